@@ -1,0 +1,36 @@
+package io.jcni.libcni.spi;
+
+import io.jcni.libcni.types.CniException;
+import java.util.List;
+
+/**
+ * An in-process CNI plugin: the Java counterpart of a plugin binary's {@code cmdAdd/cmdCheck/cmdDel/…}.
+ *
+ * <p>It receives the same {@link CmdArgs} an exec'd plugin would and answers with the same bytes it would print on
+ * stdout, so the invoker, caching and version conversion code is shared by both paths. Failures are thrown as
+ * {@link CniException} with the code the binary would print. Implementations must be thread-safe: a runtime may
+ * attach different containers at the same time.
+ */
+public interface CniPlugin {
+
+  /** The {@code type} this plugin answers to in a network configuration, e.g. {@code "bridge"}. */
+  String type();
+
+  /** The CNI versions this plugin accepts, as a {@code VERSION} command would report them. */
+  List<String> supportedVersions();
+
+  /** Runs ADD and returns the result JSON in the configuration's cniVersion. */
+  byte[] add(CmdArgs args, PluginContext ctx) throws CniException;
+
+  /** Runs CHECK; returns normally when the attachment is as ADD left it. */
+  void check(CmdArgs args, PluginContext ctx) throws CniException;
+
+  /** Runs DEL; must succeed when the resources are already gone. */
+  void del(CmdArgs args, PluginContext ctx) throws CniException;
+
+  /** Runs GC with {@code cni.dev/valid-attachments} in the stdin bytes; the default does nothing, as Go's skel. */
+  default void gc(CmdArgs args, PluginContext ctx) throws CniException {}
+
+  /** Runs STATUS; the default reports ready, as Go's skel does for a plugin without a STATUS function. */
+  default void status(CmdArgs args, PluginContext ctx) throws CniException {}
+}
