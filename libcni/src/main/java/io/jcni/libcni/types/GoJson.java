@@ -1,16 +1,26 @@
 package io.jcni.libcni.types;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import java.io.IOException;
 import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * JSON text exactly as Go's {@code encoding/json} writes it: {@code json.Marshal} (compact) and {@code
@@ -22,9 +32,37 @@ import java.util.Map;
  * results).
  */
 public final class GoJson {
-  // Go rejects anything after the top-level value; Jackson ignores it unless told.
+  // Go rejects anything after the top-level value; Jackson ignores it unless told. The module makes valueToTree
+  // write jcni's value types in their Go shapes.
   private static final ObjectMapper MAPPER =
-      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).registerModule(goShapes());
+
+  private static SimpleModule goShapes() {
+    SimpleModule m = new SimpleModule("jcni-go-shapes");
+    m.addSerializer(new TreeSerializer<>(InetAddress.class, ip -> TextNode.valueOf(Ips.format(ip))));
+    m.addSerializer(new TreeSerializer<>(Dns.class, Dns::toJsonNode));
+    m.addSerializer(new TreeSerializer<>(Route.class, Route::toJsonNode));
+    m.addSerializer(new TreeSerializer<>(Interface.class, Interface::toJsonNode));
+    m.addSerializer(new TreeSerializer<>(IpConfig.class, IpConfig::toJsonNode));
+    m.addSerializer(new TreeSerializer<>(Result.class, Result::toJsonNode));
+    return m;
+  }
+
+  /** Writes a value through its own Go-shaped tree. */
+  private static final class TreeSerializer<T> extends StdSerializer<T> {
+    private static final long serialVersionUID = 1L;
+    private final transient Function<T, JsonNode> toTree;
+
+    TreeSerializer(Class<T> type, Function<T, JsonNode> toTree) {
+      super(type);
+      this.toTree = toTree;
+    }
+
+    @Override
+    public void serialize(T value, JsonGenerator g, SerializerProvider p) throws IOException {
+      g.writeTree(toTree.apply(value));
+    }
+  }
 
   private GoJson() {}
 
@@ -47,7 +85,12 @@ public final class GoJson {
     return sb.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  /** A deep copy of {@code node} with every object's members in byte order of their keys, as Go orders maps. */
+  private static final BigInteger FLOAT64_EXACT = BigInteger.ONE.shiftLeft(53);
+
+  /**
+   * {@code node} as Go re-marshals it after decoding into {@code map[string]interface{}}: every object's members
+   * sorted by the bytes of their keys, and integers beyond 2^53 rounded to float64.
+   */
   public static JsonNode sorted(JsonNode node) {
     if (node.isObject()) {
       List<Map.Entry<String, JsonNode>> fields = new ArrayList<>();
@@ -64,6 +107,10 @@ public final class GoJson {
       ArrayNode out = MAPPER.createArrayNode();
       node.forEach(n -> out.add(sorted(n)));
       return out;
+    }
+    if (node.isIntegralNumber() && node.bigIntegerValue().abs().compareTo(FLOAT64_EXACT) > 0) {
+      // Through interface{} every number becomes a float64, so large integers lose their low digits as in Go.
+      return DoubleNode.valueOf(node.bigIntegerValue().doubleValue());
     }
     return node;
   }

@@ -11,11 +11,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads members of a JSON object the way Go's {@code encoding/json} fills a struct: keys match exactly or else
+ * A JSON object read the way Go's {@code encoding/json} fills a struct: keys match exactly or else
  * case-insensitively, {@code null} is the same as absent, unknown keys are ignored, and a value of the wrong JSON
- * type is a decoding error naming the struct and field.
+ * type is a {@link ErrorCode#DECODING_FAILURE} error worded like Go's ({@code json: cannot unmarshal number into Go
+ * struct field PluginConf.type of type string}).
+ *
+ * <p>Shared by jcni's configuration and result parsers so they all decode like the Go plugins do.
  */
-final class JsonFields {
+public final class JsonFields {
   private final ObjectNode node;
   private final String struct;
 
@@ -25,7 +28,7 @@ final class JsonFields {
   }
 
   /** Reads {@code n}, which must be an object (or null, read as an empty object). */
-  static JsonFields of(JsonNode n, String struct) throws CniException {
+  public static JsonFields of(JsonNode n, String struct) throws CniException {
     if (n == null || n.isNull() || n.isMissingNode()) {
       return new JsonFields(GoJson.mapper().createObjectNode(), struct);
     }
@@ -36,7 +39,7 @@ final class JsonFields {
   }
 
   /** The member named {@code key}, matched as Go matches struct fields; null when absent or JSON null. */
-  static JsonNode lookup(ObjectNode node, String key) {
+  public static JsonNode lookup(ObjectNode node, String key) {
     JsonNode exact = node.get(key);
     if (exact != null) {
       return exact.isNull() ? null : exact;
@@ -51,11 +54,11 @@ final class JsonFields {
     return found == null || found.isNull() ? null : found;
   }
 
-  JsonNode get(String key) {
+  public JsonNode get(String key) {
     return lookup(node, key);
   }
 
-  String string(String key) throws CniException {
+  public String string(String key) throws CniException {
     JsonNode v = get(key);
     if (v == null) {
       return "";
@@ -66,7 +69,7 @@ final class JsonFields {
     return v.textValue();
   }
 
-  Integer integer(String key) throws CniException {
+  public Integer integer(String key) throws CniException {
     JsonNode v = get(key);
     if (v == null) {
       return null;
@@ -81,7 +84,7 @@ final class JsonFields {
     return v.intValue();
   }
 
-  List<String> strings(String key) throws CniException {
+  public List<String> strings(String key) throws CniException {
     JsonNode v = get(key);
     if (v == null) {
       return List.of();
@@ -103,7 +106,7 @@ final class JsonFields {
   }
 
   /** An array member; each element must be an object or null (null elements are dropped, as Go's nil pointers). */
-  List<JsonNode> objects(String key) throws CniException {
+  public List<JsonNode> objects(String key) throws CniException {
     JsonNode v = get(key);
     if (v == null) {
       return List.of();
@@ -125,7 +128,7 @@ final class JsonFields {
   }
 
   /** A CIDR member; absent is null, a bad value a decoding error. */
-  IpNet ipNet(String key) throws CniException {
+  public IpNet ipNet(String key) throws CniException {
     JsonNode v = get(key);
     if (v == null) {
       return null;
@@ -137,7 +140,7 @@ final class JsonFields {
   }
 
   /** A CIDR member that must be present. */
-  IpNet requiredIpNet(String key) throws CniException {
+  public IpNet requiredIpNet(String key) throws CniException {
     IpNet n = ipNet(key);
     if (n == null) {
       throw decoding(struct + ": missing \"" + key + "\"");
@@ -146,7 +149,7 @@ final class JsonFields {
   }
 
   /** An IP member; absent or "" is null (Go's nil net.IP). */
-  InetAddress ip(String key) throws CniException {
+  public InetAddress ip(String key) throws CniException {
     JsonNode v = get(key);
     if (v == null) {
       return null;
@@ -157,12 +160,52 @@ final class JsonFields {
     return v.textValue().isEmpty() ? null : Ips.parse(v.textValue());
   }
 
+  /** The member {@code key}, which must be a JSON bool when present; absent is false. */
+  public boolean bool(String key) throws CniException {
+    JsonNode v = get(key);
+    if (v == null) {
+      return false;
+    }
+    if (!v.isBoolean()) {
+      throw mismatch(v, key, "bool");
+    }
+    return v.booleanValue();
+  }
+
+  /** The member {@code key}, which must be an object when present; absent is null. */
+  public ObjectNode object(String key, String goType) throws CniException {
+    JsonNode v = get(key);
+    if (v == null) {
+      return null;
+    }
+    if (!v.isObject()) {
+      throw mismatch(v, key, goType);
+    }
+    return (ObjectNode) v;
+  }
+
+  /** The Go type name of a value decoded into {@code interface{}}, as {@code %T} prints it. */
+  public static String goType(JsonNode v) {
+    if (v == null || v.isNull()) {
+      return "<nil>";
+    }
+    return switch (v.getNodeType()) {
+      case STRING -> "string";
+      case NUMBER -> "float64";
+      case BOOLEAN -> "bool";
+      case ARRAY -> "[]interface {}";
+      case OBJECT -> "map[string]interface {}";
+      default -> "<nil>";
+    };
+  }
+
   private CniException mismatch(JsonNode v, String key, String goType) {
     return decoding("json: cannot unmarshal " + kind(v) + " into Go struct field " + struct + "." + key
         + " of type " + goType);
   }
 
-  static String kind(JsonNode v) {
+  /** The JSON kind of {@code v} as Go's decoder names it in errors ({@code number}, {@code array}, …). */
+  public static String kind(JsonNode v) {
     JsonNodeType t = v.getNodeType();
     return switch (t) {
       case STRING -> "string";
@@ -174,7 +217,8 @@ final class JsonFields {
     };
   }
 
-  static CniException decoding(String msg) {
+  /** A decoding error (code 6) with {@code msg}. */
+  public static CniException decoding(String msg) {
     return new CniException(ErrorCode.DECODING_FAILURE, msg);
   }
 }
