@@ -77,7 +77,8 @@ public final class JsonFields {
     if (!v.isNumber()) {
       throw mismatch(v, key, "int");
     }
-    if (!v.isIntegralNumber() && v.doubleValue() != Math.rint(v.doubleValue()) || !v.canConvertToInt()) {
+    // Go parses an int field with ParseInt, so 1.0 and 1e3 are errors just like 1.5.
+    if (!v.isIntegralNumber() || !v.canConvertToInt()) {
       throw decoding("json: cannot unmarshal number " + v.asText() + " into Go struct field " + struct + "." + key
           + " of type int");
     }
