@@ -52,6 +52,10 @@ public final class GoJson {
     if (isBlank(bytes)) {
       throw new GoJsonException("unexpected end of JSON input");
     }
+    String syntax = GoJsonSyntax.check(bytes);
+    if (syntax != null) {
+      throw new GoJsonException(syntax);
+    }
     try {
       JsonNode n = MAPPER.readTree(bytes);
       if (n == null || n.isMissingNode()) {
