@@ -31,7 +31,7 @@ public final class FirewallCommandException extends CniException {
   private static String render(List<String> command, int exitStatus, String stderr) {
     String status = exitStatus == NOT_STARTED ? "could not start" : "exit status " + exitStatus;
     String err = stderr == null ? "" : stderr.strip();
-    return "running " + command + ": " + status + (err.isEmpty() ? "" : ": " + err);
+    return "running [" + String.join(" ", command) + "]: " + status + (err.isEmpty() ? "" : ": " + err);
   }
 
   /** The argument vector that failed. */

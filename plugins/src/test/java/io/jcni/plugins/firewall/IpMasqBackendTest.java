@@ -115,7 +115,7 @@ class IpMasqBackendTest {
     IpMasq m = new IpMasq(null, exec);
     CniException e = assertThrows(CniException.class,
         () -> m.teardown("mynet", "dummy", "eth0", List.of(TempIpNet.parse("10.250.1.2/24"))));
-    assertTrue(e.getMessage().startsWith("running [nft, -j, list, chain, inet, cni_plugins_masquerade, masq_checks]"),
+    assertTrue(e.getMessage().startsWith("running [nft -j list chain inet cni_plugins_masquerade masq_checks]"),
         e.getMessage());
     assertEquals(ErrorCode.INTERNAL, e.code());
   }
