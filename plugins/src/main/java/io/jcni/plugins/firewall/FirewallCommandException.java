@@ -49,11 +49,8 @@ public final class FirewallCommandException extends CniException {
     return stderr;
   }
 
-  /** Whether nft or iptables said the table, chain or rule does not exist. */
+  /** Whether nft said the table, chain or rule does not exist (ENOENT), as knftables' IsNotFound decides. */
   public boolean isNotFound() {
-    return exitStatus != NOT_STARTED
-        && (stderr.contains("No such file or directory")
-            || stderr.contains("does a matching rule exist")
-            || stderr.contains("No chain/target/match by that name"));
+    return exitStatus != NOT_STARTED && stderr.contains("No such file or directory");
   }
 }

@@ -66,11 +66,26 @@ final class IptablesMasq implements MasqRules {
   public void setup(String network, String containerId, String ifName, List<MasqAddress> ips) throws CniException {
     String chain = MasqNames.chainName(network, containerId);
     String comment = MasqNames.iptablesComment(network, containerId);
+    List<Family> done = new ArrayList<>();
     for (Family f : Family.values()) {
       List<MasqAddress> mine = ips.stream().filter(a -> Family.of(a) == f).toList();
-      if (!mine.isEmpty()) {
-        apply(f, dump -> setupScript(dump, chain, comment, mine));
+      if (mine.isEmpty()) {
+        continue;
       }
+      try {
+        apply(f, dump -> setupScript(dump, chain, comment, mine));
+      } catch (CniException e) {
+        // Each family is one transaction; undo the families already applied so a failed setup leaves nothing.
+        for (Family applied : done) {
+          try {
+            apply(applied, dump -> teardownScript(dump, chain));
+          } catch (CniException suppressed) {
+            e.addSuppressed(suppressed);
+          }
+        }
+        throw e;
+      }
+      done.add(f);
     }
   }
 

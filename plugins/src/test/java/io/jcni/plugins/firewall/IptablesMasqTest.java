@@ -222,4 +222,22 @@ class IptablesMasqTest {
     masq.teardown(NET, CID, "eth0", parse(List.of("10.250.7.3/24")));
     assertEquals(kept, natTable(host.name(), false));
   }
+
+  @Test
+  void failedSecondFamilyUndoesFirst() throws Exception {
+    TestNetns host = netns("fwrb");
+    String pristine = natTable(host.name(), false);
+    NetnsExec inNs = new NetnsExec(host.name());
+    FirewallExec v6RestoreFails = (argv, stdin) -> {
+      if (argv.get(0).equals("ip6tables-restore")) {
+        throw new FirewallCommandException(argv, 2, "ip6tables-restore: line 2 failed", stdin, null);
+      }
+      return inNs.run(argv, stdin);
+    };
+    IpMasq masq = new IpMasq(IpMasqBackend.IPTABLES, v6RestoreFails);
+    FirewallCommandException e = assertThrows(FirewallCommandException.class, () -> masq.setup(NET, CID, "eth0",
+        parse(List.of("10.250.11.2/24", "2001:db8:11::2/64"))));
+    assertEquals(List.of("ip6tables-restore", "-w", "--noflush"), e.command());
+    assertEquals(pristine, natTable(host.name(), false));
+  }
 }
