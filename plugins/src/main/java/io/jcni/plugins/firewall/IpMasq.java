@@ -1,6 +1,7 @@
 package io.jcni.plugins.firewall;
 
 import io.jcni.libcni.types.CniException;
+import io.jcni.libcni.types.IpNet;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -86,16 +87,16 @@ public final class IpMasq {
    *
    * @param ips container addresses with their prefix length, as in a CNI result
    */
-  public void setup(String network, String containerId, String ifName, List<TempIpNet> ips) throws CniException {
-    backend().rules(exec).setup(network, containerId, ifName, addresses(ips));
+  public void setup(String network, String containerId, String ifName, List<IpNet> ips) throws CniException {
+    backend().rules(exec).setup(network, containerId, ifName, List.copyOf(ips));
   }
 
   /**
    * Removes the rules of this attachment from both backends. Succeeds when they are already gone or never
    * existed.
    */
-  public void teardown(String network, String containerId, String ifName, List<TempIpNet> ips) throws CniException {
-    List<MasqAddress> addrs = addresses(ips);
+  public void teardown(String network, String containerId, String ifName, List<IpNet> ips) throws CniException {
+    List<IpNet> addrs = List.copyOf(ips);
     forBothBackends(r -> r.teardown(network, containerId, ifName, addrs));
   }
 
@@ -134,9 +135,5 @@ public final class IpMasq {
       errors.subList(1, errors.size()).forEach(all::addSuppressed);
       throw all;
     }
-  }
-
-  private static List<MasqAddress> addresses(List<TempIpNet> ips) {
-    return ips.stream().map(MasqAddress::of).toList();
   }
 }

@@ -1,6 +1,8 @@
 package io.jcni.plugins.firewall;
 
 import io.jcni.libcni.types.CniException;
+import io.jcni.libcni.types.IpNet;
+import io.jcni.libcni.types.Ips;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -31,8 +33,8 @@ final class IptablesMasq implements MasqRules {
       this.multicast = multicast;
     }
 
-    static Family of(MasqAddress a) {
-      return a.isV4() ? V4 : V6;
+    static Family of(IpNet a) {
+      return a.isIpv4() ? V4 : V6;
     }
   }
 
@@ -46,13 +48,18 @@ final class IptablesMasq implements MasqRules {
   }
 
   /** The three rules of one address, in the order Go appends them. */
-  static List<NatRule> rulesFor(MasqAddress ip, String chain, String comment) {
+  static List<NatRule> rulesFor(IpNet ip, String chain, String comment) {
     Family f = Family.of(ip);
     List<String> tail = List.of("-m", "comment", "--comment", comment);
     return List.of(
-        new NatRule(chain, concat(List.of("-d", ip.networkCidr()), tail, List.of("-j", "ACCEPT"))),
+        new NatRule(chain, concat(List.of("-d", ip.network().toString()), tail, List.of("-j", "ACCEPT"))),
         new NatRule(chain, concat(List.of("!", "-d", f.multicast), tail, List.of("-j", "MASQUERADE"))),
-        new NatRule("POSTROUTING", concat(List.of("-s", ip.hostCidr()), tail, List.of("-j", chain))));
+        new NatRule("POSTROUTING", concat(List.of("-s", hostCidr(ip)), tail, List.of("-j", chain))));
+  }
+
+  /** The address as iptables-save prints {@code -s ip}: with the full host prefix, {@code 10.1.2.3/32}. */
+  static String hostCidr(IpNet ip) {
+    return Ips.format(ip.ip()) + (ip.isIpv4() ? "/32" : "/128");
   }
 
   private static List<String> concat(List<String> a, List<String> b, List<String> c) {
@@ -63,12 +70,12 @@ final class IptablesMasq implements MasqRules {
   }
 
   @Override
-  public void setup(String network, String containerId, String ifName, List<MasqAddress> ips) throws CniException {
+  public void setup(String network, String containerId, String ifName, List<IpNet> ips) throws CniException {
     String chain = MasqNames.chainName(network, containerId);
     String comment = MasqNames.iptablesComment(network, containerId);
     List<Family> done = new ArrayList<>();
     for (Family f : Family.values()) {
-      List<MasqAddress> mine = ips.stream().filter(a -> Family.of(a) == f).toList();
+      List<IpNet> mine = ips.stream().filter(a -> Family.of(a) == f).toList();
       if (mine.isEmpty()) {
         continue;
       }
@@ -90,14 +97,14 @@ final class IptablesMasq implements MasqRules {
   }
 
   /** Go's sequence per address (create chain if missing, AppendUnique x3), as restore lines. */
-  static List<String> setupScript(NatTableDump dump, String chain, String comment, List<MasqAddress> ips) {
+  static List<String> setupScript(NatTableDump dump, String chain, String comment, List<IpNet> ips) {
     List<String> lines = new ArrayList<>();
     if (!dump.hasChain(chain)) {
       // Declaring an existing chain under --noflush would flush it, so only a missing one is declared.
       lines.add(":" + chain + " - [0:0]");
       dump.addChain(chain);
     }
-    for (MasqAddress ip : ips) {
+    for (IpNet ip : ips) {
       for (NatRule rule : rulesFor(ip, chain, comment)) {
         if (!dump.contains(rule)) {
           lines.add(rule.appendLine());
@@ -109,7 +116,7 @@ final class IptablesMasq implements MasqRules {
   }
 
   @Override
-  public void teardown(String network, String containerId, String ifName, List<MasqAddress> ips) throws CniException {
+  public void teardown(String network, String containerId, String ifName, List<IpNet> ips) throws CniException {
     String chain = MasqNames.chainName(network, containerId);
     List<String> errors = new ArrayList<>();
     CniException first = null;

@@ -1,6 +1,8 @@
 package io.jcni.plugins.firewall;
 
 import io.jcni.libcni.types.CniException;
+import io.jcni.libcni.types.IpNet;
+import io.jcni.libcni.types.Ips;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -31,14 +33,14 @@ final class NftablesMasq implements MasqRules {
   }
 
   /** The rule text of one address, as knftables writes it for the Go plugin. */
-  static String ruleFor(MasqAddress ip, String comment) {
-    String fam = ip.isV4() ? "ip" : "ip6";
-    return fam + " saddr == " + ip.ipString() + " " + fam + " daddr != " + ip.networkCidr() + " masquerade comment \""
+  static String ruleFor(IpNet ip, String comment) {
+    String fam = ip.isIpv4() ? "ip" : "ip6";
+    return fam + " saddr == " + Ips.format(ip.ip()) + " " + fam + " daddr != " + ip.network().toString() + " masquerade comment \""
         + comment + "\"";
   }
 
   /** The full setup transaction: table and chains ensured, postrouting rewritten, stale rules replaced. */
-  static String setupScript(List<NftRuleRef> stale, String comment, List<MasqAddress> ips) {
+  static String setupScript(List<NftRuleRef> stale, String comment, List<IpNet> ips) {
     StringBuilder b = new StringBuilder();
     b.append("add table ").append(T)
         .append(" { comment \"Masquerading for plugins from github.com/containernetworking/plugins\" ; }\n");
@@ -50,14 +52,14 @@ final class NftablesMasq implements MasqRules {
     b.append("add rule ").append(T).append(" postrouting ip6 daddr == ff00::/8  return\n");
     b.append("add rule ").append(T).append(" postrouting goto ").append(CHAIN).append('\n');
     stale.forEach(r -> b.append(r.deleteCommand()).append('\n'));
-    for (MasqAddress ip : ips) {
+    for (IpNet ip : ips) {
       b.append("add rule ").append(T).append(' ').append(CHAIN).append(' ').append(ruleFor(ip, comment)).append('\n');
     }
     return b.toString();
   }
 
   @Override
-  public void setup(String network, String containerId, String ifName, List<MasqAddress> ips) throws CniException {
+  public void setup(String network, String containerId, String ifName, List<IpNet> ips) throws CniException {
     String prefix = MasqNames.instanceHash(network, ifName, containerId);
     String comment = MasqNames.nftComment(network, ifName, containerId);
     for (int attempt = 1; ; attempt++) {
@@ -74,7 +76,7 @@ final class NftablesMasq implements MasqRules {
   }
 
   @Override
-  public void teardown(String network, String containerId, String ifName, List<MasqAddress> ips) throws CniException {
+  public void teardown(String network, String containerId, String ifName, List<IpNet> ips) throws CniException {
     // Like Go, the addresses play no part: the comment identifies the attachment.
     deleteWhere(MasqNames.instanceHash(network, ifName, containerId), comment -> true);
   }

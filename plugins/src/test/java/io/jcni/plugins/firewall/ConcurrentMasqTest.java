@@ -2,6 +2,7 @@ package io.jcni.plugins.firewall;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.jcni.libcni.types.IpNet;
 import io.jcni.plugins.testing.Privileged;
 import io.jcni.plugins.testing.TestNetns;
 import java.util.ArrayList;
@@ -41,8 +42,8 @@ class ConcurrentMasqTest {
     }
   }
 
-  private static List<TempIpNet> ips(int i) {
-    return List.of(TempIpNet.parse("10.250.13." + (i + 2) + "/24"));
+  private static List<IpNet> ips(int i) {
+    return List.of(Cidrs.one("10.250.13." + (i + 2) + "/24"));
   }
 
   @FunctionalInterface

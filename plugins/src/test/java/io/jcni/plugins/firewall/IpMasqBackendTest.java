@@ -105,7 +105,7 @@ class IpMasqBackendTest {
     // nft fails everywhere (not installed): its teardown error must not surface.
     ScriptedExec exec = new ScriptedExec(IpMasqBackendTest::isIptables, "");
     IpMasq m = new IpMasq(null, exec);
-    assertDoesNotThrow(() -> m.teardown("mynet", "dummy", "eth0", List.of(TempIpNet.parse("10.250.1.2/24"))));
+    assertDoesNotThrow(() -> m.teardown("mynet", "dummy", "eth0", Cidrs.of("10.250.1.2/24")));
   }
 
   @Test
@@ -114,7 +114,7 @@ class IpMasqBackendTest {
     ScriptedExec exec = new ScriptedExec(a -> !(isNft(a) && a.contains("list")), "nftables v1.0.6 (Lester Gooch #5)");
     IpMasq m = new IpMasq(null, exec);
     CniException e = assertThrows(CniException.class,
-        () -> m.teardown("mynet", "dummy", "eth0", List.of(TempIpNet.parse("10.250.1.2/24"))));
+        () -> m.teardown("mynet", "dummy", "eth0", Cidrs.of("10.250.1.2/24")));
     assertTrue(e.getMessage().startsWith("running [nft -j list chain inet cni_plugins_masquerade masq_checks]"),
         e.getMessage());
     assertEquals(ErrorCode.INTERNAL, e.code());

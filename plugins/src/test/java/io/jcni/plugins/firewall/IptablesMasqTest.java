@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.jcni.libcni.types.IpNet;
 import io.jcni.plugins.testing.Privileged;
 import io.jcni.plugins.testing.TestNetns;
 import java.io.IOException;
@@ -68,10 +69,6 @@ class IptablesMasqTest {
         + ",\"dataDir\":\"" + dataDir + "\"}}";
   }
 
-  private static List<TempIpNet> parse(List<String> cidrs) {
-    return cidrs.stream().map(TempIpNet::parse).toList();
-  }
-
   @Test
   void sameRulesAsGoV4() throws Exception {
     goEquivalence("[[{\"subnet\":\"10.250.1.0/24\"}]]", 1);
@@ -104,7 +101,7 @@ class IptablesMasqTest {
     JsonNode result = GoBridge.run("ADD", goHost.name(), goCont.path(), CID, "eth0", conf(ranges));
     List<String> cidrs = GoBridge.ips(result);
     assertEquals(expectedIps, cidrs.size(), result.toString());
-    List<TempIpNet> ips = parse(cidrs);
+    List<IpNet> ips = Cidrs.of(cidrs);
     boolean hasV4 = cidrs.stream().anyMatch(c -> !c.contains(":"));
     boolean hasV6 = cidrs.stream().anyMatch(c -> c.contains(":"));
 
@@ -162,7 +159,7 @@ class IptablesMasqTest {
     TestNetns host = netns("fwtw");
     NetnsExec exec = new NetnsExec(host.name());
     IpMasq masq = new IpMasq(IpMasqBackend.IPTABLES, exec);
-    List<TempIpNet> ips = parse(List.of("10.250.4.7/24"));
+    List<IpNet> ips = Cidrs.of(List.of("10.250.4.7/24"));
     masq.setup(NET, CID, "eth0", ips);
     String once = natTable(host.name(), false);
     exec.takeLaunches();
@@ -180,7 +177,7 @@ class IptablesMasqTest {
     String pristine = natTable(host.name(), false);
     NetnsExec exec = new NetnsExec(host.name());
     IpMasq masq = new IpMasq(null, exec);
-    List<TempIpNet> ips = parse(List.of("10.250.5.9/24", "2001:db8:5::9/64"));
+    List<IpNet> ips = Cidrs.of(List.of("10.250.5.9/24", "2001:db8:5::9/64"));
 
     masq.teardown(NET, CID, "eth0", ips);
     System.out.printf("teardown of nothing (v4+v6, both backends): %d process launches%n", exec.takeLaunches());
@@ -201,7 +198,7 @@ class IptablesMasqTest {
     String pristine = natTable(host.name(), false);
     String chain = IpMasq.chainName(NET, CID);
     String comment = IpMasq.iptablesComment(NET, CID);
-    List<TempIpNet> ips = parse(List.of("10.250.6.3/24"));
+    List<IpNet> ips = Cidrs.of(List.of("10.250.6.3/24"));
     IpMasq masq = new IpMasq(IpMasqBackend.IPTABLES, new NetnsExec(host.name()));
     masq.setup(NET, CID, "eth0", ips);
     // What plugins before the -s ip change wrote: -s ip/prefix, stored by iptables as the network.
@@ -216,10 +213,10 @@ class IptablesMasqTest {
   void otherContainersRulesSurviveTeardown() throws Exception {
     TestNetns host = netns("fwot");
     IpMasq masq = new IpMasq(IpMasqBackend.IPTABLES, new NetnsExec(host.name()));
-    masq.setup(NET, "keep", "eth0", parse(List.of("10.250.7.2/24")));
+    masq.setup(NET, "keep", "eth0", Cidrs.of(List.of("10.250.7.2/24")));
     String kept = natTable(host.name(), false);
-    masq.setup(NET, CID, "eth0", parse(List.of("10.250.7.3/24")));
-    masq.teardown(NET, CID, "eth0", parse(List.of("10.250.7.3/24")));
+    masq.setup(NET, CID, "eth0", Cidrs.of(List.of("10.250.7.3/24")));
+    masq.teardown(NET, CID, "eth0", Cidrs.of(List.of("10.250.7.3/24")));
     assertEquals(kept, natTable(host.name(), false));
   }
 
@@ -236,7 +233,7 @@ class IptablesMasqTest {
     };
     IpMasq masq = new IpMasq(IpMasqBackend.IPTABLES, v6RestoreFails);
     FirewallCommandException e = assertThrows(FirewallCommandException.class, () -> masq.setup(NET, CID, "eth0",
-        parse(List.of("10.250.11.2/24", "2001:db8:11::2/64"))));
+        Cidrs.of(List.of("10.250.11.2/24", "2001:db8:11::2/64"))));
     assertEquals(List.of("ip6tables-restore", "-w", "--noflush"), e.command());
     assertEquals(pristine, natTable(host.name(), false));
   }

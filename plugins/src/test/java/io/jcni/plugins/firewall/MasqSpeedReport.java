@@ -1,5 +1,6 @@
 package io.jcni.plugins.firewall;
 
+import io.jcni.libcni.types.IpNet;
 import io.jcni.plugins.testing.Privileged;
 import io.jcni.plugins.testing.TestNetns;
 import java.util.List;
@@ -24,7 +25,7 @@ class MasqSpeedReport {
       NetnsExec exec = new NetnsExec(ns.name());
       for (IpMasqBackend b : IpMasqBackend.values()) {
         IpMasq masq = new IpMasq(b, exec);
-        List<TempIpNet> ips = List.of(TempIpNet.parse("10.250.12.2/24"));
+        List<IpNet> ips = Cidrs.of("10.250.12.2/24");
         measure(exec, b + " setup v4", r -> masq.setup("speed", "c" + r, "eth0", ips));
         measure(exec, b + " teardown v4", r -> masq.teardown("speed", "c" + r, "eth0", ips));
       }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jcni.libcni.types.IpNet;
 import io.jcni.plugins.testing.Privileged;
 import io.jcni.plugins.testing.TestNetns;
 import java.io.IOException;
@@ -76,7 +77,7 @@ class NftablesMasqTest {
 
   @Test
   void setupV4WritesExactlyGosRules() throws Exception {
-    masq.setup("mynet", "dummy", "eth0", List.of(TempIpNet.parse("10.250.8.2/24")));
+    masq.setup("mynet", "dummy", "eth0", Cidrs.of("10.250.8.2/24"));
     int launches = exec.takeLaunches();
     System.out.printf("nftables setup v4: %d process launches%n", launches);
     assertEquals(2, launches, "one listing, one transaction");
@@ -110,7 +111,7 @@ class NftablesMasqTest {
         + "\"daddr\"}},\"right\":{\"prefix\":{\"addr\":\"10.250.8.0\",\"len\":24}}}},{\"masquerade\":null}]"),
         rules.get(0).get("expr"));
 
-    masq.teardown("mynet", "dummy", "eth0", List.of(TempIpNet.parse("10.250.8.2/24")));
+    masq.teardown("mynet", "dummy", "eth0", Cidrs.of("10.250.8.2/24"));
     System.out.printf("nftables teardown v4 (both backends): %d process launches%n", exec.takeLaunches());
     assertEquals(List.of(), items(listTable(), "rule", "masq_checks"));
     assertEquals(3, items(listTable(), "rule", "postrouting").size());
@@ -118,7 +119,7 @@ class NftablesMasqTest {
 
   @Test
   void dualStackSetupAndTeardown() throws Exception {
-    List<TempIpNet> ips = List.of(TempIpNet.parse("10.250.9.5/24"), TempIpNet.parse("2001:db8:9::5/64"));
+    List<IpNet> ips = Cidrs.of("10.250.9.5/24", "2001:db8:9::5/64");
     masq.setup("mynet", "dummy", "eth0", ips);
     String c = IpMasq.nftComment("mynet", "eth0", "dummy");
     assertEquals(List.of(new MasqRule("10.250.9.5", "10.250.9.0/24", c), new MasqRule("2001:db8:9::5", "2001:db8:9::/64", c)),
@@ -138,7 +139,7 @@ class NftablesMasqTest {
 
   @Test
   void teardownWithoutSetupSucceeds() throws Exception {
-    masq.teardown("mynet", "never", "eth0", List.of(TempIpNet.parse("2001:db8:7::7/64")));
+    masq.teardown("mynet", "never", "eth0", Cidrs.of("2001:db8:7::7/64"));
     masq.gc("mynet", List.of());
   }
 
@@ -155,7 +156,7 @@ class NftablesMasqTest {
         {"alternate", "net1", "three", "10.252.0.5/24"},
     };
     for (String[] c : containers) {
-      masq.setup(c[0], c[2], c[1], List.of(TempIpNet.parse(c[3])));
+      masq.setup(c[0], c[2], c[1], List.of(Cidrs.one(c[3])));
     }
     assertEquals(upstream("""
         add rule inet cni_plugins_masquerade masq_checks ip saddr == 192.168.1.1 ip daddr != 192.168.1.0/24 masquerade comment "6fd94d501e58f0aa-287fc69eff0574a2, net: unit-test, if: eth0, id: one"
@@ -164,8 +165,8 @@ class NftablesMasqTest {
         add rule inet cni_plugins_masquerade masq_checks ip saddr == 10.0.0.5 ip daddr != 10.0.0.0/24 masquerade comment "82783ef24bdc7036-acb19d111858e348, net: alternate, if: net1, id: three"
         """), masqRules());
 
-    masq.setup("unit-test", "four", "eth0", List.of(TempIpNet.parse("10.251.1.1/24")));
-    masq.teardown("unit-test", "one", "eth0", List.of(TempIpNet.parse("10.251.1.1/24")));
+    masq.setup("unit-test", "four", "eth0", Cidrs.of("10.251.1.1/24"));
+    masq.teardown("unit-test", "one", "eth0", Cidrs.of("10.251.1.1/24"));
     assertEquals(upstream("""
         add rule inet cni_plugins_masquerade masq_checks ip saddr == 192.168.1.2 ip daddr != 192.168.1.0/24 masquerade comment "6fd94d501e58f0aa-d750b2c8f0f25d5f, net: unit-test, if: eth0, id: two"
         add rule inet cni_plugins_masquerade masq_checks ip saddr == 192.168.99.5 ip daddr != 192.168.99.0/24 masquerade comment "6fd94d501e58f0aa-a4d4adb82b669cfe, net: unit-test, if: eth0, id: three"

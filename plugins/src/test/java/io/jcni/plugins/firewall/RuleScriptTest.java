@@ -3,6 +3,7 @@ package io.jcni.plugins.firewall;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jcni.libcni.types.IpNet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +25,7 @@ class RuleScriptTest {
       # Completed on Sun Nov 22 00:08:13 2026
       """;
 
-  private static final List<MasqAddress> IP = List.of(MasqAddress.of(TempIpNet.parse("10.250.1.2/24")));
+  private static final List<IpNet> IP = Cidrs.of("10.250.1.2/24");
 
   @Test
   void goStateNeedsNoChange() {
@@ -61,7 +62,7 @@ class RuleScriptTest {
   void nftScriptHasUpstreamLines() {
     // Lines from containernetworking/plugins pkg/ip/ipmasq_nftables_linux_test.go (knftables' dump format).
     String script = NftablesMasq.setupScript(List.of(), IpMasq.nftComment("unit-test", "eth0", "one"),
-        List.of(MasqAddress.of(TempIpNet.parse("192.168.1.1/24"))));
+        Cidrs.of("192.168.1.1/24"));
     for (String upstream : List.of(
         "add table inet cni_plugins_masquerade { comment \"Masquerading for plugins from github.com/containernetworking/plugins\" ; }",
         "add chain inet cni_plugins_masquerade masq_checks { comment \"Masquerade traffic from certain IPs to any (non-multicast) IP outside their subnet\" ; }",
@@ -77,7 +78,7 @@ class RuleScriptTest {
   @Test
   void nftScriptDeletesStaleRulesByHandle() {
     NftRuleRef stale = new NftRuleRef("inet", "cni_plugins_masquerade", "masq_checks", 42, "x", null);
-    String script = NftablesMasq.setupScript(List.of(stale), "c", List.of(MasqAddress.of(TempIpNet.parse("2001:db8::5/64"))));
+    String script = NftablesMasq.setupScript(List.of(stale), "c", Cidrs.of("2001:db8::5/64"));
     assertTrue(script.contains("\ndelete rule inet cni_plugins_masquerade masq_checks handle 42\n"), script);
     assertTrue(script.contains("masq_checks ip6 saddr == 2001:db8::5 ip6 daddr != 2001:db8::/64 masquerade comment \"c\"\n"),
         script);
