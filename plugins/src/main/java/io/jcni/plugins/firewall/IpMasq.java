@@ -46,7 +46,12 @@ public final class IpMasq {
    * @throws CniException {@code unknown ipmasq backend "x"} for an unknown value
    */
   public static IpMasq forConfig(String ipMasqBackend) throws CniException {
-    return new IpMasq(IpMasqBackend.parse(ipMasqBackend), FirewallExec.host());
+    return forConfig(ipMasqBackend, FirewallExec.host());
+  }
+
+  /** Like {@link #forConfig(String)}, running the firewall programs through {@code exec}. */
+  public static IpMasq forConfig(String ipMasqBackend, FirewallExec exec) throws CniException {
+    return new IpMasq(IpMasqBackend.parse(ipMasqBackend), exec);
   }
 
   /** The iptables chain of a container: {@code CNI-} and 24 hex digits of sha512(network + containerId). */
