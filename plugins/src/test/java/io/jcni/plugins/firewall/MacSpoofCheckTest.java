@@ -73,7 +73,9 @@ class MacSpoofCheckTest {
         continue;
       }
       ObjectNode copy = item.deepCopy();
-      copy.fields().forEachRemaining(e -> ((ObjectNode) e.getValue()).remove("handle"));
+      for (JsonNode body : copy) {
+        ((ObjectNode) body).remove("handle");
+      }
       out.add(copy);
     }
     return out;
