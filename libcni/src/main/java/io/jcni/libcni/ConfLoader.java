@@ -51,6 +51,10 @@ public final class ConfLoader {
    */
   public static List<Path> confFiles(Path dir, List<String> exts) throws CniException {
     List<Path> out = new ArrayList<>();
+    // A missing plugin folder is the common case; java.io.File answers without the cost of an exception.
+    if (!dir.toFile().exists() && !Files.isSymbolicLink(dir)) {
+      return List.of();
+    }
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
       for (Path p : ds) {
         if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
