@@ -22,7 +22,6 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -357,8 +356,7 @@ public final class ConfLoader {
     if (caps == null) {
       return out;
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = caps.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : caps.properties()) {
       JsonNode v = e.getValue();
       if (v.isNull()) {
         out.put(e.getKey(), false);

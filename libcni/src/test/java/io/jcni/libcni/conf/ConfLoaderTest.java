@@ -162,6 +162,12 @@ class ConfLoaderTest {
     }
 
     @Test
+    void laterMatchingKeysWinAndNullLeavesTheValueLikeGo() throws Exception {
+      assertEquals("b", ConfLoader.pluginConfFromBytes(b("{\"type\":\"a\",\"TYPE\":\"b\"}")).type());
+      assertEquals("a", ConfLoader.pluginConfFromBytes(b("{\"type\":\"a\",\"Type\":null}")).type());
+    }
+
+    @Test
     void valuesAreDefensiveCopies() throws Exception {
       byte[] in = b("{\"type\":\"bridge\"}");
       PluginConf c = ConfLoader.pluginConfFromBytes(in);
