@@ -11,7 +11,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -90,6 +89,10 @@ public final class RawExec {
     long deadline = timeout == null || timeout.isZero() || timeout.isNegative()
         ? Long.MAX_VALUE
         : System.nanoTime() + timeout.toNanos();
+    if (Thread.currentThread().isInterrupted()) {
+      // Go does not start a command whose context is already done.
+      throw pluginError("context canceled", new byte[0], new byte[0]);
+    }
     for (int attempt = 1; ; attempt++) {
       Run run = runOnce(plugin, stdin == null ? new byte[0] : stdin, env, deadline);
       if (run.launchError != null) {
@@ -352,8 +355,7 @@ public final class RawExec {
     long code = 0;
     String msg = "";
     String details = "";
-    for (Iterator<Map.Entry<String, JsonNode>> it = json.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> f = it.next();
+    for (Map.Entry<String, JsonNode> f : json.properties()) {
       JsonNode v = f.getValue();
       String key = f.getKey().toLowerCase(Locale.ROOT);
       if (v.isNull()) {

@@ -174,6 +174,32 @@ class RawExecTest {
     assertTreeGone(pidFile);
   }
 
+  @Test
+  void alreadyInterruptedCallerStartsNothing() throws Exception {
+    Path d = debug("{}");
+    Thread.currentThread().interrupt();
+    try {
+      CniException e = assertThrows(CniException.class,
+          () -> exec.exec(TestBin.plugin("noop"), CONF, env(Command.ADD, "DEBUG=" + d), null));
+      assertEquals("netplugin failed with no error message: context canceled", e.getMessage());
+      assertTrue(Thread.currentThread().isInterrupted());
+    } finally {
+      Thread.interrupted();
+    }
+    assertEquals("{}", Files.readString(d), "the plugin must not have run");
+  }
+
+  @Test
+  void invokerTimeoutAppliesToEveryCommand() throws Exception {
+    ExecInvoker invoker = new ExecInvoker(List.of(TestBin.dir().toString()), exec, Duration.ofMillis(300));
+    for (Command c : List.of(Command.ADD, Command.DEL, Command.VERSION)) {
+      Path pidFile = tmp.resolve("pids-" + c);
+      CmdArgs args = new CmdArgs("cid", "/ns", "eth0", "PIDFILE=" + pidFile, List.of("/p"), CONF);
+      CniException e = assertThrows(CniException.class, () -> invoker.invoke(c, "sleep", args));
+      assertEquals("netplugin failed with no error message: signal: killed", e.getMessage(), c.name());
+    }
+  }
+
   private static void waitFor(Path file) throws InterruptedException {
     for (int i = 0; i < 600 && !Files.exists(file); i++) {
       Thread.sleep(50);
