@@ -200,6 +200,22 @@ class RawExecTest {
     }
   }
 
+  @Test
+  void daemonHoldingStdoutDoesNotBlockTheCall() throws Exception {
+    Path pidFile = tmp.resolve("daemon.pid");
+    Path plugin = tmp.resolve("daemonizing");
+    Files.writeString(plugin, "#!/usr/bin/env bash\ncat >/dev/null\n(sleep 60 & echo $! > " + pidFile + ")\n"
+        + "printf '{\"cniVersion\":\"1.0.0\"}'\n");
+    Files.setPosixFilePermissions(plugin, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    try {
+      byte[] out = exec.exec(plugin, CONF, env(Command.ADD, ""), null);
+      assertEquals("{\"cniVersion\":\"1.0.0\"}", new String(out, StandardCharsets.UTF_8));
+    } finally {
+      waitFor(pidFile);
+      ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim())).ifPresent(ProcessHandle::destroyForcibly);
+    }
+  }
+
   private static void waitFor(Path file) throws InterruptedException {
     for (int i = 0; i < 600 && !Files.exists(file); i++) {
       Thread.sleep(50);
