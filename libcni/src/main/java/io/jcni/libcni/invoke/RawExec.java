@@ -273,12 +273,8 @@ public final class RawExec {
     } else {
       run.exitValue = -1;
     }
-    synchronized (out) {
-      run.stdout = out.toByteArray();
-    }
-    synchronized (err) {
-      run.stderr = err.toByteArray();
-    }
+    run.stdout = out.toByteArray();
+    run.stderr = err.toByteArray();
     return run;
   }
 
