@@ -95,6 +95,9 @@ class GoJsonTest {
   void quoteIsGoPercentQ() {
     assertEquals("\"it broke\\n\"", GoJson.quote("it broke\n"));
     assertEquals("\"a\\x00b\\x7f \\\"c\\\" ü\"", GoJson.quote("a\0b\u007f \"c\" ü"));
+    // strconv.Quote's named escapes, and its non-printables (format characters, no-break space) as \\u.
+    assertEquals("\"\\n\\t\\r\\a\\b\\f\\v\"", GoJson.quote("\n\t\r\u0007\b\f\u000b"));
+    assertEquals("\"é世\\u200b\\u00a0\"", GoJson.quote("é世\u200b\u00a0"));
   }
 
   @Test
