@@ -179,10 +179,20 @@ public final class GoJson {
         && (!n.canConvertToLong() || n.longValue() > (1L << 53) || n.longValue() < -(1L << 53));
   }
 
+  /** Go's map key order, the order of UTF-8 bytes, which is code point order; compared without encoding. */
   private static int compareUtf8(String a, String b) {
-    byte[] x = a.getBytes(StandardCharsets.UTF_8);
-    byte[] y = b.getBytes(StandardCharsets.UTF_8);
-    return java.util.Arrays.compareUnsigned(x, y);
+    int i = 0;
+    int j = 0;
+    while (i < a.length() && j < b.length()) {
+      int ca = a.codePointAt(i);
+      int cb = b.codePointAt(j);
+      if (ca != cb) {
+        return Integer.compare(ca, cb);
+      }
+      i += Character.charCount(ca);
+      j += Character.charCount(cb);
+    }
+    return Integer.compare(a.length() - i, b.length() - j);
   }
 
   private static void write(StringBuilder sb, JsonNode n, String indent, int depth, boolean sortKeys) {

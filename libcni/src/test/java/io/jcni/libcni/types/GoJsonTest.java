@@ -4,7 +4,11 @@ import static io.jcni.libcni.types.Json.str;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -71,6 +75,21 @@ class GoJsonTest {
     String in = "{\"z\":[{\"b\":9007199254740993,\"a\":-0.0}],\"\u00e9\":1,\"\ud83d\ude00\":2,"
         + "\"\uffff\":3,\"A\":1e300,\"m\":-9223372036854775808}";
     assertEquals(str(GoJson.compact(GoJson.sorted(Json.tree(in)))), marshal(in));
+  }
+
+  @Test
+  void mapKeysFollowUtf8ByteOrder() {
+    // Oracle: Go compares the UTF-8 bytes; UTF-16 order would put the emoji (a surrogate pair) before U+FFFF.
+    List<String> keys = List.of("\uffff", "\ud83d\ude00", "\u00e9", "z", "A", "\uff21");
+    ObjectNode n = GoJson.mapper().createObjectNode();
+    keys.forEach(k -> n.put(k, 1));
+    List<String> expected = new ArrayList<>(keys);
+    expected.sort((a, b) -> Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8),
+        b.getBytes(StandardCharsets.UTF_8)));
+    List<String> actual = new ArrayList<>();
+    GoJson.sorted(n).fieldNames().forEachRemaining(actual::add);
+    assertEquals(expected, actual);
+    assertEquals(str(GoJson.compact(GoJson.sorted(n))), str(GoJson.marshal(n)));
   }
 
   @Test
