@@ -22,6 +22,7 @@ final class Kernel {
   static final int EEXIST = 17;
   static final int ENODEV = 19;
   static final int ENOTDIR = 20;
+  static final int EISDIR = 21;
   static final int EINVAL = 22;
   static final int ENOTTY = 25;
   static final int ENOSPC = 28;

@@ -21,7 +21,13 @@ final class LibC {
 
   static native int open(String path, int flags, int mode) throws LastErrorException;
 
+  static native int openat(int dirfd, String path, int flags, int mode) throws LastErrorException;
+
   static native int close(int fd) throws LastErrorException;
+
+  static native long read(int fd, Pointer buf, long count) throws LastErrorException;
+
+  static native long write(int fd, Pointer buf, long count) throws LastErrorException;
 
   static native int setns(int fd, int nstype) throws LastErrorException;
 
