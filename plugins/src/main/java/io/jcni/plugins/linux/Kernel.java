@@ -117,10 +117,12 @@ final class Kernel {
 
   // sockets
   static final int AF_UNSPEC = 0;
+  static final int AF_UNIX = 1;
   static final int AF_INET = 2;
   static final int AF_BRIDGE = 7;
   static final int AF_NETLINK = 16;
   static final int AF_INET6 = 10;
+  static final int SOCK_DGRAM = 2;
   static final int SOCK_RAW = 3;
   static final int SOCK_CLOEXEC = 02000000;
   static final int NETLINK_ROUTE = 0;

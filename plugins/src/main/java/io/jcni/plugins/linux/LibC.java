@@ -45,6 +45,9 @@ final class LibC {
 
   static native int socket(int domain, int type, int protocol) throws LastErrorException;
 
+  /** Used by tests to stand in a fake kernel for a netlink socket. */
+  static native int socketpair(int domain, int type, int protocol, int[] fds) throws LastErrorException;
+
   static native int bind(int fd, Pointer addr, int addrlen) throws LastErrorException;
 
   static native int getsockname(int fd, Pointer addr, Pointer addrlen) throws LastErrorException;

@@ -40,6 +40,11 @@ final class NetlinkSocket implements AutoCloseable {
     this.portId = portId;
   }
 
+  /** Wraps an already connected datagram socket, e.g. one end of a socketpair whose other end plays the kernel. */
+  static NetlinkSocket wrap(int fd, int portId) {
+    return new NetlinkSocket(fd, portId);
+  }
+
   /** Opens a socket in {@code ns}: enters it on a fresh thread just for socket(2) and bind(2). */
   static NetlinkSocket open(NetNs ns) throws IOException {
     return ns.runIn(NetlinkSocket::openHere);

@@ -1,0 +1,192 @@
+package io.jcni.plugins.linux;
+
+import io.jcni.plugins.testing.TestNetns;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Measures the per-pod cost of wiring a namespace through this package, against {@code ip -batch} doing the same
+ * kernel work. A test-scope main, not a test: {@code java -cp … io.jcni.plugins.linux.PodBench [pods]} as root.
+ *
+ * <p>Scenarios, each on fresh namespaces (made beforehand, not timed):
+ * <ul>
+ *   <li>H: from the host socket only: veth with the peer created in the pod namespace, master, up, an address on
+ *       the host end. The same lines fed to one {@code ip -batch} process are the kernel-bound floor.
+ *   <li>P: the bridge plugin's pattern: open a socket in the pod namespace (one fresh thread), create the veth
+ *       there with the peer in the host, master + up on the host, address + up + default route in the pod.
+ *       Compared with {@code ip -batch} in the host plus one {@code ip -n pod -batch} per pod.
+ * </ul>
+ */
+public final class PodBench {
+  private PodBench() {}
+
+  public static void main(String[] args) throws Exception {
+    int pods = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+    String tag = "jt-pb" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 12));
+    TestNetns host = TestNetns.create("pbhost");
+    try (NetNs hostNs = NetNs.open(java.nio.file.Path.of(host.path())); RtNetlink hostRt = RtNetlink.open(hostNs)) {
+      hostRt.createBridge("br0", 0, false);
+      hostRt.setUp("br0");
+      hostRt.addAddress("br0", Prefix.parse("10.250.0.1/16"), Set.of());
+      int br = hostRt.link("br0").index();
+
+      // warm-up (JIT, JNA) on throw-away namespaces
+      for (int round = 0; round < 2; round++) {
+        List<NetNs> w = createAll(tag + "w", 100);
+        runP(hostRt, hostNs, br, w, "w");
+        deleteAll(tag + "w", w);
+      }
+
+      long[] nsCreate = new long[pods];
+      List<NetNs> nss = new ArrayList<>();
+      for (int i = 0; i < pods; i++) {
+        long t0 = System.nanoTime();
+        nss.add(NetNs.create(tag + "a" + i));
+        nsCreate[i] = System.nanoTime() - t0;
+      }
+      report("NetNs.create (per namespace)", nsCreate);
+      long t0 = System.nanoTime();
+      for (int i = 0; i < pods; i++) {
+        TestNetns.run("ip", "netns", "add", tag + "i" + i);
+      }
+      System.out.printf("%-52s mean %7.3f ms%n", "ip netns add, one process each", (System.nanoTime() - t0) / 1e6 / pods);
+      for (int i = 0; i < pods; i++) {
+        TestNetns.run("ip", "netns", "del", tag + "i" + i);
+      }
+
+      // H: host socket only
+      long[] h = new long[pods];
+      for (int i = 0; i < pods; i++) {
+        long s = System.nanoTime();
+        hostRt.createVethPair("vh" + i, 0, null, "eth0", nss.get(i));
+        hostRt.setMaster("vh" + i, br);
+        hostRt.setUp("vh" + i);
+        hostRt.addAddress("vh" + i, Prefix.parse("10.251." + (i / 250) + "." + (i % 250 + 2) + "/32"), Set.of());
+        h[i] = System.nanoTime() - s;
+      }
+      report("H jcni: veth(peer->ns)+master+up+addr", h);
+      deleteAll(tag + "a", nss);
+      settle();
+
+      nss = createAll(tag + "b", pods);
+      StringBuilder batch = new StringBuilder();
+      for (int i = 0; i < pods; i++) {
+        String v = "vi" + i;
+        batch.append("link add ").append(v).append(" type veth peer name eth0 netns ").append(tag).append('b')
+            .append(i).append('\n').append("link set ").append(v).append(" master br0\n")
+            .append("link set ").append(v).append(" up\n")
+            .append("addr add 10.252.").append(i / 250).append('.').append(i % 250 + 2).append("/32 dev ").append(v)
+            .append('\n');
+      }
+      long ipH = ipBatch(host.name(), batch.toString());
+      System.out.printf("%-52s mean %7.3f ms%n", "H ip -batch (one process, same lines)", ipH / 1e6 / pods);
+      deleteAll(tag + "b", nss);
+      settle();
+
+      // P: the bridge plugin's pattern
+      nss = createAll(tag + "c", pods);
+      long[][] p = runP(hostRt, hostNs, br, nss, "c");
+      report("P jcni: whole pod incl. socket open in pod ns", p[0]);
+      report("P jcni:   of which RtNetlink.open(podNs)", p[1]);
+      report("P jcni:   of which netlink work", p[2]);
+      deleteAll(tag + "c", nss);
+      settle();
+
+      nss = createAll(tag + "d", pods);
+      StringBuilder hostLines = new StringBuilder();
+      for (int i = 0; i < pods; i++) {
+        String v = "vd" + i;
+        hostLines.append("link add ").append(v).append(" type veth peer name eth0 netns ").append(tag).append('d')
+            .append(i).append('\n').append("link set ").append(v).append(" master br0\n")
+            .append("link set ").append(v).append(" up\n");
+      }
+      long hostPart = ipBatch(host.name(), hostLines.toString());
+      long podPart = 0;
+      for (int i = 0; i < pods; i++) {
+        podPart += ipBatch(tag + "d" + i, "addr add 10.250." + (i / 250 + 1) + "." + (i % 250 + 2)
+            + "/16 dev eth0\nlink set eth0 up\nroute add default via 10.250.0.1\n");
+      }
+      System.out.printf("%-52s mean %7.3f ms%n", "P ip: host -batch + one ip -n pod -batch per pod",
+          (hostPart + podPart) / 1e6 / pods);
+      System.out.printf("%-52s mean %7.3f ms%n", "P ip:   of which host batch (kernel floor, host side)",
+          hostPart / 1e6 / pods);
+      deleteAll(tag + "d", nss);
+    } finally {
+      host.close();
+    }
+  }
+
+  private static long[][] runP(RtNetlink hostRt, NetNs hostNs, int br, List<NetNs> nss, String tag)
+      throws IOException {
+    int n = nss.size();
+    long[] whole = new long[n];
+    long[] open = new long[n];
+    long[] work = new long[n];
+    for (int i = 0; i < n; i++) {
+      String v = "v" + tag + i;
+      long s = System.nanoTime();
+      try (RtNetlink rt = RtNetlink.open(nss.get(i))) {
+        long o = System.nanoTime();
+        Link eth0 = rt.createVethPair("eth0", 0, null, v, hostNs);
+        hostRt.setMaster(v, br);
+        hostRt.setUp(v);
+        rt.addAddress(eth0.index(), Prefix.parse("10.250." + (i / 250 + 1) + "." + (i % 250 + 2) + "/16"), Set.of());
+        rt.setUp("eth0");
+        rt.addRoute(Route.of(Prefix.any(Family.IPV4), Prefix.parse("10.250.0.1").ip(), eth0.index()));
+        long e = System.nanoTime();
+        open[i] = o - s;
+        work[i] = e - o;
+        whole[i] = e - s;
+      }
+    }
+    return new long[][] {whole, open, work};
+  }
+
+  private static List<NetNs> createAll(String prefix, int n) throws IOException {
+    List<NetNs> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(NetNs.create(prefix + i));
+    }
+    return out;
+  }
+
+  private static void deleteAll(String prefix, List<NetNs> nss) throws IOException {
+    for (int i = 0; i < nss.size(); i++) {
+      nss.get(i).close();
+      NetNs.delete(prefix + i);
+    }
+  }
+
+  /** Lets the kernel finish tearing down deleted namespaces (cleanup_net runs asynchronously). */
+  private static void settle() throws InterruptedException {
+    Thread.sleep(3000);
+  }
+
+  private static long ipBatch(String ns, String lines) throws IOException, InterruptedException {
+    long s = System.nanoTime();
+    Process p = new ProcessBuilder("ip", "-n", ns, "-batch", "-").redirectErrorStream(true).start();
+    try (OutputStream in = p.getOutputStream()) {
+      in.write(lines.getBytes(StandardCharsets.UTF_8));
+    }
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new IOException("ip -batch failed: " + out);
+    }
+    return System.nanoTime() - s;
+  }
+
+  private static void report(String what, long[] nanos) {
+    long[] s = nanos.clone();
+    Arrays.sort(s);
+    double mean = Arrays.stream(s).average().orElse(0) / 1e6;
+    System.out.printf("%-52s mean %7.3f ms  p50 %7.3f  p90 %7.3f  max %7.3f%n", what, mean, s[s.length / 2] / 1e6,
+        s[(int) (s.length * 0.9)] / 1e6, s[s.length - 1] / 1e6);
+  }
+
+}
