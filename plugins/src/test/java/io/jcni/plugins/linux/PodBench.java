@@ -43,6 +43,7 @@ public final class PodBench {
         deleteAll(tag + "w", w);
       }
 
+      System.out.println("load average at start: " + loadavg());
       long[] nsCreate = new long[pods];
       List<NetNs> nss = new ArrayList<>();
       for (int i = 0; i < pods; i++) {
@@ -51,6 +52,7 @@ public final class PodBench {
         nsCreate[i] = System.nanoTime() - t0;
       }
       report("NetNs.create (per namespace)", nsCreate);
+      deleteAll(tag + "a", nss);
       long t0 = System.nanoTime();
       for (int i = 0; i < pods; i++) {
         TestNetns.run("ip", "netns", "add", tag + "i" + i);
@@ -59,67 +61,84 @@ public final class PodBench {
       for (int i = 0; i < pods; i++) {
         TestNetns.run("ip", "netns", "del", tag + "i" + i);
       }
+      settle();
 
-      // H: host socket only
-      long[] h = new long[pods];
-      for (int i = 0; i < pods; i++) {
+      long[] gets = new long[20000];
+      for (int i = 0; i < gets.length; i++) {
         long s = System.nanoTime();
-        hostRt.createVethPair("vh" + i, 0, null, "eth0", nss.get(i));
-        hostRt.setMaster("vh" + i, br);
-        hostRt.setUp("vh" + i);
-        hostRt.addAddress("vh" + i, Prefix.parse("10.251." + (i / 250) + "." + (i % 250 + 2) + "/32"), Set.of());
-        h[i] = System.nanoTime() - s;
+        hostRt.link("br0");
+        gets[i] = System.nanoTime() - s;
       }
-      report("H jcni: veth(peer->ns)+master+up+addr", h);
-      deleteAll(tag + "a", nss);
-      settle();
+      report("one round trip: RtNetlink.link(name)", gets);
 
-      nss = createAll(tag + "b", pods);
-      StringBuilder batch = new StringBuilder();
-      for (int i = 0; i < pods; i++) {
-        String v = "vi" + i;
-        batch.append("link add ").append(v).append(" type veth peer name eth0 netns ").append(tag).append('b')
-            .append(i).append('\n').append("link set ").append(v).append(" master br0\n")
-            .append("link set ").append(v).append(" up\n")
-            .append("addr add 10.252.").append(i / 250).append('.').append(i % 250 + 2).append("/32 dev ").append(v)
-            .append('\n');
-      }
-      long ipH = ipBatch(host.name(), batch.toString());
-      System.out.printf("%-52s mean %7.3f ms%n", "H ip -batch (one process, same lines)", ipH / 1e6 / pods);
-      deleteAll(tag + "b", nss);
-      settle();
+      // rounds alternate jcni and iproute2 so both see the same background load
+      for (int round = 1; round <= 3; round++) {
+        System.out.println("-- round " + round + ", load average " + loadavg());
+        nss = createAll(tag + "h", pods);
+        long[] h = new long[pods];
+        for (int i = 0; i < pods; i++) {
+          long s = System.nanoTime();
+          hostRt.createVethPair("vh" + i, 0, null, "eth0", nss.get(i));
+          hostRt.setMaster("vh" + i, br);
+          hostRt.setUp("vh" + i);
+          hostRt.addAddress("vh" + i, Prefix.parse("10.251." + (i / 250) + "." + (i % 250 + 2) + "/32"), Set.of());
+          h[i] = System.nanoTime() - s;
+        }
+        report("H jcni: veth(peer->ns)+master+up+addr", h);
+        deleteAll(tag + "h", nss);
+        settle();
 
-      // P: the bridge plugin's pattern
-      nss = createAll(tag + "c", pods);
-      long[][] p = runP(hostRt, hostNs, br, nss, "c");
-      report("P jcni: whole pod incl. socket open in pod ns", p[0]);
-      report("P jcni:   of which RtNetlink.open(podNs)", p[1]);
-      report("P jcni:   of which netlink work", p[2]);
-      deleteAll(tag + "c", nss);
-      settle();
+        nss = createAll(tag + "b", pods);
+        StringBuilder batch = new StringBuilder();
+        for (int i = 0; i < pods; i++) {
+          String v = "vi" + i;
+          batch.append("link add ").append(v).append(" type veth peer name eth0 netns ").append(tag).append('b')
+              .append(i).append('\n').append("link set ").append(v).append(" master br0\n")
+              .append("link set ").append(v).append(" up\n")
+              .append("addr add 10.252.").append(i / 250).append('.').append(i % 250 + 2).append("/32 dev ")
+              .append(v).append('\n');
+        }
+        long ipH = ipBatch(host.name(), batch.toString());
+        System.out.printf("%-52s mean %7.3f ms%n", "H ip -batch (one process, same lines)", ipH / 1e6 / pods);
+        deleteAll(tag + "b", nss);
+        settle();
 
-      nss = createAll(tag + "d", pods);
-      StringBuilder hostLines = new StringBuilder();
-      for (int i = 0; i < pods; i++) {
-        String v = "vd" + i;
-        hostLines.append("link add ").append(v).append(" type veth peer name eth0 netns ").append(tag).append('d')
-            .append(i).append('\n').append("link set ").append(v).append(" master br0\n")
-            .append("link set ").append(v).append(" up\n");
+        nss = createAll(tag + "c", pods);
+        long[][] p = runP(hostRt, hostNs, br, nss, "c");
+        report("P jcni: whole pod incl. socket open in pod ns", p[0]);
+        report("P jcni:   of which RtNetlink.open(podNs)", p[1]);
+        report("P jcni:   of which netlink work", p[2]);
+        deleteAll(tag + "c", nss);
+        settle();
+
+        nss = createAll(tag + "d", pods);
+        StringBuilder hostLines = new StringBuilder();
+        for (int i = 0; i < pods; i++) {
+          String v = "vd" + i;
+          hostLines.append("link add ").append(v).append(" type veth peer name eth0 netns ").append(tag).append('d')
+              .append(i).append('\n').append("link set ").append(v).append(" master br0\n")
+              .append("link set ").append(v).append(" up\n");
+        }
+        long hostPart = ipBatch(host.name(), hostLines.toString());
+        long podPart = 0;
+        for (int i = 0; i < pods; i++) {
+          podPart += ipBatch(tag + "d" + i, "addr add 10.250." + (i / 250 + 1) + "." + (i % 250 + 2)
+              + "/16 dev eth0\nlink set eth0 up\nroute add default via 10.250.0.1\n");
+        }
+        System.out.printf("%-52s mean %7.3f ms%n", "P ip: host -batch + one ip -n pod -batch per pod",
+            (hostPart + podPart) / 1e6 / pods);
+        System.out.printf("%-52s mean %7.3f ms%n", "P ip:   of which the host batch", hostPart / 1e6 / pods);
+        deleteAll(tag + "d", nss);
+        settle();
       }
-      long hostPart = ipBatch(host.name(), hostLines.toString());
-      long podPart = 0;
-      for (int i = 0; i < pods; i++) {
-        podPart += ipBatch(tag + "d" + i, "addr add 10.250." + (i / 250 + 1) + "." + (i % 250 + 2)
-            + "/16 dev eth0\nlink set eth0 up\nroute add default via 10.250.0.1\n");
-      }
-      System.out.printf("%-52s mean %7.3f ms%n", "P ip: host -batch + one ip -n pod -batch per pod",
-          (hostPart + podPart) / 1e6 / pods);
-      System.out.printf("%-52s mean %7.3f ms%n", "P ip:   of which host batch (kernel floor, host side)",
-          hostPart / 1e6 / pods);
-      deleteAll(tag + "d", nss);
+      System.out.println("load average at end: " + loadavg());
     } finally {
       host.close();
     }
+  }
+
+  private static String loadavg() throws IOException {
+    return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).strip();
   }
 
   private static long[][] runP(RtNetlink hostRt, NetNs hostNs, int br, List<NetNs> nss, String tag)
