@@ -194,6 +194,7 @@ final class Kernel {
   static final int RTEXT_FILTER_BRVLAN = 1 << 1;
 
   // bridge ports (IFLA_PROTINFO under AF_BRIDGE) and VLANs (IFLA_AF_SPEC under AF_BRIDGE)
+  static final int IFLA_BRPORT_STATE = 1;
   static final int IFLA_BRPORT_MODE = 4;
   static final int IFLA_BRPORT_ISOLATED = 33;
   static final int IFLA_BRIDGE_FLAGS = 0;

@@ -110,6 +110,11 @@ final class NetlinkCodec {
       return attr(attrType, Arrays.copyOf(s, s.length + 1));
     }
 
+    /** A string without NUL terminator, as iproute2 and Go's netlink send IFLA_INFO_KIND. */
+    Request attrBareString(int attrType, String v) {
+      return attr(attrType, v.getBytes(StandardCharsets.UTF_8));
+    }
+
     Request attrIp(int attrType, InetAddress ip) {
       return attr(attrType, ip.getAddress());
     }

@@ -32,7 +32,8 @@ public final class RtNetlink implements AutoCloseable {
 
   private final NetlinkSocket socket;
 
-  private RtNetlink(NetlinkSocket socket) {
+  /** Over a given socket (tests put a fake kernel behind one). */
+  RtNetlink(NetlinkSocket socket) {
     this.socket = socket;
   }
 
@@ -131,7 +132,7 @@ public final class RtNetlink implements AutoCloseable {
   public Link createBridge(String name, int mtu, boolean vlanFiltering) throws IOException {
     Request r = newLink(name, mtu, null, "create bridge " + name);
     int info = r.begin(Kernel.IFLA_LINKINFO);
-    r.attrString(Kernel.IFLA_INFO_KIND, "bridge");
+    r.attrBareString(Kernel.IFLA_INFO_KIND, "bridge");
     if (vlanFiltering) {
       int data = r.begin(Kernel.IFLA_INFO_DATA);
       r.attrU8(Kernel.IFLA_BR_VLAN_FILTERING, 1);
@@ -156,7 +157,7 @@ public final class RtNetlink implements AutoCloseable {
   public Link createVethPair(String name, int mtu, String mac, String peerName, NetNs peerNs) throws IOException {
     Request r = newLink(name, mtu, mac, "create veth " + name + " peer " + peerName);
     int info = r.begin(Kernel.IFLA_LINKINFO);
-    r.attrString(Kernel.IFLA_INFO_KIND, "veth");
+    r.attrBareString(Kernel.IFLA_INFO_KIND, "veth");
     int data = r.begin(Kernel.IFLA_INFO_DATA);
     int peer = r.begin(Kernel.VETH_INFO_PEER);
     r.raw(new byte[Kernel.IFINFOMSG_LEN]);
@@ -302,7 +303,7 @@ public final class RtNetlink implements AutoCloseable {
         if (a.has(Kernel.IFLA_MASTER) && a.u32(Kernel.IFLA_MASTER, 0) != index) {
           return Optional.of(new BridgePort(index, a.u32(Kernel.IFLA_MASTER, 0),
               p.u8(Kernel.IFLA_BRPORT_MODE, 0) != 0, p.u8(Kernel.IFLA_BRPORT_ISOLATED, 0) != 0,
-              p.u8(1 /* IFLA_BRPORT_STATE */, 0)));
+              p.u8(Kernel.IFLA_BRPORT_STATE, 0)));
         }
       }
     }
