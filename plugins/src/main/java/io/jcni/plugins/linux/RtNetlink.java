@@ -19,8 +19,8 @@ import java.util.Set;
  * Links, addresses, routes and bridge settings of one network namespace, changed and read over rtnetlink.
  *
  * <p>An instance holds a netlink socket made inside its namespace ({@link #open(NetNs)} enters the namespace
- * once for that), so all methods work from any thread, including virtual threads, and are serialised on the
- * socket. Every refusal is a {@link NetlinkException} whose {@link NetlinkException#kind() kind} tells "exists" and
+ * once for that, and so must not be called from a virtual thread), so all other methods work from any thread,
+ * virtual threads included, and are serialised on the socket. Every refusal is a {@link NetlinkException} whose {@link NetlinkException#kind() kind} tells "exists" and
  * "not found" apart; a missing link is {@code NOT_FOUND} (ENODEV).
  *
  * <p>Methods that name a link by string send the name to the kernel where rtnetlink accepts names (link changes,
