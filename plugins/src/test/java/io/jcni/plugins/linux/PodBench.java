@@ -70,6 +70,26 @@ public final class PodBench {
         gets[i] = System.nanoTime() - s;
       }
       report("one round trip: RtNetlink.link(name)", gets);
+      long[] runs = new long[2000];
+      for (int i = 0; i < runs.length; i++) {
+        long s = System.nanoTime();
+        hostNs.runIn(() -> null);
+        runs[i] = System.nanoTime() - s;
+      }
+      report("NetNs.runIn(() -> null) (fresh thread, 2 setns)", runs);
+      long[] opens = new long[1000];
+      long[] writes = new long[1000];
+      for (int i = 0; i < opens.length; i++) {
+        long s = System.nanoTime();
+        try (Sysctl sc = Sysctl.open(hostNs)) {
+          long o = System.nanoTime();
+          sc.write("net/ipv6/conf/br0/accept_ra", "0");
+          writes[i] = System.nanoTime() - o;
+        }
+        opens[i] = System.nanoTime() - s - writes[i];
+      }
+      report("Sysctl.open(ns) + close", opens);
+      report("Sysctl#write via openat (per key)", writes);
 
       // rounds alternate jcni and iproute2 so both see the same background load
       for (int round = 1; round <= 3; round++) {
