@@ -152,6 +152,7 @@ final class Kernel {
   static final int NLM_F_REPLACE = 0x100;
   static final int NLM_F_EXCL = 0x200;
   static final int NLM_F_CREATE = 0x400;
+  static final int NLM_F_APPEND = 0x800;
   static final int NLM_F_CAPPED = 0x100; // on NLMSG_ERROR
   static final int NLM_F_ACK_TLVS = 0x200; // on NLMSG_ERROR
   static final int NLMSGERR_ATTR_MSG = 1;
@@ -222,6 +223,7 @@ final class Kernel {
   static final int RTA_GATEWAY = 5;
   static final int RTA_PRIORITY = 6;
   static final int RTA_METRICS = 8;
+  static final int RTA_MULTIPATH = 9;
   static final int RTA_TABLE = 15;
   static final int RTAX_MTU = 2;
   static final int RTAX_ADVMSS = 8;

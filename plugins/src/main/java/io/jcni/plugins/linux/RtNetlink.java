@@ -462,6 +462,21 @@ public final class RtNetlink implements AutoCloseable {
     socket.ack(r);
   }
 
+  /**
+   * Adds a route the way Go's {@code netlink.RouteAddEcmp} does, which the bridge plugin uses for result routes:
+   * {@code NLM_F_CREATE} without {@code NLM_F_EXCL}, so an IPv6 route to a destination that already has a route
+   * of the same metric becomes another next hop of it (ECMP). An identical route is still {@code EXISTS}.
+   */
+  public void addRouteEcmp(Route route) throws IOException {
+    socket.ack(routeRequest(Kernel.RTM_NEWROUTE, Kernel.NLM_F_CREATE, route, "add route "));
+  }
+
+  /** Adds the route or replaces the one with the same destination, metric and table ({@code ip route replace}). */
+  public void replaceRoute(Route route) throws IOException {
+    socket.ack(routeRequest(Kernel.RTM_NEWROUTE, Kernel.NLM_F_CREATE | Kernel.NLM_F_REPLACE, route,
+        "replace route "));
+  }
+
   /** Deletes the route matching {@code route}'s destination, gateway, device, table and priority. */
   public void deleteRoute(Route route) throws IOException {
     socket.ack(routeRequest(Kernel.RTM_DELROUTE, 0, route, "delete route "));
@@ -537,7 +552,28 @@ public final class RtNetlink implements AutoCloseable {
       Attrs metrics = a.nested(Kernel.RTA_METRICS);
       out.add(new RouteEntry(f, p, gw == null ? null : ip(gw), a.u32(Kernel.RTA_OIF, 0), m.u8(6), t,
           a.u32(Kernel.RTA_PRIORITY, 0), metrics.u32(Kernel.RTAX_MTU, 0), metrics.u32(Kernel.RTAX_ADVMSS, 0),
-          m.u8(5), m.u8(7)));
+          m.u8(5), m.u8(7), nextHops(a)));
+    }
+    return out;
+  }
+
+  /** Decodes RTA_MULTIPATH: a sequence of struct rtnexthop {u16 len; u8 flags; u8 hops; s32 ifindex} + attrs. */
+  private static List<NextHop> nextHops(Attrs a) {
+    List<ByteBuffer> mp = a.all(Kernel.RTA_MULTIPATH);
+    if (mp.isEmpty()) {
+      return List.of();
+    }
+    ByteBuffer b = mp.get(mp.size() - 1);
+    List<NextHop> out = new ArrayList<>();
+    int pos = 0;
+    while (pos + 8 <= b.limit()) {
+      int len = b.getShort(pos) & 0xffff;
+      if (len < 8 || pos + len > b.limit()) {
+        break;
+      }
+      byte[] gw = Attrs.parse(b, pos + 8, pos + len).bytes(Kernel.RTA_GATEWAY);
+      out.add(new NextHop(gw == null ? null : ip(gw), b.getInt(pos + 4)));
+      pos += NetlinkCodec.align(len);
     }
     return out;
   }

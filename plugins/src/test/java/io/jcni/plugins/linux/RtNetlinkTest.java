@@ -457,6 +457,42 @@ class RtNetlinkTest {
   }
 
   @Test
+  void ecmpAndReplaceRoutes() throws IOException {
+    Link l = rt.createVethPair("jt-a", 0, null, "jt-b", null);
+    rt.setUp("jt-a");
+    rt.addAddress(l.index(), Prefix.parse("10.232.0.2/24"), Set.of());
+    rt.addAddress(l.index(), Prefix.parse("2001:db8:3::2/64"), EnumSet.of(AddressFlag.NODAD));
+    Prefix dst6 = Prefix.parse("2001:db8:5::/64");
+    rt.addRouteEcmp(Route.of(dst6, Prefix.parse("2001:db8:3::1").ip(), l.index()));
+    rt.addRouteEcmp(Route.of(dst6, Prefix.parse("2001:db8:3::3").ip(), l.index()));
+    Set<String> oracle = new HashSet<>();
+    for (JsonNode r : Oracle.ip(t.name(), "-6", "route", "show", "2001:db8:5::/64")) {
+      r.path("nexthops").forEach(h -> oracle.add(h.path("gateway").asText()));
+    }
+    assertEquals(Set.of("2001:db8:3::1", "2001:db8:3::3"), oracle);
+    RouteEntry ours = rt.routes(Family.IPV6, Route.TABLE_MAIN).stream().filter(r -> r.dst().equals(dst6))
+        .findFirst().orElseThrow();
+    Set<String> hops = new HashSet<>();
+    ours.nextHops().forEach(h -> {
+      hops.add(com.google.common.net.InetAddresses.toAddrString(h.gateway()));
+      assertEquals(l.index(), h.oif());
+    });
+    assertEquals(oracle, hops);
+    assertTrue(ours.hasGateway(Prefix.parse("2001:db8:3::3").ip()));
+    // the exclusive add refuses a second next hop for the same destination and metric
+    NetlinkException e = assertThrows(NetlinkException.class,
+        () -> rt.addRoute(Route.of(dst6, Prefix.parse("2001:db8:3::4").ip(), l.index())));
+    assertEquals(ErrnoException.Kind.EXISTS, e.kind());
+
+    Prefix dst4 = Prefix.parse("10.237.0.0/16");
+    rt.addRoute(Route.of(dst4, Prefix.parse("10.232.0.1").ip(), 0));
+    rt.replaceRoute(Route.of(dst4, Prefix.parse("10.232.0.3").ip(), 0));
+    JsonNode r4 = Oracle.ip(t.name(), "-4", "route", "show", "10.237.0.0/16");
+    assertEquals(1, r4.size());
+    assertEquals("10.232.0.3", r4.get(0).path("gateway").asText());
+  }
+
+  @Test
   void waitOperUp() throws IOException {
     rt.createVethPair("jt-a", 0, null, "jt-b", null);
     rt.setUp("jt-a");
