@@ -159,6 +159,33 @@ class NetNsTest {
   }
 
   @Test
+  void eachRunInGetsAFreshPlatformThreadThatEndsAfterwards() throws Exception {
+    try (TestNetns t = TestNetns.create("fresh"); NetNs ns = NetNs.open(Path.of(t.path()))) {
+      Thread first = ns.runIn(Thread::currentThread);
+      Thread second = ns.runIn(Thread::currentThread);
+      assertTrue(first != second && first != Thread.currentThread());
+      first.join(10_000);
+      second.join(10_000);
+      assertFalse(first.isAlive() || second.isAlive(), "namespace threads must end, never be reused");
+      // a thread started inside stays inside (the documented pitfall), one started outside does not
+      long[] child = new long[1];
+      ns.runIn(() -> {
+        Thread c = new Thread(() -> {
+          try {
+            child[0] = statInode("/proc/thread-self/ns/net");
+          } catch (IOException e) {
+            child[0] = -1;
+          }
+        });
+        c.start();
+        c.join();
+        return null;
+      });
+      assertEquals(statInode(t.path()), child[0]);
+    }
+  }
+
+  @Test
   void closedHandleIsRefused() throws Exception {
     NetNs ns = NetNs.current();
     ns.close();
