@@ -11,6 +11,7 @@ import java.util.Set;
  * @param scope the scope ({@link Route#SCOPE_UNIVERSE}, {@link Route#SCOPE_LINK}, {@link Route#SCOPE_HOST})
  */
 public record Address(int index, Prefix prefix, Set<AddressFlag> flags, int scope) {
+  /** Copies {@code flags}, so the record stays immutable. */
   public Address {
     flags = Set.copyOf(flags);
   }

@@ -29,6 +29,7 @@ public class ErrnoException extends IOException {
   private final String operation;
   private final int errno;
 
+  /** An errno for {@code operation}; the message is {@code "<operation>: <errno text>"}. */
   public ErrnoException(String operation, int errno) {
     this(operation, errno, null);
   }

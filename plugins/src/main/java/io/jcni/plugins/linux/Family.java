@@ -4,7 +4,9 @@ package io.jcni.plugins.linux;
 public enum Family {
   /** Both IPv4 and IPv6. */
   ANY(Kernel.AF_UNSPEC),
+  /** IPv4 ({@code AF_INET}). */
   IPV4(Kernel.AF_INET),
+  /** IPv6 ({@code AF_INET6}). */
   IPV6(Kernel.AF_INET6);
 
   final int af;

@@ -12,6 +12,7 @@ public class NetlinkException extends ErrnoException {
 
   private final String extAck;
 
+  /** A refusal of {@code operation} with {@code errno} and the kernel's extended-ack text (null or empty if none). */
   public NetlinkException(String operation, int errno, String extAck) {
     super(operation, errno, extAck);
     this.extAck = extAck == null ? "" : extAck;
