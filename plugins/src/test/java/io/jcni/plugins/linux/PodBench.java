@@ -16,8 +16,8 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>Scenarios, each on fresh namespaces (made beforehand, not timed):
  * <ul>
- *   <li>H: from the host socket only: veth with the peer created in the pod namespace, master, up, an address on
- *       the host end. The same lines fed to one {@code ip -batch} process are the kernel-bound floor.
+ *   <li>H: from the host socket only: veth with the peer created in the pod namespace, master, up, an address and
+ *       a /32 route on the host end. The same lines fed to one {@code ip -batch} process are the kernel-bound floor.
  *   <li>P: the bridge plugin's pattern: open a socket in the pod namespace (one fresh thread), create the veth
  *       there with the peer in the host, master + up on the host, address + up + default route in the pod.
  *       Compared with {@code ip -batch} in the host plus one {@code ip -n pod -batch} per pod.
@@ -96,15 +96,20 @@ public final class PodBench {
         System.out.println("-- round " + round + ", load average " + loadavg());
         nss = createAll(tag + "h", pods);
         long[] h = new long[pods];
+        long[] cpu0 = cpu();
         for (int i = 0; i < pods; i++) {
           long s = System.nanoTime();
-          hostRt.createVethPair("vh" + i, 0, null, "eth0", nss.get(i));
+          Link vh = hostRt.createVethPair("vh" + i, 0, null, "eth0", nss.get(i));
           hostRt.setMaster("vh" + i, br);
           hostRt.setUp("vh" + i);
-          hostRt.addAddress("vh" + i, Prefix.parse("10.251." + (i / 250) + "." + (i % 250 + 2) + "/32"), Set.of());
+          hostRt.addAddress(vh.index(), Prefix.parse("10.251." + (i / 250) + "." + (i % 250 + 2) + "/32"), Set.of());
+          hostRt.addRoute(Route.of(Prefix.parse("10.253." + (i / 250) + "." + (i % 250 + 2) + "/32"), null,
+              vh.index()));
           h[i] = System.nanoTime() - s;
         }
-        report("H jcni: veth(peer->ns)+master+up+addr", h);
+        long[] cpu1 = cpu();
+        report("H jcni: veth(peer->ns)+master+up+addr+route", h);
+        printCpu("H jcni CPU (this thread / whole JVM)", cpu0, cpu1, pods);
         deleteAll(tag + "h", nss);
         settle();
 
@@ -116,15 +121,24 @@ public final class PodBench {
               .append(i).append('\n').append("link set ").append(v).append(" master br0\n")
               .append("link set ").append(v).append(" up\n")
               .append("addr add 10.252.").append(i / 250).append('.').append(i % 250 + 2).append("/32 dev ")
+              .append(v).append('\n')
+              .append("route add 10.254.").append(i / 250).append('.').append(i % 250 + 2).append("/32 dev ")
               .append(v).append('\n');
         }
+        long[] c0 = cpu();
         long ipH = ipBatch(host.name(), batch.toString());
+        long[] c1 = cpu();
         System.out.printf("%-52s mean %7.3f ms%n", "H ip -batch (one process, same lines)", ipH / 1e6 / pods);
+        System.out.printf("%-52s %7.3f ms/pod%n", "H ip CPU (child process user+sys)",
+            (c1[3] - c0[3]) * 10.0 / pods);
         deleteAll(tag + "b", nss);
         settle();
 
         nss = createAll(tag + "c", pods);
+        long[] p0 = cpu();
         long[][] p = runP(hostRt, hostNs, br, nss, "c");
+        long[] p1 = cpu();
+        printCpu("P jcni CPU (this thread / whole JVM)", p0, p1, pods);
         report("P jcni: whole pod incl. socket open in pod ns", p[0]);
         report("P jcni:   of which RtNetlink.open(podNs)", p[1]);
         report("P jcni:   of which netlink work", p[2]);
@@ -139,6 +153,7 @@ public final class PodBench {
               .append(i).append('\n').append("link set ").append(v).append(" master br0\n")
               .append("link set ").append(v).append(" up\n");
         }
+        long[] d0 = cpu();
         long hostPart = ipBatch(host.name(), hostLines.toString());
         long podPart = 0;
         for (int i = 0; i < pods; i++) {
@@ -147,7 +162,9 @@ public final class PodBench {
         }
         System.out.printf("%-52s mean %7.3f ms%n", "P ip: host -batch + one ip -n pod -batch per pod",
             (hostPart + podPart) / 1e6 / pods);
+        long[] d1 = cpu();
         System.out.printf("%-52s mean %7.3f ms%n", "P ip:   of which the host batch", hostPart / 1e6 / pods);
+        System.out.printf("%-52s %7.3f ms/pod%n", "P ip CPU (child processes user+sys)", (d1[3] - d0[3]) * 10.0 / pods);
         deleteAll(tag + "d", nss);
         settle();
       }
@@ -155,6 +172,23 @@ public final class PodBench {
     } finally {
       host.close();
     }
+  }
+
+  /**
+   * CPU time so far: [this thread's ns, -, this JVM's user+sys ticks, reaped children's user+sys ticks]. Ticks
+   * are 10 ms (USER_HZ 100). Netlink requests are executed by the kernel in the sender's context, so CPU time
+   * measures the work itself and, unlike wall time, hardly depends on what else the machine is doing.
+   */
+  private static long[] cpu() throws IOException {
+    String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    // fields after "(comm)": state=0 … utime=11 stime=12 cutime=13 cstime=14
+    return new long[] {java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime(), 0,
+        Long.parseLong(f[11]) + Long.parseLong(f[12]), Long.parseLong(f[13]) + Long.parseLong(f[14])};
+  }
+
+  private static void printCpu(String what, long[] a, long[] b, int pods) {
+    System.out.printf("%-52s %7.3f / %7.3f ms/pod%n", what, (b[0] - a[0]) / 1e6 / pods, (b[2] - a[2]) * 10.0 / pods);
   }
 
   private static String loadavg() throws IOException {
