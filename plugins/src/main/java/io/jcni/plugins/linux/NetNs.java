@@ -32,7 +32,12 @@ public final class NetNs implements AutoCloseable {
   private static final Object RUN_DIR_LOCK = new Object();
 
   private final Path path;
-  private volatile int fd;
+  private final int fd;
+  // The descriptor is closed when the handle is closed and no work is using it (see withFd), so its number cannot
+  // be reused for another file while a setns or IFLA_NET_NS_FD request is about to read it. Guarded by this.
+  private int users;
+  private boolean closed;
+  private boolean released;
 
   private NetNs(Path path, int fd) {
     this.path = path;
@@ -96,6 +101,7 @@ public final class NetNs implements AutoCloseable {
    */
   public static NetNs current() throws IOException {
     NetNs self = open(Path.of("/proc/thread-self/ns/net"));
+    // the first handle is dropped without close(): the new one owns the same descriptor
     return new NetNs(Path.of("/proc/" + ProcessHandle.current().pid() + "/fd/" + self.fd), self.fd);
   }
 
@@ -211,15 +217,42 @@ public final class NetNs implements AutoCloseable {
   /** The namespace's inode number, its identity: two handles with equal inodes are the same namespace. */
   public long inode() throws IOException {
     // stat through the descriptor's magic link reaches the nsfs inode, also for a bind-mounted file
-    return ((Number) Files.getAttribute(Path.of("/proc/self/fd/" + fd()), "unix:ino")).longValue();
+    return withFd(f -> ((Number) Files.getAttribute(Path.of("/proc/self/fd/" + f), "unix:ino")).longValue());
   }
 
-  int fd() {
-    int f = fd;
-    if (f < 0) {
-      throw new IllegalStateException("network namespace " + path + " is closed");
+  /** Work that needs the namespace descriptor. */
+  @FunctionalInterface
+  interface FdBody<T, E extends Exception> {
+    T apply(int fd) throws E;
+  }
+
+  /**
+   * Runs {@code body} with the descriptor, which stays open until it returns even if {@link #close()} is called
+   * meanwhile (the last user then closes it), so the number cannot be reused for another file or namespace while
+   * the kernel is about to read it. Never blocks.
+   *
+   * @throws IllegalStateException if this handle is closed
+   */
+  <T, E extends Exception> T withFd(FdBody<T, E> body) throws E {
+    synchronized (this) {
+      if (closed) {
+        throw new IllegalStateException("network namespace " + path + " is closed");
+      }
+      users++;
     }
-    return f;
+    try {
+      return body.apply(fd);
+    } finally {
+      boolean release;
+      synchronized (this) {
+        users--;
+        release = closed && users == 0 && !released;
+        released |= release;
+      }
+      if (release) {
+        closeQuietly(fd);
+      }
+    }
   }
 
   /**
@@ -234,8 +267,7 @@ public final class NetNs implements AutoCloseable {
    * @throws ErrnoException if the namespace cannot be entered ({@code setns} failed)
    */
   public <T, E extends Exception> T runIn(Body<T, E> body) throws E, IOException {
-    int target = fd();
-    return onFreshThread("netns-" + path.getFileName(), () -> {
+    return withFd(target -> onFreshThread("netns-" + path.getFileName(), () -> {
       int origin = openOwnNetNs();
       try {
         try {
@@ -247,7 +279,7 @@ public final class NetNs implements AutoCloseable {
       } finally {
         restore(origin);
       }
-    });
+    }));
   }
 
   private static int openOwnNetNs() throws ErrnoException {
@@ -342,16 +374,20 @@ public final class NetNs implements AutoCloseable {
     }
   }
 
-  /** Releases the descriptor; idempotent. */
+  /** Releases the descriptor (at once, or when the work still using it ends); idempotent, never blocks. */
   @Override
   public void close() {
-    int f;
+    boolean release;
     synchronized (this) {
-      f = fd;
-      fd = -1;
+      if (closed) {
+        return;
+      }
+      closed = true;
+      release = users == 0;
+      released = release;
     }
-    if (f >= 0) {
-      closeQuietly(f);
+    if (release) {
+      closeQuietly(fd);
     }
   }
 

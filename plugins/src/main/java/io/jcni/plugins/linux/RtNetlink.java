@@ -165,13 +165,16 @@ public final class RtNetlink implements AutoCloseable {
     if (mtu > 0) {
       r.attrU32(Kernel.IFLA_MTU, mtu);
     }
-    if (peerNs != null) {
-      r.attrU32(Kernel.IFLA_NET_NS_FD, peerNs.fd());
+    if (peerNs == null) {
+      r.end(peer).end(data).end(info);
+      socket.ack(r);
+    } else {
+      peerNs.withFd(fd -> {
+        r.attrU32(Kernel.IFLA_NET_NS_FD, fd).end(peer).end(data).end(info);
+        socket.ack(r);
+        return null;
+      });
     }
-    r.end(peer);
-    r.end(data);
-    r.end(info);
-    socket.ack(r);
     return link(name);
   }
 
@@ -238,7 +241,10 @@ public final class RtNetlink implements AutoCloseable {
 
   /** Moves the link into another namespace (where it keeps its name). */
   public void moveToNs(String name, NetNs ns) throws IOException {
-    socket.ack(setLink(name, 0, 0, "move to " + ns.path()).attrU32(Kernel.IFLA_NET_NS_FD, ns.fd()));
+    ns.withFd(fd -> {
+      socket.ack(setLink(name, 0, 0, "move to " + ns.path()).attrU32(Kernel.IFLA_NET_NS_FD, fd));
+      return null;
+    });
   }
 
   /** Deletes the link (a veth takes its peer with it). */

@@ -185,6 +185,38 @@ class NetNsTest {
     }
   }
 
+  /** How many of this process's descriptors refer to the namespace file of {@code name}. */
+  private static int fdsOn(String name) throws IOException {
+    int n = 0;
+    try (var fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+      for (Path fd : fds) {
+        try {
+          if (Files.readSymbolicLink(fd).toString().endsWith("/netns/" + name)) {
+            n++;
+          }
+        } catch (IOException gone) {
+          // closed meanwhile
+        }
+      }
+    }
+    return n;
+  }
+
+  @Test
+  void closingWhileInUseReleasesTheDescriptorWhenTheWorkEnds() throws Exception {
+    try (TestNetns t = TestNetns.create("close")) {
+      NetNs ns = NetNs.open(Path.of(t.path()));
+      assertEquals(1, fdsOn(t.name()));
+      int during = ns.runIn(() -> {
+        ns.close();
+        return fdsOn(t.name());
+      });
+      assertEquals(1, during, "closed under the feet of the work using it");
+      assertEquals(0, fdsOn(t.name()));
+      assertThrows(IllegalStateException.class, () -> ns.runIn(() -> 1));
+    }
+  }
+
   @Test
   void closedHandleIsRefused() throws Exception {
     NetNs ns = NetNs.current();
