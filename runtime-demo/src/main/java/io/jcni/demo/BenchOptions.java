@@ -1,0 +1,78 @@
+package io.jcni.demo;
+
+import java.util.List;
+
+/**
+ * The command line of {@code jcni bench}: how many pods, how many at a time, with or without ipMasq, which modes, and
+ * whether to print JSON.
+ *
+ * @param pods namespaces attached and detached per mode
+ * @param concurrency how many ADDs (then DELs) run at the same time
+ * @param ipMasq whether the bridge masquerades the pods' traffic (iptables/nft rules per pod)
+ * @param modes the modes to measure, in the order they run
+ * @param json print one JSON object instead of the table
+ */
+record BenchOptions(int pods, int concurrency, boolean ipMasq, List<BenchMode> modes, boolean json) {
+  static final int MAX_PODS = 60_000;
+
+  BenchOptions {
+    modes = List.copyOf(modes);
+  }
+
+  /** Parses the words after {@code bench}; defaults: 100 pods, concurrency 8, no ipMasq, both modes, a table. */
+  static BenchOptions parse(List<String> args) throws Main.UsageException {
+    int pods = 100;
+    int concurrency = 8;
+    boolean ipMasq = false;
+    List<BenchMode> modes = List.of(BenchMode.INLINE, BenchMode.EXEC);
+    boolean json = false;
+    for (int i = 0; i < args.size(); i++) {
+      String a = args.get(i);
+      switch (a) {
+        case "--json" -> json = true;
+        case "--pods" -> pods = count(a, value(args, ++i, a), MAX_PODS);
+        case "--concurrency" -> concurrency = count(a, value(args, ++i, a), 1024);
+        case "--ipmasq" -> ipMasq = bool(a, value(args, ++i, a));
+        case "--mode" -> modes = modes(value(args, ++i, a));
+        default -> throw new Main.UsageException("bench: unknown argument " + a);
+      }
+    }
+    return new BenchOptions(pods, concurrency, ipMasq, modes, json);
+  }
+
+  private static String value(List<String> args, int i, String flag) throws Main.UsageException {
+    if (i >= args.size()) {
+      throw new Main.UsageException("bench: " + flag + " needs a value");
+    }
+    return args.get(i);
+  }
+
+  private static int count(String flag, String v, int max) throws Main.UsageException {
+    try {
+      int n = Integer.parseInt(v);
+      if (n >= 1 && n <= max) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new Main.UsageException("bench: " + flag + " wants a whole number from 1 to " + max + ", not " + v);
+  }
+
+  private static boolean bool(String flag, String v) throws Main.UsageException {
+    return switch (v) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new Main.UsageException("bench: " + flag + " wants true or false, not " + v);
+    };
+  }
+
+  private static List<BenchMode> modes(String v) throws Main.UsageException {
+    return switch (v) {
+      case "inline" -> List.of(BenchMode.INLINE);
+      case "exec" -> List.of(BenchMode.EXEC);
+      case "both" -> List.of(BenchMode.INLINE, BenchMode.EXEC);
+      default -> throw new Main.UsageException("bench: --mode wants inline, exec or both, not " + v);
+    };
+  }
+}

@@ -1,0 +1,63 @@
+package io.jcni.demo;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jcni.libcni.ConfLoader;
+import io.jcni.libcni.NetworkConfigList;
+import io.jcni.libcni.types.CniException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/**
+ * Where a bench run does its work on the host: its network name, bridge, pod subnet, namespace names and a private
+ * directory for the result cache and the host-local store. The run touches nothing else.
+ *
+ * @param network the network name (also the masquerade rules' {@code name:} and the host-local store folder)
+ * @param bridge the bridge the pods are attached to; must not exist before the run
+ * @param subnet the pod subnet, an IPv4 CIDR in 10.2xx.0.0/16
+ * @param netnsPrefix namespaces are called {@code <prefix><i>} (and {@code <prefix>w<i>} while warming up)
+ * @param stateDir holds {@code cache/} (results) and {@code ipam/} (host-local's dataDir); removed at the end
+ */
+record BenchSite(String network, String bridge, String subnet, String netnsPrefix, Path stateDir) {
+
+  /** The site of {@code jcni bench}: bridge {@code jcnib0}, 10.239.0.0/16, namespaces {@code jcni-bench-<i>}. */
+  static BenchSite defaults() {
+    return new BenchSite("jcni-bench", "jcnib0", "10.239.0.0/16", "jcni-bench-",
+        Path.of("/run/jcni-bench-" + ProcessHandle.current().pid()));
+  }
+
+  /** The result cache directory. */
+  Path cacheDir() {
+    return stateDir.resolve("cache");
+  }
+
+  /** host-local's {@code dataDir}. */
+  Path dataDir() {
+    return stateDir.resolve("ipam");
+  }
+
+  /** How many pods the subnet holds (network, gateway and broadcast addresses excluded). */
+  int capacity() {
+    int len = Integer.parseInt(subnet.substring(subnet.indexOf('/') + 1));
+    return (int) Math.min(Integer.MAX_VALUE, (1L << (32 - len)) - 3);
+  }
+
+  /**
+   * The bridge + host-local network both modes attach through. cniVersion 1.0.0 so Debian's Go plugins (1.1.1)
+   * accept it; the bridge is each pod's default gateway, as on a node.
+   */
+  NetworkConfigList conflist(boolean ipMasq) throws CniException {
+    ObjectMapper m = new ObjectMapper();
+    ObjectNode root = m.createObjectNode().put("cniVersion", "1.0.0").put("name", network);
+    ObjectNode bridgeConf = root.putArray("plugins").addObject()
+        .put("type", "bridge")
+        .put("bridge", bridge)
+        .put("isGateway", true)
+        .put("isDefaultGateway", true)
+        .put("ipMasq", ipMasq);
+    ObjectNode ipam = bridgeConf.putObject("ipam").put("type", "host-local");
+    ipam.putArray("ranges").addArray().addObject().put("subnet", subnet);
+    ipam.put("dataDir", dataDir().toString());
+    return ConfLoader.confListFromBytes(root.toString().getBytes(StandardCharsets.UTF_8));
+  }
+}

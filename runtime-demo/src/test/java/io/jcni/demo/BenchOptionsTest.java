@@ -1,0 +1,51 @@
+package io.jcni.demo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BenchOptionsTest {
+
+  @Test
+  void parsesEveryOption() throws Exception {
+    BenchOptions o = BenchOptions.parse(
+        List.of("--pods", "200", "--concurrency", "8", "--ipmasq", "true", "--mode", "exec", "--json"));
+    assertEquals(new BenchOptions(200, 8, true, List.of(BenchMode.EXEC), true), o);
+  }
+
+  @Test
+  void defaultsRunBothModesWithoutIpMasq() throws Exception {
+    BenchOptions o = BenchOptions.parse(List.of());
+    assertEquals(List.of(BenchMode.INLINE, BenchMode.EXEC), o.modes());
+    assertFalse(o.ipMasq());
+    assertFalse(o.json());
+    assertTrue(o.pods() > 0 && o.concurrency() > 0);
+    assertEquals(List.of(BenchMode.INLINE), BenchOptions.parse(List.of("--mode", "inline")).modes());
+    assertEquals(List.of(BenchMode.INLINE, BenchMode.EXEC), BenchOptions.parse(List.of("--mode", "both")).modes());
+  }
+
+  @Test
+  void rejectsWhatItCannotUse() {
+    assertEquals("bench: --pods wants a whole number from 1 to 60000, not 0",
+        assertThrows(Main.UsageException.class, () -> BenchOptions.parse(List.of("--pods", "0"))).getMessage());
+    assertEquals("bench: --concurrency wants a whole number from 1 to 1024, not x",
+        assertThrows(Main.UsageException.class, () -> BenchOptions.parse(List.of("--concurrency", "x"))).getMessage());
+    assertEquals("bench: --ipmasq wants true or false, not yes",
+        assertThrows(Main.UsageException.class, () -> BenchOptions.parse(List.of("--ipmasq", "yes"))).getMessage());
+    assertEquals("bench: --mode wants inline, exec or both, not all",
+        assertThrows(Main.UsageException.class, () -> BenchOptions.parse(List.of("--mode", "all"))).getMessage());
+    assertEquals("bench: --pods needs a value",
+        assertThrows(Main.UsageException.class, () -> BenchOptions.parse(List.of("--pods"))).getMessage());
+    assertEquals("bench: unknown argument --podz",
+        assertThrows(Main.UsageException.class, () -> BenchOptions.parse(List.of("--podz", "3"))).getMessage());
+  }
+
+  @Test
+  void mainReportsUsageErrorsWithStatusTwo() throws Exception {
+    assertThrows(Main.UsageException.class, () -> Main.run(new String[] {"bench", "--mode", "fast"}));
+  }
+}

@@ -1,0 +1,233 @@
+package io.jcni.demo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.common.net.InetAddresses;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Inet4Address;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Runs small benches on this host and checks, through iproute2 and iptables-save rather than the bench's own
+ * bookkeeping, that every pod was attached while the bench said so and that nothing is left afterwards.
+ */
+class BenchTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String SUBNET = "10.237.0.0/24";
+
+  private BenchSite site;
+  private String ipForwardBefore;
+
+  @BeforeEach
+  void site() throws IOException {
+    requireRoot();
+    String tag = HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
+    site = new BenchSite("jt-bench-" + tag, "jtbench" + tag, SUBNET, "jt-bench-" + tag + "-",
+        Path.of("/run/jt-bench-" + tag));
+    ipForwardBefore = Files.readString(Path.of("/proc/sys/net/ipv4/ip_forward")).trim();
+  }
+
+  @AfterEach
+  void cleanUp() throws Exception {
+    if (site == null) {
+      return;
+    }
+    // only reached with something left when the bench under test failed to clean up
+    for (String ns : netnsNames()) {
+      run("ip", "netns", "del", ns);
+    }
+    if (linkExists(site.bridge())) {
+      run("ip", "link", "del", site.bridge());
+    }
+    if (Files.exists(site.stateDir())) {
+      try (Stream<Path> w = Files.walk(site.stateDir())) {
+        for (Path p : w.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
+    for (String line : masqRules()) {
+      if (line.startsWith("-A ")) {
+        run("iptables", "-t", "nat", "-D" + line.substring(2));
+      }
+    }
+    Files.writeString(Path.of("/proc/sys/net/ipv4/ip_forward"), ipForwardBefore);
+  }
+
+  @Test
+  void execModeWithIpMasqAttachesEveryPodAndLeavesNothing() throws Exception {
+    int pods = 4;
+    Map<BenchMode, Integer> seen = new ConcurrentHashMap<>();
+    Bench bench = new Bench(new BenchOptions(pods, 2, true, List.of(BenchMode.EXEC), true), site,
+        List.of("/usr/lib/cni"), BenchProgress.none())
+        .onAttached((mode, names) -> {
+          seen.put(mode, names.size());
+          assertAttached(names);
+          // iptables-save is the oracle for the masquerade rules: one POSTROUTING jump per pod
+          long jumps = masqRules().stream().filter(l -> l.startsWith("-A POSTROUTING ")).count();
+          assertEquals(pods, jumps, "POSTROUTING rules naming " + site.network());
+        });
+    BenchReport report = bench.run();
+
+    assertEquals(List.of(), report.problems());
+    assertEquals(Map.of(BenchMode.EXEC, pods), seen);
+    JsonNode j = JSON.readTree(report.toJson());
+    assertShape(j, pods, 2, true, Set.of("exec"));
+    assertEquals(pods, j.at("/modes/exec/adds_ok").asInt());
+    assertEquals(pods, j.at("/modes/exec/dels_ok").asInt());
+    assertNothingLeft();
+  }
+
+  // ---- oracles ---------------------------------------------------------------------------------------------
+
+  /** Each pod's eth0 is up with one address in the subnet, and its host end is a port of the bench's bridge. */
+  private void assertAttached(List<String> names) {
+    try {
+      for (String ns : names) {
+        JsonNode addrs = JSON.readTree(run("ip", "-n", ns, "-j", "addr", "show", "dev", "eth0"));
+        List<String> v4 = new ArrayList<>();
+        for (JsonNode a : addrs.get(0).get("addr_info")) {
+          if (a.get("family").asText().equals("inet")) {
+            v4.add(a.get("local").asText());
+          }
+        }
+        assertEquals(1, v4.size(), ns + " addresses " + v4);
+        assertTrue(inSubnet(v4.get(0)), v4.get(0) + " not in " + SUBNET);
+        assertTrue(addrs.get(0).get("flags").toString().contains("\"UP\""), ns + " eth0 is not up");
+      }
+      JsonNode ports = JSON.readTree(run("bridge", "-j", "link", "show"));
+      long mine = 0;
+      for (JsonNode p : ports) {
+        if (site.bridge().equals(p.path("master").asText())) {
+          mine++;
+        }
+      }
+      assertEquals(names.size(), mine, "ports on " + site.bridge());
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static boolean inSubnet(String ip) {
+    byte[] a = InetAddresses.forString(ip).getAddress();
+    byte[] net = InetAddresses.forString(SUBNET.substring(0, SUBNET.indexOf('/'))).getAddress();
+    return InetAddresses.forString(ip) instanceof Inet4Address && a[0] == net[0] && a[1] == net[1] && a[2] == net[2];
+  }
+
+  private void assertShape(JsonNode j, int pods, int concurrency, boolean ipMasq, Set<String> modes) {
+    assertEquals(pods, j.get("pods").asInt());
+    assertEquals(concurrency, j.get("concurrency").asInt());
+    assertEquals(ipMasq, j.get("ipmasq").asBoolean());
+    List<String> got = new ArrayList<>();
+    j.get("modes").fieldNames().forEachRemaining(got::add);
+    assertEquals(modes, Set.copyOf(got));
+    for (String m : modes) {
+      JsonNode s = j.get("modes").get(m);
+      for (String f : List.of("add_p50_ms", "add_p99_ms", "del_p50_ms", "del_p99_ms", "wall_ms", "pods_per_s")) {
+        assertTrue(s.get(f).isNumber() && s.get(f).asDouble() > 0, m + "." + f + " = " + s.get(f));
+      }
+      assertTrue(s.get("add_p50_ms").asDouble() <= s.get("add_p99_ms").asDouble());
+      assertTrue(s.get("del_p50_ms").asDouble() <= s.get("del_p99_ms").asDouble());
+    }
+    for (String g : List.of("fds", "threads")) {
+      assertTrue(j.get(g).get("start").asInt() > 0, g);
+      assertEquals(j.get(g).get("start").asInt(), j.get(g).get("end").asInt(), g + " leaked");
+    }
+  }
+
+  private void assertNothingLeft() throws IOException {
+    assertFalse(linkExists(site.bridge()), "bridge " + site.bridge() + " left");
+    assertEquals(List.of(), netnsNames());
+    assertFalse(Files.exists(site.stateDir()), site.stateDir() + " left");
+    assertEquals(List.of(), masqRules());
+    assertFalse(run("nft", "list", "ruleset").contains("net: " + site.network() + ","), "nft rules left");
+    String links = run("ip", "-j", "link", "show");
+    for (JsonNode l : JSON.readTree(links)) {
+      assertFalse(site.bridge().equals(l.path("master").asText()), l.get("ifname") + " still on the bridge");
+    }
+    assertEquals(ipForwardBefore, Files.readString(Path.of("/proc/sys/net/ipv4/ip_forward")).trim(), "ip_forward");
+  }
+
+  private boolean linkExists(String name) throws IOException {
+    for (JsonNode l : JSON.readTree(run("ip", "-j", "link", "show"))) {
+      if (name.equals(l.get("ifname").asText())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private List<String> netnsNames() throws IOException {
+    List<String> out = new ArrayList<>();
+    String raw = run("ip", "-j", "netns", "list");
+    if (raw.isBlank()) {
+      return out;
+    }
+    for (JsonNode n : JSON.readTree(raw)) {
+      if (n.get("name").asText().startsWith(site.netnsPrefix())) {
+        out.add(n.get("name").asText());
+      }
+    }
+    return out;
+  }
+
+  private List<String> masqRules() {
+    try {
+      String needle = "name: \\\"" + site.network() + "\\\"";
+      return run("iptables-save", "-t", "nat").lines().filter(l -> l.contains(needle)).toList();
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static String run(String... argv) throws IOException {
+    Process p = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    p.getOutputStream().close();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (InputStream in = p.getInputStream()) {
+      in.transferTo(out);
+    }
+    try {
+      int rc = p.waitFor();
+      if (rc != 0) {
+        fail(String.join(" ", argv) + " exited " + rc);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private static void requireRoot() {
+    if ("root".equals(System.getProperty("user.name"))) {
+      return;
+    }
+    if ("true".equals(System.getenv("CI"))) {
+      fail("privileged test cannot run without root while CI=true");
+    }
+    Assumptions.abort("needs root");
+  }
+}
