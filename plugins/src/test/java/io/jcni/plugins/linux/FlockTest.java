@@ -58,8 +58,10 @@ class FlockTest {
   void isExcludedByFlockCommand() throws Exception {
     Privileged.requireExecutable("/usr/bin/flock");
     Path file = dir.resolve("lock");
+    // One process (sh exec'ing sleep) holds the descriptor, so killing it really frees the lock.
     Process holder =
-        new ProcessBuilder("flock", file.toString(), "sh", "-c", "echo locked; exec sleep 60").start();
+        new ProcessBuilder("sh", "-c", "exec 9>>\"$0\"; flock 9; echo locked; exec sleep 60", file.toString())
+            .start();
     try {
       BufferedReader out =
           new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
