@@ -1,0 +1,114 @@
+package io.jcni.plugins.hostlocal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jcni.plugins.testing.Privileged;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One store, used at the same time by Go's binary in a loop and by several jcni threads: no address is handed out
+ * twice, every file names its owner, and each side can release what the other allocated.
+ */
+class SharedStoreTest {
+  @TempDir Path dataDir;
+
+  static final int GO_ADDS = 60;
+  static final int JCNI_THREADS = 4;
+  static final int JCNI_ADDS_PER_THREAD = 40;
+
+  @BeforeAll
+  static void needGo() {
+    Privileged.requireExecutable(HostLocalRunner.GO_BINARY);
+  }
+
+  String conf() {
+    return "{\"cniVersion\":\"1.0.0\",\"name\":\"shared\",\"ipam\":{\"type\":\"host-local\",\"dataDir\":\""
+        + dataDir + "\",\"ranges\":[[{\"subnet\":\"10.250.0.0/24\"}]]}}";
+  }
+
+  @Test
+  void goProcessesAndJcniThreadsShareOnePool() throws Exception {
+    String conf = conf();
+    Map<String, String> addressOf = new ConcurrentHashMap<>();
+    ExecutorService pool = Executors.newFixedThreadPool(JCNI_THREADS + 1);
+    try {
+      List<Future<?>> work = new ArrayList<>();
+      work.add(pool.submit(() -> allocate(HostLocalRunner.GO, "go", GO_ADDS, conf, addressOf)));
+      for (int t = 0; t < JCNI_THREADS; t++) {
+        String prefix = "j" + t;
+        work.add(pool.submit(() -> allocate(HostLocalRunner.JCNI, prefix, JCNI_ADDS_PER_THREAD, conf, addressOf)));
+      }
+      for (Future<?> f : work) {
+        f.get(5, TimeUnit.MINUTES);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    int total = GO_ADDS + JCNI_THREADS * JCNI_ADDS_PER_THREAD;
+    assertEquals(total, addressOf.size());
+    assertEquals(total, new TreeSet<>(addressOf.values()).size(), "an address was handed out twice");
+
+    // Every file names the owner its address was reported to.
+    Path store = dataDir.resolve("shared");
+    Map<String, String> ownerOfFile = new HashMap<>();
+    for (Path p : addressFilesIn(store)) {
+      ownerOfFile.put(p.getFileName().toString(), Files.readString(p, StandardCharsets.UTF_8));
+    }
+    assertEquals(total, ownerOfFile.size());
+    addressOf.forEach((id, ip) -> assertEquals(id + "\r\neth0", ownerOfFile.get(ip), ip));
+
+    // Each side releases what the other allocated.
+    for (String id : addressOf.keySet()) {
+      HostLocalRunner releaser = id.startsWith("go") ? HostLocalRunner.JCNI : HostLocalRunner.GO;
+      HostLocalRunner.Outcome o = releaser.del(id, "eth0", conf);
+      assertTrue(o.ok(), id + ": " + o);
+    }
+    try (Stream<Path> s = Files.list(store)) {
+      assertEquals(
+          Set.of("lock", "last_reserved_ip.0"),
+          s.map(p -> p.getFileName().toString()).collect(Collectors.toSet()));
+    }
+  }
+
+  private static Void allocate(
+      HostLocalRunner runner, String prefix, int n, String conf, Map<String, String> addressOf) {
+    for (int i = 0; i < n; i++) {
+      String id = prefix + "-" + i;
+      HostLocalRunner.Outcome o = runner.add(id, "eth0", conf);
+      assertTrue(o.ok(), id + ": " + o);
+      String cidr = o.json().get("ips").get(0).get("address").asText();
+      addressOf.put(id, cidr.substring(0, cidr.indexOf('/')));
+    }
+    return null;
+  }
+
+  static List<Path> addressFilesIn(Path store) throws java.io.IOException {
+    try (Stream<Path> s = Files.list(store)) {
+      return s.filter(p -> {
+            String n = p.getFileName().toString();
+            return !n.equals("lock") && !n.startsWith("last_reserved_ip.");
+          })
+          .toList();
+    }
+  }
+}
