@@ -2,6 +2,9 @@ package io.jcni.plugins.hostlocal;
 
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
+import io.jcni.libcni.types.IpConfig;
+import io.jcni.libcni.types.IpNet;
+import io.jcni.libcni.types.Ips;
 import java.net.InetAddress;
 
 /**
@@ -29,7 +32,7 @@ public final class Allocator {
    *
    * @return the address with its subnet's prefix length and its range's gateway (no interface index)
    */
-  IpConfig get(String id, String ifname, InetAddress requested) throws CniException {
+  public IpConfig get(String id, String ifname, InetAddress requested) throws CniException {
     try (Store.Lock lock = store.lock()) {
       if (requested != null) {
         return getRequested(id, ifname, requested);

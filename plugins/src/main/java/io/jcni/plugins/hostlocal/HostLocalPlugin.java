@@ -1,13 +1,17 @@
 package io.jcni.plugins.hostlocal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.CniPlugin;
 import io.jcni.libcni.spi.PluginContext;
 import io.jcni.libcni.types.CniException;
+import io.jcni.libcni.types.Dns;
 import io.jcni.libcni.types.ErrorCode;
+import io.jcni.libcni.types.IpConfig;
+import io.jcni.libcni.types.Ips;
+import io.jcni.libcni.types.Result100;
+import io.jcni.libcni.types.Route;
+import io.jcni.libcni.version.Versions;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,8 +35,7 @@ public final class HostLocalPlugin implements CniPlugin {
   public static final String TYPE = "host-local";
 
   /** The versions host-local accepts, as its {@code VERSION} reports them. */
-  public static final List<String> SUPPORTED_VERSIONS =
-      List.of("0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0");
+  public static final List<String> SUPPORTED_VERSIONS = Versions.ALL;
 
   private static final String VALID_ATTACHMENTS = "cni.dev/valid-attachments";
 
@@ -177,36 +180,9 @@ public final class HostLocalPlugin implements CniPlugin {
     }
   }
 
-  // PLACEHOLDER until the types: merge brings Result100.
-  private static byte[] render(String version, List<IpConfig> ips, List<JsonNode> routes, Dns dns) {
-    ObjectNode n = GoJson.MAPPER.createObjectNode();
-    n.put("cniVersion", version);
-    boolean v0 = version.startsWith("0.");
-    ArrayNode a = n.putArray("ips");
-    for (IpConfig ip : ips) {
-      ObjectNode o = a.addObject();
-      if (v0) {
-        o.put("version", ip.address().isIpv4() ? "4" : "6");
-      }
-      o.put("address", ip.address().toString());
-      o.put("gateway", Ips.format(ip.gateway()));
-    }
-    if (!routes.isEmpty()) {
-      n.putArray("routes").addAll(routes);
-    }
-    ObjectNode d = n.putObject("dns");
-    if (!dns.nameservers().isEmpty()) {
-      dns.nameservers().forEach(d.putArray("nameservers")::add);
-    }
-    if (!dns.domain().isEmpty()) {
-      d.put("domain", dns.domain());
-    }
-    if (!dns.search().isEmpty()) {
-      dns.search().forEach(d.putArray("search")::add);
-    }
-    if (!dns.options().isEmpty()) {
-      dns.options().forEach(d.putArray("options")::add);
-    }
-    return n.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  // Built in the newest shape and converted, as upstream's PrintResult(result, confVersion) does.
+  private static byte[] render(String version, List<IpConfig> ips, List<Route> routes, Dns dns)
+      throws CniException {
+    return new Result100(Result100.IMPLEMENTED, List.of(), ips, routes, dns).convertTo(version).toPrettyJson();
   }
 }

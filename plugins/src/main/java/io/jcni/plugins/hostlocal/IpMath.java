@@ -1,5 +1,6 @@
 package io.jcni.plugins.hostlocal;
 
+import io.jcni.libcni.types.IpNet;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;

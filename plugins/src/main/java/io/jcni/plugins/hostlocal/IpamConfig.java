@@ -1,12 +1,19 @@
 package io.jcni.plugins.hostlocal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.jcni.libcni.types.CniArgs;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
+import io.jcni.libcni.types.IpNet;
+import io.jcni.libcni.types.Ips;
+import io.jcni.libcni.types.Route;
+import io.jcni.libcni.version.Version;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -26,7 +33,7 @@ public record IpamConfig(
     String name,
     String cniVersion,
     List<RangeSet> rangeSets,
-    List<JsonNode> routes,
+    List<Route> routes,
     Path dataDir,
     String resolvConf,
     List<InetAddress> requestedIps) {
@@ -55,9 +62,14 @@ public record IpamConfig(
     JsonNode runtimeConfig = GoJson.object(root, "runtimeConfig", "Net", "", "struct");
 
     List<InetAddress> requested = new ArrayList<>();
-    InetAddress fromEnv = EnvArgs.requestedIp(cniArgs);
-    if (fromEnv != null) {
-      requested.add(fromEnv);
+    Map<String, String> env = CniArgs.parse(cniArgs, Set.of("IP"));
+    if (env.containsKey("IP")) {
+      InetAddress ip = parseIpOrCidr(env.get("IP"));
+      if (ip == null) {
+        throw new CniException(ErrorCode.INTERNAL,
+            "ARGS: error parsing value of pair \"IP=" + env.get("IP") + "\": invalid IP address " + env.get("IP"));
+      }
+      requested.add(ip);
     }
     JsonNode args = GoJson.object(root, "args", "Net", "", "struct");
     JsonNode cniSection = GoJson.object(args, "cni", "", "args", "allocator.IPAMArgs");
@@ -114,7 +126,10 @@ public record IpamConfig(
       }
     }
 
-    List<JsonNode> routes = GoJson.array(ipam, "routes", "IPAMConfig", "ipam", "[]*types.Route");
+    List<Route> routes = new ArrayList<>();
+    for (JsonNode r : GoJson.array(ipam, "routes", "IPAMConfig", "ipam", "[]*types.Route")) {
+      routes.add(Route.fromJson(r));
+    }
     String dataDir = GoJson.string(ipam, "dataDir", "IPAMConfig", "ipam");
     String resolvConf = GoJson.string(ipam, "resolvConf", "IPAMConfig", "ipam");
     checkName(name);
@@ -193,19 +208,11 @@ public record IpamConfig(
   }
 
   private static boolean atLeast030(String version) {
-    String[] parts = (version.isEmpty() ? "0.1.0" : version).split("\\.", -1);
-    if (parts.length > 3) {
-      return false;
-    }
-    int[] v = new int[3];
     try {
-      for (int i = 0; i < parts.length; i++) {
-        v[i] = Integer.parseInt(parts[i]);
-      }
-    } catch (NumberFormatException e) {
+      return Version.atLeast(version, "0.3.0");
+    } catch (CniException e) {
       return false;
     }
-    return v[0] > 0 || v[1] >= 3;
   }
 
   static CniException invalid(String msg) {

@@ -2,6 +2,8 @@ package io.jcni.plugins.hostlocal;
 
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
+import io.jcni.libcni.types.IpNet;
+import io.jcni.libcni.types.Ips;
 import java.net.InetAddress;
 
 /**

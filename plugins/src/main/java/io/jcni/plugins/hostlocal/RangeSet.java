@@ -1,6 +1,7 @@
 package io.jcni.plugins.hostlocal;
 
 import io.jcni.libcni.types.CniException;
+import io.jcni.libcni.types.Ips;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,7 @@
 package io.jcni.plugins.hostlocal;
 
 import io.jcni.libcni.types.CniException;
+import io.jcni.libcni.types.Dns;
 import io.jcni.libcni.types.ErrorCode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

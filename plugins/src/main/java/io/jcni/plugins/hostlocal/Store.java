@@ -2,6 +2,7 @@ package io.jcni.plugins.hostlocal;
 
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
+import io.jcni.libcni.types.Ips;
 import io.jcni.plugins.linux.Flock;
 import java.io.IOException;
 import java.io.InterruptedIOException;

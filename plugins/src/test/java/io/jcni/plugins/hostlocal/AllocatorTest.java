@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jcni.libcni.types.CniException;
+import io.jcni.libcni.types.IpConfig;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;

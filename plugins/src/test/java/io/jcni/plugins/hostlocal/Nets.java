@@ -2,6 +2,7 @@ package io.jcni.plugins.hostlocal;
 
 import com.google.common.net.InetAddresses;
 import io.jcni.libcni.types.CniException;
+import io.jcni.libcni.types.IpNet;
 import java.net.InetAddress;
 import java.util.Arrays;
 import java.util.List;
