@@ -90,6 +90,23 @@ class SharedStoreTest {
     }
   }
 
+  @Test
+  void jcniGcAndCheckWorkOnAStoreGoFilled() throws Exception {
+    String conf = conf();
+    for (String id : List.of("keep", "gone")) {
+      assertTrue(HostLocalRunner.GO.add(id, "eth0", conf).ok());
+    }
+    assertTrue(HostLocalRunner.JCNI.run(io.jcni.libcni.spi.Command.CHECK, "gone", "eth0", "", conf).ok());
+    String gc = conf.substring(0, conf.length() - 1)
+        + ",\"cni.dev/valid-attachments\":[{\"containerID\":\"keep\",\"ifname\":\"eth0\"}]}";
+    assertTrue(HostLocalRunner.JCNI.run(io.jcni.libcni.spi.Command.GC, "", "", "", gc).ok());
+    List<Path> left = addressFilesIn(dataDir.resolve("shared"));
+    assertEquals(1, left.size());
+    assertEquals("keep\r\neth0", Files.readString(left.get(0)));
+    assertTrue(HostLocalRunner.GO.del("keep", "eth0", conf).ok());
+    assertEquals(List.of(), addressFilesIn(dataDir.resolve("shared")));
+  }
+
   private static Void allocate(
       HostLocalRunner runner, String prefix, int n, String conf, Map<String, String> addressOf) {
     for (int i = 0; i < n; i++) {

@@ -65,6 +65,19 @@ class StoreTest {
   }
 
   @Test
+  void lastReservedIsRewrittenExactlyWhenItShrinks() throws Exception {
+    Store s = Store.open(dataDir, "net", null);
+    try (Store.Lock l = s.lock()) {
+      assertTrue(s.reserve("a", "eth0", ip("2001:db8:1::1234:5678"), 0));
+      assertTrue(s.reserve("b", "eth0", ip("10.1.2.2"), 0));
+    }
+    assertEquals("10.1.2.2", Files.readString(s.dir().resolve("last_reserved_ip.0")));
+    assertEquals(
+        "rw-------",
+        PosixFilePermissions.toString(Files.getPosixFilePermissions(s.dir().resolve("last_reserved_ip.0"))));
+  }
+
+  @Test
   void lastReservedWithATrailingNewlineIsIgnoredLikeGo() throws Exception {
     Store s = Store.open(dataDir, "net", null);
     Files.writeString(s.dir().resolve("last_reserved_ip.0"), "10.1.2.3\n");
