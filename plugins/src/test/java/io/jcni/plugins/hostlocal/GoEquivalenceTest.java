@@ -24,8 +24,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The same sequence of host-local requests against two fresh stores, one served by Go's binary and one by jcni:
- * same answers at every step, and the same files byte for byte.
+ * The same sequence of host-local requests against two fresh stores, one served by Go's binary and one by jcni
+ * (behind {@link io.jcni.plugins.skel.Skel}, so skel's checks are compared too): same answers at every step, and
+ * the same files byte for byte.
  */
 class GoEquivalenceTest {
   @TempDir Path tmp;
@@ -71,7 +72,7 @@ class GoEquivalenceTest {
           Step.add("c8", "eth0"),
           Step.add("c9", "eth0"),
           Step.del("c1", "eth0"),
-          Step.add("c10", "eth0"),
+          Step.add("   c10\n ", "eth0"),
           Step.add("c11", "eth0"),
           Step.del("c3", "eth0"),
           Step.del("nobody", "eth0"),
@@ -87,19 +88,19 @@ class GoEquivalenceTest {
     Path jDir = Files.createDirectories(tmp.resolve("jcni"));
     int failures = 0;
     for (Step s : SEQUENCE) {
-      if (s.cmd() == Command.CHECK && !version.startsWith("0.4") && !version.startsWith("1.")) {
-        continue; // skel refuses CHECK below 0.4.0 before the plugin runs
-      }
       HostLocalRunner.Outcome go =
           HostLocalRunner.GO.run(s.cmd(), s.id(), s.ifname(), s.cniArgs(), conf(version, goDir, s.extra()));
       HostLocalRunner.Outcome ours =
-          HostLocalRunner.JCNI.run(s.cmd(), s.id(), s.ifname(), s.cniArgs(), conf(version, jDir, s.extra()));
+          HostLocalRunner.JCNI_SKEL.run(s.cmd(), s.id(), s.ifname(), s.cniArgs(), conf(version, jDir, s.extra()));
       assertEquals(go.ok(), ours.ok(), s + ": Go " + go + ", jcni " + ours);
       if (go.ok()) {
         assertEquals(normalized(go.json()), normalized(ours.json()), s.toString());
       } else {
         failures++;
         assertEquals(go.msg(), ours.msg(), s.toString());
+        if (go.code() != 999) {
+          assertEquals(go.json(), ours.json(), "skel-level errors match exactly: " + s);
+        }
       }
       assertEquals(snapshot(goDir.resolve("mynet")), snapshot(jDir.resolve("mynet")), "store after " + s);
     }

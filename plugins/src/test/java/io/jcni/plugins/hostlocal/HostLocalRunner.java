@@ -114,4 +114,26 @@ abstract class HostLocalRunner {
   }
 
   static final HostLocalRunner JCNI = jcni(new HostLocalPlugin());
+
+  /** jcni's plugin behind {@link io.jcni.plugins.skel.Skel}, in process: same env and stdin as the Go binary. */
+  static final HostLocalRunner JCNI_SKEL =
+      new HostLocalRunner() {
+        @Override
+        Outcome run(Command cmd, String containerId, String ifname, String cniArgs, String stdin) {
+          Map<String, String> env =
+              Map.of("CNI_COMMAND", cmd.name(), "CNI_CONTAINERID", containerId, "CNI_NETNS",
+                  "/var/run/netns/jt-not-needed", "CNI_IFNAME", ifname, "CNI_ARGS", cniArgs, "CNI_PATH",
+                  "/usr/lib/cni");
+          java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+          int rc = io.jcni.plugins.skel.Skel.run(new HostLocalPlugin(), env,
+              new java.io.ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), out,
+              java.io.OutputStream.nullOutputStream());
+          try {
+            byte[] b = out.toByteArray();
+            return new Outcome(rc == 0, b.length == 0 ? JSON.createObjectNode() : JSON.readTree(b));
+          } catch (IOException e) {
+            throw new RuntimeException(e);
+          }
+        }
+      };
 }
