@@ -29,6 +29,11 @@ import java.util.Set;
  *
  * <p>Beyond upstream it implements GC: every address whose owner is not among the {@code
  * cni.dev/valid-attachments} is released (upstream leaks such addresses, containernetworking/plugins#252, #332).
+ *
+ * <p>Messages are upstream's, word for word. Codes: configuration mistakes 7, JSON type errors 6, too many
+ * addresses per family for the config version 1, store I/O 5, lock wait exceeded 11; allocation failures
+ * (duplicate, taken, exhausted, gateway, unfulfilled request), CHECK misses and {@code CNI_ARGS} errors keep
+ * Go's 999, since no spec code describes them better. A failed ADD removes exactly the files it created.
  */
 public final class HostLocalPlugin implements CniPlugin {
   /** The {@code type} this plugin answers to. */
