@@ -91,6 +91,44 @@ class SharedStoreTest {
   }
 
   @Test
+  void raceForATinyPoolHandsOutEachAddressOnceAndFailuresLeaveNothing() throws Exception {
+    // 10.250.3.0/29 offers .2-.6; v6 is plentiful, so a loser has already reserved a v6 address it must give back.
+    String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"tiny\",\"ipam\":{\"type\":\"host-local\",\"dataDir\":\""
+        + dataDir + "\",\"ranges\":[[{\"subnet\":\"2001:db8:3::/64\"}],[{\"subnet\":\"10.250.3.0/29\"}]]}}";
+    Map<String, HostLocalRunner.Outcome> outcomes = new ConcurrentHashMap<>();
+    ExecutorService pool = Executors.newFixedThreadPool(6);
+    try {
+      List<Future<?>> work = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        String id = (i % 3 == 0 ? "go-" : "j-") + i;
+        HostLocalRunner runner = i % 3 == 0 ? HostLocalRunner.GO : HostLocalRunner.JCNI;
+        work.add(pool.submit(() -> outcomes.put(id, runner.add(id, "eth0", conf))));
+      }
+      for (Future<?> f : work) {
+        f.get(2, TimeUnit.MINUTES);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    List<String> winners = outcomes.entrySet().stream().filter(e -> e.getValue().ok()).map(Map.Entry::getKey).toList();
+    assertEquals(5, winners.size(), outcomes.toString());
+    outcomes.forEach((id, o) -> {
+      if (!o.ok()) {
+        assertTrue(o.msg().startsWith("failed to allocate for range 1: no IP addresses available in range set"),
+            id + ": " + o);
+      }
+    });
+    Map<String, String> owners = new HashMap<>();
+    for (Path p : addressFilesIn(dataDir.resolve("tiny"))) {
+      owners.put(p.getFileName().toString(), Files.readString(p, StandardCharsets.UTF_8));
+    }
+    assertEquals(10, owners.size(), "one v4 and one v6 address per winner, nothing from the losers: " + owners);
+    assertEquals(
+        new TreeSet<>(winners),
+        owners.values().stream().map(v -> v.substring(0, v.indexOf('\r'))).collect(Collectors.toCollection(TreeSet::new)));
+  }
+
+  @Test
   void jcniGcAndCheckWorkOnAStoreGoFilled() throws Exception {
     String conf = conf();
     for (String id : List.of("keep", "gone")) {
