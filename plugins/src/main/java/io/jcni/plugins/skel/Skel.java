@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.jcni.libcni.invoke.ExecInvoker;
 import io.jcni.libcni.invoke.RawExec;
 import io.jcni.libcni.spi.CmdArgs;
-import io.jcni.libcni.spi.Command;
 import io.jcni.libcni.spi.CniPlugin;
 import io.jcni.libcni.spi.PluginContext;
 import io.jcni.libcni.spi.PluginRegistry;

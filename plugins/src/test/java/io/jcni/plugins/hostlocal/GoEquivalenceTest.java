@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -149,9 +148,5 @@ class GoEquivalenceTest {
       }
     }
     return out;
-  }
-
-  static List<String> names(Map<String, String> m) {
-    return new ArrayList<>(m.keySet());
   }
 }

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -307,11 +306,5 @@ class HostLocalPluginTest {
   static String firstAddress(HostLocalRunner.Outcome o) {
     assertTrue(o.ok(), o.toString());
     return o.json().get("ips").get(0).get("address").asText();
-  }
-
-  static long count(Path dir) throws IOException {
-    try (Stream<Path> s = Files.list(dir)) {
-      return s.count();
-    }
   }
 }

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jcni.libcni.types.CniException;
-import io.jcni.libcni.types.IpNet;
 import io.jcni.libcni.types.ErrorCode;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
