@@ -68,10 +68,11 @@ class BenchTest {
         }
       }
     }
-    for (String line : masqRules()) {
-      if (line.startsWith("-A ")) {
-        run("iptables", "-t", "nat", "-D" + line.substring(2));
-      }
+    List<String> rules = masqRules();
+    if (!rules.stream().filter(l -> l.startsWith("-A ")).toList().isEmpty()) {
+      StringBuilder script = new StringBuilder("*nat\n");
+      rules.stream().filter(l -> l.startsWith("-A ")).forEach(l -> script.append("-D").append(l.substring(2)).append('\n'));
+      runWithInput(script.append("COMMIT\n").toString(), "iptables-restore", "--noflush");
     }
     Files.writeString(Path.of("/proc/sys/net/ipv4/ip_forward"), ipForwardBefore);
   }
@@ -98,6 +99,43 @@ class BenchTest {
     assertEquals(pods, j.at("/modes/exec/adds_ok").asInt());
     assertEquals(pods, j.at("/modes/exec/dels_ok").asInt());
     assertNothingLeft();
+  }
+
+  @Test
+  void interruptMidRunRemovesAttachedPodsAtOnce() throws Exception {
+    int pods = 3;
+    List<String> seenMidRun = new ArrayList<>();
+    Bench[] bench = new Bench[1];
+    bench[0] = new Bench(new BenchOptions(pods, 3, true, List.of(BenchMode.EXEC), false), site,
+        List.of("/usr/lib/cni"), BenchProgress.none())
+        .onAttached((mode, names) -> {
+          assertAttached(names);
+          // what the shutdown hook does on Ctrl-C, from another thread, while the pods are attached
+          Thread hook = new Thread(() -> seenMidRun.addAll(bench[0].interrupt()));
+          hook.start();
+          try {
+            hook.join();
+            assertNothingLeft();
+          } catch (InterruptedException | IOException e) {
+            throw new AssertionError(e);
+          }
+        });
+    BenchReport report = bench[0].run();
+    assertEquals(List.of(), seenMidRun, "teardown errors");
+    assertEquals(List.of("interrupted"), report.problems());
+    assertNothingLeft();
+  }
+
+  @Test
+  void reportsMasqueradeRulesLeftBehind() throws Exception {
+    // a stray rule carrying the network's comment, as a plugin that failed to tear down would leave it
+    run("iptables", "-t", "nat", "-A", "POSTROUTING", "-s", "10.237.0.250/32", "-j", "RETURN", "-m", "comment",
+        "--comment", "name: \"" + site.network() + "\" id: \"stray\"");
+    BenchReport report = new Bench(new BenchOptions(1, 1, false, List.of(BenchMode.EXEC), false), site,
+        List.of("/usr/lib/cni"), BenchProgress.none()).run();
+    assertEquals(1, report.problems().size(), report.problems().toString());
+    assertTrue(report.problems().get(0).startsWith("iptables-save: -A POSTROUTING -s 10.237.0.250/32"),
+        report.problems().get(0));
   }
 
   // ---- oracles ---------------------------------------------------------------------------------------------
@@ -203,8 +241,14 @@ class BenchTest {
   }
 
   private static String run(String... argv) throws IOException {
+    return runWithInput("", argv);
+  }
+
+  private static String runWithInput(String stdin, String... argv) throws IOException {
     Process p = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    p.getOutputStream().close();
+    try (var in = p.getOutputStream()) {
+      in.write(stdin.getBytes(StandardCharsets.UTF_8));
+    }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (InputStream in = p.getInputStream()) {
       in.transferTo(out);
