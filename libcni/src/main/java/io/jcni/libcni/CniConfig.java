@@ -201,8 +201,8 @@ public final class CniConfig {
     try {
       return CachedResults.read(cache(rt), name, rt.containerId(), rt.ifName(), version).orElse(null);
     } catch (CniException e) {
-      throw new CniException(
-          e.code(), "failed to get network \"" + name + "\" cached result: " + e.getMessage(), "", e);
+      // withPrefix keeps the details (the cache file's path) apart, so msg() is Go's text.
+      throw e.withPrefix("failed to get network \"" + name + "\" cached result: ");
     }
   }
 
