@@ -182,6 +182,18 @@ class CniConfigSingleTest {
     }
 
     @Test
+    void aRefusedNameRunsNoPluginAtAll() throws Exception {
+      Path log = tmp.resolve("log");
+      PluginConf p = ConfLoader.pluginConfFromBytes(("{\"type\":\"noop\",\"name\":\"apitest\",\"cniVersion\":\""
+          + CURRENT + "\",\"commandLog\":\"" + log + "\"}").getBytes(StandardCharsets.UTF_8));
+      RuntimeConf bad = new RuntimeConf("some-container-id", "/ns", "../x", rt.args(), Map.of(), null);
+      CniException e = assertThrows(CniException.class, () -> cni.addNetwork(p, bad));
+      assertEquals("interface name contains / or : or whitespace characters", e.getMessage());
+      assertEquals(ErrorCode.INVALID_ENVIRONMENT_VARIABLES, e.code());
+      assertEquals(List.of(), Noop.commands(log));
+    }
+
+    @Test
     void aFailedAddIsRolledBackUnlessTurnedOff() throws Exception {
       Path log = tmp.resolve("log");
       PluginConf p = ConfLoader.pluginConfFromBytes(("{\"type\":\"noop\",\"name\":\"apitest\",\"cniVersion\":\""

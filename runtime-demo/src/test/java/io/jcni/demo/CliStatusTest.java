@@ -54,6 +54,25 @@ class CliStatusTest {
   }
 
   @Test
+  void gcDeletesEveryCachedAttachmentOfTheNetworkThenGcsThePlugins() throws Exception {
+    Path netns = Files.createFile(tmp.resolve("fake-netns"));
+    for (String id : new String[] {"ctr-a", "ctr-b"}) {
+      Cli.Run add = cli().env("CNI_CONTAINERID", id).run("add", "jtstatus", netns.toString());
+      assertEquals(0, add.exit(), add.toString());
+    }
+    Files.delete(log);
+    Cli.Run gc = cli().run("gc", "jtstatus");
+    assertEquals(0, gc.exit(), gc.toString());
+    // cnitool gc passes no valid attachments: both are stale, each DEL runs the list in reverse, then GC per plugin.
+    java.util.List<String> cmds = Files.readAllLines(log).stream()
+        .map(l -> l.replaceAll(".*\"Command\":\"([A-Z]+)\".*\"ContainerID\":\"([^\"]*)\".*", "$1 $2")).toList();
+    assertEquals(java.util.List.of("DEL ctr-a", "DEL ctr-a", "DEL ctr-b", "DEL ctr-b", "GC ", "GC "), cmds);
+    try (var s = Files.list(tmp.resolve("cache/results"))) {
+      assertEquals(0, s.count());
+    }
+  }
+
+  @Test
   void validateReportsCapabilities() throws Exception {
     Cli.Run r = cli().run("validate", "jtstatus");
     assertEquals(0, r.exit(), r.toString());
