@@ -162,9 +162,30 @@ class CliErrorsTest {
 
   @Test
   void pluginTimeout() throws Exception {
-    Cli.Run r = cli().run("--timeout", "1", "add", "jtslow", ctr.path());
+    // sleep writes "<its pid> <its child's pid>"; host-local needs IgnoreUnknown to accept the extra key.
+    Path pids = tmp.resolve("sleep.pids");
+    Cli.Run r = cli().env("CNI_ARGS", "IgnoreUnknown=1;PIDFILE=" + pids).run("--timeout", "1", "add", "jtslow",
+        ctr.path());
     assertCleanFailure(r, "plugin type=\"sleep\" failed (add): netplugin failed with no error message");
     assertNothingLeft();
+    // The rollback DEL ran sleep once more (and timed out again); whichever run wrote last, its whole tree is gone.
+    for (String pid : Files.readString(pids).trim().split(" ")) {
+      assertFalse(running(Long.parseLong(pid)), "process " + pid + " outlived the timeout");
+    }
+  }
+
+  /** Whether a process exists and is not a zombie (PID 1 here need not reap orphans). */
+  static boolean running(long pid) throws IOException {
+    Path stat = Path.of("/proc", Long.toString(pid), "stat");
+    if (!Files.exists(stat)) {
+      return false;
+    }
+    try {
+      String s = Files.readString(stat);
+      return s.charAt(s.lastIndexOf(')') + 2) != 'Z';
+    } catch (java.nio.file.NoSuchFileException e) {
+      return false;
+    }
   }
 
   @Test
