@@ -380,6 +380,31 @@ class CniConfigListTest {
     }
 
     @Test
+    void errorsAreCollectedAndJoined() throws Exception {
+      NetworkConfigList l = single(false);
+      Noop.writeDebug(debug.get(0), Noop.reportResult(IP_RESULT));
+      cni.addNetworkList(l, rt);
+      Noop.writeDebug(debug.get(0), Noop.JSON.createObjectNode().put("ReportError", "nope"));
+      CniException e = assertThrows(CniException.class, () -> cni.gcNetworkList(l, List.of()));
+      assertEquals("failed to delete stale attachment some-container-id some-eth0: plugin type=\"noop\" failed "
+          + "(delete): nope\nfailed to GC plugin noop: nope", e.getMessage());
+      assertEquals(List.of("ADD", "DEL", "GC"), Noop.commands(log));
+      assertTrue(Files.exists(cacheFile()), "a failed DEL keeps the cache for the next GC");
+    }
+
+    @Test
+    void below110OnlyStaleAttachmentsAreDeleted() throws Exception {
+      ObjectNode j = Noop.JSON.createObjectNode().put("name", "some-list").put("cniVersion", "1.0.0");
+      j.putArray("plugins").addObject().put("type", "noop").put("some-key", KEYS[0])
+          .put("debugFile", debug.get(0).toString()).put("commandLog", log.toString());
+      NetworkConfigList l = list(j);
+      Noop.writeDebug(debug.get(0), Noop.reportResult(IP_RESULT.replace(CURRENT, "1.0.0")));
+      cni.addNetworkList(l, rt);
+      cni.gcNetworkList(l, null);
+      assertEquals(List.of("ADD", "DEL"), Noop.commands(log));
+    }
+
+    @Test
     void disableGcRunsNothing() throws Exception {
       NetworkConfigList on = single(false);
       Noop.writeDebug(debug.get(0), Noop.reportResult(IP_RESULT));

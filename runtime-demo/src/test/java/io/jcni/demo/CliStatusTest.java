@@ -73,6 +73,19 @@ class CliStatusTest {
   }
 
   @Test
+  void listShowsABrokenFileWithoutFailing() throws Exception {
+    Path bad = confDir.resolve("05-broken.conflist");
+    Files.writeString(bad, "{\"name\":");
+    Cli.Run r = cli().run("list");
+    assertEquals(0, r.exit(), r.toString());
+    java.util.List<String> lines = r.stdout().lines().toList();
+    assertEquals(2, lines.size(), r.toString());
+    assertTrue(lines.get(0).startsWith("?") && lines.get(0).contains(bad.toString()) && lines.get(0).contains("error: "),
+        lines.get(0));
+    assertTrue(lines.get(1).matches("jtstatus +1\\.1\\.0 +.*10-noop\\.conflist +noop,noop"), lines.get(1));
+  }
+
+  @Test
   void validateReportsCapabilities() throws Exception {
     Cli.Run r = cli().run("validate", "jtstatus");
     assertEquals(0, r.exit(), r.toString());
