@@ -90,12 +90,12 @@ public record BridgeConf(
     if (root == null || root.isMissingNode()) {
       throw new CniException(ErrorCode.DECODING_FAILURE, "failed to load netconf: unexpected end of JSON input");
     }
-    GoJson n = GoJson.of(root, "NetConf");
+    ConfFields n = ConfFields.of(root, "NetConf");
 
     String cniVersion = n.string("cniVersion", "");
     String name = n.string("name", "");
     n.string("type", "");
-    GoJson ipam = n.object("ipam", "types.IPAM");
+    ConfFields ipam = n.object("ipam", "types.IPAM");
     String ipamType = ipam == null ? "" : ipam.string("type", "");
 
     String bridge = n.string("bridge", DEFAULT_BRIDGE);
@@ -118,16 +118,16 @@ public record BridgeConf(
     boolean disableContainerInterface = n.bool("disableContainerInterface", false);
     boolean portIsolation = n.bool("portIsolation", false);
 
-    GoJson args = n.object("args", "NetConf.args");
-    GoJson argsCni = args == null ? null : args.object("cni", "main.BridgeArgs");
+    ConfFields args = n.object("args", "NetConf.args");
+    ConfFields argsCni = args == null ? null : args.object("cni", "main.BridgeArgs");
     String argsMac = argsCni == null ? "" : argsCni.string("mac", "");
-    GoJson runtimeConfig = n.object("runtimeConfig", "NetConf.runtimeConfig");
+    ConfFields runtimeConfig = n.object("runtimeConfig", "NetConf.runtimeConfig");
     String rtMac = runtimeConfig == null ? "" : runtimeConfig.string("mac", "");
 
     JsonNode dns = dnsIfSet(n);
     JsonNode prevResult = n.get("prevResult");
     if (prevResult != null && !prevResult.isObject()) {
-      throw GoJson.typeError(prevResult, "NetConf", "prevResult", "map[string]interface {}");
+      throw ConfFields.typeError(prevResult, "NetConf", "prevResult", "map[string]interface {}");
     }
 
     if (vlan < 0 || vlan > 4094) {
@@ -250,7 +250,7 @@ public record BridgeConf(
 
   private static List<VlanTrunk> readTrunk(JsonNode node) throws CniException {
     if (!node.isArray()) {
-      throw GoJson.typeError(node, "NetConf", "vlanTrunk", "[]*main.VlanTrunk");
+      throw ConfFields.typeError(node, "NetConf", "vlanTrunk", "[]*main.VlanTrunk");
     }
     List<VlanTrunk> out = new ArrayList<>();
     for (JsonNode item : node) {
@@ -259,13 +259,13 @@ public record BridgeConf(
         out.add(new VlanTrunk(null, null, null));
         continue;
       }
-      GoJson t = GoJson.of(item, "VlanTrunk");
+      ConfFields t = ConfFields.of(item, "VlanTrunk");
       out.add(new VlanTrunk(vid(t, "minID"), vid(t, "maxID"), vid(t, "id")));
     }
     return out;
   }
 
-  private static Integer vid(GoJson t, String key) throws CniException {
+  private static Integer vid(ConfFields t, String key) throws CniException {
     if (!t.has(key)) {
       return null;
     }
@@ -278,8 +278,8 @@ public record BridgeConf(
    * The {@code dns} object when Go's {@code dnsConfSet} holds: nameservers, search or options present (even empty),
    * or a non-empty domain.
    */
-  private static JsonNode dnsIfSet(GoJson n) throws CniException {
-    GoJson dns = n.object("dns", "types.DNS");
+  private static JsonNode dnsIfSet(ConfFields n) throws CniException {
+    ConfFields dns = n.object("dns", "types.DNS");
     if (dns == null) {
       return null;
     }
@@ -288,7 +288,7 @@ public record BridgeConf(
       JsonNode v = dns.get(list);
       if (v != null) {
         if (!v.isArray()) {
-          throw GoJson.typeError(v, "NetConf.dns", list, "[]string");
+          throw ConfFields.typeError(v, "NetConf.dns", list, "[]string");
         }
         set = true;
       }

@@ -11,21 +11,21 @@ import java.util.Map;
  * Reads fields of a JSON object the way Go's {@code encoding/json} fills a struct: keys match case-insensitively,
  * the last matching key wins, {@code null} leaves the default, and a value of the wrong JSON type is an error.
  */
-final class GoJson {
+final class ConfFields {
   private final ObjectNode obj;
   private final String struct;
 
-  private GoJson(ObjectNode obj, String struct) {
+  private ConfFields(ObjectNode obj, String struct) {
     this.obj = obj;
     this.struct = struct;
   }
 
   /** Wraps {@code node} (which must be an object) for reading fields of the Go struct named {@code struct}. */
-  static GoJson of(JsonNode node, String struct) throws CniException {
+  static ConfFields of(JsonNode node, String struct) throws CniException {
     if (!(node instanceof ObjectNode o)) {
       throw typeError(node, struct, null, "main." + struct);
     }
-    return new GoJson(o, struct);
+    return new ConfFields(o, struct);
   }
 
   /** The value of {@code key}, matched as Go does, or null when absent or JSON null. */
@@ -83,7 +83,7 @@ final class GoJson {
   }
 
   /** A nested struct, or null when absent. */
-  GoJson object(String key, String nestedStruct) throws CniException {
+  ConfFields object(String key, String nestedStruct) throws CniException {
     JsonNode v = get(key);
     if (v == null) {
       return null;
@@ -91,7 +91,7 @@ final class GoJson {
     if (!v.isObject()) {
       throw typeError(v, struct, key, nestedStruct);
     }
-    return new GoJson((ObjectNode) v, struct + "." + key);
+    return new ConfFields((ObjectNode) v, struct + "." + key);
   }
 
   /** The error text Go's decoder gives for a JSON value of the wrong type, prefixed as the bridge does. */
