@@ -1,0 +1,94 @@
+package io.jcni.libcni.invoke;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jcni.libcni.spi.CmdArgs;
+import io.jcni.libcni.spi.CniPlugin;
+import io.jcni.libcni.spi.Command;
+import io.jcni.libcni.spi.PluginContext;
+import io.jcni.libcni.spi.PluginRegistry;
+import io.jcni.libcni.types.CniException;
+import io.jcni.libcni.types.ErrorCode;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * A {@link PluginInvoker} that runs a plugin in-process when its type is registered and allowed, and hands every
+ * other type to an exec invoker.
+ *
+ * <p>An in-process plugin's delegations (to its IPAM) come back through this same dispatcher, so they follow the
+ * same inline-or-exec rule as top-level calls. In-process answers are the bytes the binary would print: ADD's
+ * result, nothing for CHECK/DEL/GC/STATUS, and for VERSION {@code {"cniVersion":"1.1.0","supportedVersions":[…]}}
+ * as Go's skel prints it. A {@link RuntimeException} from a plugin becomes code 999, as skel reports any error
+ * that is not a CNI error.
+ */
+public final class DispatchingInvoker implements PluginInvoker {
+  /** The spec version jcni implements; skel reports it in every VERSION answer. */
+  public static final String CURRENT_VERSION = "1.1.0";
+
+  private final PluginRegistry registry;
+  private final Predicate<String> inlineAllowed;
+  private final PluginInvoker exec;
+  private final PluginContext context = this::invoke;
+
+  /**
+   * A dispatcher running types that are in {@code registry} and accepted by {@code inlineAllowed} in-process and
+   * everything else through {@code exec}.
+   */
+  public DispatchingInvoker(PluginRegistry registry, Predicate<String> inlineAllowed, PluginInvoker exec) {
+    this.registry = registry;
+    this.inlineAllowed = inlineAllowed;
+    this.exec = exec;
+  }
+
+  /** Whether {@code type} would run in-process. */
+  public boolean runsInline(String type) {
+    return registry.has(type) && inlineAllowed.test(type);
+  }
+
+  @Override
+  public byte[] invoke(Command command, String type, CmdArgs args) throws CniException {
+    Optional<CniPlugin> inline = runsInline(type) ? registry.lookup(type) : Optional.empty();
+    if (inline.isEmpty()) {
+      return exec.invoke(command, type, args);
+    }
+    CniPlugin plugin = inline.get();
+    try {
+      return switch (command) {
+        case ADD -> {
+          byte[] out = plugin.add(args, context);
+          yield out == null ? new byte[0] : out;
+        }
+        case CHECK -> {
+          plugin.check(args, context);
+          yield new byte[0];
+        }
+        case DEL -> {
+          plugin.del(args, context);
+          yield new byte[0];
+        }
+        case GC -> {
+          plugin.gc(args, context);
+          yield new byte[0];
+        }
+        case STATUS -> {
+          plugin.status(args, context);
+          yield new byte[0];
+        }
+        case VERSION -> versionAnswer(plugin);
+      };
+    } catch (RuntimeException e) {
+      String msg = e.getMessage() == null ? e.toString() : e.getMessage();
+      throw new CniException(ErrorCode.INTERNAL, msg, "", e);
+    }
+  }
+
+  private static byte[] versionAnswer(CniPlugin plugin) {
+    ObjectNode n = GoJson.MAPPER.createObjectNode();
+    n.put("cniVersion", CURRENT_VERSION);
+    ArrayNode versions = n.putArray("supportedVersions");
+    plugin.supportedVersions().forEach(versions::add);
+    return (new String(GoJson.marshalOrdered(n), StandardCharsets.UTF_8) + "\n").getBytes(StandardCharsets.UTF_8);
+  }
+}

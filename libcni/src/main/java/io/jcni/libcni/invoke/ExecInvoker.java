@@ -1,0 +1,36 @@
+package io.jcni.libcni.invoke;
+
+import io.jcni.libcni.spi.CmdArgs;
+import io.jcni.libcni.spi.Command;
+import io.jcni.libcni.types.CniException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A {@link PluginInvoker} that finds the plugin binary on a search path and execs it.
+ *
+ * <p>The search path is the runtime's ({@code CNIConfig.Path} in Go), not the {@code CNI_PATH} the plugin is
+ * given in its environment, although the two are normally the same.
+ */
+public final class ExecInvoker implements PluginInvoker {
+  private final List<String> cniPath;
+  private final RawExec exec;
+  private final Duration timeout;
+
+  /**
+   * An invoker searching {@code cniPath}, running plugins with {@code exec}, each call limited to {@code timeout}
+   * ({@code null} for none).
+   */
+  public ExecInvoker(List<String> cniPath, RawExec exec, Duration timeout) {
+    this.cniPath = List.copyOf(cniPath);
+    this.exec = exec;
+    this.timeout = timeout;
+  }
+
+  @Override
+  public byte[] invoke(Command command, String type, CmdArgs args) throws CniException {
+    Path plugin = FindInPath.find(type, cniPath);
+    return exec.exec(plugin, args.stdinData(), PluginEnv.of(command, args), timeout);
+  }
+}

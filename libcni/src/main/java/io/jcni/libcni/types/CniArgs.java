@@ -1,0 +1,104 @@
+package io.jcni.libcni.types;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The {@code CNI_ARGS} string ({@code K=V;K=V}), parsed as Go's {@code types.LoadArgs} parses it into a plugin's
+ * argument struct.
+ *
+ * <p>Keys are matched exactly (Go matches struct field names, case-sensitively). {@code IgnoreUnknown} is always
+ * known; its value must be {@code 1}, {@code true}, {@code 0} or {@code false} in any case. Errors carry code
+ * {@link ErrorCode#INTERNAL} (999), because that is what the Go plugins print for them: LoadArgs returns a plain
+ * error and skel turns any plain error into 999 (checked against {@code /usr/lib/cni/host-local}).
+ */
+public final class CniArgs {
+  /** The key that makes unknown keys acceptable. */
+  public static final String IGNORE_UNKNOWN = "IgnoreUnknown";
+
+  private CniArgs() {}
+
+  /**
+   * Parses {@code cniArgs} and returns the known pairs in order (a repeated key keeps its last value), including
+   * {@code IgnoreUnknown} when given. Empty or null input gives an empty map.
+   *
+   * @param knownKeys the keys the plugin understands, e.g. {@code Set.of("IP")}
+   * @throws CniException {@code ARGS: invalid pair "x"} for a pair without exactly one {@code =}; {@code ARGS:
+   *     error parsing value of pair "IgnoreUnknown=x": boolean unmarshal error: invalid input x}; {@code ARGS:
+   *     unknown args ["X=y" "Z=w"]} for unknown keys unless IgnoreUnknown is true
+   */
+  public static Map<String, String> parse(String cniArgs, Set<String> knownKeys) throws CniException {
+    Map<String, String> known = new LinkedHashMap<>();
+    if (cniArgs == null || cniArgs.isEmpty()) {
+      return Collections.unmodifiableMap(known);
+    }
+    List<String> unknown = new ArrayList<>();
+    boolean ignoreUnknown = false;
+    for (String pair : cniArgs.split(";", -1)) {
+      String[] kv = pair.split("=", -1);
+      if (kv.length != 2) {
+        throw error("ARGS: invalid pair " + quote(pair));
+      }
+      String key = kv[0];
+      String value = kv[1];
+      if (key.equals(IGNORE_UNKNOWN)) {
+        ignoreUnknown = parseBool(pair, value);
+      } else if (knownKeys == null || !knownKeys.contains(key)) {
+        unknown.add(pair);
+        continue;
+      }
+      known.put(key, value);
+    }
+    if (!unknown.isEmpty() && !ignoreUnknown) {
+      StringBuilder sb = new StringBuilder("ARGS: unknown args [");
+      for (int i = 0; i < unknown.size(); i++) {
+        sb.append(i == 0 ? "" : " ").append(quote(unknown.get(i)));
+      }
+      throw error(sb.append(']').toString());
+    }
+    return Collections.unmodifiableMap(known);
+  }
+
+  /** Whether {@code value} is a true Go {@code UnmarshallableBool} ({@code 1}/{@code true}, any case). */
+  private static boolean parseBool(String pair, String value) throws CniException {
+    String s = value.toLowerCase(Locale.ROOT);
+    return switch (s) {
+      case "1", "true" -> true;
+      case "0", "false" -> false;
+      default -> throw error("ARGS: error parsing value of pair " + quote(pair)
+          + ": boolean unmarshal error: invalid input " + s);
+    };
+  }
+
+  private static CniException error(String msg) {
+    return new CniException(ErrorCode.INTERNAL, msg);
+  }
+
+  /** Go's {@code %q}: a double-quoted string with Go escapes for quotes, backslashes and control characters. */
+  static String quote(String s) {
+    StringBuilder sb = new StringBuilder("\"");
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> sb.append("\\\"");
+        case '\\' -> sb.append("\\\\");
+        case '\n' -> sb.append("\\n");
+        case '\r' -> sb.append("\\r");
+        case '\t' -> sb.append("\\t");
+        default -> {
+          if (c < 0x20 || c == 0x7f) {
+            sb.append(String.format("\\x%02x", (int) c));
+          } else {
+            sb.append(c);
+          }
+        }
+      }
+    }
+    return sb.append('"').toString();
+  }
+}
