@@ -3,12 +3,14 @@ package io.jcni.plugins.bridge;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jcni.libcni.types.CniArgs;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The bridge plugin's network configuration: every field of the Go plugin's {@code NetConf} with its default, read
@@ -106,7 +108,7 @@ public record BridgeConf(
     String ipMasqBackend = n.string("ipMasqBackend", null);
     if (ipMasqBackend != null && !ipMasqBackend.equals("iptables") && !ipMasqBackend.equals("nftables")) {
       throw new CniException(
-          ErrorCode.INVALID_NETWORK_CONFIG, "unknown ipmasq backend " + MacEnvArgs.goQuote(ipMasqBackend));
+          ErrorCode.INVALID_NETWORK_CONFIG, "unknown ipmasq backend " + Failures.q(ipMasqBackend));
     }
     long mtu = n.integer("mtu", 0);
     boolean hairpin = n.bool("hairpinMode", false);
@@ -140,7 +142,7 @@ public record BridgeConf(
       trunkVlans = VlanTrunk.collect(readTrunk(trunkNode));
     }
 
-    String mac = MacEnvArgs.parse(cniArgs).mac();
+    String mac = CniArgs.parse(cniArgs, Set.of("MAC")).getOrDefault("MAC", "");
     if (!argsMac.isEmpty()) {
       mac = argsMac;
     }
@@ -202,7 +204,7 @@ public record BridgeConf(
     if (bad != null) {
       throw new CniException(
           ErrorCode.INVALID_NETWORK_CONFIG,
-          "failed to create bridge " + MacEnvArgs.goQuote(bridge) + ": invalid bridge name: " + bad);
+          "failed to create bridge " + Failures.q(bridge) + ": invalid bridge name: " + bad);
     }
     if (!mac.isEmpty()) {
       macBytes();
@@ -220,6 +222,12 @@ public record BridgeConf(
           ErrorCode.INVALID_NETWORK_CONFIG, "failed to make veth pair: address " + mac + ": invalid MAC address");
     }
     return b;
+  }
+
+  /** The requested container MAC in the kernel's {@code aa:bb:cc:dd:ee:ff} form, or null for a random one. */
+  public String macString() throws CniException {
+    byte[] b = macBytes();
+    return b == null ? null : HexFormat.ofDelimiter(":").formatHex(b);
   }
 
   /** Parses the 6-byte forms Go's {@code net.ParseMAC} accepts: {@code aa:bb:..}, {@code aa-bb-..}, {@code aabb.ccdd.eeff}. */
