@@ -22,7 +22,6 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -51,6 +50,10 @@ public final class ConfLoader {
    */
   public static List<Path> confFiles(Path dir, List<String> exts) throws CniException {
     List<Path> out = new ArrayList<>();
+    // A missing plugin folder is the common case; java.io.File answers without the cost of an exception.
+    if (!dir.toFile().exists() && !Files.isSymbolicLink(dir)) {
+      return List.of();
+    }
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
       for (Path p : ds) {
         if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
@@ -353,8 +356,7 @@ public final class ConfLoader {
     if (caps == null) {
       return out;
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = caps.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : caps.properties()) {
       JsonNode v = e.getValue();
       if (v.isNull()) {
         out.put(e.getKey(), false);

@@ -1,11 +1,119 @@
 package io.jcni.demo;
 
-/** The {@code jcni} command line. */
+import io.jcni.libcni.types.CniException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The {@code jcni} command line: cnitool-compatible network operations, plus {@code demo} and {@code bench}.
+ *
+ * <p>Every failure ends as one line on stderr naming the problem and a non-zero exit status, never a stack trace.
+ */
 public final class Main {
+  static final String USAGE = String.join("\n",
+      "usage: jcni [--exec|--inline] [--timeout SECONDS] add|check|del <network> <netns-path>",
+      "       jcni [--exec|--inline] gc|status|validate <network>",
+      "       jcni version <plugin-type>",
+      "       jcni list",
+      "       jcni demo",
+      "       jcni bench [--pods N] [--concurrency C] [--ipmasq true|false] [--mode inline|exec|both] [--json]",
+      "environment: NETCONFPATH (/etc/cni/net.d), CNI_PATH (/opt/cni/bin:/usr/lib/cni), CNI_IFNAME (eth0),",
+      "             CNI_ARGS, CAP_ARGS (JSON), CNI_CONTAINERID (cnitool's derivation), CNI_CACHE_DIR (/var/lib/cni)");
+
   private Main() {}
 
   public static void main(String[] args) {
-    System.err.println("jcni: not built yet");
-    System.exit(2);
+    int rc;
+    try {
+      rc = run(args);
+    } catch (CniException e) {
+      System.err.println("jcni: " + e.getMessage() + " (CNI error " + e.code() + ")");
+      rc = 1;
+    } catch (UsageException e) {
+      System.err.println("jcni: " + e.getMessage());
+      System.err.println(USAGE);
+      rc = 2;
+    } catch (Exception e) {
+      System.err.println("jcni: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+      rc = 1;
+    }
+    System.out.flush();
+    System.exit(rc);
+  }
+
+  /** Runs one command line and returns the exit status. */
+  static int run(String[] argv) throws Exception {
+    boolean inline = false;
+    Duration timeout = null;
+    List<String> rest = new ArrayList<>();
+    for (int i = 0; i < argv.length; i++) {
+      String a = argv[i];
+      if (!rest.isEmpty()) {
+        rest.add(a);
+      } else if (a.equals("--inline")) {
+        inline = true;
+      } else if (a.equals("--exec")) {
+        inline = false;
+      } else if (a.equals("--timeout")) {
+        if (i + 1 >= argv.length) {
+          throw new UsageException("--timeout needs a number of seconds");
+        }
+        timeout = seconds(argv[++i]);
+      } else if (a.equals("-h") || a.equals("--help") || a.equals("help")) {
+        System.out.println(USAGE);
+        return 0;
+      } else if (a.startsWith("--") && rest.isEmpty()) {
+        throw new UsageException("unknown option " + a);
+      } else {
+        rest.add(a);
+      }
+    }
+    if (rest.isEmpty()) {
+      throw new UsageException("no command given");
+    }
+    String cmd = rest.get(0);
+    List<String> ops = rest.subList(1, rest.size());
+    CniTool tool = new CniTool(CliEnv.system(), inline, timeout, System.out);
+    switch (cmd) {
+      case "add" -> tool.add(arg(ops, 0, "network"), arg(ops, 1, "netns-path"));
+      case "check" -> tool.check(arg(ops, 0, "network"), arg(ops, 1, "netns-path"));
+      case "del" -> tool.del(arg(ops, 0, "network"), ops.size() > 1 ? ops.get(1) : "");
+      case "gc" -> tool.gc(arg(ops, 0, "network"));
+      case "status" -> tool.status(arg(ops, 0, "network"));
+      case "validate" -> tool.validate(arg(ops, 0, "network"));
+      case "version" -> tool.version(arg(ops, 0, "plugin-type"));
+      case "list" -> tool.list();
+      default -> throw new UsageException("unknown command " + cmd);
+    }
+    return 0;
+  }
+
+  private static String arg(List<String> ops, int i, String what) throws UsageException {
+    if (ops.size() <= i) {
+      throw new UsageException("missing <" + what + ">");
+    }
+    return ops.get(i);
+  }
+
+  private static Duration seconds(String s) throws UsageException {
+    try {
+      double d = Double.parseDouble(s);
+      if (d <= 0) {
+        throw new NumberFormatException();
+      }
+      return Duration.ofMillis((long) (d * 1000));
+    } catch (NumberFormatException e) {
+      throw new UsageException("--timeout wants a positive number of seconds, not " + s);
+    }
+  }
+
+  /** A command line that cannot be understood. */
+  static final class UsageException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    UsageException(String msg) {
+      super(msg);
+    }
   }
 }

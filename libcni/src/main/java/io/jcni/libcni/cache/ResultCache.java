@@ -13,7 +13,6 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -22,7 +21,6 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -223,9 +221,6 @@ public final class ResultCache {
       Path file = results.resolve(name);
       byte[] bytes;
       try {
-        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(file)) {
-          continue;
-        }
         bytes = Files.readAllBytes(file);
       } catch (IOException e) {
         continue;
@@ -335,8 +330,7 @@ public final class ResultCache {
   /** Go matches JSON keys to struct fields case-insensitively; the last matching key wins. */
   private static JsonNode lookup(JsonNode obj, String field) {
     JsonNode found = null;
-    for (Iterator<Map.Entry<String, JsonNode>> it = obj.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> f = it.next();
+    for (Map.Entry<String, JsonNode> f : obj.properties()) {
       if (f.getKey().equalsIgnoreCase(field)) {
         found = f.getValue();
       }

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -134,8 +133,8 @@ public final class GoJson {
       sb.append("null");
     } else if (n.isObject()) {
       List<Map.Entry<String, JsonNode>> fields = new ArrayList<>();
-      for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
-        fields.add(it.next());
+      for (Map.Entry<String, JsonNode> f : n.properties()) {
+        fields.add(f);
       }
       // Go sorts map keys by their UTF-8 bytes; for UTF-16 strings this is code point order.
       if (sortKeys) {

@@ -11,7 +11,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -40,8 +39,9 @@ import org.apache.commons.exec.PumpStreamHandler;
  * a plugin's helpers cannot outlive it or hold its output pipes open; the call then fails with the
  * no-error-message error, as Go's does when its context ends. An exec that fails with {@code text file busy}
  * (a plugin binary being replaced while we start it) is retried up to six times one second apart, each time with
- * a fresh process. Whatever the plugin wrote to stderr is copied to the configured sink. Instances are
- * thread-safe.
+ * a fresh process. A plugin that exits but leaves a daemon holding its stdout open is not waited for beyond a
+ * few seconds; the output it wrote is used. Whatever the plugin wrote to stderr is copied to the configured sink
+ * (also when it failed). Instances are thread-safe.
  */
 public final class RawExec {
   /** How many times an exec failing with {@code text file busy} is attempted, as in Go. */
@@ -50,6 +50,10 @@ public final class RawExec {
   private static final Duration TEXT_FILE_BUSY_PAUSE = Duration.ofSeconds(1);
   // After a kill the pipes close at once; the bound only guards against a grandchild we could not see.
   private static final Duration KILL_GRACE = Duration.ofSeconds(5);
+  // Once the plugin has exited, how long a process it left behind may keep its output pipes open (Go's
+  // Cmd.WaitDelay; Commons Exec applies it per pump, so the total is about twice this); libcni sets none and
+  // then waits forever.
+  private static final Duration OUTPUT_GRACE = Duration.ofSeconds(2);
   private static final Pattern ERRNO = Pattern.compile("error=\\d+, (.*)$");
   private static final String[] SIGNALS = {
     "", "hangup", "interrupt", "quit", "illegal instruction", "trace/breakpoint trap", "aborted", "bus error",
@@ -90,6 +94,10 @@ public final class RawExec {
     long deadline = timeout == null || timeout.isZero() || timeout.isNegative()
         ? Long.MAX_VALUE
         : System.nanoTime() + timeout.toNanos();
+    if (Thread.currentThread().isInterrupted()) {
+      // Go does not start a command whose context is already done.
+      throw pluginError("context canceled", new byte[0], new byte[0]);
+    }
     for (int attempt = 1; ; attempt++) {
       Run run = runOnce(plugin, stdin == null ? new byte[0] : stdin, env, deadline);
       if (run.launchError != null) {
@@ -208,7 +216,9 @@ public final class RawExec {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     TreeKillingExecutor executor = new TreeKillingExecutor();
-    executor.setStreamHandler(new PumpStreamHandler(out, err, new ByteArrayInputStream(stdin)));
+    PumpStreamHandler streams = new PumpStreamHandler(out, err, new ByteArrayInputStream(stdin));
+    streams.setStopTimeout(OUTPUT_GRACE);
+    executor.setStreamHandler(streams);
     executor.setExitValues(null);
     CountDownLatch done = new CountDownLatch(1);
     AtomicReference<Integer> exit = new AtomicReference<>();
@@ -263,12 +273,8 @@ public final class RawExec {
     } else {
       run.exitValue = -1;
     }
-    synchronized (out) {
-      run.stdout = out.toByteArray();
-    }
-    synchronized (err) {
-      run.stderr = err.toByteArray();
-    }
+    run.stdout = out.toByteArray();
+    run.stderr = err.toByteArray();
     return run;
   }
 
@@ -352,8 +358,7 @@ public final class RawExec {
     long code = 0;
     String msg = "";
     String details = "";
-    for (Iterator<Map.Entry<String, JsonNode>> it = json.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> f = it.next();
+    for (Map.Entry<String, JsonNode> f : json.properties()) {
       JsonNode v = f.getValue();
       String key = f.getKey().toLowerCase(Locale.ROOT);
       if (v.isNull()) {

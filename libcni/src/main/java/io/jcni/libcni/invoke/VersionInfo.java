@@ -7,7 +7,6 @@ import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -55,8 +54,7 @@ public final class VersionInfo {
     }
     String cniVersion = "";
     List<String> supported = new ArrayList<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> f = it.next();
+    for (Map.Entry<String, JsonNode> f : n.properties()) {
       JsonNode v = f.getValue();
       String key = f.getKey().toLowerCase(Locale.ROOT);
       if (v.isNull()) {

@@ -17,7 +17,6 @@ import java.math.BigInteger;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -93,8 +92,7 @@ public final class GoJson {
    */
   public static JsonNode sorted(JsonNode node) {
     if (node.isObject()) {
-      List<Map.Entry<String, JsonNode>> fields = new ArrayList<>();
-      node.fields().forEachRemaining(fields::add);
+      List<Map.Entry<String, JsonNode>> fields = new ArrayList<>(node.properties());
       // Go sorts map keys by their UTF-8 bytes; for UTF-16 this differs only with supplementary characters.
       fields.sort((a, b) -> compareUtf8(a.getKey(), b.getKey()));
       ObjectNode out = MAPPER.createObjectNode();
@@ -130,10 +128,8 @@ public final class GoJson {
         return;
       }
       sb.append('{');
-      Iterator<Map.Entry<String, JsonNode>> it = n.fields();
       boolean first = true;
-      while (it.hasNext()) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : n.properties()) {
         if (!first) {
           sb.append(',');
         }

@@ -35,14 +35,21 @@ public record IpNet(InetAddress ip, int prefixLength) {
    */
   @JsonCreator
   public static IpNet parse(String cidr) throws CniException {
-    CniException bad = new CniException(ErrorCode.DECODING_FAILURE,
-        "invalid CIDR address: " + (cidr == null ? "" : cidr));
+    IpNet n = tryParse(cidr);
+    if (n == null) {
+      throw new CniException(ErrorCode.DECODING_FAILURE, "invalid CIDR address: " + (cidr == null ? "" : cidr));
+    }
+    return n;
+  }
+
+  /** Parses like {@link #parse} but returns null for text that is not a CIDR. */
+  public static IpNet tryParse(String cidr) {
     if (cidr == null) {
-      throw bad;
+      return null;
     }
     int slash = cidr.indexOf('/');
     if (slash < 0) {
-      throw bad;
+      return null;
     }
     String addr = cidr.substring(0, slash);
     String len = cidr.substring(slash + 1);
@@ -50,13 +57,12 @@ public record IpNet(InetAddress ip, int prefixLength) {
     // Go accepts 1-3 decimal digits, no sign and no leading zero.
     if (ip == null || len.isEmpty() || len.length() > 3 || !len.chars().allMatch(c -> c >= '0' && c <= '9')
         || (len.length() > 1 && len.charAt(0) == '0')) {
-      throw bad;
+      return null;
     }
     int prefix = Integer.parseInt(len);
     boolean written6 = addr.indexOf(':') >= 0;
-    int max = written6 ? 128 : 32;
-    if (prefix > max) {
-      throw bad;
+    if (prefix > (written6 ? 128 : 32)) {
+      return null;
     }
     if (written6 && ip instanceof Inet4Address) {
       prefix = Math.max(0, prefix - 96);

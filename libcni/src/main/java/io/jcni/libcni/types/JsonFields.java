@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.InetAddress;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -40,18 +39,15 @@ public final class JsonFields {
 
   /** The member named {@code key}, matched as Go matches struct fields; null when absent or JSON null. */
   public static JsonNode lookup(ObjectNode node, String key) {
-    JsonNode exact = node.get(key);
-    if (exact != null) {
-      return exact.isNull() ? null : exact;
-    }
+    // Go applies members in document order, each matching a field exactly or case-insensitively, and a null
+    // leaves the field as it was; so the last non-null match wins.
     JsonNode found = null;
-    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
-      if (e.getKey().equalsIgnoreCase(key)) {
-        found = e.getValue(); // Go keeps the last matching member
+    for (Map.Entry<String, JsonNode> e : node.properties()) {
+      if (!e.getValue().isNull() && e.getKey().equalsIgnoreCase(key)) {
+        found = e.getValue();
       }
     }
-    return found == null || found.isNull() ? null : found;
+    return found;
   }
 
   public JsonNode get(String key) {

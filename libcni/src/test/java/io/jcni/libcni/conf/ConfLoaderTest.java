@@ -16,6 +16,10 @@ import io.jcni.libcni.PluginConf;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.Dns;
 import io.jcni.libcni.types.ErrorCode;
+import io.jcni.libcni.types.IpNet;
+import io.jcni.libcni.types.Ips;
+import io.jcni.libcni.types.Result;
+import io.jcni.libcni.types.Results;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -155,6 +159,12 @@ class ConfLoaderTest {
       assertEquals("bridge", c.type());
       assertEquals("n", c.name());
       assertEquals("host-local", c.ipamType());
+    }
+
+    @Test
+    void laterMatchingKeysWinAndNullLeavesTheValueLikeGo() throws Exception {
+      assertEquals("b", ConfLoader.pluginConfFromBytes(b("{\"type\":\"a\",\"TYPE\":\"b\"}")).type());
+      assertEquals("a", ConfLoader.pluginConfFromBytes(b("{\"type\":\"a\",\"Type\":null}")).type());
     }
 
     @Test
@@ -523,6 +533,23 @@ class ConfLoaderTest {
           + "\"name\":\"some-plugin\",\"type\":\"bridge\"}", s(c.bytes()));
       assertEquals("bridge", c.type());
     }
+  }
+
+  @Test
+  void injectConfWritesResultsAndAddressesInTheirGoShapes() throws Exception {
+    PluginConf base = ConfLoader.pluginConfFromBytes(b("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"t\"}"));
+    Result prev = Results.parse(b("{\"cniVersion\":\"1.0.0\",\"ips\":[{\"interface\":0,\"address\":"
+        + "\"10.1.2.3/24\"}],\"interfaces\":[{\"name\":\"eth0\"}]}"));
+    Map<String, Object> values = new LinkedHashMap<>();
+    values.put("prevResult", prev);
+    values.put("ip", Ips.parse("2001:DB8:0::1"));
+    values.put("net", IpNet.parse("10.1.2.3/24"));
+    values.put("list", List.of(1, "x", true));
+    PluginConf c = ConfLoader.injectConf(base, values);
+    assertEquals("{\"cniVersion\":\"1.0.0\",\"ip\":\"2001:db8::1\",\"list\":[1,\"x\",true],\"name\":\"n\","
+        + "\"net\":\"10.1.2.3/24\",\"prevResult\":{\"cniVersion\":\"1.0.0\",\"interfaces\":[{\"name\":\"eth0\"}],"
+        + "\"ips\":[{\"address\":\"10.1.2.3/24\",\"interface\":0}]},\"type\":\"t\"}", s(c.bytes()));
+    assertEquals(prev, Results.parsePrevResult(c.config().get("prevResult"), c.cniVersion()));
   }
 
   @Test

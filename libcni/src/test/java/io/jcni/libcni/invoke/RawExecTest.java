@@ -174,6 +174,48 @@ class RawExecTest {
     assertTreeGone(pidFile);
   }
 
+  @Test
+  void alreadyInterruptedCallerStartsNothing() throws Exception {
+    Path d = debug("{}");
+    Thread.currentThread().interrupt();
+    try {
+      CniException e = assertThrows(CniException.class,
+          () -> exec.exec(TestBin.plugin("noop"), CONF, env(Command.ADD, "DEBUG=" + d), null));
+      assertEquals("netplugin failed with no error message: context canceled", e.getMessage());
+      assertTrue(Thread.currentThread().isInterrupted());
+    } finally {
+      Thread.interrupted();
+    }
+    assertEquals("{}", Files.readString(d), "the plugin must not have run");
+  }
+
+  @Test
+  void invokerTimeoutAppliesToEveryCommand() throws Exception {
+    ExecInvoker invoker = new ExecInvoker(List.of(TestBin.dir().toString()), exec, Duration.ofMillis(300));
+    for (Command c : List.of(Command.ADD, Command.DEL, Command.VERSION)) {
+      Path pidFile = tmp.resolve("pids-" + c);
+      CmdArgs args = new CmdArgs("cid", "/ns", "eth0", "PIDFILE=" + pidFile, List.of("/p"), CONF);
+      CniException e = assertThrows(CniException.class, () -> invoker.invoke(c, "sleep", args));
+      assertEquals("netplugin failed with no error message: signal: killed", e.getMessage(), c.name());
+    }
+  }
+
+  @Test
+  void daemonHoldingStdoutDoesNotBlockTheCall() throws Exception {
+    Path pidFile = tmp.resolve("daemon.pid");
+    Path plugin = tmp.resolve("daemonizing");
+    Files.writeString(plugin, "#!/usr/bin/env bash\ncat >/dev/null\n(sleep 60 & echo $! > " + pidFile + ")\n"
+        + "printf '{\"cniVersion\":\"1.0.0\"}'\n");
+    Files.setPosixFilePermissions(plugin, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    try {
+      byte[] out = exec.exec(plugin, CONF, env(Command.ADD, ""), null);
+      assertEquals("{\"cniVersion\":\"1.0.0\"}", new String(out, StandardCharsets.UTF_8));
+    } finally {
+      waitFor(pidFile);
+      ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim())).ifPresent(ProcessHandle::destroyForcibly);
+    }
+  }
+
   private static void waitFor(Path file) throws InterruptedException {
     for (int i = 0; i < 600 && !Files.exists(file); i++) {
       Thread.sleep(50);

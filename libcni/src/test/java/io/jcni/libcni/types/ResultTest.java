@@ -157,6 +157,23 @@ class ResultTest {
   }
 
   @Test
+  void legacyResultRoundTripsThrough040WithAndWithoutRouteGateways() throws Exception {
+    for (boolean gws : new boolean[] {true, false}) {
+      Result020 res = new Result020("0.2.0",
+          new Result020.IpConfig(IpNet.parse("1.2.3.30/24"), Ips.parse("1.2.3.1"),
+              List.of(Route.of(IpNet.parse("15.5.6.0/24"), gws ? Ips.parse("15.5.6.8") : null))),
+          new Result020.IpConfig(IpNet.parse("abcd:1234:ffff::cdde/64"), Ips.parse("abcd:1234:ffff::1"),
+              List.of(Route.of(IpNet.parse("1111:dddd::/80"), gws ? Ips.parse("1111:dddd::aaaa") : null))),
+          upstreamResult().dns());
+      Result back = res.convertTo("0.4.0").convertTo("0.2.0");
+      assertEquals(res, back);
+      assertEquals(str(res.toJson()), str(back.toJson()));
+      assertEquals("0.1.0", res.convertTo("0.1.0").cniVersion());
+      assertEquals(res, res.convertTo("0.1.0").convertTo("0.2.0"));
+    }
+  }
+
+  @Test
   void downconvertKeepsFirstIpPerFamilyAndRoutesByDestinationFamily() throws Exception {
     Result r = Results.parse(bytes("""
         {"cniVersion":"0.4.0",

@@ -79,6 +79,28 @@ class ResultsParseTest {
   }
 
   @Test
+  void upstreamParsePrevResultCases() throws CniException {
+    Result r = Results.parsePrevResult(Json.tree("""
+        {"cniVersion": "1.0.0",
+         "interfaces": [{"name": "eth0", "mac": "00:11:22:33:44:55", "sandbox": "/proc/3553/ns/net",
+                         "pciID": "8086:9a01", "socketPath": "/path/to/vhost/fd"}],
+         "ips": [{"version": "4", "interface": 0, "address": "1.2.3.30/24", "gateway": "1.2.3.1"}]}"""), "1.0.0");
+    assertEquals(new Result100("1.0.0",
+        java.util.List.of(new Interface("eth0", "00:11:22:33:44:55", null, "/proc/3553/ns/net",
+            "/path/to/vhost/fd", "8086:9a01")),
+        java.util.List.of(new IpConfig(0, IpNet.parse("1.2.3.30/24"), Ips.parse("1.2.3.1"))), null, null), r);
+    CniException e = assertThrows(CniException.class,
+        () -> Results.parsePrevResult(Json.tree("{\"cniVersion\": \"5678.456\"}"), "1.1.0"));
+    assertEquals("could not parse prevResult: result type supports [1.0.0 1.1.0] but unmarshalled CNIVersion is "
+        + "\"5678.456\"", e.getMessage());
+    e = assertThrows(CniException.class, () -> Results.parsePrevResult(
+        Json.tree("{\"cniVersion\": \"0.2.0\", \"ip4\": {\"ip\": \"1.2.3.30/24\", \"gateway\": \"1.2.3.1\"}}"),
+        "1.1.0"));
+    assertEquals("could not parse prevResult: result type supports [1.0.0 1.1.0] but unmarshalled CNIVersion is "
+        + "\"0.2.0\"", e.getMessage());
+  }
+
+  @Test
   void wrongMemberTypesAreRejected() {
     CniException e = assertThrows(CniException.class,
         () -> Results.parse(bytes("{\"cniVersion\":\"1.0.0\",\"ips\":{}}")));

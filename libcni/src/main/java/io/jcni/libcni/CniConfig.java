@@ -1,0 +1,548 @@
+package io.jcni.libcni;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jcni.libcni.cache.CacheEntry;
+import io.jcni.libcni.cache.ResultCache;
+import io.jcni.libcni.invoke.DispatchingInvoker;
+import io.jcni.libcni.invoke.ExecInvoker;
+import io.jcni.libcni.invoke.PluginInvoker;
+import io.jcni.libcni.invoke.RawExec;
+import io.jcni.libcni.invoke.ResultDecoder;
+import io.jcni.libcni.invoke.Stdin;
+import io.jcni.libcni.invoke.VersionInfo;
+import io.jcni.libcni.spi.CmdArgs;
+import io.jcni.libcni.spi.Command;
+import io.jcni.libcni.spi.PluginRegistry;
+import io.jcni.libcni.types.CniException;
+import io.jcni.libcni.types.ErrorCode;
+import io.jcni.libcni.types.GoJson;
+import io.jcni.libcni.types.Result;
+import io.jcni.libcni.types.Results;
+import io.jcni.libcni.invoke.PluginInfo;
+import io.jcni.libcni.version.Version;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * The libcni façade: adds, checks, deletes, garbage-collects and queries the status of network attachments, with
+ * Go libcni's semantics (v1.3, spec 1.1.0), running each plugin in-process or exec'd through one {@link
+ * PluginInvoker}.
+ *
+ * <p>Differences from Go, each deliberate: a failed ADD is rolled back with a DEL of the chain unless {@link
+ * Builder#rollbackOnFailure(boolean)} turns it off (Go leaves that to the caller); the cache is written atomically;
+ * a corrupt cache never blocks a DEL. Instances are immutable and thread-safe; the CNI specification forbids
+ * parallel operations on one container, which is the caller's to ensure.
+ */
+public final class CniConfig {
+  private static final String VALID_ATTACHMENTS = "cni.dev/valid-attachments";
+  private static final String LEGACY_ATTACHMENTS = "cni.dev/attachments";
+
+  private final List<String> path;
+  private final ResultCache cache;
+  private final PluginInvoker invoker;
+  private final boolean rollback;
+
+  private CniConfig(Builder b) {
+    this.path = List.copyOf(b.path);
+    this.cache = new ResultCache(b.cacheDir);
+    PluginInvoker exec = new ExecInvoker(path, b.rawExec, b.timeout);
+    this.invoker = b.invoker != null ? b.invoker : new DispatchingInvoker(b.registry, b.inlineAllowed, exec);
+    this.rollback = b.rollback;
+  }
+
+  /** A builder with Go's defaults: cache in {@code /var/lib/cni}, no in-process plugins, no timeout. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The plugin search path. */
+  public List<String> path() {
+    return path;
+  }
+
+  /** The result cache this instance reads and writes. */
+  public ResultCache cache() {
+    return cache;
+  }
+
+  // ---- ADD -------------------------------------------------------------------------------------------------
+
+  /**
+   * Runs ADD on every plugin of {@code list} in order, each getting the previous one's result, caches the final
+   * result and returns it (in the version the last plugin printed, as Go does).
+   *
+   * @throws CniException {@code plugin type="T" failed (add): …} with the plugin's code; {@code failed to set network
+   *     "N" cached result: …} when the cache cannot be written. The chain has been rolled back (DEL in reverse order,
+   *     best effort) unless rollback is off.
+   */
+  public Result addNetworkList(NetworkConfigList list, RuntimeConf rt) throws CniException {
+    Result prev = null;
+    int ran = 0;
+    try {
+      for (PluginConf plugin : list.plugins()) {
+        ran++;
+        prev = addOne(list.name(), list.cniVersion(), plugin, prev, rt);
+      }
+    } catch (CniException e) {
+      rollBack(list, rt, prev, ran);
+      throw e;
+    }
+    try {
+      cache(rt).put(entry(list.name(), list.bytes(), rt, prev));
+    } catch (CniException e) {
+      rollBack(list, rt, prev, ran);
+      throw new CniException(
+          e.code(), "failed to set network \"" + list.name() + "\" cached result: " + e.getMessage(), "", e);
+    }
+    return prev;
+  }
+
+  /** Runs ADD on a single plugin configuration, using its own name and version; errors are not wrapped. */
+  public Result addNetwork(PluginConf net, RuntimeConf rt) throws CniException {
+    Result result;
+    try {
+      result = addPlugin(net.name(), net.cniVersion(), net, null, rt);
+    } catch (CniException e) {
+      if (rollback) {
+        bestEffort(() -> delPlugin(net.name(), net.cniVersion(), net, null, rt));
+      }
+      throw e;
+    }
+    try {
+      cache(rt).put(entry(net.name(), net.bytes(), rt, result));
+    } catch (CniException e) {
+      if (rollback) {
+        bestEffort(() -> delPlugin(net.name(), net.cniVersion(), net, result, rt));
+      }
+      throw new CniException(
+          e.code(), "failed to set network \"" + net.name() + "\" cached result: " + e.getMessage(), "", e);
+    }
+    return result;
+  }
+
+  private Result addOne(String name, String version, PluginConf plugin, Result prev, RuntimeConf rt)
+      throws CniException {
+    try {
+      return addPlugin(name, version, plugin, prev, rt);
+    } catch (CniException e) {
+      throw e.withPrefix(pluginLabel(plugin) + " failed (add): ");
+    }
+  }
+
+  private Result addPlugin(String name, String version, PluginConf plugin, Result prev, RuntimeConf rt)
+      throws CniException {
+    AttachmentNames.checkContainerId(rt.containerId());
+    AttachmentNames.checkNetworkName(name);
+    AttachmentNames.checkInterfaceName(rt.ifName());
+    byte[] stdin = stdin(name, version, plugin, prev, rt);
+    byte[] out = invoker.invoke(Command.ADD, plugin.type(), cmdArgs(rt, stdin));
+    ObjectNode raw = ResultDecoder.decode(stdin, out);
+    return Results.parse(GoJson.compact(raw));
+  }
+
+  private void rollBack(NetworkConfigList list, RuntimeConf rt, Result prev, int ran) {
+    if (!rollback) {
+      return;
+    }
+    // The spec asks for a DEL after a failed ADD; plugins must tolerate resources that were never made, so the
+    // whole chain is deleted, last-run first, even the plugin that failed half-way.
+    List<PluginConf> plugins = list.plugins().subList(0, Math.max(ran, 0));
+    for (int i = plugins.size() - 1; i >= 0; i--) {
+      PluginConf p = plugins.get(i);
+      Result prevForDel = supportsPrevResult(list.cniVersion()) ? prev : null;
+      bestEffort(() -> delPlugin(list.name(), list.cniVersion(), p, prevForDel, rt));
+    }
+  }
+
+  // ---- CHECK -----------------------------------------------------------------------------------------------
+
+  /**
+   * Runs CHECK on every plugin in order with the cached result as prevResult; the first error is returned as the
+   * plugin gave it.
+   *
+   * @throws CniException {@code configuration version "V" does not support the CHECK command} below 0.4.0
+   */
+  public void checkNetworkList(NetworkConfigList list, RuntimeConf rt) throws CniException {
+    requireCheckSupport(list.cniVersion());
+    if (list.disableCheck()) {
+      return;
+    }
+    Result cached = cachedResultForCheck(list.name(), list.cniVersion(), rt);
+    for (PluginConf plugin : list.plugins()) {
+      invokeWithPrev(Command.CHECK, list.name(), list.cniVersion(), plugin, cached, rt);
+    }
+  }
+
+  /** Runs CHECK on a single plugin configuration. */
+  public void checkNetwork(PluginConf net, RuntimeConf rt) throws CniException {
+    requireCheckSupport(net.cniVersion());
+    Result cached = cachedResultForCheck(net.name(), net.cniVersion(), rt);
+    invokeWithPrev(Command.CHECK, net.name(), net.cniVersion(), net, cached, rt);
+  }
+
+  private static void requireCheckSupport(String version) throws CniException {
+    if (!atLeast(version, "0.4.0")) {
+      throw new CniException(
+          ErrorCode.INCOMPATIBLE_CNI_VERSION,
+          "configuration version \"" + version + "\" does not support the CHECK command");
+    }
+  }
+
+  private Result cachedResultForCheck(String name, String version, RuntimeConf rt) throws CniException {
+    try {
+      return CachedResults.read(cache(rt), name, rt.containerId(), rt.ifName(), version).orElse(null);
+    } catch (CniException e) {
+      throw new CniException(
+          e.code(), "failed to get network \"" + name + "\" cached result: " + e.getMessage(), "", e);
+    }
+  }
+
+  // ---- DEL -------------------------------------------------------------------------------------------------
+
+  /**
+   * Runs DEL on every plugin in reverse order, with the cached result as prevResult from 0.4.0 on, then removes the
+   * cache file. An unreadable cache file is removed and the DEL goes on without a prevResult.
+   *
+   * @throws CniException {@code plugin type="T" failed (delete): …}; the cache file is kept for a retry
+   */
+  public void delNetworkList(NetworkConfigList list, RuntimeConf rt) throws CniException {
+    Result cached = cachedResultForDel(list.name(), list.cniVersion(), rt);
+    List<PluginConf> plugins = list.plugins();
+    for (int i = plugins.size() - 1; i >= 0; i--) {
+      PluginConf p = plugins.get(i);
+      try {
+        delPlugin(list.name(), list.cniVersion(), p, cached, rt);
+      } catch (CniException e) {
+        throw e.withPrefix(pluginLabel(p) + " failed (delete): ");
+      }
+    }
+    deleteCacheQuietly(list.name(), rt);
+  }
+
+  /** Runs DEL on a single plugin configuration; errors are not wrapped. */
+  public void delNetwork(PluginConf net, RuntimeConf rt) throws CniException {
+    Result cached = cachedResultForDel(net.name(), net.cniVersion(), rt);
+    delPlugin(net.name(), net.cniVersion(), net, cached, rt);
+    deleteCacheQuietly(net.name(), rt);
+  }
+
+  private Result cachedResultForDel(String name, String version, RuntimeConf rt) throws CniException {
+    if (!supportsPrevResult(version)) {
+      return null;
+    }
+    try {
+      return CachedResults.read(cache(rt), name, rt.containerId(), rt.ifName(), version).orElse(null);
+    } catch (CniException e) {
+      // An empty or corrupt cache (a crash mid-write, containernetworking/cni#1055) must never block a DEL.
+      deleteCacheQuietly(name, rt);
+      return null;
+    }
+  }
+
+  private void delPlugin(String name, String version, PluginConf plugin, Result prev, RuntimeConf rt)
+      throws CniException {
+    invokeWithPrev(Command.DEL, name, version, plugin, prev, rt);
+  }
+
+  private void deleteCacheQuietly(String name, RuntimeConf rt) {
+    bestEffort(() -> cache(rt).delete(name, rt.containerId(), rt.ifName()));
+  }
+
+  // ---- GC and STATUS ---------------------------------------------------------------------------------------
+
+  /**
+   * Garbage-collects {@code list}: DELs every cached attachment of the network that is not in {@code valid} (all of
+   * them when {@code valid} is null, as {@code cnitool gc} does), then from 1.1.0 sends GC to each plugin.
+   *
+   * @throws CniException all errors, joined with newlines ({@code failed to delete stale attachment C I: …}, {@code
+   *     failed to GC plugin T: …})
+   */
+  public void gcNetworkList(NetworkConfigList list, List<GcAttachment> valid) throws CniException {
+    if (list.disableGC()) {
+      return;
+    }
+    List<String> errors = new ArrayList<>();
+    Set<GcAttachment> keep = valid == null ? Set.of() : Set.copyOf(valid);
+    List<NetworkAttachment> cached;
+    try {
+      cached = getCachedAttachments("");
+    } catch (CniException e) {
+      cached = List.of(); // Go swallows a listing error here
+    }
+    for (NetworkAttachment a : cached) {
+      if (!a.network().equals(list.name()) || keep.contains(new GcAttachment(a.containerId(), a.ifName()))) {
+        continue;
+      }
+      try {
+        delNetworkList(list, a.runtimeConf());
+      } catch (CniException e) {
+        errors.add("failed to delete stale attachment " + a.containerId() + " " + a.ifName() + ": " + e.getMessage());
+      }
+    }
+    if (atLeast(list.cniVersion(), "1.1.0")) {
+      for (PluginConf p : list.plugins()) {
+        try {
+          byte[] stdin = gcStdin(list, p, valid);
+          invoker.invoke(Command.GC, p.type(), new CmdArgs("", "", "", "", path, stdin));
+        } catch (CniException e) {
+          errors.add("failed to GC plugin " + p.type() + ": " + e.getMessage());
+        }
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new CniException(ErrorCode.UNKNOWN, String.join("\n", errors));
+    }
+  }
+
+  private byte[] gcStdin(NetworkConfigList list, PluginConf p, List<GcAttachment> valid) throws CniException {
+    ObjectNode conf = (ObjectNode) GoJson.mapper().valueToTree(
+        parseObject(Stdin.build(p.bytes(), list.name(), list.cniVersion(), null, Map.of(), Map.of())));
+    if (valid != null) {
+      ArrayNode arr = conf.arrayNode();
+      for (GcAttachment a : valid) {
+        arr.addObject().put("containerID", a.containerId()).put("ifname", a.ifName());
+      }
+      conf.set(VALID_ATTACHMENTS, arr);
+      conf.set(LEGACY_ATTACHMENTS, arr.deepCopy());
+    }
+    return GoJson.compact(GoJson.sorted(conf));
+  }
+
+  /**
+   * Asks every plugin of {@code list} whether it is ready for ADDs (STATUS, from 1.1.0; older or unparsable versions
+   * report ready).
+   *
+   * @throws CniException the first plugin error, unwrapped, so its code (50, 51) is kept
+   */
+  public void getStatusNetworkList(NetworkConfigList list) throws CniException {
+    Version v;
+    try {
+      v = Version.parse(list.cniVersion());
+    } catch (CniException e) {
+      return;
+    }
+    if (v.compareTo(Version.parse("1.1.0")) < 0) {
+      return;
+    }
+    for (PluginConf p : list.plugins()) {
+      byte[] stdin = Stdin.build(p.bytes(), list.name(), list.cniVersion(), null, Map.of(), Map.of());
+      invoker.invoke(Command.STATUS, p.type(), new CmdArgs("", "", "", "", path, stdin));
+    }
+  }
+
+  // ---- validation, versions, cache queries -----------------------------------------------------------------
+
+  /**
+   * Checks that every plugin of {@code list} exists and supports the list's version, and returns the union of the
+   * capabilities they declare.
+   *
+   * @throws CniException all problems as Go prints a slice of errors: {@code [e1 e2]}
+   */
+  public Set<String> validateNetworkList(NetworkConfigList list) throws CniException {
+    List<String> errors = new ArrayList<>();
+    Set<String> caps = new LinkedHashSet<>();
+    for (PluginConf p : list.plugins()) {
+      try {
+        validatePlugin(p.type(), list.cniVersion());
+        p.capabilities().forEach((k, on) -> {
+          if (on) {
+            caps.add(k);
+          }
+        });
+      } catch (CniException e) {
+        errors.add(e.getMessage());
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new CniException(ErrorCode.INVALID_NETWORK_CONFIG, "[" + String.join(" ", errors) + "]");
+    }
+    return caps;
+  }
+
+  /** Validates a single plugin configuration; see {@link #validateNetworkList}. Errors are not bracketed. */
+  public Set<String> validateNetwork(PluginConf net) throws CniException {
+    validatePlugin(net.type(), net.cniVersion());
+    Set<String> caps = new LinkedHashSet<>();
+    net.capabilities().forEach((k, on) -> {
+      if (on) {
+        caps.add(k);
+      }
+    });
+    return caps;
+  }
+
+  private void validatePlugin(String type, String version) throws CniException {
+    PluginInfo info = getVersionInfo(type);
+    String want = version.isEmpty() ? "0.1.0" : version;
+    if (!info.supportedVersions().contains(want)) {
+      throw new CniException(
+          ErrorCode.INCOMPATIBLE_CNI_VERSION,
+          "plugin " + type + " does not support config version \"" + version + "\"");
+    }
+  }
+
+  /** The versions the plugin of {@code type} supports, from its VERSION command. */
+  public PluginInfo getVersionInfo(String type) throws CniException {
+    return VersionInfo.getVersionInfo(invoker, type);
+  }
+
+  /** The cached result of an attachment in the list's version, or empty when nothing is cached. */
+  public Optional<Result> getNetworkListCachedResult(NetworkConfigList list, RuntimeConf rt) throws CniException {
+    return CachedResults.read(cache(rt), list.name(), rt.containerId(), rt.ifName(), list.cniVersion());
+  }
+
+  /** The configuration and runtime arguments an attachment was added with, or empty when nothing is cached. */
+  public Optional<CachedConfig> getNetworkListCachedConfig(NetworkConfigList list, RuntimeConf rt)
+      throws CniException {
+    return CachedConfigs.read(cache(rt), list.name(), rt);
+  }
+
+  /**
+   * Every attachment in the cache, or those of {@code containerId} when it is not empty, in file-name order.
+   * Unreadable or foreign files are skipped, as in Go.
+   */
+  public List<NetworkAttachment> getCachedAttachments(String containerId) throws CniException {
+    List<NetworkAttachment> out = new ArrayList<>();
+    for (CacheEntry e : cache.attachments(containerId)) {
+      out.add(CachedConfigs.attachment(e));
+    }
+    return out;
+  }
+
+  // ---- shared plumbing -------------------------------------------------------------------------------------
+
+  private void invokeWithPrev(Command cmd, String name, String version, PluginConf plugin, Result prev, RuntimeConf rt)
+      throws CniException {
+    byte[] stdin = stdin(name, version, plugin, prev, rt);
+    invoker.invoke(cmd, plugin.type(), cmdArgs(rt, stdin));
+  }
+
+  private byte[] stdin(String name, String version, PluginConf plugin, Result prev, RuntimeConf rt)
+      throws CniException {
+    JsonNode prevJson = prev == null ? null : prev.toJsonNode();
+    return Stdin.build(plugin.bytes(), name, version, prevJson, plugin.capabilities(), rt.capabilityArgs());
+  }
+
+  private CmdArgs cmdArgs(RuntimeConf rt, byte[] stdin) {
+    return new CmdArgs(rt.containerId(), rt.netNs(), rt.ifName(), rt.argsString(), path, stdin);
+  }
+
+  private ResultCache cache(RuntimeConf rt) {
+    return rt.cacheDir() != null && !rt.cacheDir().equals(cache.dir()) ? new ResultCache(rt.cacheDir()) : cache;
+  }
+
+  private static CacheEntry entry(String network, byte[] config, RuntimeConf rt, Result result) {
+    List<CacheEntry.Arg> args = rt.args().isEmpty()
+        ? null
+        : rt.args().stream().map(e -> new CacheEntry.Arg(e.getKey(), e.getValue())).toList();
+    ObjectNode caps = rt.capabilityArgs().isEmpty() ? null : GoJson.mapper().valueToTree(rt.capabilityArgs());
+    return new CacheEntry(network, rt.containerId(), rt.ifName(), config, rt.netNs(), args, caps,
+        result == null ? null : result.toJsonNode());
+  }
+
+  private static String pluginLabel(PluginConf p) {
+    return "plugin type=\"" + p.type() + "\"" + (p.name().isEmpty() ? "" : " name=\"" + p.name() + "\"");
+  }
+
+  private static boolean supportsPrevResult(String version) {
+    return atLeast(version, "0.4.0");
+  }
+
+  private static boolean atLeast(String version, String min) {
+    try {
+      return Version.parse(version).compareTo(Version.parse(min)) >= 0;
+    } catch (CniException e) {
+      return false;
+    }
+  }
+
+  private static JsonNode parseObject(byte[] json) throws CniException {
+    try {
+      return GoJson.mapper().readTree(json);
+    } catch (java.io.IOException e) {
+      throw new CniException(ErrorCode.DECODING_FAILURE, "invalid JSON: " + e.getMessage());
+    }
+  }
+
+  private interface Step {
+    void run() throws CniException;
+  }
+
+  private static void bestEffort(Step step) {
+    try {
+      step.run();
+    } catch (CniException | RuntimeException ignored) {
+      // Rollback and cleanup are best effort; the caller gets the original error.
+    }
+  }
+
+  /** Builds a {@link CniConfig}. */
+  public static final class Builder {
+    private List<String> path = List.of("/opt/cni/bin", "/usr/lib/cni");
+    private Path cacheDir = ResultCache.DEFAULT_DIR;
+    private PluginRegistry registry = PluginRegistry.empty();
+    private Predicate<String> inlineAllowed = type -> false;
+    private Duration timeout;
+    private RawExec rawExec = new RawExec();
+    private PluginInvoker invoker;
+    private boolean rollback = true;
+
+    private Builder() {}
+
+    /** The directories searched for plugin binaries (Go's {@code CNIConfig.Path}), also passed as {@code CNI_PATH}. */
+    public Builder path(List<String> dirs) {
+      this.path = List.copyOf(dirs);
+      return this;
+    }
+
+    /** The cache directory; {@code results/} lives under it. */
+    public Builder cacheDir(Path dir) {
+      this.cacheDir = dir;
+      return this;
+    }
+
+    /** In-process plugins, and which of their types may run inline (the rest are exec'd). */
+    public Builder inline(PluginRegistry registry, Predicate<String> allowed) {
+      this.registry = registry;
+      this.inlineAllowed = allowed;
+      return this;
+    }
+
+    /** A limit for each exec'd plugin call; the plugin and its children are killed when it passes. */
+    public Builder timeout(Duration perCall) {
+      this.timeout = perCall;
+      return this;
+    }
+
+    /** The process runner for exec'd plugins (e.g. to send their stderr elsewhere). */
+    public Builder rawExec(RawExec exec) {
+      this.rawExec = exec;
+      return this;
+    }
+
+    /** Replaces the whole invoker (tests, or runtimes with their own dispatch). */
+    public Builder invoker(PluginInvoker custom) {
+      this.invoker = custom;
+      return this;
+    }
+
+    /** Whether a failed ADD is undone with a DEL of the chain (default true). */
+    public Builder rollbackOnFailure(boolean on) {
+      this.rollback = on;
+      return this;
+    }
+
+    public CniConfig build() {
+      return new CniConfig(this);
+    }
+  }
+}

@@ -1,0 +1,26 @@
+package io.jcni.plugins.firewall;
+
+import java.util.List;
+
+/**
+ * Runs one firewall program (iptables-save/-restore, nft) as an argument vector with optional stdin and returns
+ * its stdout.
+ *
+ * <p>The plugins never build shell command lines. {@link #host()} runs programs directly on this machine, in the
+ * network namespace of the calling thread; tests wrap it to run inside a throw-away namespace.
+ */
+@FunctionalInterface
+public interface FirewallExec {
+  /**
+   * Runs {@code argv} (argv[0] is a program name, looked up on {@code PATH} and in the sbin directories, or a path)
+   * with {@code stdin} (may be {@code null} for none) and returns what it wrote on stdout.
+   *
+   * @throws FirewallCommandException if it cannot be started or exits non-zero; carries the exit status and stderr
+   */
+  String run(List<String> argv, String stdin) throws FirewallCommandException;
+
+  /** The executor that runs programs on this machine with Commons Exec. */
+  static FirewallExec host() {
+    return HostFirewallExec.INSTANCE;
+  }
+}
