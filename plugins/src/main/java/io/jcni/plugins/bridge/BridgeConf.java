@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jcni.libcni.types.CniArgs;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
+import io.jcni.plugins.firewall.IpMasqBackend;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -106,10 +107,8 @@ public record BridgeConf(
     boolean forceAddress = n.bool("forceAddress", false);
     boolean ipMasq = n.bool("ipMasq", false);
     String ipMasqBackend = n.string("ipMasqBackend", null);
-    if (ipMasqBackend != null && !ipMasqBackend.equals("iptables") && !ipMasqBackend.equals("nftables")) {
-      throw new CniException(
-          ErrorCode.INVALID_NETWORK_CONFIG, "unknown ipmasq backend " + Failures.q(ipMasqBackend));
-    }
+    // Checked here, not at masquerade time as in Go, so a typo fails before anything is made.
+    IpMasqBackend.parse(ipMasqBackend);
     long mtu = n.integer("mtu", 0);
     boolean hairpin = n.bool("hairpinMode", false);
     boolean promisc = n.bool("promiscMode", false);
