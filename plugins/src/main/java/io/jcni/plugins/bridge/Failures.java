@@ -37,4 +37,12 @@ final class Failures {
     }
     return b.append('"').toString();
   }
+
+  /** What Go prints for an error with {@code %v}: for an errno failure the errno text without the operation. */
+  static String v(Throwable e) {
+    if (e instanceof io.jcni.plugins.linux.ErrnoException x) {
+      return x.reason();
+    }
+    return String.valueOf(e.getMessage());
+  }
 }
