@@ -1,13 +1,11 @@
 package io.jcni.plugins.bridge;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jcni.libcni.types.CniArgs;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
+import io.jcni.libcni.types.GoJson;
 import io.jcni.plugins.firewall.IpMasqBackend;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -71,8 +69,6 @@ public record BridgeConf(
   /** The bridge name used when the configuration gives none. */
   public static final String DEFAULT_BRIDGE = "cni0";
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   public BridgeConf {
     trunkVlans = List.copyOf(trunkVlans);
   }
@@ -84,14 +80,9 @@ public record BridgeConf(
   public static BridgeConf parse(byte[] stdin, String cniArgs) throws CniException {
     JsonNode root;
     try {
-      root = JSON.readTree(stdin);
-    } catch (JsonProcessingException e) {
-      throw new CniException(ErrorCode.DECODING_FAILURE, "failed to load netconf: " + e.getOriginalMessage());
-    } catch (IOException e) {
+      root = GoJson.parse(stdin);
+    } catch (GoJson.GoJsonException e) {
       throw new CniException(ErrorCode.DECODING_FAILURE, "failed to load netconf: " + e.getMessage());
-    }
-    if (root == null || root.isMissingNode()) {
-      throw new CniException(ErrorCode.DECODING_FAILURE, "failed to load netconf: unexpected end of JSON input");
     }
     ConfFields n = ConfFields.of(root, "NetConf");
 

@@ -2,6 +2,7 @@ package io.jcni.plugins.bridge;
 
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
+import io.jcni.libcni.types.GoJson;
 
 /** Builds the plugin's errors: Go's message texts, with the CNI code a runtime can act on. */
 final class Failures {
@@ -16,26 +17,9 @@ final class Failures {
     return new CniException(ErrorCode.INTERNAL, msg);
   }
 
-  /** Go's {@code %q}: double-quoted, with Go escapes for quotes, backslashes and control characters. */
+  /** Go's {@code %q} of a name. */
   static String q(String s) {
-    StringBuilder b = new StringBuilder("\"");
-    for (char c : s.toCharArray()) {
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\t' -> b.append("\\t");
-        case '\r' -> b.append("\\r");
-        default -> {
-          if (c < 0x20 || c == 0x7f) {
-            b.append(String.format("\\x%02x", (int) c));
-          } else {
-            b.append(c);
-          }
-        }
-      }
-    }
-    return b.append('"').toString();
+    return GoJson.quote(s);
   }
 
   /** What Go prints for an error with {@code %v}: for an errno failure the errno text without the operation. */
