@@ -287,4 +287,35 @@ class BridgeOptionsTest {
     }
     assertEquals(List.of("lo"), BridgeEnv.linkNames(env.hostNs));
   }
+
+  @Test
+  void anExistingBridgeIsUsedAsItIs() throws Exception {
+    env.hostNs.ip("link", "add", env.bridge, "mtu", "1450", "type", "bridge");
+    int index = KernelState.link(env.hostNs, env.bridge).orElseThrow().path("ifindex").asInt();
+    TestNetns c = env.container();
+    env.add(BridgeEnv.args("d", c.path(), "eth0", env.conf("1.0.0", "{\"mtu\":1400,\"ipam\":{}}")));
+    JsonNode br = KernelState.link(env.hostNs, env.bridge).orElseThrow();
+    assertEquals(index, br.path("ifindex").asInt());
+    // the veth gets the configured MTU; the existing bridge is not set to it by the plugin (the kernel itself
+    // follows its ports' minimum, as it does under the Go plugin)
+    assertEquals(1400, KernelState.link(c, "eth0").orElseThrow().path("mtu").asInt());
+    assertTrue(isUp(br));
+    assertEquals("0", KernelState.sysctl(env.hostNs, "net/ipv6/conf/" + env.bridge + "/accept_ra"));
+  }
+
+  @Test
+  void enableDadWaitsForDuplicateAddressDetection() throws Exception {
+    TestNetns c = env.container();
+    env.add(BridgeEnv.args("d", c.path(), "eth0",
+        env.conf("1.0.0", "{\"enabledad\":true,\"isGateway\":true,\"ipam\":" + ipam("2001:db8:40::/64") + "}")));
+    assertEquals("1", KernelState.sysctl(c, "net/ipv6/conf/eth0/accept_dad"));
+    assertEquals("1", KernelState.sysctl(c, "net/ipv6/conf/eth0/enhanced_dad"));
+    for (JsonNode a : KernelState.addrs(c, "eth0")) {
+      if ("2001:db8:40::2".equals(a.path("local").asText())) {
+        assertFalse(a.has("tentative"), a.toString());
+        return;
+      }
+    }
+    throw new AssertionError("2001:db8:40::2 not on eth0");
+  }
 }
