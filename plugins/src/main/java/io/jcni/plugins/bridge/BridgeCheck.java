@@ -6,7 +6,6 @@ import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.Command;
 import io.jcni.libcni.spi.PluginContext;
 import io.jcni.libcni.types.CniException;
-import io.jcni.libcni.types.GoJson;
 import io.jcni.libcni.types.Interface;
 import io.jcni.libcni.types.IpConfig;
 import io.jcni.libcni.types.IpNet;
@@ -49,7 +48,7 @@ final class BridgeCheck {
       throw internal("Required prevResult missing");
     }
     Result100 prev =
-        (Result100) Results.parse(GoJson.compact(conf.prevResult()), conf.cniVersion()).convertTo(Result100.IMPLEMENTED);
+        (Result100) Results.parsePrevResult(conf.prevResult(), conf.cniVersion()).convertTo(Result100.IMPLEMENTED);
     try {
       check(prev);
     } catch (IOException e) {

@@ -117,8 +117,8 @@ final class BridgeDel {
       return List.of();
     }
     try {
-      byte[] raw = io.jcni.libcni.types.GoJson.compact(conf.prevResult());
-      Result100 prev = (Result100) Results.parse(raw, conf.cniVersion()).convertTo(Result100.IMPLEMENTED);
+      Result100 prev =
+          (Result100) Results.parsePrevResult(conf.prevResult(), conf.cniVersion()).convertTo(Result100.IMPLEMENTED);
       return prev.ips().stream().map(IpConfig::address).toList();
     } catch (CniException | RuntimeException e) {
       return List.of();
