@@ -102,6 +102,48 @@ class BenchTest {
   }
 
   @Test
+  void bothModesAttachEveryPodAndLeaveNothing() throws Exception {
+    int pods = 4;
+    Map<BenchMode, Integer> seen = new ConcurrentHashMap<>();
+    BenchReport report = new Bench(new BenchOptions(pods, 2, false, List.of(BenchMode.INLINE, BenchMode.EXEC), true),
+        site, List.of("/usr/lib/cni"), BenchProgress.none())
+        .onAttached((mode, names) -> {
+          seen.put(mode, names.size());
+          assertAttached(names);
+          assertEquals(List.of(), masqRules(), "no ipMasq, no rules");
+        })
+        .run();
+
+    assertEquals(List.of(), report.problems());
+    assertEquals(Map.of(BenchMode.INLINE, pods, BenchMode.EXEC, pods), seen);
+    JsonNode j = JSON.readTree(report.toJson());
+    assertShape(j, pods, 2, false, Set.of("inline", "exec"));
+    for (String m : List.of("inline", "exec")) {
+      assertEquals(pods, j.at("/modes/" + m + "/adds_ok").asInt(), m);
+      assertEquals(pods, j.at("/modes/" + m + "/dels_ok").asInt(), m);
+    }
+    assertNothingLeft();
+  }
+
+  @Test
+  void inlineModeWithIpMasqWritesAndRemovesTheRules() throws Exception {
+    int pods = 4;
+    BenchReport report = new Bench(new BenchOptions(pods, 2, true, List.of(BenchMode.INLINE), true), site,
+        List.of("/usr/lib/cni"), BenchProgress.none())
+        .onAttached((mode, names) -> {
+          assertAttached(names);
+          long jumps = masqRules().stream().filter(l -> l.startsWith("-A POSTROUTING ")).count();
+          assertEquals(pods, jumps, "POSTROUTING rules naming " + site.network());
+        })
+        .run();
+    assertEquals(List.of(), report.problems());
+    JsonNode j = JSON.readTree(report.toJson());
+    assertShape(j, pods, 2, true, Set.of("inline"));
+    assertEquals(pods, j.at("/modes/inline/adds_ok").asInt());
+    assertNothingLeft();
+  }
+
+  @Test
   void interruptMidRunRemovesAttachedPodsAtOnce() throws Exception {
     int pods = 3;
     List<String> seenMidRun = new ArrayList<>();
