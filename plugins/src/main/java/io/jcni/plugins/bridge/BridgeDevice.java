@@ -34,18 +34,28 @@ final class BridgeDevice {
     RtNetlink host = ns.hostLinks;
     String name = conf.bridge();
     String prefix = "failed to create bridge " + q(name) + ": ";
+    // Every ADD after the first finds the bridge: looking first spares the create (EEXIST) and, below, the set-up,
+    // two requests that take the kernel's rtnl lock, which all attachments of the node queue on.
+    Optional<Link> existing;
     try {
-      host.createBridge(name, conf.mtu(), conf.vlanFiltering());
-    } catch (ErrnoException e) {
-      if (e.kind() != ErrnoException.Kind.EXISTS) {
+      existing = host.findLink(name);
+    } catch (IOException e) {
+      throw internal(prefix + v(e), e);
+    }
+    if (existing.isEmpty()) {
+      try {
+        host.createBridge(name, conf.mtu(), conf.vlanFiltering());
+      } catch (ErrnoException e) {
+        if (e.kind() != ErrnoException.Kind.EXISTS) {
+          throw internal(prefix + "could not add " + q(name) + ": " + v(e), e);
+        }
+      } catch (IOException e) {
         throw internal(prefix + "could not add " + q(name) + ": " + v(e), e);
       }
-    } catch (IOException e) {
-      throw internal(prefix + "could not add " + q(name) + ": " + v(e), e);
     }
     Link br;
     try {
-      br = lookup(host, name);
+      br = existing.isPresent() && existing.get().isBridge() ? existing.get() : lookup(host, name);
     } catch (CniException e) {
       throw e.withPrefix(prefix);
     }
@@ -63,6 +73,9 @@ final class BridgeDevice {
       // as in Go: without IPv6 there is no such key, and nothing to protect
     }
     try {
+      if (br.up() && !conf.promiscMode()) {
+        return br;
+      }
       host.setUp(name);
       return host.link(name);
     } catch (IOException e) {

@@ -120,7 +120,7 @@ class BridgeFirewallTest {
       assertFalse(KernelState.iptablesNat(env.hostNs, false).contains("CNI-"), backend);
       assertEquals(0, nftRules("inet", "cni_plugins_masquerade", "masq_checks").size(), backend);
       assertEquals(List.of(), env.reserved());
-      assertEquals(List.of("lo", env.bridge), BridgeEnv.linkNames(env.hostNs));
+      assertEquals(List.of("lo", env.bridge), linkNamesOnceSettled());
     }
     // and when the path is still given but the namespace is gone
     TestNetns c = env.container();
@@ -131,6 +131,19 @@ class BridgeFirewallTest {
     env.del(BridgeEnv.args("gone-path", path, "eth0", BridgeEnv.withPrev(conf, r)));
     assertFalse(KernelState.iptablesNat(env.hostNs, false).contains("CNI-"));
     assertEquals(List.of(), env.reserved());
+  }
+
+  /**
+   * The host's links once the deleted container namespace is gone: the kernel destroys a namespace (and the host end
+   * of its veth with it) asynchronously after the last reference drops, so a fast DEL can return before that.
+   */
+  private List<String> linkNamesOnceSettled() throws Exception {
+    List<String> names = BridgeEnv.linkNames(env.hostNs);
+    for (int i = 0; i < 100 && !names.equals(List.of("lo", env.bridge)); i++) {
+      Thread.sleep(50);
+      names = BridgeEnv.linkNames(env.hostNs);
+    }
+    return names;
   }
 
   /** The rules of one nft chain (empty when the table or chain does not exist). */
