@@ -100,13 +100,19 @@ record Veth(String hostName, String hostMac, int containerIndex, String containe
     } catch (IOException e) {
       throw internal("failed to connect " + q(peer) + " to bridge " + br.name() + ": " + v(e), e);
     }
+    // A port starts with hairpin and isolation off, so only turning them on needs a request (Go writes both on
+    // every ADD; each write takes the rtnl lock).
     try {
-      host.setHairpin(peer, port.hairpin());
+      if (port.hairpin()) {
+        host.setHairpin(peer, true);
+      }
     } catch (IOException e) {
       throw internal("failed to setup hairpin mode for " + peer + ": " + v(e), e);
     }
     try {
-      host.setIsolated(peer, port.isolated());
+      if (port.isolated()) {
+        host.setIsolated(peer, true);
+      }
     } catch (IOException e) {
       throw internal("failed to set isolated on for " + peer + ": " + v(e), e);
     }

@@ -43,6 +43,15 @@ public final class Sysctl implements AutoCloseable {
     return new Sysctl(ns, ns.runIn(Sysctl::openTops));
   }
 
+  /**
+   * Opens the {@code net.*} sysctl tree of the namespace the calling thread is in, which must be {@code ns} (named
+   * in messages), without starting a thread: for the caller's own namespace, or inside a {@link NetNs#runIn} body
+   * that has other work to do there too.
+   */
+  public static Sysctl openHere(NetNs ns) throws IOException {
+    return new Sysctl(ns, openTops());
+  }
+
   private static Map<String, Integer> openTops() throws IOException {
     Map<String, Integer> fds = new HashMap<>();
     try (DirectoryStream<Path> dir = Files.newDirectoryStream(ROOT)) {
