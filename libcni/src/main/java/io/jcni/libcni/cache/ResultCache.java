@@ -31,8 +31,10 @@ import java.util.stream.Stream;
  * libcni so Go and jcni runtimes can take over each other's attachments.
  *
  * <p>Files are named {@code <network>-<containerId>-<ifName>} and hold the {@code cniCacheV1} record with keys in
- * Go's order. Unlike Go, a write is atomic (temporary file in the same directory, fsync, rename, fsync of the
- * directory), so a crash leaves the old file or the new one, never an empty one; the directories are 0700 and
+ * Go's order. Unlike Go, a write is atomic (temporary file in the same directory, then rename), so a reader never
+ * sees a half-written file. Like Go, it is not synced to disk: a power cut may lose the latest writes or leave an
+ * empty file, which {@link #get} reports as {@link CacheFile.Corrupt} (every namespace is gone after a power cut
+ * anyway); two journal commits per ADD were half of an in-process ADD's time. The directories are 0700 and
  * the file 0600. Reading never fails on a bad file: {@link #get} reports it as {@link CacheFile.Corrupt} so a DEL
  * can remove it and continue. Like Go, the cache does no locking; callers serialize operations on one
  * attachment.
@@ -109,11 +111,9 @@ public final class ResultCache {
         while (buf.hasRemaining()) {
           ch.write(buf);
         }
-        ch.force(true);
       }
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       tmp = null;
-      syncDirectory(results);
     } catch (IOException e) {
       throw ioFailure("failed to write cache file " + target, e);
     } finally {
@@ -141,14 +141,6 @@ public final class ResultCache {
       if (!Files.isDirectory(dir)) {
         throw new FileSystemException(dir.toString(), null, "not a directory");
       }
-    }
-  }
-
-  private static void syncDirectory(Path dir) {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    } catch (IOException e) {
-      // The rename is done; losing the directory fsync only weakens durability across a power cut.
     }
   }
 
