@@ -26,6 +26,10 @@ public final class IpMasq {
     }
   }
 
+  // The host's choice, made once per process: probing costs a process launch, and the bridge plugin makes a new
+  // IpMasq for every ADD. Other executors (tests' namespaces) are probed once per instance.
+  private static volatile IpMasqBackend hostDetected;
+
   private final FirewallExec exec;
   private final IpMasqBackend configured;
   private volatile IpMasqBackend detected;
@@ -70,18 +74,23 @@ public final class IpMasq {
   }
 
   /**
-   * The backend setup uses: the configured one, else (detected once per instance) nftables if iptables does not
-   * work here but nftables does, else iptables.
+   * The backend setup uses: the configured one, else nftables if iptables does not work here but nftables does,
+   * else iptables; detected once per process for {@link FirewallExec#host()}, once per instance otherwise.
    */
   public IpMasqBackend backend() {
     if (configured != null) {
       return configured;
     }
-    IpMasqBackend b = detected;
+    boolean host = exec == FirewallExec.host();
+    IpMasqBackend b = host ? hostDetected : detected;
     if (b == null) {
       boolean ipt = IpMasqBackend.IPTABLES.isSupported(exec);
       b = !ipt && IpMasqBackend.NFTABLES.isSupported(exec) ? IpMasqBackend.NFTABLES : IpMasqBackend.IPTABLES;
-      detected = b;
+      if (host) {
+        hostDetected = b;
+      } else {
+        detected = b;
+      }
     }
     return b;
   }
