@@ -103,6 +103,8 @@ final class Kernel {
   static final int O_CREAT = 0100;
   static final int O_EXCL = 0200;
   static final int O_DIRECTORY = 0200000;
+  static final int O_NOFOLLOW = 0400000;
+  static final int O_NONBLOCK = 04000;
   static final int O_CLOEXEC = 02000000;
 
   // namespaces and mounts
