@@ -5,15 +5,22 @@ import io.jcni.libcni.types.IpNet;
 import io.jcni.libcni.types.Ips;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The iptables ipMasq rules, as the Go plugins write them since v0.x: a per-container chain {@code CNI-<hash>} in
  * the nat table that accepts the container's own network and masquerades the rest (multicast excepted), entered
  * from POSTROUTING for the container's source address. The interface name plays no part.
  *
- * <p>Each setup or teardown reads the nat table once ({@code iptables-save -t nat}) and, if anything needs to
- * change, applies all changes for one address family in one {@code iptables-restore --noflush} transaction.
+ * <p>The common cases take one {@code iptables-restore --noflush} transaction per address family and no read: a
+ * setup for a new container creates its chain with {@code -N} (which fails, undoing the whole transaction, if the
+ * chain exists) and appends the three rules; a teardown deletes exactly the rules setup made, then flushes and
+ * deletes the chain (which fails if anything else still jumps to it). When that transaction fails, or the state is
+ * anything else, the nat table is read ({@code iptables-save -t nat}) and the change is computed from it, as
+ * before: the same outcome as Go's sequence of single commands either way. Reading the table costs a second process
+ * whose work grows with every rule on the node.
  */
 final class IptablesMasq implements MasqRules {
   /** The iptables program set of one address family. */
@@ -80,7 +87,9 @@ final class IptablesMasq implements MasqRules {
         continue;
       }
       try {
-        apply(f, dump -> setupScript(dump, chain, comment, mine));
+        if (!applyIfUnchanged(f, freshSetupLines(chain, comment, mine))) {
+          apply(f, dump -> setupScript(dump, chain, comment, mine));
+        }
       } catch (CniException e) {
         // Each family is one transaction; undo the families already applied so a failed setup leaves nothing.
         for (Family applied : done) {
@@ -94,6 +103,42 @@ final class IptablesMasq implements MasqRules {
       }
       done.add(f);
     }
+  }
+
+  /**
+   * The setup of a container whose chain does not exist yet: create it (failing if it does), then append the rules.
+   * A POSTROUTING jump to a chain that does not exist cannot exist either, so nothing can be duplicated.
+   */
+  static List<String> freshSetupLines(String chain, String comment, List<IpNet> ips) {
+    List<String> lines = new ArrayList<>();
+    lines.add("-N " + chain);
+    // AppendUnique: addresses share the MASQUERADE rule (and would share an ACCEPT of the same network)
+    Set<NatRule> added = new LinkedHashSet<>();
+    for (IpNet ip : ips) {
+      added.addAll(rulesFor(ip, chain, comment));
+    }
+    added.forEach(r -> lines.add(r.appendLine()));
+    return lines;
+  }
+
+  /**
+   * The teardown of exactly what {@link #freshSetupLines} made: the POSTROUTING jumps of {@code ips}, then the
+   * chain. Fails (and changes nothing) if a jump is missing or another rule still jumps to the chain.
+   */
+  static List<String> exactTeardownLines(String chain, String comment, List<IpNet> ips) {
+    Set<NatRule> jumps = new LinkedHashSet<>();
+    for (IpNet ip : ips) {
+      for (NatRule rule : rulesFor(ip, chain, comment)) {
+        if (rule.chain().equals("POSTROUTING")) {
+          jumps.add(rule);
+        }
+      }
+    }
+    List<String> lines = new ArrayList<>();
+    jumps.forEach(r -> lines.add(r.deleteLine()));
+    lines.add("-F " + chain);
+    lines.add("-X " + chain);
+    return lines;
   }
 
   /** Go's sequence per address (create chain if missing, AppendUnique x3), as restore lines. */
@@ -118,14 +163,18 @@ final class IptablesMasq implements MasqRules {
   @Override
   public void teardown(String network, String containerId, String ifName, List<IpNet> ips) throws CniException {
     String chain = MasqNames.chainName(network, containerId);
+    String comment = MasqNames.iptablesComment(network, containerId);
     List<String> errors = new ArrayList<>();
     CniException first = null;
     for (Family f : Family.values()) {
-      if (ips.stream().noneMatch(a -> Family.of(a) == f)) {
+      List<IpNet> mine = ips.stream().filter(a -> Family.of(a) == f).toList();
+      if (mine.isEmpty()) {
         continue;
       }
       try {
-        apply(f, dump -> teardownScript(dump, chain));
+        if (!applyIfUnchanged(f, exactTeardownLines(chain, comment, mine))) {
+          apply(f, dump -> teardownScript(dump, chain));
+        }
       } catch (CniException e) {
         errors.add(e.getMessage());
         first = first == null ? e : first;
@@ -176,6 +225,22 @@ final class IptablesMasq implements MasqRules {
   @FunctionalInterface
   interface ScriptBuilder {
     List<String> build(NatTableDump dump);
+  }
+
+  /**
+   * Applies {@code lines} as one transaction without reading the table first; false (nothing changed) when the
+   * transaction is refused, e.g. because the state is not the one the lines expect.
+   */
+  private boolean applyIfUnchanged(Family f, List<String> lines) {
+    StringBuilder script = new StringBuilder("*nat\n");
+    lines.forEach(l -> script.append(l).append('\n'));
+    script.append("COMMIT\n");
+    try {
+      exec.run(List.of(f.restore, "-w", "--noflush"), script.toString());
+      return true;
+    } catch (FirewallCommandException e) {
+      return false;
+    }
   }
 
   /** Reads the nat table, builds the change and applies it; rereads and retries once if the restore fails. */
