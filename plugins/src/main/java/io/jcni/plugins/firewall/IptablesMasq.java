@@ -232,6 +232,10 @@ final class IptablesMasq implements MasqRules {
    * transaction is refused, e.g. because the state is not the one the lines expect.
    */
   private boolean applyIfUnchanged(Family f, List<String> lines) {
+    if (exec == FirewallExec.host()) {
+      // concurrent ADDs and DELs of this process share one restore (group commit)
+      return RestoreBatch.onHost(f.restore).apply(lines);
+    }
     StringBuilder script = new StringBuilder("*nat\n");
     lines.forEach(l -> script.append(l).append('\n'));
     script.append("COMMIT\n");
