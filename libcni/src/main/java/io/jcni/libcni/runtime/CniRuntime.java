@@ -422,6 +422,11 @@ public final class CniRuntime implements AutoCloseable {
     return config("").getCachedAttachments(containerId);
   }
 
+  /** How many containers have an operation running or waiting (for tests: the lock table must not leak). */
+  int busyContainers() {
+    return containers.active();
+  }
+
   /** The directory holding the result cache ({@code results/} lives under it). */
   public Path cacheDir() {
     return cacheDir;
