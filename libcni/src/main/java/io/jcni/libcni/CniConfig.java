@@ -20,7 +20,7 @@ import io.jcni.libcni.types.ErrorCode;
 import io.jcni.libcni.types.GoJson;
 import io.jcni.libcni.types.Result;
 import io.jcni.libcni.types.Results;
-import io.jcni.libcni.invoke.PluginInfo;
+import io.jcni.libcni.version.PluginInfo;
 import io.jcni.libcni.version.Version;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -2,9 +2,9 @@ package io.jcni.libcni.cache;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jcni.libcni.invoke.GoJson;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
+import io.jcni.libcni.types.GoJson;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -301,7 +301,7 @@ public final class ResultCache {
   }
 
   private static String jsonString(String s) {
-    return new String(GoJson.marshal(GoJson.MAPPER.getNodeFactory().textNode(s)), StandardCharsets.UTF_8);
+    return new String(GoJson.marshal(GoJson.mapper().getNodeFactory().textNode(s)), StandardCharsets.UTF_8);
   }
 
   /** Decides what {@code bytes} of {@code file} hold, by Go's reading rules. */

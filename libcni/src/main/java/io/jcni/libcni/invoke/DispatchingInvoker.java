@@ -1,7 +1,5 @@
 package io.jcni.libcni.invoke;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.CniPlugin;
 import io.jcni.libcni.spi.Command;
@@ -9,7 +7,8 @@ import io.jcni.libcni.spi.PluginContext;
 import io.jcni.libcni.spi.PluginRegistry;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
-import java.nio.charset.StandardCharsets;
+import io.jcni.libcni.version.PluginInfo;
+import io.jcni.libcni.version.Versions;
 import java.util.Optional;
 import java.util.function.Predicate;
 
@@ -25,7 +24,6 @@ import java.util.function.Predicate;
  */
 public final class DispatchingInvoker implements PluginInvoker {
   /** The spec version jcni implements; skel reports it in every VERSION answer. */
-  public static final String CURRENT_VERSION = "1.1.0";
 
   private final PluginRegistry registry;
   private final Predicate<String> inlineAllowed;
@@ -85,10 +83,7 @@ public final class DispatchingInvoker implements PluginInvoker {
   }
 
   private static byte[] versionAnswer(CniPlugin plugin) {
-    ObjectNode n = GoJson.MAPPER.createObjectNode();
-    n.put("cniVersion", CURRENT_VERSION);
-    ArrayNode versions = n.putArray("supportedVersions");
-    plugin.supportedVersions().forEach(versions::add);
-    return (new String(GoJson.marshalOrdered(n), StandardCharsets.UTF_8) + "\n").getBytes(StandardCharsets.UTF_8);
+    return new PluginInfo(Versions.CURRENT, plugin.supportedVersions()).encode();
   }
+
 }

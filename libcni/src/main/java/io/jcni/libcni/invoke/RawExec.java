@@ -3,6 +3,7 @@ package io.jcni.libcni.invoke;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
+import io.jcni.libcni.types.GoJson;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.File;

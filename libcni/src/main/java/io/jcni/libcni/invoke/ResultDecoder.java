@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
+import io.jcni.libcni.types.GoJson;
 
 /**
  * The raw result of an ADD as libcni reads it from a plugin's stdout (Go's {@code ExecPluginWithResult}):
@@ -32,7 +33,7 @@ public final class ResultDecoder {
       throw new CniException(ErrorCode.DECODING_FAILURE, "failed to unmarshal raw result: " + e.getMessage());
     }
     if (raw.isNull()) {
-      raw = GoJson.MAPPER.createObjectNode();
+      raw = GoJson.mapper().createObjectNode();
     }
     if (!raw.isObject()) {
       throw new CniException(

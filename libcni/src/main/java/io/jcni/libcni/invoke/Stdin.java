@@ -4,11 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
+import io.jcni.libcni.types.GoJson;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -61,12 +59,12 @@ public final class Stdin {
     if (prevResult != null && !prevResult.isNull()) {
       conf.set("prevResult", prevResult);
     }
-    ObjectNode runtimeConfig = GoJson.MAPPER.createObjectNode();
+    ObjectNode runtimeConfig = GoJson.mapper().createObjectNode();
     if (capabilities != null && capabilityArgs != null) {
       // Go ranges over a map here; the marshalled runtimeConfig is sorted anyway.
       for (Map.Entry<String, Boolean> c : new TreeMap<>(capabilities).entrySet()) {
         if (Boolean.TRUE.equals(c.getValue()) && capabilityArgs.containsKey(c.getKey())) {
-          runtimeConfig.set(c.getKey(), GoJson.MAPPER.valueToTree(capabilityArgs.get(c.getKey())));
+          runtimeConfig.set(c.getKey(), GoJson.mapper().valueToTree(capabilityArgs.get(c.getKey())));
         }
       }
     }
@@ -74,25 +72,8 @@ public final class Stdin {
       conf.set("runtimeConfig", runtimeConfig);
       return GoJson.marshal(conf);
     }
-    return render(conf);
+    // prevResult is a struct in Go's request, so only the top level and the other entries come out sorted.
+    return GoJson.marshal(conf, Set.of("prevResult"));
   }
 
-  /** Sorted top level, prevResult left in its own order: Go's single map pass over a struct-valued entry. */
-  private static byte[] render(ObjectNode conf) {
-    List<String> keys = new ArrayList<>();
-    for (Iterator<String> it = conf.fieldNames(); it.hasNext(); ) {
-      keys.add(it.next());
-    }
-    keys.sort(GoJson::compareCodePoints);
-    StringBuilder sb = new StringBuilder("{");
-    for (String k : keys) {
-      if (sb.length() > 1) {
-        sb.append(',');
-      }
-      GoJson.string(sb, k);
-      sb.append(':');
-      GoJson.write(sb, conf.get(k), !k.equals("prevResult"));
-    }
-    return sb.append('}').toString().getBytes(StandardCharsets.UTF_8);
-  }
 }

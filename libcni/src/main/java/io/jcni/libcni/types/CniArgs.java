@@ -42,7 +42,7 @@ public final class CniArgs {
     for (String pair : cniArgs.split(";", -1)) {
       String[] kv = pair.split("=", -1);
       if (kv.length != 2) {
-        throw error("ARGS: invalid pair " + quote(pair));
+        throw error("ARGS: invalid pair " + GoJson.quote(pair));
       }
       String key = kv[0];
       String value = kv[1];
@@ -57,7 +57,7 @@ public final class CniArgs {
     if (!unknown.isEmpty() && !ignoreUnknown) {
       StringBuilder sb = new StringBuilder("ARGS: unknown args [");
       for (int i = 0; i < unknown.size(); i++) {
-        sb.append(i == 0 ? "" : " ").append(quote(unknown.get(i)));
+        sb.append(i == 0 ? "" : " ").append(GoJson.quote(unknown.get(i)));
       }
       throw error(sb.append(']').toString());
     }
@@ -70,35 +70,12 @@ public final class CniArgs {
     return switch (s) {
       case "1", "true" -> true;
       case "0", "false" -> false;
-      default -> throw error("ARGS: error parsing value of pair " + quote(pair)
+      default -> throw error("ARGS: error parsing value of pair " + GoJson.quote(pair)
           + ": boolean unmarshal error: invalid input " + s);
     };
   }
 
   private static CniException error(String msg) {
     return new CniException(ErrorCode.INTERNAL, msg);
-  }
-
-  /** Go's {@code %q}: a double-quoted string with Go escapes for quotes, backslashes and control characters. */
-  static String quote(String s) {
-    StringBuilder sb = new StringBuilder("\"");
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        case '\t' -> sb.append("\\t");
-        default -> {
-          if (c < 0x20 || c == 0x7f) {
-            sb.append(String.format("\\x%02x", (int) c));
-          } else {
-            sb.append(c);
-          }
-        }
-      }
-    }
-    return sb.append('"').toString();
   }
 }

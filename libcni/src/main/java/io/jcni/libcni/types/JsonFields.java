@@ -102,6 +102,21 @@ public final class JsonFields {
     return out;
   }
 
+  /** How one object element of an array member becomes a value. */
+  @FunctionalInterface
+  public interface Decoder<T> {
+    T decode(JsonNode n) throws CniException;
+  }
+
+  /** An array member of objects, each turned into a value by {@code decoder}; null elements dropped. */
+  public <T> List<T> list(String key, Decoder<T> decoder) throws CniException {
+    List<T> out = new ArrayList<>();
+    for (JsonNode e : objects(key)) {
+      out.add(decoder.decode(e));
+    }
+    return out;
+  }
+
   /** An array member; each element must be an object or null (null elements are dropped, as Go's nil pointers). */
   public List<JsonNode> objects(String key) throws CniException {
     JsonNode v = get(key);

@@ -1,7 +1,6 @@
 package io.jcni.libcni.types;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -25,10 +24,7 @@ public record Result020(String cniVersion, IpConfig ip4, IpConfig ip6, Dns dns) 
   public static final String IMPLEMENTED = "0.2.0";
 
   public Result020 {
-    cniVersion = cniVersion == null || cniVersion.isEmpty() ? IMPLEMENTED : cniVersion;
-    if (!VERSIONS.contains(cniVersion)) {
-      throw new IllegalArgumentException("Result020 cannot carry cniVersion " + cniVersion);
-    }
+    cniVersion = Results.shapeVersion(cniVersion, IMPLEMENTED, VERSIONS, "Result020");
     dns = dns == null ? Dns.EMPTY : dns;
   }
 
@@ -51,10 +47,7 @@ public record Result020(String cniVersion, IpConfig ip4, IpConfig ip6, Dns dns) 
       if (gateway != null) {
         n.put("gateway", Ips.format(gateway));
       }
-      if (!routes.isEmpty()) {
-        ArrayNode a = n.putArray("routes");
-        routes.forEach(r -> a.add(r.toJsonNode()));
-      }
+      Results.putList(n, "routes", routes, Route::toJsonNode);
       return n;
     }
 
@@ -63,17 +56,13 @@ public record Result020(String cniVersion, IpConfig ip4, IpConfig ip6, Dns dns) 
         return null;
       }
       JsonFields f = JsonFields.of(n, "ipConfig");
-      List<Route> rs = new ArrayList<>();
-      for (JsonNode r : f.objects("routes")) {
-        rs.add(Route.fromJson(r));
-      }
-      return new IpConfig(f.requiredIpNet("ip"), f.ip("gateway"), rs);
+      return new IpConfig(f.requiredIpNet("ip"), f.ip("gateway"), f.list("routes", Route::fromJson));
     }
   }
 
   @Override
   public Result convertTo(String version) throws CniException {
-    String to = version == null || version.isEmpty() ? "0.1.0" : version;
+    String to = Results.target(version);
     if (to.equals(cniVersion)) {
       return this;
     }

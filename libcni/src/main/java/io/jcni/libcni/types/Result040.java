@@ -1,7 +1,6 @@
 package io.jcni.libcni.types;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -29,10 +28,7 @@ public record Result040(
   public static final String IMPLEMENTED = "0.4.0";
 
   public Result040 {
-    cniVersion = cniVersion == null || cniVersion.isEmpty() ? IMPLEMENTED : cniVersion;
-    if (!VERSIONS.contains(cniVersion)) {
-      throw new IllegalArgumentException("Result040 cannot carry cniVersion " + cniVersion);
-    }
+    cniVersion = Results.shapeVersion(cniVersion, IMPLEMENTED, VERSIONS, "Result040");
     interfaces = Result100.copy(interfaces);
     ips = Result100.copy(ips);
     routes = Result100.copy(routes);
@@ -101,7 +97,7 @@ public record Result040(
 
   @Override
   public Result convertTo(String version) throws CniException {
-    String to = version == null || version.isEmpty() ? "0.1.0" : version;
+    String to = Results.target(version);
     if (to.equals(cniVersion)) {
       return this;
     }
@@ -150,18 +146,9 @@ public record Result040(
   public ObjectNode toJsonNode() {
     ObjectNode n = GoJson.mapper().createObjectNode();
     n.put("cniVersion", cniVersion);
-    if (!interfaces.isEmpty()) {
-      ArrayNode a = n.putArray("interfaces");
-      interfaces.forEach(i -> a.add(i.toJsonNode()));
-    }
-    if (!ips.isEmpty()) {
-      ArrayNode a = n.putArray("ips");
-      ips.forEach(i -> a.add(i.toJsonNode()));
-    }
-    if (!routes.isEmpty()) {
-      ArrayNode a = n.putArray("routes");
-      routes.forEach(r -> a.add(r.toJsonNode()));
-    }
+    Results.putList(n, "interfaces", interfaces, Interface::toJsonNode);
+    Results.putList(n, "ips", ips, IpConfig::toJsonNode);
+    Results.putList(n, "routes", routes, Route::toJsonNode);
     // omitempty has no effect on a Go struct, so 0.x always prints dns.
     n.set("dns", dns.toJsonNode());
     return n;
@@ -171,18 +158,7 @@ public record Result040(
     JsonFields f = JsonFields.of(n, "Result");
     String v = f.string("cniVersion");
     Results.checkVersion(VERSIONS, v);
-    List<Interface> ifs = new ArrayList<>();
-    for (JsonNode i : f.objects("interfaces")) {
-      ifs.add(Interface.fromJson(i));
-    }
-    List<IpConfig> ipcs = new ArrayList<>();
-    for (JsonNode i : f.objects("ips")) {
-      ipcs.add(IpConfig.fromJson(i));
-    }
-    List<Route> rs = new ArrayList<>();
-    for (JsonNode r : f.objects("routes")) {
-      rs.add(Route.fromJson(r));
-    }
-    return new Result040(v, ifs, ipcs, rs, Dns.fromJson(f.get("dns")));
+    return new Result040(v, f.list("interfaces", Interface::fromJson), f.list("ips", IpConfig::fromJson),
+        f.list("routes", Route::fromJson), Dns.fromJson(f.get("dns")));
   }
 }

@@ -1,7 +1,6 @@
 package io.jcni.libcni.types;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.Inet4Address;
 import java.util.ArrayList;
@@ -29,10 +28,7 @@ public record Result100(
   public static final String IMPLEMENTED = "1.1.0";
 
   public Result100 {
-    cniVersion = cniVersion == null || cniVersion.isEmpty() ? IMPLEMENTED : cniVersion;
-    if (!VERSIONS.contains(cniVersion)) {
-      throw new IllegalArgumentException("Result100 cannot carry cniVersion " + cniVersion);
-    }
+    cniVersion = Results.shapeVersion(cniVersion, IMPLEMENTED, VERSIONS, "Result100");
     interfaces = copy(interfaces);
     ips = copy(ips);
     routes = copy(routes);
@@ -45,7 +41,7 @@ public record Result100(
 
   @Override
   public Result convertTo(String version) throws CniException {
-    String to = version == null || version.isEmpty() ? "0.1.0" : version;
+    String to = Results.target(version);
     if (to.equals(cniVersion)) {
       return this;
     }
@@ -92,18 +88,9 @@ public record Result100(
   public ObjectNode toJsonNode() {
     ObjectNode n = GoJson.mapper().createObjectNode();
     n.put("cniVersion", cniVersion);
-    if (!interfaces.isEmpty()) {
-      ArrayNode a = n.putArray("interfaces");
-      interfaces.forEach(i -> a.add(i.toJsonNode()));
-    }
-    if (!ips.isEmpty()) {
-      ArrayNode a = n.putArray("ips");
-      ips.forEach(i -> a.add(i.toJsonNode()));
-    }
-    if (!routes.isEmpty()) {
-      ArrayNode a = n.putArray("routes");
-      routes.forEach(r -> a.add(r.toJsonNode()));
-    }
+    Results.putList(n, "interfaces", interfaces, Interface::toJsonNode);
+    Results.putList(n, "ips", ips, IpConfig::toJsonNode);
+    Results.putList(n, "routes", routes, Route::toJsonNode);
     if (!dns.isEmpty()) {
       n.set("dns", dns.toJsonNode());
     }
@@ -116,19 +103,8 @@ public record Result100(
     JsonFields f = JsonFields.of(n, "Result");
     String v = f.string("cniVersion");
     Results.checkVersion(VERSIONS, v);
-    List<Interface> ifs = new ArrayList<>();
-    for (JsonNode i : f.objects("interfaces")) {
-      ifs.add(Interface.fromJson(i));
-    }
-    List<IpConfig> ipcs = new ArrayList<>();
-    for (JsonNode i : f.objects("ips")) {
-      ipcs.add(IpConfig.fromJson(i));
-    }
-    List<Route> rs = new ArrayList<>();
-    for (JsonNode r : f.objects("routes")) {
-      rs.add(Route.fromJson(r));
-    }
-    return new Result100(v, ifs, ipcs, rs, Dns.fromJson(f.get("dns")));
+    return new Result100(v, f.list("interfaces", Interface::fromJson), f.list("ips", IpConfig::fromJson),
+        f.list("routes", Route::fromJson), Dns.fromJson(f.get("dns")));
   }
 
   /** The IPs on interface {@code index}. */

@@ -2,15 +2,39 @@ package io.jcni.libcni.types;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Parses CNI result JSON into the {@link Result} shape its version calls for, as Go's {@code create} package does.
  */
 public final class Results {
   private Results() {}
+
+  /** A result record's {@code cniVersion}: null or "" means {@code implemented}; others must be in {@code versions}. */
+  static String shapeVersion(String cniVersion, String implemented, List<String> versions, String shape) {
+    String v = cniVersion == null || cniVersion.isEmpty() ? implemented : cniVersion;
+    if (!versions.contains(v)) {
+      throw new IllegalArgumentException(shape + " cannot carry cniVersion " + v);
+    }
+    return v;
+  }
+
+  /** The version {@link Result#convertTo} aims at: null or "" means 0.1.0, as in Go. */
+  static String target(String version) {
+    return version == null || version.isEmpty() ? "0.1.0" : version;
+  }
+
+  /** Puts {@code items} under {@code key} unless there are none (Go's {@code omitempty} on a slice). */
+  static <T> void putList(ObjectNode n, String key, List<T> items, Function<T, ? extends JsonNode> toNode) {
+    if (!items.isEmpty()) {
+      ArrayNode a = n.putArray(key);
+      items.forEach(i -> a.add(toNode.apply(i)));
+    }
+  }
 
   /**
    * Parses a result using the {@code cniVersion} inside it (absent or "" means 0.1.0), as Go's {@code

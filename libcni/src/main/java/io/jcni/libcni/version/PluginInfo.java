@@ -1,13 +1,11 @@
 package io.jcni.libcni.version;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
 import io.jcni.libcni.types.GoJson;
 import io.jcni.libcni.types.JsonFields;
-import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -41,38 +39,45 @@ public record PluginInfo(String cniVersion, List<String> supportedVersions) {
 
   /**
    * Decodes a plugin's VERSION output as Go's {@code PluginDecoder}: {@code cniVersion} is required; a missing or
-   * empty {@code supportedVersions} is read as {@code ["0.1.0","0.2.0"]} when cniVersion is 0.2.0, else an error.
+   * empty {@code supportedVersions} is read as {@link #supports supports("0.1.0", "0.2.0")} when cniVersion is
+   * 0.2.0, else an error. Keys match case-insensitively and null is absent, as Go fills its struct.
    *
    * @throws CniException code 6, {@code decoding version info: …} ({@code missing field cniVersion}, {@code missing
-   *     field supportedVersions}, or the JSON error)
+   *     field supportedVersions}, or Go's JSON error text)
    */
   public static PluginInfo decode(byte[] json) throws CniException {
-    JsonFields f;
+    JsonNode n;
     try {
-      JsonNode n = GoJson.mapper().readTree(json == null ? new byte[0] : json);
-      if (n == null || n.isMissingNode()) {
-        throw JsonFields.decoding("unexpected end of JSON input");
-      }
-      f = JsonFields.of(n, "version.pluginInfo");
-      String cni = f.string("cniVersion");
-      List<String> supported = f.strings("supportedVersions");
-      if (cni.isEmpty()) {
-        throw JsonFields.decoding("missing field cniVersion");
-      }
-      if (supported.isEmpty()) {
-        if (cni.equals("0.2.0")) {
-          return new PluginInfo(cni, Versions.LEGACY);
-        }
-        throw JsonFields.decoding("missing field supportedVersions");
-      }
-      return new PluginInfo(cni, supported);
-    } catch (JsonProcessingException e) {
-      throw JsonFields.decoding("decoding version info: " + e.getOriginalMessage());
-    } catch (IOException e) {
-      throw JsonFields.decoding("decoding version info: " + e.getMessage());
+      n = GoJson.parse(json == null ? new byte[0] : json);
+    } catch (GoJson.GoJsonException e) {
+      throw decodingFailure(e.getMessage());
+    }
+    if (!n.isObject() && !n.isNull()) {
+      throw decodingFailure(GoJson.typeMismatch(n, "version.pluginInfo"));
+    }
+    String cniVersion;
+    List<String> supported;
+    try {
+      JsonFields f = JsonFields.of(n, "pluginInfo");
+      cniVersion = f.string("cniVersion");
+      supported = f.strings("supportedVersions");
     } catch (CniException e) {
       throw e.withPrefix("decoding version info: ");
     }
+    if (cniVersion.isEmpty()) {
+      throw decodingFailure("missing field cniVersion");
+    }
+    if (supported.isEmpty()) {
+      if (cniVersion.equals("0.2.0")) {
+        return supports(Versions.LEGACY.toArray(String[]::new));
+      }
+      throw decodingFailure("missing field supportedVersions");
+    }
+    return new PluginInfo(cniVersion, supported);
+  }
+
+  private static CniException decodingFailure(String why) {
+    return new CniException(ErrorCode.DECODING_FAILURE, "decoding version info: " + why);
   }
 
   /** The VERSION output as Go's skel prints it: compact JSON and a newline. */
@@ -100,13 +105,8 @@ public record PluginInfo(String cniVersion, List<String> supportedVersions) {
   public void requireSupports(String configVersion) throws CniException {
     if (!supports(configVersion)) {
       throw new CniException(ErrorCode.INCOMPATIBLE_CNI_VERSION, "incompatible CNI versions",
-          "config is " + goQuote(configVersion) + ", plugin supports "
-              + supportedVersions.stream().map(PluginInfo::goQuote).collect(Collectors.joining(" ", "[", "]")));
+          "config is " + GoJson.quote(configVersion) + ", plugin supports "
+              + supportedVersions.stream().map(GoJson::quote).collect(Collectors.joining(" ", "[", "]")));
     }
-  }
-
-  /** Go's {@code %q} for the plain strings versions are. */
-  private static String goQuote(String s) {
-    return '"' + s.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
   }
 }

@@ -1,5 +1,7 @@
 package io.jcni.libcni.invoke;
 
+import io.jcni.libcni.types.GoJson;
+import io.jcni.libcni.version.PluginInfo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -93,7 +95,7 @@ class DispatchingInvokerTest {
     Path d = Files.writeString(tmp.resolve("debug"), "{\"ReportResult\":\"{\\\"from\\\":\\\"noop\\\"}\"}");
     byte[] out = dispatcher(t -> true).invoke(Command.ADD, "upper", args("DELEGATE=noop;DEBUG=" + d));
     assertEquals("{\"from\":\"noop\"}", new String(out, StandardCharsets.UTF_8));
-    assertEquals("ADD", GoJson.MAPPER.readTree(d.toFile()).get("Command").asText());
+    assertEquals("ADD", GoJson.mapper().readTree(d.toFile()).get("Command").asText());
   }
 
   @Test

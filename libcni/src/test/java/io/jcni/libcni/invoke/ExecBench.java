@@ -4,6 +4,7 @@ import io.jcni.libcni.cache.CacheEntry;
 import io.jcni.libcni.cache.ResultCache;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.Command;
+import io.jcni.libcni.types.GoJson;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +40,7 @@ public final class ExecBench {
     ResultCache cache = new ResultCache(tmp.resolve("cache"));
     int[] i = {0};
     time("cache put (atomic, fsync)", n, () -> cache.put(new CacheEntry("net", "c" + (i[0]++), "eth0", conf, "/ns",
-        null, null, GoJson.MAPPER.createObjectNode().put("cniVersion", "1.0.0"))));
+        null, null, GoJson.mapper().createObjectNode().put("cniVersion", "1.0.0"))));
     time("cache get", n, () -> cache.get("net", "c1", "eth0"));
     time("cache attachments(\"\") over " + n + " files", 10, () -> cache.attachments(""));
   }

@@ -1,5 +1,6 @@
 package io.jcni.libcni.invoke;
 
+import io.jcni.libcni.types.GoJson;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -66,7 +67,7 @@ class RawExecTest {
     parent.put("CNI_IFNAME", "wrong0");
     CmdArgs args = new CmdArgs("some-cid", "/some/netns", "eth7", "DEBUG=" + d, List.of("/x", "/y"), CONF);
     exec.exec(TestBin.plugin("noop"), CONF, PluginEnv.of(parent, Command.ADD, args), null);
-    JsonNode rec = GoJson.MAPPER.readTree(d.toFile());
+    JsonNode rec = GoJson.mapper().readTree(d.toFile());
     assertEquals("ADD", rec.get("Command").asText());
     JsonNode a = rec.get("CmdArgs");
     assertEquals("some-cid", a.get("ContainerID").asText());
@@ -278,7 +279,7 @@ class RawExecTest {
     Object o = outcome.get();
     assertTrue(o instanceof byte[], "expected success, got " + o);
     assertEquals("{}", new String((byte[]) o, StandardCharsets.UTF_8));
-    assertEquals("ADD", GoJson.MAPPER.readTree(d.toFile()).get("Command").asText());
+    assertEquals("ADD", GoJson.mapper().readTree(d.toFile()).get("Command").asText());
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.jcni.libcni.invoke;
 
+import io.jcni.libcni.types.GoJson;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -34,7 +35,7 @@ class StdinTest {
 
   @Test
   void prevResultKeepsItsStructOrderWithoutRuntimeConfig() throws Exception {
-    JsonNode prev = GoJson.MAPPER.readTree(
+    JsonNode prev = GoJson.mapper().readTree(
         "{\"cniVersion\":\"1.0.0\",\"interfaces\":[{\"name\":\"eth0\",\"mac\":\"00:11:22:33:44:55\"}],"
             + "\"ips\":[{\"interface\":0,\"address\":\"10.1.0.5/24\"}],\"dns\":{}}");
     assertEquals("{\"cniVersion\":\"1.0.0\",\"name\":\"list\",\"prevResult\":{\"cniVersion\":\"1.0.0\","
@@ -52,7 +53,7 @@ class StdinTest {
     Map<String, Object> args = new LinkedHashMap<>();
     args.put("portMappings", List.of(Map.of("hostPort", 8080, "containerPort", 80, "protocol", "tcp")));
     args.put("bandwidth", Map.of("ingressRate", 1));
-    JsonNode prev = GoJson.MAPPER.readTree("{\"cniVersion\":\"1.0.0\",\"ips\":[],\"dns\":{}}");
+    JsonNode prev = GoJson.mapper().readTree("{\"cniVersion\":\"1.0.0\",\"ips\":[],\"dns\":{}}");
     // A second map pass (Go's) sorts prevResult too, and the old runtimeConfig is replaced.
     assertEquals("{\"cniVersion\":\"1.0.0\",\"name\":\"list\",\"prevResult\":{\"cniVersion\":\"1.0.0\","
         + "\"dns\":{},\"ips\":[]},\"runtimeConfig\":{\"portMappings\":[{\"containerPort\":80,\"hostPort\":8080,"

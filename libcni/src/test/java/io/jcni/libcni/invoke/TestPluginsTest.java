@@ -1,5 +1,7 @@
 package io.jcni.libcni.invoke;
 
+import io.jcni.libcni.types.GoJson;
+import io.jcni.libcni.version.PluginInfo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -34,9 +36,9 @@ class TestPluginsTest {
   void passthroughAndInjectDns() throws Exception {
     String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"prevResult\":{\"cniVersion\":\"1.0.0\","
         + "\"ips\":[{\"address\":\"10.200.0.2/24\"}]}}";
-    JsonNode pass = GoJson.MAPPER.readTree(run(Command.ADD, conf, "{\"ReportResult\":\"PASSTHROUGH\"}"));
-    assertEquals(GoJson.MAPPER.readTree(conf).get("prevResult"), pass);
-    JsonNode dns = GoJson.MAPPER.readTree(run(Command.ADD, conf, "{\"ReportResult\":\"INJECT-DNS\"}"));
+    JsonNode pass = GoJson.mapper().readTree(run(Command.ADD, conf, "{\"ReportResult\":\"PASSTHROUGH\"}"));
+    assertEquals(GoJson.mapper().readTree(conf).get("prevResult"), pass);
+    JsonNode dns = GoJson.mapper().readTree(run(Command.ADD, conf, "{\"ReportResult\":\"INJECT-DNS\"}"));
     assertEquals("1.2.3.4", dns.at("/dns/nameservers/0").asText());
     assertEquals("10.200.0.2/24", dns.at("/ips/0/address").asText());
   }
@@ -49,9 +51,9 @@ class TestPluginsTest {
     run(Command.DEL, conf, "{}");
     List<String> lines = Files.readAllLines(log);
     assertEquals(2, lines.size());
-    assertEquals("DEL", GoJson.MAPPER.readTree(lines.get(1)).get("Command").asText());
+    assertEquals("DEL", GoJson.mapper().readTree(lines.get(1)).get("Command").asText());
     assertEquals(conf, new String(Base64.getDecoder().decode(
-        GoJson.MAPPER.readTree(lines.get(0)).at("/CmdArgs/StdinData").asText()), StandardCharsets.UTF_8));
+        GoJson.mapper().readTree(lines.get(0)).at("/CmdArgs/StdinData").asText()), StandardCharsets.UTF_8));
   }
 
   @Test
@@ -84,8 +86,8 @@ class TestPluginsTest {
     assertEquals("incompatible CNI versions; config is \"9.9.9\", plugin supports [" + quoted + "]",
         go.getMessage());
     Path d = Files.writeString(tmp.resolve("debug"),
-        GoJson.MAPPER.createObjectNode().set("ReportVersionSupport",
-            GoJson.MAPPER.valueToTree(info.supportedVersions())).toString());
+        GoJson.mapper().createObjectNode().set("ReportVersionSupport",
+            GoJson.mapper().valueToTree(info.supportedVersions())).toString());
     CniException ours = assertThrows(CniException.class, () -> invoker.invoke(Command.ADD, "noop",
         new CmdArgs("cid", "/ns", "eth0", "DEBUG=" + d, List.of("/p"), args.stdinData())));
     assertEquals(go.getMessage(), ours.getMessage());

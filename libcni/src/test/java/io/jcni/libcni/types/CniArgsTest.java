@@ -69,6 +69,6 @@ class CniArgsTest {
 
   @Test
   void quotesLikeGo() {
-    assertEquals("\"a\\\"b\\\\c\\td\"", CniArgs.quote("a\"b\\c\td"));
+    assertEquals("\"a\\\"b\\\\c\\td\"", GoJson.quote("a\"b\\c\td"));
   }
 }

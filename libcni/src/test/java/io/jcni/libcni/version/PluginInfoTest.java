@@ -96,4 +96,36 @@ class PluginInfoTest {
     assertEquals(Versions.CURRENT, PluginInfo.all().cniVersion());
     assertEquals(Versions.ALL, PluginInfo.all().supportedVersions());
   }
+
+  private static PluginInfo decode(String s) throws CniException {
+    return PluginInfo.decode(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void decodingRules() throws Exception {
+    assertEquals(new PluginInfo("0.3.1", List.of("0.1.0", "0.3.1")),
+        decode("{\"cniVersion\":\"0.3.1\",\"supportedVersions\":[\"0.1.0\",\"0.3.1\"]}"));
+    assertEquals(PluginInfo.supports("0.1.0", "0.2.0"), decode("{\"cniVersion\":\"0.2.0\"}"));
+    assertEquals("decoding version info: missing field cniVersion",
+        assertThrows(CniException.class, () -> decode("{\"supportedVersions\":[\"1.0.0\"]}")).getMessage());
+    assertEquals("decoding version info: missing field supportedVersions",
+        assertThrows(CniException.class, () -> decode("{\"cniVersion\":\"1.0.0\",\"supportedVersions\":[]}"))
+            .getMessage());
+    assertEquals("decoding version info: invalid character 'o' in literal null (expecting 'u')",
+        assertThrows(CniException.class, () -> decode("no")).getMessage());
+  }
+
+  @Test
+  void wrongJsonKindsUseGoTypeErrors() {
+    assertEquals("decoding version info: json: cannot unmarshal array into Go value of type version.pluginInfo",
+        assertThrows(CniException.class, () -> decode("[]")).getMessage());
+    assertEquals("decoding version info: json: cannot unmarshal number into Go struct field pluginInfo.cniVersion"
+        + " of type string", assertThrows(CniException.class, () -> decode("{\"cniVersion\":1}")).getMessage());
+    assertEquals("decoding version info: json: cannot unmarshal string into Go struct field "
+        + "pluginInfo.supportedVersions of type []string",
+        assertThrows(CniException.class, () -> decode("{\"cniVersion\":\"1.0.0\",\"supportedVersions\":\"x\"}"))
+            .getMessage());
+    assertEquals("decoding version info: unexpected end of JSON input",
+        assertThrows(CniException.class, () -> decode("")).getMessage());
+  }
 }

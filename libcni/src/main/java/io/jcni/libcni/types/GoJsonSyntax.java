@@ -1,4 +1,4 @@
-package io.jcni.libcni.invoke;
+package io.jcni.libcni.types;
 
 /**
  * A JSON syntax check that reports the first error in the words of Go's {@code encoding/json} scanner, which
