@@ -1,0 +1,193 @@
+package io.jcni.plugins.hostlocal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jcni.libcni.spi.CmdArgs;
+import io.jcni.libcni.spi.CniPlugin;
+import io.jcni.libcni.spi.PluginContext;
+import io.jcni.libcni.types.CniException;
+import io.jcni.libcni.types.Dns;
+import io.jcni.libcni.types.ErrorCode;
+import io.jcni.libcni.types.IpConfig;
+import io.jcni.libcni.types.Ips;
+import io.jcni.libcni.types.Result100;
+import io.jcni.libcni.types.Route;
+import io.jcni.libcni.version.Versions;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The host-local IPAM plugin, in process: allocates addresses from range sets into a disk store it shares with
+ * Go's {@code host-local} binary (same files, same {@code flock}), so a runtime may switch between the two.
+ *
+ * <p>Beyond upstream it implements GC: every address whose owner is not among the {@code
+ * cni.dev/valid-attachments} is released (upstream leaks such addresses, containernetworking/plugins#252, #332).
+ *
+ * <p>Messages are upstream's, word for word. Codes: configuration mistakes 7, JSON type errors 6, too many
+ * addresses per family for the config version 1, store I/O 5, lock wait exceeded 11; allocation failures
+ * (duplicate, taken, exhausted, gateway, unfulfilled request), CHECK misses and {@code CNI_ARGS} errors keep
+ * Go's 999, since no spec code describes them better. A failed ADD removes exactly the files it created.
+ */
+public final class HostLocalPlugin implements CniPlugin {
+  /** The {@code type} this plugin answers to. */
+  public static final String TYPE = "host-local";
+
+  /** The versions host-local accepts, as its {@code VERSION} reports them. */
+  public static final List<String> SUPPORTED_VERSIONS = Versions.ALL;
+
+  private static final String VALID_ATTACHMENTS = "cni.dev/valid-attachments";
+
+  private final Duration lockTimeout;
+
+  /** A plugin that waits at most a minute for the store lock, then fails with code 11 (try again later). */
+  public HostLocalPlugin() {
+    this(Duration.ofMinutes(1));
+  }
+
+  /** A plugin that waits at most {@code lockTimeout} for the store lock (null: forever, as Go does). */
+  public HostLocalPlugin(Duration lockTimeout) {
+    this.lockTimeout = lockTimeout;
+  }
+
+  @Override
+  public String type() {
+    return TYPE;
+  }
+
+  @Override
+  public List<String> supportedVersions() {
+    return SUPPORTED_VERSIONS;
+  }
+
+  @Override
+  public byte[] add(CmdArgs args, PluginContext ctx) throws CniException {
+    IpamConfig conf = IpamConfig.load(args.stdinData(), args.args());
+    Dns dns = conf.resolvConf() == null ? Dns.EMPTY : ResolvConf.parse(Path.of(conf.resolvConf()));
+    Store store = Store.open(conf.dataDir(), conf.name(), lockTimeout);
+
+    // Keyed by Go's string form: one request per address, as upstream's map does.
+    Map<String, InetAddress> requested = new LinkedHashMap<>();
+    for (InetAddress ip : conf.requestedIps()) {
+      requested.putIfAbsent(Ips.format(ip), ip);
+    }
+    List<IpConfig> ips = new ArrayList<>();
+    try {
+      for (int idx = 0; idx < conf.rangeSets().size(); idx++) {
+        RangeSet set = conf.rangeSets().get(idx);
+        InetAddress want = null;
+        for (Iterator<InetAddress> it = requested.values().iterator(); it.hasNext(); ) {
+          InetAddress ip = it.next();
+          if (set.contains(ip)) {
+            want = ip;
+            it.remove();
+            break;
+          }
+        }
+        try {
+          ips.add(new Allocator(set, store, idx).get(args.containerId(), args.ifName(), want));
+        } catch (CniException e) {
+          throw e.withPrefix("failed to allocate for range " + idx + ": ");
+        }
+      }
+      if (!requested.isEmpty()) {
+        throw new CniException(
+            ErrorCode.INTERNAL, "failed to allocate all requested IPs: " + String.join(" ", requested.keySet()));
+      }
+    } catch (CniException | RuntimeException e) {
+      rollback(store, ips, args);
+      throw e;
+    }
+    return render(conf.cniVersion(), ips, conf.routes(), dns);
+  }
+
+  // Upstream releases everything the id+ifname owns; removing only what this call reserved keeps a failed
+  // duplicate ADD from freeing the addresses of the first, successful one.
+  private static void rollback(Store store, List<IpConfig> ips, CmdArgs args) {
+    if (ips.isEmpty()) {
+      return;
+    }
+    try (Store.Lock lock = store.lock()) {
+      for (IpConfig ip : ips) {
+        store.release(ip.address().ip(), args.containerId(), args.ifName());
+      }
+    } catch (CniException e) {
+      // The original error matters more; the addresses stay reserved to their owner and DEL frees them.
+    }
+  }
+
+  @Override
+  public void check(CmdArgs args, PluginContext ctx) throws CniException {
+    IpamConfig conf = IpamConfig.load(args.stdinData(), args.args());
+    Store store = Store.open(conf.dataDir(), conf.name(), lockTimeout);
+    boolean found;
+    try (Store.Lock lock = store.lock()) {
+      found = store.findById(args.containerId(), args.ifName());
+    }
+    if (!found) {
+      throw new CniException(
+          ErrorCode.INTERNAL, "host-local: Failed to find address added by container " + args.containerId());
+    }
+  }
+
+  @Override
+  public void del(CmdArgs args, PluginContext ctx) throws CniException {
+    IpamConfig conf = IpamConfig.load(args.stdinData(), args.args());
+    Store store = Store.open(conf.dataDir(), conf.name(), lockTimeout);
+    List<String> errors = new ArrayList<>();
+    for (int idx = 0; idx < conf.rangeSets().size(); idx++) {
+      try {
+        new Allocator(conf.rangeSets().get(idx), store, idx).release(args.containerId(), args.ifName());
+      } catch (CniException e) {
+        errors.add(e.getMessage());
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new CniException(ErrorCode.IO_FAILURE, String.join(";", errors));
+    }
+  }
+
+  /**
+   * Releases every address of the network's store whose owner ({@code containerID}, {@code ifname}) is not in
+   * {@code cni.dev/valid-attachments}; a legacy file (id only) stays when any attachment has that container id.
+   */
+  @Override
+  public void gc(CmdArgs args, PluginContext ctx) throws CniException {
+    IpamConfig conf = IpamConfig.load(args.stdinData(), args.args());
+    Set<Store.Owner> valid = new HashSet<>();
+    Set<String> validIds = new HashSet<>();
+    JsonNode root = GoJson.parse(args.stdinData(), "GCConf");
+    for (JsonNode a : GoJson.array(root, VALID_ATTACHMENTS, "GCConf", "", "[]types.GCAttachment")) {
+      if (!a.isObject()) {
+        throw GoJson.typeError(a, "types.GCAttachment", "GCConf", VALID_ATTACHMENTS);
+      }
+      String id = GoJson.string(a, "containerID", "GCAttachment", VALID_ATTACHMENTS);
+      String ifname = GoJson.string(a, "ifname", "GCAttachment", VALID_ATTACHMENTS);
+      String trimmed = Store.goTrimSpace(id == null ? "" : id);
+      valid.add(new Store.Owner(trimmed, ifname == null ? "" : ifname));
+      validIds.add(trimmed);
+    }
+    Store store = Store.open(conf.dataDir(), conf.name(), lockTimeout);
+    try (Store.Lock lock = store.lock()) {
+      for (Map.Entry<InetAddress, Store.Owner> e : store.reservations().entrySet()) {
+        Store.Owner o = e.getValue();
+        boolean keep = o.ifname() == null ? validIds.contains(o.containerId()) : valid.contains(o);
+        if (!keep) {
+          store.remove(e.getKey());
+        }
+      }
+    }
+  }
+
+  // Built in the newest shape and converted, as upstream's PrintResult(result, confVersion) does.
+  private static byte[] render(String version, List<IpConfig> ips, List<Route> routes, Dns dns)
+      throws CniException {
+    return new Result100(Result100.IMPLEMENTED, List.of(), ips, routes, dns).convertTo(version).toPrettyJson();
+  }
+}

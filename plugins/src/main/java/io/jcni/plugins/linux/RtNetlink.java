@@ -1,0 +1,629 @@
+package io.jcni.plugins.linux;
+
+import io.jcni.plugins.linux.NetlinkCodec.Attrs;
+import io.jcni.plugins.linux.NetlinkCodec.Message;
+import io.jcni.plugins.linux.NetlinkCodec.Request;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Links, addresses, routes and bridge settings of one network namespace, changed and read over rtnetlink.
+ *
+ * <p>An instance holds a netlink socket made inside its namespace ({@link #open(NetNs)} enters the namespace
+ * once for that, and so must not be called from a virtual thread), so all other methods work from any thread,
+ * virtual threads included, and are serialised on the socket. Every refusal is a {@link NetlinkException} whose {@link NetlinkException#kind() kind} tells "exists" and
+ * "not found" apart; a missing link is {@code NOT_FOUND} (ENODEV).
+ *
+ * <p>Methods that name a link by string send the name to the kernel where rtnetlink accepts names (link changes,
+ * deletes) and look the index up first where it needs an index (addresses, bridge ports, VLANs); the overloads
+ * that take an ifindex save that round trip.
+ */
+public final class RtNetlink implements AutoCloseable {
+  private static final HexFormat MAC = HexFormat.ofDelimiter(":");
+
+  private final NetlinkSocket socket;
+
+  /** Over a given socket (tests put a fake kernel behind one). */
+  RtNetlink(NetlinkSocket socket) {
+    this.socket = socket;
+  }
+
+  /** Opens rtnetlink in {@code ns} (enters it once, on a fresh thread, to create the socket). */
+  public static RtNetlink open(NetNs ns) throws IOException {
+    return new RtNetlink(NetlinkSocket.open(ns));
+  }
+
+  /** Opens rtnetlink in the calling thread's namespace. */
+  public static RtNetlink openCurrent() throws IOException {
+    return new RtNetlink(NetlinkSocket.openHere());
+  }
+
+  @Override
+  public void close() {
+    socket.close();
+  }
+
+  // ---- links -------------------------------------------------------------------------------------------------
+
+  /**
+   * The link called {@code name}.
+   *
+   * @throws NetlinkException kind {@code NOT_FOUND} if there is none
+   */
+  public Link link(String name) throws IOException {
+    Request r = new Request(Kernel.RTM_GETLINK, Kernel.NLM_F_REQUEST, "get link " + name)
+        .ifinfomsg(Kernel.AF_UNSPEC, 0, 0, 0).attrString(Kernel.IFLA_IFNAME, checkName(name));
+    return single(socket.get(r), r);
+  }
+
+  /** The link with ifindex {@code index}; kind {@code NOT_FOUND} if there is none. */
+  public Link link(int index) throws IOException {
+    Request r = new Request(Kernel.RTM_GETLINK, Kernel.NLM_F_REQUEST, "get link #" + index)
+        .ifinfomsg(Kernel.AF_UNSPEC, index, 0, 0);
+    return single(socket.get(r), r);
+  }
+
+  /** The link called {@code name}, or empty if there is none. */
+  public Optional<Link> findLink(String name) throws IOException {
+    try {
+      return Optional.of(link(name));
+    } catch (NetlinkException e) {
+      if (e.kind() == ErrnoException.Kind.NOT_FOUND) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  /** Every link in the namespace, in ifindex order. */
+  public List<Link> links() throws IOException {
+    Request r = new Request(Kernel.RTM_GETLINK, Kernel.NLM_F_REQUEST, "list links")
+        .ifinfomsg(Kernel.AF_UNSPEC, 0, 0, 0);
+    List<Link> out = new ArrayList<>();
+    for (Message m : socket.dump(r)) {
+      if (m.type == Kernel.RTM_NEWLINK) {
+        out.add(parseLink(m));
+      }
+    }
+    return out;
+  }
+
+  private static Link single(List<Message> replies, Request r) throws IOException {
+    for (Message m : replies) {
+      if (m.type == Kernel.RTM_NEWLINK) {
+        return parseLink(m);
+      }
+    }
+    throw new IOException(r.what() + ": no RTM_NEWLINK in the reply");
+  }
+
+  private static Link parseLink(Message m) {
+    int index = m.i32(4);
+    int flags = m.i32(8);
+    Attrs a = m.attrs(Kernel.IFINFOMSG_LEN);
+    Attrs info = a.nested(Kernel.IFLA_LINKINFO);
+    String kind = info.string(Kernel.IFLA_INFO_KIND);
+    boolean vlanFiltering = "bridge".equals(kind)
+        && info.nested(Kernel.IFLA_INFO_DATA).u8(Kernel.IFLA_BR_VLAN_FILTERING, 0) != 0;
+    byte[] mac = a.bytes(Kernel.IFLA_ADDRESS);
+    String name = a.string(Kernel.IFLA_IFNAME);
+    return new Link(index, name == null ? "" : name, kind == null ? "" : kind, a.u32(Kernel.IFLA_MTU, 0),
+        mac == null ? "" : MAC.formatHex(mac), flags, OperState.of(a.u8(Kernel.IFLA_OPERSTATE, 0)),
+        a.u32(Kernel.IFLA_MASTER, 0), vlanFiltering, a.u32(Kernel.IFLA_LINK, 0),
+        a.u32(Kernel.IFLA_LINK_NETNSID, -1));
+  }
+
+  /**
+   * Creates a bridge and returns it.
+   *
+   * @param mtu the MTU, or 0 for the kernel default
+   * @param vlanFiltering whether to switch VLAN filtering on
+   * @throws NetlinkException kind {@code EXISTS} if a link of that name exists
+   */
+  public Link createBridge(String name, int mtu, boolean vlanFiltering) throws IOException {
+    Request r = newLink(name, mtu, null, "create bridge " + name);
+    int info = r.begin(Kernel.IFLA_LINKINFO);
+    r.attrBareString(Kernel.IFLA_INFO_KIND, "bridge");
+    if (vlanFiltering) {
+      int data = r.begin(Kernel.IFLA_INFO_DATA);
+      r.attrU8(Kernel.IFLA_BR_VLAN_FILTERING, 1);
+      r.end(data);
+    }
+    r.end(info);
+    socket.ack(r);
+    return link(name);
+  }
+
+  /**
+   * Creates a veth pair: {@code name} in this namespace and {@code peerName} created directly in {@code peerNs}
+   * ({@code IFLA_NET_NS_FD}; null for this namespace). This is how the bridge plugin makes the container end
+   * inside the container with its peer in the host: open this object in the container and pass the host as
+   * {@code peerNs}. Both ends get the MTU; only {@code name} gets {@code mac}.
+   *
+   * @param mtu the MTU of both ends, or 0 for the default
+   * @param mac the MAC of {@code name} ("aa:bb:cc:dd:ee:ff"), or null for a random one
+   * @return the end called {@code name}
+   * @throws NetlinkException kind {@code EXISTS} if either name is taken in its namespace
+   */
+  public Link createVethPair(String name, int mtu, String mac, String peerName, NetNs peerNs) throws IOException {
+    Request r = newLink(name, mtu, mac, "create veth " + name + " peer " + peerName);
+    int info = r.begin(Kernel.IFLA_LINKINFO);
+    r.attrBareString(Kernel.IFLA_INFO_KIND, "veth");
+    int data = r.begin(Kernel.IFLA_INFO_DATA);
+    int peer = r.begin(Kernel.VETH_INFO_PEER);
+    r.raw(new byte[Kernel.IFINFOMSG_LEN]);
+    r.attrString(Kernel.IFLA_IFNAME, checkName(peerName));
+    if (mtu > 0) {
+      r.attrU32(Kernel.IFLA_MTU, mtu);
+    }
+    if (peerNs == null) {
+      r.end(peer).end(data).end(info);
+      socket.ack(r);
+    } else {
+      peerNs.withFd(fd -> {
+        r.attrU32(Kernel.IFLA_NET_NS_FD, fd).end(peer).end(data).end(info);
+        socket.ack(r);
+        return null;
+      });
+    }
+    return link(name);
+  }
+
+  private static Request newLink(String name, int mtu, String mac, String what) {
+    Request r = new Request(Kernel.RTM_NEWLINK, Kernel.NLM_F_REQUEST | Kernel.NLM_F_CREATE | Kernel.NLM_F_EXCL,
+        what).ifinfomsg(Kernel.AF_UNSPEC, 0, 0, 0).attrString(Kernel.IFLA_IFNAME, checkName(name));
+    if (mtu < 0) {
+      throw new IllegalArgumentException("invalid MTU " + mtu);
+    }
+    if (mtu > 0) {
+      r.attrU32(Kernel.IFLA_MTU, mtu);
+    }
+    if (mac != null) {
+      r.attr(Kernel.IFLA_ADDRESS, parseMac(mac));
+    }
+    return r;
+  }
+
+  /** A link change addressed by name (RTM_SETLINK never creates, so a missing link is ENODEV). */
+  private Request setLink(String name, int flags, int change, String what) {
+    return new Request(Kernel.RTM_SETLINK, Kernel.NLM_F_REQUEST, what + " " + name)
+        .ifinfomsg(Kernel.AF_UNSPEC, 0, flags, change).attrString(Kernel.IFLA_IFNAME, checkName(name));
+  }
+
+  /** Sets the link administratively up. */
+  public void setUp(String name) throws IOException {
+    socket.ack(setLink(name, Kernel.IFF_UP, Kernel.IFF_UP, "set up"));
+  }
+
+  /** Sets the link administratively down. */
+  public void setDown(String name) throws IOException {
+    socket.ack(setLink(name, 0, Kernel.IFF_UP, "set down"));
+  }
+
+  /** Switches promiscuous mode on or off. */
+  public void setPromisc(String name, boolean on) throws IOException {
+    socket.ack(setLink(name, on ? Kernel.IFF_PROMISC : 0, Kernel.IFF_PROMISC, "set promisc " + (on ? "on" : "off")));
+  }
+
+  /** Sets the MTU. */
+  public void setMtu(String name, int mtu) throws IOException {
+    socket.ack(setLink(name, 0, 0, "set mtu " + mtu).attrU32(Kernel.IFLA_MTU, mtu));
+  }
+
+  /** Sets the hardware address ("aa:bb:cc:dd:ee:ff"). */
+  public void setMac(String name, String mac) throws IOException {
+    socket.ack(setLink(name, 0, 0, "set mac " + mac).attr(Kernel.IFLA_ADDRESS, parseMac(mac)));
+  }
+
+  /** Attaches the link to a master (a bridge) by the master's name. */
+  public void setMaster(String name, String master) throws IOException {
+    setMaster(name, link(master).index());
+  }
+
+  /** Attaches the link to the master with ifindex {@code masterIndex}. */
+  public void setMaster(String name, int masterIndex) throws IOException {
+    socket.ack(setLink(name, 0, 0, "set master #" + masterIndex).attrU32(Kernel.IFLA_MASTER, masterIndex));
+  }
+
+  /** Detaches the link from its master. */
+  public void setNoMaster(String name) throws IOException {
+    socket.ack(setLink(name, 0, 0, "set nomaster").attrU32(Kernel.IFLA_MASTER, 0));
+  }
+
+  /** Moves the link into another namespace (where it keeps its name). */
+  public void moveToNs(String name, NetNs ns) throws IOException {
+    ns.withFd(fd -> {
+      socket.ack(setLink(name, 0, 0, "move to " + ns.path()).attrU32(Kernel.IFLA_NET_NS_FD, fd));
+      return null;
+    });
+  }
+
+  /** Deletes the link (a veth takes its peer with it). */
+  public void delete(String name) throws IOException {
+    socket.ack(new Request(Kernel.RTM_DELLINK, Kernel.NLM_F_REQUEST, "delete link " + name)
+        .ifinfomsg(Kernel.AF_UNSPEC, 0, 0, 0).attrString(Kernel.IFLA_IFNAME, checkName(name)));
+  }
+
+  /**
+   * Reads the link until its operational state is UP, sleeping {@code backoff[i]} before the i-th read (the
+   * bridge plugin uses 0, 50, 500, 1000, 1000 ms), and returns the last state read: the caller checks
+   * {@link Link#operState()}.
+   */
+  public Link waitOperUp(String name, List<Duration> backoff) throws IOException {
+    Link l = null;
+    for (Duration d : backoff) {
+      if (!d.isZero()) {
+        try {
+          Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException("interrupted waiting for " + name + " to come up");
+        }
+      }
+      l = link(name);
+      if (l.operState() == OperState.UP) {
+        return l;
+      }
+    }
+    return l == null ? link(name) : l;
+  }
+
+  // ---- bridge ports and VLANs --------------------------------------------------------------------------------
+
+  /** Sets hairpin mode ({@code IFLA_BRPORT_MODE}) on a bridge port. */
+  public void setHairpin(String port, boolean on) throws IOException {
+    setPortFlag(port, Kernel.IFLA_BRPORT_MODE, on, "set hairpin " + (on ? "on " : "off ") + port);
+  }
+
+  /** Sets port isolation ({@code IFLA_BRPORT_ISOLATED}) on a bridge port. */
+  public void setIsolated(String port, boolean on) throws IOException {
+    setPortFlag(port, Kernel.IFLA_BRPORT_ISOLATED, on, "set isolated " + (on ? "on " : "off ") + port);
+  }
+
+  private void setPortFlag(String port, int attr, boolean on, String what) throws IOException {
+    int index = link(port).index();
+    Request r = new Request(Kernel.RTM_SETLINK, Kernel.NLM_F_REQUEST, what)
+        .ifinfomsg(Kernel.AF_BRIDGE, index, 0, 0);
+    int p = r.begin(Kernel.IFLA_PROTINFO | Kernel.NLA_F_NESTED);
+    r.attrU8(attr, on ? 1 : 0);
+    r.end(p);
+    socket.ack(r);
+  }
+
+  /** The bridge-port settings of {@code port}, or empty if it is not a bridge port. */
+  public Optional<BridgePort> bridgePort(String port) throws IOException {
+    int index = link(port).index();
+    for (Message m : bridgeDump(false)) {
+      if (m.i32(4) == index) {
+        Attrs a = m.attrs(Kernel.IFINFOMSG_LEN);
+        Attrs p = a.nested(Kernel.IFLA_PROTINFO);
+        if (a.has(Kernel.IFLA_MASTER) && a.u32(Kernel.IFLA_MASTER, 0) != index) {
+          return Optional.of(new BridgePort(index, a.u32(Kernel.IFLA_MASTER, 0),
+              p.u8(Kernel.IFLA_BRPORT_MODE, 0) != 0, p.u8(Kernel.IFLA_BRPORT_ISOLATED, 0) != 0,
+              p.u8(Kernel.IFLA_BRPORT_STATE, 0)));
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Adds a VLAN to a bridge port ({@code self == false}: the bridge master applies it, like
+   * {@code bridge vlan add … master}) or to the bridge device itself ({@code self == true}).
+   */
+  public void bridgeVlanAdd(String link, int vid, boolean pvid, boolean untagged, boolean self) throws IOException {
+    bridgeVlan(Kernel.RTM_SETLINK, link(link).index(), vid, pvid, untagged, self,
+        "bridge vlan add vid " + vid + " dev " + link);
+  }
+
+  /** Removes a VLAN from a bridge port, or from the bridge itself when {@code link} is the bridge. */
+  public void bridgeVlanDel(String link, int vid) throws IOException {
+    Link l = link(link);
+    bridgeVlan(Kernel.RTM_DELLINK, l.index(), vid, false, false, l.isBridge(),
+        "bridge vlan del vid " + vid + " dev " + link);
+  }
+
+  private void bridgeVlan(int type, int index, int vid, boolean pvid, boolean untagged, boolean self, String what)
+      throws IOException {
+    if (vid < 1 || vid > 4094) {
+      throw new IllegalArgumentException("invalid VLAN ID " + vid + " (must be between 1 and 4094)");
+    }
+    int flags = (pvid ? Kernel.BRIDGE_VLAN_INFO_PVID : 0) | (untagged ? Kernel.BRIDGE_VLAN_INFO_UNTAGGED : 0);
+    Request r = new Request(type, Kernel.NLM_F_REQUEST, what).ifinfomsg(Kernel.AF_BRIDGE, index, 0, 0);
+    int spec = r.begin(Kernel.IFLA_AF_SPEC);
+    r.attrU16(Kernel.IFLA_BRIDGE_FLAGS, self ? Kernel.BRIDGE_FLAGS_SELF : Kernel.BRIDGE_FLAGS_MASTER);
+    r.attr(Kernel.IFLA_BRIDGE_VLAN_INFO,
+        ByteBuffer.allocate(4).order(NetlinkCodec.ORDER).putShort((short) flags).putShort((short) vid).array());
+    r.end(spec);
+    socket.ack(r);
+  }
+
+  /** The VLANs of a bridge port or bridge, in the order the kernel lists them. */
+  public List<BridgeVlan> bridgeVlans(String link) throws IOException {
+    int index = link(link).index();
+    List<BridgeVlan> out = new ArrayList<>();
+    for (Message m : bridgeDump(true)) {
+      if (m.i32(4) != index) {
+        continue;
+      }
+      int rangeStart = -1;
+      for (ByteBuffer v : m.attrs(Kernel.IFINFOMSG_LEN).nested(Kernel.IFLA_AF_SPEC)
+          .all(Kernel.IFLA_BRIDGE_VLAN_INFO)) {
+        int flags = v.getShort(0) & 0xffff;
+        int vid = v.getShort(2) & 0xffff;
+        boolean pvid = (flags & Kernel.BRIDGE_VLAN_INFO_PVID) != 0;
+        boolean untagged = (flags & Kernel.BRIDGE_VLAN_INFO_UNTAGGED) != 0;
+        if ((flags & Kernel.BRIDGE_VLAN_INFO_RANGE_BEGIN) != 0) {
+          rangeStart = vid;
+        } else if ((flags & Kernel.BRIDGE_VLAN_INFO_RANGE_END) != 0 && rangeStart > 0) {
+          for (int i = rangeStart; i <= vid; i++) {
+            out.add(new BridgeVlan(i, pvid, untagged));
+          }
+          rangeStart = -1;
+        } else {
+          out.add(new BridgeVlan(vid, pvid, untagged));
+        }
+      }
+    }
+    return out;
+  }
+
+  private List<Message> bridgeDump(boolean vlans) throws IOException {
+    Request r = new Request(Kernel.RTM_GETLINK, Kernel.NLM_F_REQUEST, vlans ? "list bridge vlans" : "list bridge ports")
+        .ifinfomsg(Kernel.AF_BRIDGE, 0, 0, 0);
+    if (vlans) {
+      r.attrU32(Kernel.IFLA_EXT_MASK, Kernel.RTEXT_FILTER_BRVLAN);
+    }
+    return socket.dump(r);
+  }
+
+  // ---- addresses ---------------------------------------------------------------------------------------------
+
+  /** Adds an address to a link by name; see {@link #addAddress(int, Prefix, Set)}. */
+  public void addAddress(String link, Prefix address, Set<AddressFlag> flags) throws IOException {
+    addAddress(link(link).index(), address, flags);
+  }
+
+  /**
+   * Adds {@code address} to the link with ifindex {@code index}, with {@code flags} (e.g. {@code NODAD}). An IPv4
+   * address shorter than /31 gets its broadcast address, as Go's netlink adds it.
+   *
+   * @throws NetlinkException kind {@code EXISTS} if the link has it already
+   */
+  public void addAddress(int index, Prefix address, Set<AddressFlag> flags) throws IOException {
+    int bits = AddressFlag.bits(flags);
+    Request r = new Request(Kernel.RTM_NEWADDR, Kernel.NLM_F_REQUEST | Kernel.NLM_F_CREATE | Kernel.NLM_F_EXCL,
+        "add address " + address + " to #" + index)
+        .ifaddrmsg(af(address), address.length(), bits & 0xff, 0, index)
+        .attrIp(Kernel.IFA_LOCAL, address.ip()).attrIp(Kernel.IFA_ADDRESS, address.ip());
+    if (address.family() == Family.IPV4 && address.length() < 31) {
+      r.attrIp(Kernel.IFA_BROADCAST, broadcast(address));
+    }
+    if (bits > 0xff) {
+      r.attrU32(Kernel.IFA_FLAGS, bits);
+    }
+    socket.ack(r);
+  }
+
+  /** Removes an address from a link by name. */
+  public void deleteAddress(String link, Prefix address) throws IOException {
+    deleteAddress(link(link).index(), address);
+  }
+
+  /** Removes an address from the link with ifindex {@code index}; kind {@code NOT_FOUND} if it is not there. */
+  public void deleteAddress(int index, Prefix address) throws IOException {
+    socket.ack(new Request(Kernel.RTM_DELADDR, Kernel.NLM_F_REQUEST, "delete address " + address + " from #" + index)
+        .ifaddrmsg(af(address), address.length(), 0, 0, index)
+        .attrIp(Kernel.IFA_LOCAL, address.ip()).attrIp(Kernel.IFA_ADDRESS, address.ip()));
+  }
+
+  /** The addresses of a link by name. */
+  public List<Address> addresses(String link, Family family) throws IOException {
+    return addresses(link(link).index(), family);
+  }
+
+  /** The addresses of the link with ifindex {@code index} (0 for all links) of {@code family}. */
+  public List<Address> addresses(int index, Family family) throws IOException {
+    Request r = new Request(Kernel.RTM_GETADDR, Kernel.NLM_F_REQUEST, "list addresses of #" + index)
+        .ifaddrmsg(family.af, 0, 0, 0, index);
+    List<Address> out = new ArrayList<>();
+    for (Message m : socket.dump(r)) {
+      if (m.type != Kernel.RTM_NEWADDR) {
+        continue;
+      }
+      int af = m.u8(0);
+      int ifIndex = m.i32(4);
+      if ((index != 0 && ifIndex != index) || (family != Family.ANY && af != family.af)) {
+        continue;
+      }
+      Attrs a = m.attrs(Kernel.IFADDRMSG_LEN);
+      byte[] ip = a.has(Kernel.IFA_LOCAL) ? a.bytes(Kernel.IFA_LOCAL) : a.bytes(Kernel.IFA_ADDRESS);
+      if (ip == null) {
+        continue;
+      }
+      int flags = a.has(Kernel.IFA_FLAGS) ? a.u32(Kernel.IFA_FLAGS, 0) : m.u8(2);
+      out.add(new Address(ifIndex, new Prefix(ip(ip), m.u8(1)), AddressFlag.of(flags), m.u8(3)));
+    }
+    return out;
+  }
+
+  // ---- routes ------------------------------------------------------------------------------------------------
+
+  /**
+   * Adds a route (protocol boot, type unicast, as {@code ip route add} and Go's netlink do).
+   *
+   * @throws NetlinkException kind {@code EXISTS} if an identical route exists
+   */
+  public void addRoute(Route route) throws IOException {
+    Request r = routeRequest(Kernel.RTM_NEWROUTE, Kernel.NLM_F_CREATE | Kernel.NLM_F_EXCL, route, "add route ");
+    socket.ack(r);
+  }
+
+  /**
+   * Adds a route the way Go's {@code netlink.RouteAddEcmp} does, which the bridge plugin uses for result routes:
+   * {@code NLM_F_CREATE} without {@code NLM_F_EXCL}, so an IPv6 route to a destination that already has a route
+   * of the same metric becomes another next hop of it (ECMP). An identical route is still {@code EXISTS}.
+   */
+  public void addRouteEcmp(Route route) throws IOException {
+    socket.ack(routeRequest(Kernel.RTM_NEWROUTE, Kernel.NLM_F_CREATE, route, "add route "));
+  }
+
+  /** Adds the route or replaces the one with the same destination, metric and table ({@code ip route replace}). */
+  public void replaceRoute(Route route) throws IOException {
+    socket.ack(routeRequest(Kernel.RTM_NEWROUTE, Kernel.NLM_F_CREATE | Kernel.NLM_F_REPLACE, route,
+        "replace route "));
+  }
+
+  /** Deletes the route matching {@code route}'s destination, gateway, device, table and priority. */
+  public void deleteRoute(Route route) throws IOException {
+    socket.ack(routeRequest(Kernel.RTM_DELROUTE, 0, route, "delete route "));
+  }
+
+  private static Request routeRequest(int type, int flags, Route route, String what) {
+    boolean add = type == Kernel.RTM_NEWROUTE;
+    Prefix dst = route.dst();
+    Request r = new Request(type, Kernel.NLM_F_REQUEST | flags, what + describe(route))
+        .rtmsg(af(dst), dst.length(), route.table() < 256 ? route.table() : Kernel.RT_TABLE_UNSPEC,
+            add ? Kernel.RTPROT_BOOT : 0, add ? route.scope() : 255 /* RT_SCOPE_NOWHERE: any */,
+            add ? Kernel.RTN_UNICAST : 0)
+        .attrU32(Kernel.RTA_TABLE, route.table());
+    if (dst.length() > 0) {
+      r.attrIp(Kernel.RTA_DST, dst.ip());
+    }
+    if (route.gateway() != null) {
+      r.attrIp(Kernel.RTA_GATEWAY, route.gateway());
+    }
+    if (route.oif() > 0) {
+      r.attrU32(Kernel.RTA_OIF, route.oif());
+    }
+    if (route.priority() > 0) {
+      r.attrU32(Kernel.RTA_PRIORITY, route.priority());
+    }
+    if (add && (route.mtu() > 0 || route.advmss() > 0)) {
+      int m = r.begin(Kernel.RTA_METRICS);
+      if (route.mtu() > 0) {
+        r.attrU32(Kernel.RTAX_MTU, route.mtu());
+      }
+      if (route.advmss() > 0) {
+        r.attrU32(Kernel.RTAX_ADVMSS, route.advmss());
+      }
+      r.end(m);
+    }
+    return r;
+  }
+
+  private static String describe(Route route) {
+    return route.dst() + (route.gateway() == null ? "" : " via " + route.gateway().getHostAddress())
+        + (route.oif() > 0 ? " dev #" + route.oif() : "") + (route.table() != Route.TABLE_MAIN ? " table "
+        + route.table() : "");
+  }
+
+  /**
+   * The routes of {@code family} in {@code table} (0 for every table), without cached clones.
+   */
+  public List<RouteEntry> routes(Family family, int table) throws IOException {
+    Request r = new Request(Kernel.RTM_GETROUTE, Kernel.NLM_F_REQUEST, "list routes")
+        .rtmsg(family.af, 0, table > 0 && table < 256 ? table : 0, 0, 0, 0);
+    if (table > 0) {
+      r.attrU32(Kernel.RTA_TABLE, table);
+    }
+    List<RouteEntry> out = new ArrayList<>();
+    for (Message m : socket.dump(r)) {
+      if (m.type != Kernel.RTM_NEWROUTE) {
+        continue;
+      }
+      int af = m.u8(0);
+      if ((family != Family.ANY && af != family.af) || (af != Kernel.AF_INET && af != Kernel.AF_INET6)
+          || (m.i32(8) & Kernel.RTM_F_CLONED) != 0) {
+        continue;
+      }
+      Attrs a = m.attrs(Kernel.RTMSG_LEN);
+      int t = a.u32(Kernel.RTA_TABLE, m.u8(4));
+      if (table > 0 && t != table) {
+        continue;
+      }
+      Family f = Family.of(af);
+      byte[] dst = a.bytes(Kernel.RTA_DST);
+      Prefix p = dst == null ? Prefix.any(f) : new Prefix(ip(dst), m.u8(1));
+      byte[] gw = a.bytes(Kernel.RTA_GATEWAY);
+      Attrs metrics = a.nested(Kernel.RTA_METRICS);
+      out.add(new RouteEntry(f, p, gw == null ? null : ip(gw), a.u32(Kernel.RTA_OIF, 0), m.u8(6), t,
+          a.u32(Kernel.RTA_PRIORITY, 0), metrics.u32(Kernel.RTAX_MTU, 0), metrics.u32(Kernel.RTAX_ADVMSS, 0),
+          m.u8(5), m.u8(7), nextHops(a)));
+    }
+    return out;
+  }
+
+  /** Decodes RTA_MULTIPATH: a sequence of struct rtnexthop {u16 len; u8 flags; u8 hops; s32 ifindex} + attrs. */
+  private static List<NextHop> nextHops(Attrs a) {
+    List<ByteBuffer> mp = a.all(Kernel.RTA_MULTIPATH);
+    if (mp.isEmpty()) {
+      return List.of();
+    }
+    ByteBuffer b = mp.get(mp.size() - 1);
+    List<NextHop> out = new ArrayList<>();
+    int pos = 0;
+    while (pos + 8 <= b.limit()) {
+      int len = b.getShort(pos) & 0xffff;
+      if (len < 8 || pos + len > b.limit()) {
+        break;
+      }
+      byte[] gw = Attrs.parse(b, pos + 8, pos + len).bytes(Kernel.RTA_GATEWAY);
+      out.add(new NextHop(gw == null ? null : ip(gw), b.getInt(pos + 4)));
+      pos += NetlinkCodec.align(len);
+    }
+    return out;
+  }
+
+  // ---- helpers -----------------------------------------------------------------------------------------------
+
+  private static int af(Prefix p) {
+    return p.family() == Family.IPV4 ? Kernel.AF_INET : Kernel.AF_INET6;
+  }
+
+  private static InetAddress broadcast(Prefix p) {
+    byte[] b = p.ip().getAddress();
+    for (int i = 0; i < b.length; i++) {
+      int keep = Math.max(0, Math.min(8, p.length() - i * 8));
+      b[i] |= (byte) (0xff >>> keep);
+    }
+    return ip(b);
+  }
+
+  private static InetAddress ip(byte[] b) {
+    try {
+      return InetAddress.getByAddress(b);
+    } catch (UnknownHostException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static byte[] parseMac(String mac) {
+    try {
+      byte[] b = MAC.parseHex(mac.toLowerCase());
+      if (b.length == 6) {
+        return b;
+      }
+    } catch (IllegalArgumentException e) {
+      // fall through
+    }
+    throw new IllegalArgumentException("invalid MAC address " + mac);
+  }
+
+  private static String checkName(String name) {
+    if (name == null || name.isEmpty() || name.length() > 15 || name.equals(".") || name.equals("..")
+        || name.chars().anyMatch(c -> c == '/' || c == ':' || Character.isWhitespace(c))) {
+      throw new IllegalArgumentException("invalid interface name " + (name == null ? null : '"' + name + '"'));
+    }
+    return name;
+  }
+}

@@ -1,0 +1,113 @@
+package io.jcni.plugins.linux;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jcni.plugins.testing.Privileged;
+import io.jcni.plugins.testing.TestNetns;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class SysctlTest {
+  private TestNetns t;
+  private NetNs ns;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    Privileged.require();
+    t = TestNetns.create("sysctl");
+    ns = NetNs.open(Path.of(t.path()));
+  }
+
+  @AfterEach
+  void tearDown() throws IOException {
+    if (ns != null) {
+      ns.close();
+    }
+    if (t != null) {
+      t.close();
+    }
+  }
+
+  /** The value as a process inside the namespace sees it (the oracle). */
+  private String inside(String file) throws IOException {
+    return Oracle.run("ip", "netns", "exec", t.name(), "cat", "/proc/sys/net/" + file).strip();
+  }
+
+  private static String host(String file) throws IOException {
+    return Files.readString(Path.of("/proc/sys/net/" + file)).strip();
+  }
+
+  @Test
+  void writesLandInTheNamespaceOnly() throws IOException {
+    String hostBefore = host("ipv4/ip_forward");
+    String target = hostBefore.equals("1") ? "0" : "1";
+    Sysctl.write(ns, "net.ipv4.ip_forward", target);
+    assertEquals(target, inside("ipv4/ip_forward"));
+    assertEquals(target, Sysctl.read(ns, "net/ipv4/ip_forward"));
+    assertEquals(hostBefore, host("ipv4/ip_forward"));
+  }
+
+  @Test
+  void readsWhatAProcessInsideReads() throws IOException {
+    t.ip("link", "set", "lo", "mtu", "1500"); // make the namespace differ from a fresh one a little
+    try (Sysctl s = Sysctl.open(ns)) {
+      for (String key : new String[] {"ipv4/ip_forward", "ipv6/conf/all/forwarding", "core/somaxconn",
+          "ipv4/conf/lo/arp_notify", "ipv6/conf/default/accept_dad"}) {
+        assertEquals(inside(key), s.read("net/" + key), key);
+      }
+    }
+  }
+
+  @Test
+  void interfacesCreatedAfterOpenAreReachableFromAnyThread() throws Exception {
+    try (Sysctl s = Sysctl.open(ns)) {
+      t.ip("link", "add", "jt-a.5", "type", "veth", "peer", "name", "jt-b");
+      // written from this (host) thread and from another thread: both must land inside
+      s.write("net.ipv4.conf.jt-a/5.arp_notify", "1");
+      Thread other = new Thread(() -> {
+        try {
+          s.write("net/ipv6/conf/jt-b/accept_ra", "0");
+        } catch (IOException e) {
+          throw new RuntimeException(e);
+        }
+      });
+      other.start();
+      other.join();
+      assertEquals("1", inside("ipv4/conf/jt-a.5/arp_notify"));
+      assertEquals("0", inside("ipv6/conf/jt-b/accept_ra"));
+      assertFalse(Files.exists(Path.of("/proc/sys/net/ipv4/conf/jt-a.5")));
+      assertTrue(s.ensure("net/ipv6/conf/jt-b/accept_ra", "2"));
+      assertFalse(s.ensure("net/ipv6/conf/jt-b/accept_ra", "2"));
+      assertEquals("2", inside("ipv6/conf/jt-b/accept_ra"));
+    }
+  }
+
+  @Test
+  void missingKeyIsNotFoundWithGosMessage() throws IOException {
+    try (Sysctl s = Sysctl.open(ns)) {
+      ErrnoException e = assertThrows(ErrnoException.class, () -> s.read("net/ipv6/conf/jt-nope/accept_ra"));
+      assertEquals(ErrnoException.Kind.NOT_FOUND, e.kind());
+      assertEquals("open /proc/sys/net/ipv6/conf/jt-nope/accept_ra: no such file or directory", e.getMessage());
+      assertEquals(ErrnoException.Kind.NOT_FOUND,
+          assertThrows(ErrnoException.class, () -> s.write("net/nosuchtree/x", "1")).kind());
+    }
+  }
+
+  @Test
+  void keysOutsideNetAreRefused() throws IOException {
+    try (Sysctl s = Sysctl.open(ns)) {
+      assertThrows(IllegalArgumentException.class, () -> s.read("kernel.hostname"));
+      assertThrows(IllegalArgumentException.class, () -> s.read("net/ipv4/../../kernel/hostname"));
+      assertThrows(IllegalArgumentException.class, () -> s.read("net//ipv4"));
+    }
+    assertEquals("ipv4/conf/br0.100/forwarding", Sysctl.relative("net.ipv4.conf.br0/100.forwarding"));
+    assertEquals("ipv4/conf/br0.100/forwarding", Sysctl.relative("net/ipv4/conf/br0.100/forwarding"));
+  }
+}
