@@ -26,6 +26,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code jcni demo}: two sandboxes on the shipped in-process bridge + host-local network, attached, talking over
@@ -49,6 +51,8 @@ public final class Demo {
   private int step;
   private long stepStart;
   private boolean lineOpen;
+  private volatile boolean stopRequested;
+  private final CountDownLatch settled = new CountDownLatch(1);
 
   private Demo(PrintStream out, Path confDir) {
     this.out = out;
@@ -73,6 +77,10 @@ public final class Demo {
    * when not root), 2 for a bad command line. Options: {@code --conf DIR} (default: the repository's {@code conf/}).
    */
   public static int run(List<String> args, PrintStream out, PrintStream err) {
+    return run(args, out, err, isRoot());
+  }
+
+  static int run(List<String> args, PrintStream out, PrintStream err, boolean root) {
     Path conf = null;
     for (int i = 0; i < args.size(); i++) {
       if (args.get(i).equals("--conf") && i + 1 < args.size()) {
@@ -82,7 +90,7 @@ public final class Demo {
         return 2;
       }
     }
-    if (!isRoot()) {
+    if (!root) {
       err.println("jcni demo: needs root: it creates network namespaces and a bridge (try: sudo ./jcni demo)");
       return 1;
     }
@@ -135,42 +143,52 @@ public final class Demo {
     } catch (IOException e) {
       throw new DemoFailure("cannot inspect the host namespace: " + e.getMessage(), e);
     }
+    // Ctrl-C: the hook asks the demo to stop at its next step, waits until it has undone its work, and undoes
+    // whatever is still there itself if the demo does not settle (a step stuck in the kernel or on the network).
     Thread hook = new Thread(() -> {
+      stopRequested = true;
+      try {
+        settled.await(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       List<String> problems = cleanup.undo();
       if (!problems.isEmpty()) {
         System.err.println("jcni demo: interrupted; could not undo: " + String.join("; ", problems));
       }
     }, "jcni-demo-cleanup");
     Runtime.getRuntime().addShutdownHook(hook);
-    DemoFailure failure = null;
     try {
-      preflight(host, bridge, dataDir);
-      cleanup.dir(STATE);
-      if (!dataDir.startsWith(STATE)) {
-        cleanup.dir(dataDir.resolve(NETWORK));
+      DemoFailure failure = null;
+      try {
+        preflight(host, bridge, dataDir);
+        cleanup.dir(STATE);
+        if (!dataDir.startsWith(STATE)) {
+          cleanup.dir(dataDir.resolve(NETWORK));
+        }
+        mainSteps(cleanup, dataDir, bridge);
+      } catch (DemoFailure e) {
+        failure = e;
       }
-      mainSteps(cleanup, dataDir);
-    } catch (DemoFailure e) {
-      failure = e;
+      if (failure != null) {
+        closeLine();
+        out.println("      undoing what the demo made …");
+        List<String> problems = cleanup.undo();
+        throw new DemoFailure(failure.getMessage() + (problems.isEmpty() ? "" : "; could not undo: "
+            + String.join("; ", problems)), failure);
+      }
     } finally {
+      settled.countDown();
+      host.close();
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException shuttingDown) {
-        // the hook is running already and undoes everything
+        // the hook is running: it has what it needs
       }
     }
-    if (failure != null) {
-      closeLine();
-      out.println("      undoing what the demo made …");
-      List<String> problems = cleanup.undo();
-      host.close();
-      throw new DemoFailure(failure.getMessage() + (problems.isEmpty() ? "" : "; could not undo: "
-          + String.join("; ", problems)), failure);
-    }
-    host.close();
   }
 
-  private void mainSteps(DemoCleanup cleanup, Path dataDir) throws DemoFailure {
+  private void mainSteps(DemoCleanup cleanup, Path dataDir, String bridgeName) throws DemoFailure {
     begin("creating sandboxes " + String.join(", ", SANDBOXES));
     List<NetNs> sandboxes = new ArrayList<>();
     try {
@@ -200,6 +218,11 @@ public final class Demo {
           a = cni.attach(s, NetNs.pathOf(s).toString(), List.of(NetworkRequest.of(NETWORK, IFNAME))).get(0);
         } catch (io.jcni.libcni.types.CniException e) {
           throw new DemoFailure("attach " + s + ": " + e.getMessage() + " (CNI error " + e.code() + ")", e);
+        }
+        for (io.jcni.libcni.types.Interface i : asV1(a.result()).interfaces()) {
+          if (i.sandbox().isEmpty() && !i.name().equals(bridgeName)) {
+            cleanup.hostLink(i.name());
+          }
         }
         IpConfig ip = firstIp(a.result());
         addresses.add(ip.address().ip());
@@ -342,16 +365,20 @@ public final class Demo {
     }
   }
 
-  private static IpConfig firstIp(Result r) throws DemoFailure {
+  private static Result100 asV1(Result r) throws DemoFailure {
     try {
-      Result100 v1 = (Result100) r.convertTo("1.1.0");
-      if (v1.ips().isEmpty()) {
-        throw new DemoFailure("the attach result has no IP address");
-      }
-      return v1.ips().get(0);
+      return (Result100) r.convertTo("1.1.0");
     } catch (io.jcni.libcni.types.CniException e) {
       throw new DemoFailure("unexpected attach result: " + e.getMessage(), e);
     }
+  }
+
+  private static IpConfig firstIp(Result r) throws DemoFailure {
+    Result100 v1 = asV1(r);
+    if (v1.ips().isEmpty()) {
+      throw new DemoFailure("the attach result has no IP address");
+    }
+    return v1.ips().get(0);
   }
 
   private static List<String> reservations(Path store) throws IOException {
@@ -364,7 +391,10 @@ public final class Demo {
     }
   }
 
-  private void begin(String what) {
+  private void begin(String what) throws DemoFailure {
+    if (stopRequested) {
+      throw new DemoFailure("interrupted");
+    }
     lineOpen = true;
     step++;
     stepStart = System.nanoTime();

@@ -40,6 +40,7 @@ final class DemoCleanup {
   private final Map<Path, String> forwardingBefore;
   private final List<String> sandboxes = new ArrayList<>();
   private final List<Path> dirs = new ArrayList<>();
+  private final Set<String> hostLinks = new TreeSet<>();
   private CniRuntime runtime;
   private String ifName;
   private boolean done;
@@ -89,6 +90,11 @@ final class DemoCleanup {
 
   synchronized void sandbox(String name) {
     sandboxes.add(name);
+  }
+
+  /** A link an attach made in the host namespace (a veth's host end), which must be gone at the end. */
+  synchronized void hostLink(String name) {
+    hostLinks.add(name);
   }
 
   /** A directory the demo made and removes at the end, with everything in it. */
@@ -168,10 +174,16 @@ final class DemoCleanup {
         left.add("namespace " + NetNs.pathOf(s));
       }
     }
+    // Only the links the demo made are looked for: other software may add links to this namespace meanwhile.
     Set<String> links = linkNames(host);
-    links.removeAll(linksBefore);
-    for (String l : links) {
-      left.add("link " + l);
+    Set<String> ours = new TreeSet<>(hostLinks);
+    if (!linksBefore.contains(bridge)) {
+      ours.add(bridge);
+    }
+    for (String l : ours) {
+      if (links.contains(l)) {
+        left.add("link " + l);
+      }
     }
     for (Map.Entry<Path, String> f : forwardingBefore.entrySet()) {
       String now = readSysctl(host, f.getKey());
