@@ -114,7 +114,10 @@ public final class CniRuntime implements AutoCloseable {
     return loaded;
   }
 
-  /** Calls {@code listener} with every set loaded from now on (by {@link #reload()} or the watch). */
+  /**
+   * Calls {@code listener} with every set loaded from now on (by {@link #reload()} or the watch), on the thread
+   * that loaded it.
+   */
   public void onReload(Consumer<NetworkSet> listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
   }
@@ -376,7 +379,10 @@ public final class CniRuntime implements AutoCloseable {
         }
         try {
           NetworkConfigList list = ConfLoader.confListFromBytes(a.config());
-          config(a.network()).delNetworkList(list, a.runtimeConf());
+          RuntimeConf cached = a.runtimeConf();
+          RuntimeConf rt = new RuntimeConf(cached.containerId(), existingNetns(cached.netNs()), cached.ifName(),
+              cached.args(), cached.capabilityArgs(), null);
+          config(a.network()).delNetworkList(list, rt);
         } catch (CniException e) {
           errors.add(e.withPrefix("failed to delete stale attachment " + a.containerId() + " " + a.ifName() + ": "));
         }
