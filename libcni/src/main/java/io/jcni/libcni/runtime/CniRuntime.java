@@ -379,9 +379,9 @@ public final class CniRuntime implements AutoCloseable {
         }
         try {
           NetworkConfigList list = ConfLoader.confListFromBytes(a.config());
-          RuntimeConf cached = a.runtimeConf();
-          RuntimeConf rt = new RuntimeConf(cached.containerId(), existingNetns(cached.netNs()), cached.ifName(),
-              cached.args(), cached.capabilityArgs(), null);
+          RuntimeConf atAdd = a.runtimeConf();
+          RuntimeConf rt = new RuntimeConf(atAdd.containerId(), existingNetns(atAdd.netNs()), atAdd.ifName(),
+              atAdd.args(), atAdd.capabilityArgs(), null);
           config(a.network()).delNetworkList(list, rt);
         } catch (CniException e) {
           errors.add(e.withPrefix("failed to delete stale attachment " + a.containerId() + " " + a.ifName() + ": "));
