@@ -1,5 +1,7 @@
 package io.jcni.plugins.firewall;
 
+import io.jcni.libcni.types.GoJson;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -79,51 +81,8 @@ final class MasqNames {
     }
   }
 
-  /**
-   * Quotes {@code s} like Go's {@code strconv.Quote} ({@code %q}): backslash escapes for quote, backslash and the
-   * C control characters, {@code \xNN} for other ASCII controls, {@code \\uNNNN}/{@code \\UNNNNNNNN} for other
-   * non-printable characters.
-   */
+  /** Go's {@code %q}, which the comments use. */
   static String goQuote(String s) {
-    StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-    s.codePoints().forEach(cp -> {
-      switch (cp) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case 0x07 -> b.append("\\a");
-        case '\b' -> b.append("\\b");
-        case '\f' -> b.append("\\f");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        case '\t' -> b.append("\\t");
-        case 0x0b -> b.append("\\v");
-        default -> {
-          if (isGoPrintable(cp)) {
-            b.appendCodePoint(cp);
-          } else if (cp < 0x80) {
-            b.append(String.format("\\x%02x", cp));
-          } else if (cp < 0x10000) {
-            b.append(String.format("\\u%04x", cp));
-          } else {
-            b.append(String.format("\\U%08x", cp));
-          }
-        }
-      }
-    });
-    return b.append('"').toString();
-  }
-
-  /** Go's {@code unicode.IsPrint}: letters, marks, numbers, punctuation, symbols and the ASCII space. */
-  private static boolean isGoPrintable(int cp) {
-    if (cp == ' ') {
-      return true;
-    }
-    switch (Character.getType(cp)) {
-      case Character.CONTROL, Character.FORMAT, Character.SURROGATE, Character.PRIVATE_USE, Character.UNASSIGNED,
-          Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR, Character.SPACE_SEPARATOR:
-        return false;
-      default:
-        return true;
-    }
+    return GoJson.quote(s);
   }
 }

@@ -156,6 +156,7 @@ public final class HostLocalPlugin implements CniPlugin {
   /**
    * Releases every address of the network's store whose owner ({@code containerID}, {@code ifname}) is not in
    * {@code cni.dev/valid-attachments}; a legacy file (id only) stays when any attachment has that container id.
+   * A GC without that key releases nothing.
    */
   @Override
   public void gc(CmdArgs args, PluginContext ctx) throws CniException {
@@ -163,6 +164,11 @@ public final class HostLocalPlugin implements CniPlugin {
     Set<Store.Owner> valid = new HashSet<>();
     Set<String> validIds = new HashSet<>();
     JsonNode root = GoJson.parse(args.stdinData(), "GCConf");
+    if (root.isObject() && !hasKeyIgnoreCase(root, VALID_ATTACHMENTS)) {
+      // Without the list the runtime has said nothing about what is in use (libcni sends none when GC is called
+      // with nil args); releasing everything would take addresses from attachments it never knew about.
+      return;
+    }
     for (JsonNode a : GoJson.array(root, VALID_ATTACHMENTS, "GCConf", "", "[]types.GCAttachment")) {
       if (!a.isObject()) {
         throw GoJson.typeError(a, "types.GCAttachment", "GCConf", VALID_ATTACHMENTS);
@@ -183,6 +189,15 @@ public final class HostLocalPlugin implements CniPlugin {
         }
       }
     }
+  }
+
+  private static boolean hasKeyIgnoreCase(JsonNode obj, String key) {
+    for (java.util.Iterator<String> it = obj.fieldNames(); it.hasNext(); ) {
+      if (it.next().equalsIgnoreCase(key)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   // Built in the newest shape and converted, as upstream's PrintResult(result, confVersion) does.

@@ -290,6 +290,16 @@ class HostLocalPluginTest {
   }
 
   @Test
+  void gcWithoutTheValidAttachmentsKeyReleasesNothing() throws IOException {
+    String conf = conf("1.1.0", ONE_SET);
+    assertTrue(plugin.add("a", "eth0", conf).ok());
+    Set<String> before = addressFiles();
+    assertTrue(plugin.run(Command.GC, "", "", "", conf).ok());
+    assertEquals(before, addressFiles());
+    assertEquals(1, before.size());
+  }
+
+  @Test
   void statusIsOk() {
     assertTrue(plugin.run(Command.STATUS, "", "", "", conf("1.1.0", ONE_SET)).ok());
   }
