@@ -10,6 +10,7 @@ import io.jcni.plugins.linux.BridgeVlan;
 import io.jcni.plugins.linux.ErrnoException;
 import io.jcni.plugins.linux.Link;
 import io.jcni.plugins.linux.RtNetlink;
+import io.jcni.plugins.linux.Sysctl;
 import java.io.IOException;
 import java.util.List;
 
@@ -71,12 +72,12 @@ record Veth(String hostName, String hostMac, int containerIndex, String containe
     // Deleting the container end takes the host end with it.
     rollback.add(() -> deleteQuietly(cont, ifName, contIndex));
 
-    return plug(ns, Port.of(conf), br, peer, contLink);
+    return plug(ns.hostLinks, hostSysctl(ns), Port.of(conf), br, peer, contLink);
   }
 
   /** Sets the host end up and makes it a port of {@code br} with the given port settings. */
-  static Veth plug(Namespaces ns, Port port, Link br, String peer, Link contLink) throws CniException {
-    RtNetlink host = ns.hostLinks;
+  static Veth plug(RtNetlink host, Sysctl hostSysctl, Port port, Link br, String peer, Link contLink)
+      throws CniException {
     int vlan = port.vlan();
     List<Integer> trunk = port.trunk();
     Link hostVeth;
@@ -91,7 +92,9 @@ record Veth(String hostName, String hostMac, int containerIndex, String containe
       throw internal("failed to set " + q(peer) + " up: " + v(e), e);
     }
     try {
-      ns.hostSysctl().write("net/ipv6/conf/" + peer + "/accept_ra", "0");
+      if (hostSysctl != null) {
+        hostSysctl.write("net/ipv6/conf/" + peer + "/accept_ra", "0");
+      }
     } catch (IOException | RuntimeException e) {
       // as in Go: ignored
     }
@@ -138,6 +141,15 @@ record Veth(String hostName, String hostMac, int containerIndex, String containe
       }
     }
     return new Veth(peer, hostVeth.mac(), contLink.index(), contLink.mac());
+  }
+
+  /** The host's sysctls, or null when they cannot be opened (only ignored writes use them here, as in Go). */
+  static Sysctl hostSysctl(Namespaces ns) {
+    try {
+      return ns.hostSysctl();
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   private static boolean exists(RtNetlink links, String name) {
