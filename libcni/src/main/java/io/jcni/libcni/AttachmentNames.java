@@ -48,11 +48,21 @@ public final class AttachmentNames {
     if (ifName.equals(".") || ifName.equals("..")) {
       throw new CniException(code, "interface name is . or ..");
     }
-    for (int i = 0; i < ifName.length(); i++) {
-      char c = ifName.charAt(i);
-      if (c == '/' || c == ':' || Character.isWhitespace(c)) {
-        throw new CniException(code, "interface name contains / or : or whitespace characters");
-      }
+    boolean bad = ifName.codePoints().anyMatch(c -> c == '/' || c == ':' || isGoSpace(c));
+    if (bad) {
+      throw new CniException(code, "interface name contains / or : or whitespace characters");
     }
+  }
+
+  /**
+   * Go's {@code unicode.IsSpace}. Java's {@code Character.isWhitespace} differs both ways (it takes U+001C..U+001F,
+   * leaves out U+0085 and the no-break spaces U+00A0, U+2007, U+202F), so a name Go refuses would pass here.
+   */
+  private static boolean isGoSpace(int c) {
+    if (c <= 0xFF) {
+      return c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r' || c == ' ' || c == 0x85 || c == 0xA0;
+    }
+    // Above Latin-1, Unicode's White_Space property is exactly the Zs, Zl and Zp categories.
+    return Character.isSpaceChar(c);
   }
 }

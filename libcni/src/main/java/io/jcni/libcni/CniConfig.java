@@ -89,6 +89,9 @@ public final class CniConfig {
     int ran = 0;
     try {
       for (PluginConf plugin : list.plugins()) {
+        // Names are checked before the plugin counts as run: a plugin that never ran must not get a rollback DEL,
+        // least of all with the very names that were just refused.
+        checkNames(list.name(), rt, pluginLabel(plugin) + " failed (add): ");
         ran++;
         prev = addOne(list.name(), list.cniVersion(), plugin, prev, rt);
       }
@@ -108,6 +111,7 @@ public final class CniConfig {
 
   /** Runs ADD on a single plugin configuration, using its own name and version; errors are not wrapped. */
   public Result addNetwork(PluginConf net, RuntimeConf rt) throws CniException {
+    checkNames(net.name(), rt, "");
     Result result;
     try {
       result = addPlugin(net.name(), net.cniVersion(), net, null, rt);
@@ -138,11 +142,18 @@ public final class CniConfig {
     }
   }
 
+  private static void checkNames(String network, RuntimeConf rt, String prefix) throws CniException {
+    try {
+      AttachmentNames.checkContainerId(rt.containerId());
+      AttachmentNames.checkNetworkName(network);
+      AttachmentNames.checkInterfaceName(rt.ifName());
+    } catch (CniException e) {
+      throw prefix.isEmpty() ? e : e.withPrefix(prefix);
+    }
+  }
+
   private Result addPlugin(String name, String version, PluginConf plugin, Result prev, RuntimeConf rt)
       throws CniException {
-    AttachmentNames.checkContainerId(rt.containerId());
-    AttachmentNames.checkNetworkName(name);
-    AttachmentNames.checkInterfaceName(rt.ifName());
     byte[] stdin = stdin(name, version, plugin, prev, rt);
     byte[] out = invoker.invoke(Command.ADD, plugin.type(), cmdArgs(rt, stdin));
     ObjectNode raw = ResultDecoder.decode(stdin, out);
@@ -201,8 +212,8 @@ public final class CniConfig {
     try {
       return CachedResults.read(cache(rt), name, rt.containerId(), rt.ifName(), version).orElse(null);
     } catch (CniException e) {
-      throw new CniException(
-          e.code(), "failed to get network \"" + name + "\" cached result: " + e.getMessage(), "", e);
+      // withPrefix keeps the details (the cache file's path) apart, so msg() is Go's text.
+      throw e.withPrefix("failed to get network \"" + name + "\" cached result: ");
     }
   }
 
