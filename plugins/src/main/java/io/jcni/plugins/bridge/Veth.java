@@ -5,7 +5,6 @@ import static io.jcni.plugins.bridge.Failures.q;
 import static io.jcni.plugins.bridge.Failures.v;
 
 import io.jcni.libcni.types.CniException;
-import io.jcni.libcni.types.ErrorCode;
 import io.jcni.plugins.linux.BridgeVlan;
 import io.jcni.plugins.linux.ErrnoException;
 import io.jcni.plugins.linux.Link;
@@ -40,10 +39,11 @@ record Veth(String hostName, String hostMac, int containerIndex, String containe
       throws CniException {
     RtNetlink cont = ns.containerLinks;
     String peer = null;
+    Link contLink = null;
     for (int i = 0; i < ATTEMPTS && peer == null; i++) {
       String candidate = InterfaceNames.randomVeth();
       try {
-        cont.createVethPair(ifName, conf.mtu(), conf.macString(), candidate, ns.host);
+        contLink = cont.createVethPair(ifName, conf.mtu(), conf.macString(), candidate, ns.host);
         peer = candidate;
       } catch (ErrnoException e) {
         if (e.kind() != ErrnoException.Kind.EXISTS) {
@@ -51,8 +51,7 @@ record Veth(String hostName, String hostMac, int containerIndex, String containe
         }
         // EEXIST names either the container end (a second ADD for this ifname) or, rarely, the random host name.
         if (exists(cont, ifName)) {
-          throw new CniException(
-              ErrorCode.INVALID_NETWORK_CONFIG,
+          throw internal(
               "container veth name (" + q(ifName) + ") peer provided (" + q(candidate) + ") already exists");
         }
       } catch (IOException e) {
@@ -61,12 +60,6 @@ record Veth(String hostName, String hostMac, int containerIndex, String containe
     }
     if (peer == null) {
       throw internal("failed to find a unique veth name");
-    }
-    Link contLink;
-    try {
-      contLink = cont.link(ifName);
-    } catch (IOException e) {
-      throw internal("failed to lookup " + q(ifName) + ": " + v(e), e);
     }
     int contIndex = contLink.index();
     // Deleting the container end takes the host end with it.
