@@ -147,6 +147,25 @@ final class BridgeEnv implements AutoCloseable {
         .toList();
   }
 
+  /**
+   * The host's link names once the kernel has finished tearing down deleted namespaces: the veth of a container
+   * whose namespace was deleted goes away asynchronously (netns cleanup runs in a kernel work queue), so this
+   * polls for up to 10 s until the list equals {@code expected}, then returns whatever it is.
+   */
+  List<String> settledHostLinks(List<String> expected) throws IOException {
+    List<String> now = linkNames(hostNs);
+    for (int i = 0; i < 200 && !now.equals(expected); i++) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      now = linkNames(hostNs);
+    }
+    return now;
+  }
+
   /** Names of the links in a namespace. */
   static List<String> linkNames(TestNetns ns) throws IOException {
     return KernelState.links(ns).stream().map(l -> l.path("ifname").asText()).toList();

@@ -120,7 +120,7 @@ class BridgeFirewallTest {
       assertFalse(KernelState.iptablesNat(env.hostNs, false).contains("CNI-"), backend);
       assertEquals(0, nftRules("inet", "cni_plugins_masquerade", "masq_checks").size(), backend);
       assertEquals(List.of(), env.reserved());
-      assertEquals(List.of("lo", env.bridge), BridgeEnv.linkNames(env.hostNs));
+      assertEquals(List.of("lo", env.bridge), env.settledHostLinks(List.of("lo", env.bridge)));
     }
     // and when the path is still given but the namespace is gone
     TestNetns c = env.container();
