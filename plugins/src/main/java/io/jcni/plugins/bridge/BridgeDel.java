@@ -35,6 +35,10 @@ import java.util.Optional;
  * also removed when CNI_NETNS is empty or gone, using the prevResult addresses (plugins#810).
  */
 final class BridgeDel {
+  /** One unspecified address per family: "this attachment, whatever its addresses were". */
+  private static final List<IpNet> UNKNOWN_ADDRESSES =
+      List.of(IpNet.tryParse("0.0.0.0/0"), IpNet.tryParse("::/0"));
+
   private final BridgeConf conf;
   private final CmdArgs args;
   private final PluginContext ctx;
@@ -62,6 +66,11 @@ final class BridgeDel {
     }
     if (conf.isLayer3() && conf.ipMasq()) {
       List<IpNet> addrs = removed.isEmpty() ? prevResultAddresses() : removed;
+      if (addrs.isEmpty()) {
+        // Nothing tells which addresses the attachment had (no interface, no prevResult). The rules are found by
+        // the attachment's chain (iptables) and comment hash (nftables), so ask for both families.
+        addrs = UNKNOWN_ADDRESSES;
+      }
       new IpMasq(null, firewall).teardown(conf.name(), args.containerId(), args.ifName(), addrs);
     }
   }

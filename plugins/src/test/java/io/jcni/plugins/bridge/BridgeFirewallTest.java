@@ -133,6 +133,23 @@ class BridgeFirewallTest {
     assertEquals(List.of(), env.reserved());
   }
 
+  /** Without netns and without prevResult there are no addresses; the iptables chain and its jump still go. */
+  @Test
+  void delWithoutNetnsOrPrevResult() throws Exception {
+    for (String backend : new String[] {"iptables", "nftables"}) {
+      TestNetns c = env.container();
+      String conf = env.conf("1.0.0", "{\"isGateway\":true,\"ipMasq\":true,\"ipMasqBackend\":\"" + backend
+          + "\",\"ipam\":" + ipam("10.219.0.0/24", "2001:db8:19::/64") + "}");
+      env.add(BridgeEnv.args("bare-" + backend, c.path(), "eth0", conf));
+      c.close();
+      env.del(BridgeEnv.args("bare-" + backend, "", "eth0", conf));
+      String nat = KernelState.iptablesNat(env.hostNs, false) + KernelState.iptablesNat(env.hostNs, true);
+      assertEquals(-1, nat.indexOf("CNI-"), backend + ": " + nat);
+      assertEquals(0, nftRules("inet", "cni_plugins_masquerade", "masq_checks").size(), backend);
+      assertEquals(List.of(), env.reserved());
+    }
+  }
+
   /** The rules of one nft chain (empty when the table or chain does not exist). */
   private List<JsonNode> nftRules(String family, String table, String chain) throws Exception {
     List<JsonNode> out = new ArrayList<>();
