@@ -97,11 +97,24 @@ final class ContainerAddressing {
         throw internal(
             "failed to add route '" + r.dst() + " via " + (gw == null ? "<nil>" : Ips.format(gw)) + " dev " + ifName
                 + " metric " + (r.priority() == null ? 0 : r.priority()) + " (Scope: "
-                + (r.scope() == null ? "universe" : r.scope()) + ", Table: " + (r.table() == null ? 0 : r.table())
+                + scopeName(r.scope()) + ", Table: " + (r.table() == null ? 0 : r.table())
                 + ")': " + v(e),
             e);
       }
     }
+  }
+
+  /** Go's name of a route scope ({@code netlink.Scope.String()}). */
+  private static String scopeName(Integer scope) {
+    int s = scope == null ? 0 : scope;
+    return switch (s) {
+      case 0 -> "universe";
+      case 200 -> "site";
+      case 253 -> "link";
+      case 254 -> "host";
+      case 255 -> "nowhere";
+      default -> "unknown";
+    };
   }
 
   /** Go's {@code %v} of an IPConfig, as its error texts print it. */

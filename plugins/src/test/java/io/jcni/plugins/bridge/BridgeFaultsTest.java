@@ -144,4 +144,18 @@ class BridgeFaultsTest {
         KernelState.iptablesNat(env.hostNs, false).replaceAll("(?m)^#.*$", ""));
     env.check(BridgeEnv.args("dup", c.path(), "eth0", BridgeEnv.withPrev(conf, r)));
   }
+
+  @Test
+  void aRouteTheKernelRefusesUndoesTheWholeAdd() throws Exception {
+    TestNetns c = env.container();
+    String conf = env.conf("1.0.0", "{\"isGateway\":true,\"ipMasq\":true,\"macspoofchk\":true,\"ipam\":{\"type\":"
+        + "\"host-local\",\"subnet\":\"10.226.0.0/24\",\"routes\":[{\"dst\":\"198.51.100.0/24\",\"gw\":\"203.0.113.1\"}]}}");
+    CniException e = assertThrows(CniException.class, () -> env.add(BridgeEnv.args("r", c.path(), "eth0", conf)));
+    // current upstream's text (pkg/ipam ConfigureIface), then the kernel's extended ack, which Go does not ask for
+    assertTrue(e.getMessage().startsWith("failed to add route '198.51.100.0/24 via 203.0.113.1 dev eth0 metric 0"
+        + " (Scope: universe, Table: 0)': network is unreachable"), e.getMessage());
+    assertOnlyLeft(c, List.of("lo", env.bridge), 0);
+    assertEquals(-1, KernelState.iptablesNat(env.hostNs, false).indexOf("CNI-"));
+    assertTrue(KernelState.nft(env.hostNs).toString().indexOf("macspoofchk-r-eth0") < 0);
+  }
 }
