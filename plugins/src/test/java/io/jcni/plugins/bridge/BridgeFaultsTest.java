@@ -158,4 +158,43 @@ class BridgeFaultsTest {
     assertEquals(-1, KernelState.iptablesNat(env.hostNs, false).indexOf("CNI-"));
     assertTrue(KernelState.nft(env.hostNs).toString().indexOf("macspoofchk-r-eth0") < 0);
   }
+
+  @Test
+  void ipamWithoutAddressesIsAnErrorAndIsReleased() throws Exception {
+    java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    io.jcni.libcni.spi.CniPlugin empty = new io.jcni.libcni.spi.CniPlugin() {
+      @Override
+      public String type() {
+        return "jt-empty-ipam";
+      }
+
+      @Override
+      public List<String> supportedVersions() {
+        return List.of("1.0.0");
+      }
+
+      @Override
+      public byte[] add(CmdArgs args, io.jcni.libcni.spi.PluginContext ctx) {
+        seen.add("ADD " + args.containerId());
+        return "{\"cniVersion\":\"1.0.0\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      }
+
+      @Override
+      public void check(CmdArgs args, io.jcni.libcni.spi.PluginContext ctx) {}
+
+      @Override
+      public void del(CmdArgs args, io.jcni.libcni.spi.PluginContext ctx) {
+        seen.add("DEL " + args.containerId());
+      }
+    };
+    try (BridgeEnv own = BridgeEnv.create(new TestContext(java.util.Map.of("jt-empty-ipam", empty)))) {
+      TestNetns c = own.container();
+      String conf = own.conf("1.0.0", "{\"ipam\":{\"type\":\"jt-empty-ipam\"}}");
+      CniException e = assertThrows(CniException.class, () -> own.add(BridgeEnv.args("e1", c.path(), "eth0", conf)));
+      assertEquals("IPAM plugin returned missing IP config", e.getMessage());
+      assertEquals(List.of("ADD e1", "DEL e1"), seen);
+      assertEquals(List.of("lo"), BridgeEnv.linkNames(c));
+      assertEquals(List.of("lo", own.bridge), BridgeEnv.linkNames(own.hostNs));
+    }
+  }
 }
