@@ -59,8 +59,8 @@ final class StateSnapshot {
           o.put("name", "HOSTVETH");
         }
       }
-      // Key order and an empty "dns":{} are how the types package prints a 1.x result (sorted keys, empty dns
-      // left out) against Go's struct order; the values are what is compared here.
+      // Current upstream prints a 1.x result through a map (sorted keys, an empty dns left out), as jcni does;
+      // Debian's 1.1.1 (cni v1.0.1) prints struct order with "dns":{}. The values are what is compared here.
       if (r.path("dns").isObject() && r.path("dns").isEmpty()) {
         r.remove("dns");
       }
