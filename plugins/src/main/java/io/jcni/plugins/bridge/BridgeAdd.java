@@ -1,0 +1,146 @@
+package io.jcni.plugins.bridge;
+
+import static io.jcni.plugins.bridge.Failures.internal;
+import static io.jcni.plugins.bridge.Failures.q;
+import static io.jcni.plugins.bridge.Failures.v;
+
+import io.jcni.libcni.spi.CmdArgs;
+import io.jcni.libcni.spi.Command;
+import io.jcni.libcni.spi.PluginContext;
+import io.jcni.libcni.types.CniException;
+import io.jcni.libcni.types.Dns;
+import io.jcni.libcni.types.Interface;
+import io.jcni.libcni.types.IpConfig;
+import io.jcni.libcni.types.IpNet;
+import io.jcni.libcni.types.Result100;
+import io.jcni.libcni.types.Results;
+import io.jcni.plugins.firewall.IpMasq;
+import io.jcni.plugins.firewall.IpMasqBackend;
+import io.jcni.plugins.firewall.MacSpoofCheck;
+import io.jcni.plugins.linux.Link;
+import io.jcni.plugins.linux.RtNetlink;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One ADD of the bridge plugin, in the order of the current Go plugin: bridge, veth pair, spoof check, IPAM,
+ * container addresses and routes, gateway addresses, masquerading, link up, port state, result. Every step that
+ * creates something registers its undo, so a failed ADD leaves nothing of its own behind (the bridge, its gateway
+ * address and forwarding are shared by every attachment and stay, as in Go).
+ */
+final class BridgeAdd {
+  private final BridgeConf conf;
+  private final CmdArgs args;
+  private final PluginContext ctx;
+  private final Namespaces ns;
+  private final RtNetlink host;
+  private final RtNetlink cont;
+  private final Rollback rollback = new Rollback();
+
+  BridgeAdd(BridgeConf conf, CmdArgs args, PluginContext ctx, Namespaces ns) {
+    this.conf = conf;
+    this.args = args;
+    this.ctx = ctx;
+    this.ns = ns;
+    this.host = ns.hostLinks;
+    this.cont = ns.containerLinks;
+  }
+
+  /** Runs the ADD and returns the result JSON in the configuration's version; undoes its own work on failure. */
+  byte[] run() throws CniException {
+    try {
+      return add();
+    } catch (CniException | RuntimeException | Error e) {
+      rollback.run(e);
+      throw e;
+    }
+  }
+
+  private byte[] add() throws CniException {
+    Link br = BridgeDevice.ensure(ns, conf);
+    Veth veth = Veth.create(ns, conf, args.ifName(), br, rollback);
+
+    if (conf.macSpoofCheck()) {
+      MacSpoofCheck sc = new MacSpoofCheck(ns.firewall());
+      sc.setup(args.containerId(), args.ifName(), veth.hostName(), veth.containerMac());
+      rollback.add(() -> sc.teardown(args.containerId(), args.ifName()));
+    }
+
+    List<Interface> interfaces = new ArrayList<>();
+    interfaces.add(Interface.of(br.name(), br.mac()));
+    interfaces.add(Interface.of(veth.hostName(), veth.hostMac()));
+    interfaces.add(Interface.of(args.ifName(), veth.containerMac(), args.netns()));
+    List<IpConfig> ips = List.of();
+    List<io.jcni.libcni.types.Route> routes = List.of();
+    Dns dns = Dns.EMPTY;
+
+    if (conf.isLayer3()) {
+      Result100 ipam = delegateIpamAdd();
+      if (ipam.ips().isEmpty()) {
+        throw internal("IPAM plugin returned missing IP config");
+      }
+      Gateways gw = Gateways.calc(ipam.ips(), ipam.routes(), conf.isGateway(), conf.isDefaultGateway());
+      ips = gw.ips();
+      routes = gw.routes();
+      dns = ipam.dns();
+
+      ContainerAddressing.configure(cont, containerSysctl(), args.ifName(), conf.enableDad(), interfaces, ips, routes);
+
+      if (conf.isGateway()) {
+        Interface vlanIface = BridgeDevice.configureGateways(host, ns, conf, br, gw);
+        if (vlanIface != null) {
+          interfaces.add(vlanIface);
+        }
+      }
+
+      if (conf.ipMasq()) {
+        IpMasq masq = new IpMasq(IpMasqBackend.parse(conf.ipMasqBackend()), ns.firewall());
+        List<IpNet> nets = ips.stream().map(IpConfig::address).toList();
+        masq.setup(conf.name(), args.containerId(), args.ifName(), nets);
+        rollback.add(() -> masq.teardown(conf.name(), args.containerId(), args.ifName(), nets));
+      }
+    } else if (!conf.disableContainerInterface()) {
+      try {
+        cont.setUp(args.ifName());
+      } catch (IOException e) {
+        throw internal("failed to set " + q(args.ifName()) + " up: " + v(e), e);
+      }
+    }
+
+    Link hostVeth;
+    try {
+      if (!conf.disableContainerInterface()) {
+        hostVeth = PortState.waitUp(host, veth.hostName());
+      } else {
+        hostVeth = host.link(veth.hostName());
+      }
+      // The host end's MAC can change after creation, and the bridge takes a port's MAC until one is pinned.
+      br = BridgeDevice.lookup(host, conf.bridge());
+    } catch (IOException e) {
+      throw internal(v(e), e);
+    }
+    interfaces.set(0, Interface.of(br.name(), br.mac()));
+    interfaces.set(1, Interface.of(hostVeth.name(), hostVeth.mac()));
+
+    if (conf.dns() != null) {
+      dns = conf.dns();
+    }
+    Result100 result = new Result100(Result100.IMPLEMENTED, interfaces, ips, routes, dns);
+    return result.convertTo(conf.cniVersion()).toJson();
+  }
+
+  private io.jcni.plugins.linux.Sysctl containerSysctl() throws CniException {
+    try {
+      return ns.containerSysctl();
+    } catch (IOException e) {
+      throw internal("failed to open the container's sysctls: " + v(e), e);
+    }
+  }
+
+  private Result100 delegateIpamAdd() throws CniException {
+    byte[] out = ctx.delegate(Command.ADD, conf.ipamType(), args);
+    rollback.add(() -> ctx.delegate(Command.DEL, conf.ipamType(), args));
+    return (Result100) Results.parse(out, conf.cniVersion()).convertTo(Result100.IMPLEMENTED);
+  }
+}

@@ -1,0 +1,300 @@
+package io.jcni.plugins.bridge;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jcni.libcni.types.CniArgs;
+import io.jcni.libcni.types.CniException;
+import io.jcni.libcni.types.Dns;
+import io.jcni.libcni.types.ErrorCode;
+import io.jcni.libcni.types.GoJson;
+import io.jcni.plugins.firewall.IpMasqBackend;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The bridge plugin's network configuration: every field of the Go plugin's {@code NetConf} with its default, read
+ * as Go reads it (keys case-insensitive, unknown keys ignored), plus the MAC resolved from CNI_ARGS, {@code
+ * args.cni.mac} and {@code runtimeConfig.mac} (later ones win).
+ *
+ * @param cniVersion the configuration's {@code cniVersion} ("" when absent)
+ * @param name the network name
+ * @param ipamType {@code ipam.type}; "" means layer 2 only
+ * @param bridge the bridge name, default {@code cni0}
+ * @param isGateway gateway address on the bridge and forwarding on (implied by isDefaultGateway)
+ * @param isDefaultGateway default route via the gateway, per family
+ * @param forceAddress replace a conflicting bridge address instead of failing
+ * @param ipMasq masquerade traffic leaving the subnet
+ * @param ipMasqBackend {@code iptables}, {@code nftables}, or null for automatic
+ * @param mtu MTU of a new bridge and both veth ends; 0 = kernel default
+ * @param hairpinMode hairpin on the host veth port
+ * @param promiscMode promiscuous mode on the bridge
+ * @param vlan access VLAN (pvid untagged) of the port, 0 = none
+ * @param vlanTrunkSet whether {@code vlanTrunk} was given at all (even empty: it turns on vlan_filtering)
+ * @param trunkVlans the tagged VLANs collected from {@code vlanTrunk}, ascending
+ * @param preserveDefaultVlan keep the port's default VLAN 1 when vlan/vlanTrunk is set
+ * @param macSpoofCheck drop frames from the container with another source MAC
+ * @param enableDad keep IPv6 duplicate address detection on in the container
+ * @param disableContainerInterface leave the container end down (L2 only)
+ * @param portIsolation isolated bridge port
+ * @param mac the requested container MAC, "" for a kernel-chosen one
+ * @param dns the top-level {@code dns} object when it is "set" in Go's sense (it then replaces the IPAM DNS), else
+ *     null
+ * @param prevResult the raw {@code prevResult}, or null
+ */
+public record BridgeConf(
+    String cniVersion,
+    String name,
+    String ipamType,
+    String bridge,
+    boolean isGateway,
+    boolean isDefaultGateway,
+    boolean forceAddress,
+    boolean ipMasq,
+    String ipMasqBackend,
+    int mtu,
+    boolean hairpinMode,
+    boolean promiscMode,
+    int vlan,
+    boolean vlanTrunkSet,
+    List<Integer> trunkVlans,
+    boolean preserveDefaultVlan,
+    boolean macSpoofCheck,
+    boolean enableDad,
+    boolean disableContainerInterface,
+    boolean portIsolation,
+    String mac,
+    Dns dns,
+    JsonNode prevResult) {
+
+  /** The bridge name used when the configuration gives none. */
+  public static final String DEFAULT_BRIDGE = "cni0";
+
+  public BridgeConf {
+    trunkVlans = List.copyOf(trunkVlans);
+  }
+
+  /**
+   * Parses the stdin bytes of a bridge invocation and the {@code CNI_ARGS} string; checks everything Go's {@code
+   * loadNetConf} checks (VLAN range, trunk list, CNI_ARGS) and the ipMasq backend name.
+   */
+  public static BridgeConf parse(byte[] stdin, String cniArgs) throws CniException {
+    JsonNode root;
+    try {
+      root = GoJson.parse(stdin);
+    } catch (GoJson.GoJsonException e) {
+      throw new CniException(ErrorCode.DECODING_FAILURE, "failed to load netconf: " + e.getMessage());
+    }
+    ConfFields n = ConfFields.of(root, "NetConf");
+
+    String cniVersion = n.string("cniVersion", "");
+    String name = n.string("name", "");
+    n.string("type", "");
+    ConfFields ipam = n.object("ipam", "types.IPAM");
+    String ipamType = ipam == null ? "" : ipam.string("type", "");
+
+    String bridge = n.string("bridge", DEFAULT_BRIDGE);
+    boolean isDefaultGateway = n.bool("isDefaultGateway", false);
+    boolean isGateway = n.bool("isGateway", false) || isDefaultGateway;
+    boolean forceAddress = n.bool("forceAddress", false);
+    boolean ipMasq = n.bool("ipMasq", false);
+    String ipMasqBackend = n.string("ipMasqBackend", null);
+    // Checked here, not at masquerade time as in Go, so a typo fails before anything is made.
+    IpMasqBackend.parse(ipMasqBackend);
+    long mtu = n.integer("mtu", 0);
+    boolean hairpin = n.bool("hairpinMode", false);
+    boolean promisc = n.bool("promiscMode", false);
+    long vlan = n.integer("vlan", 0);
+    boolean preserveDefaultVlan = n.bool("preserveDefaultVlan", false);
+    boolean macSpoofCheck = n.bool("macspoofchk", false);
+    boolean enableDad = n.bool("enabledad", false);
+    boolean disableContainerInterface = n.bool("disableContainerInterface", false);
+    boolean portIsolation = n.bool("portIsolation", false);
+
+    ConfFields args = n.object("args", "NetConf.args");
+    ConfFields argsCni = args == null ? null : args.object("cni", "main.BridgeArgs");
+    String argsMac = argsCni == null ? "" : argsCni.string("mac", "");
+    ConfFields runtimeConfig = n.object("runtimeConfig", "NetConf.runtimeConfig");
+    String rtMac = runtimeConfig == null ? "" : runtimeConfig.string("mac", "");
+
+    Dns dns = dnsIfSet(n);
+    JsonNode prevResult = n.get("prevResult");
+    if (prevResult != null && !prevResult.isObject()) {
+      throw ConfFields.typeError(prevResult, "NetConf", "prevResult", "map[string]interface {}");
+    }
+
+    if (vlan < 0 || vlan > 4094) {
+      throw new CniException(
+          ErrorCode.INVALID_NETWORK_CONFIG, "invalid VLAN ID " + vlan + " (must be between 0 and 4094)");
+    }
+    JsonNode trunkNode = n.get("vlanTrunk");
+    List<Integer> trunkVlans = List.of();
+    if (trunkNode != null) {
+      trunkVlans = VlanTrunk.collect(readTrunk(trunkNode));
+    }
+
+    String mac = CniArgs.parse(cniArgs, Set.of("MAC")).getOrDefault("MAC", "");
+    if (!argsMac.isEmpty()) {
+      mac = argsMac;
+    }
+    if (!rtMac.isEmpty()) {
+      mac = rtMac;
+    }
+
+    return new BridgeConf(
+        cniVersion,
+        name,
+        ipamType,
+        bridge,
+        isGateway,
+        isDefaultGateway,
+        forceAddress,
+        ipMasq,
+        ipMasqBackend,
+        // Go's netlink leaves out IFLA_MTU unless it is positive, so a negative mtu means "kernel default".
+        (int) Math.max(0, Math.min(mtu, Integer.MAX_VALUE)),
+        hairpin,
+        promisc,
+        (int) vlan,
+        trunkNode != null,
+        trunkVlans,
+        preserveDefaultVlan,
+        macSpoofCheck,
+        enableDad,
+        disableContainerInterface,
+        portIsolation,
+        mac,
+        dns,
+        prevResult);
+  }
+
+  /** Whether an IPAM plugin is configured (layer 3); otherwise the plugin only plugs the veth into the bridge. */
+  public boolean isLayer3() {
+    return !ipamType.isEmpty();
+  }
+
+  /** Whether the bridge is created with vlan_filtering: a vlan or any vlanTrunk (even an empty one). */
+  public boolean vlanFiltering() {
+    return vlan != 0 || vlanTrunkSet;
+  }
+
+  /**
+   * Checks the combinations only ADD refuses (a DEL of such a configuration still cleans up), in Go's order, and
+   * the requested MAC.
+   */
+  public void checkForAdd() throws CniException {
+    if (isLayer3() && disableContainerInterface) {
+      throw new CniException(
+          ErrorCode.INVALID_NETWORK_CONFIG, "cannot use IPAM when DisableContainerInterface flag is set");
+    }
+    if (hairpinMode && promiscMode) {
+      throw new CniException(
+          ErrorCode.INVALID_NETWORK_CONFIG, "cannot set hairpin mode and promiscuous mode at the same time");
+    }
+    String bad = InterfaceNames.check(bridge);
+    if (bad != null) {
+      throw new CniException(
+          ErrorCode.INVALID_NETWORK_CONFIG,
+          "failed to create bridge " + Failures.q(bridge) + ": invalid bridge name: " + bad);
+    }
+    if (!mac.isEmpty()) {
+      macBytes();
+    }
+  }
+
+  /** The requested container MAC as 6 bytes, or null when none was requested. */
+  public byte[] macBytes() throws CniException {
+    if (mac.isEmpty()) {
+      return null;
+    }
+    byte[] b = parseMac(mac);
+    if (b == null) {
+      throw new CniException(
+          ErrorCode.INVALID_NETWORK_CONFIG, "failed to make veth pair: address " + mac + ": invalid MAC address");
+    }
+    return b;
+  }
+
+  /** The requested container MAC in the kernel's {@code aa:bb:cc:dd:ee:ff} form, or null for a random one. */
+  public String macString() throws CniException {
+    byte[] b = macBytes();
+    return b == null ? null : HexFormat.ofDelimiter(":").formatHex(b);
+  }
+
+  /** Parses the 6-byte forms Go's {@code net.ParseMAC} accepts: {@code aa:bb:..}, {@code aa-bb-..}, {@code aabb.ccdd.eeff}. */
+  static byte[] parseMac(String s) {
+    String hex;
+    if (s.length() == 17 && (s.charAt(2) == ':' || s.charAt(2) == '-')) {
+      char sep = s.charAt(2);
+      StringBuilder b = new StringBuilder();
+      for (int i = 0; i < 6; i++) {
+        if (i > 0 && s.charAt(i * 3 - 1) != sep) {
+          return null;
+        }
+        b.append(s, i * 3, i * 3 + 2);
+      }
+      hex = b.toString();
+    } else if (s.length() == 14 && s.charAt(4) == '.' && s.charAt(9) == '.') {
+      hex = s.substring(0, 4) + s.substring(5, 9) + s.substring(10, 14);
+    } else {
+      return null;
+    }
+    for (char c : hex.toCharArray()) {
+      if (Character.digit(c, 16) < 0) {
+        return null;
+      }
+    }
+    return HexFormat.of().parseHex(hex);
+  }
+
+  private static List<VlanTrunk> readTrunk(JsonNode node) throws CniException {
+    if (!node.isArray()) {
+      throw ConfFields.typeError(node, "NetConf", "vlanTrunk", "[]*main.VlanTrunk");
+    }
+    List<VlanTrunk> out = new ArrayList<>();
+    for (JsonNode item : node) {
+      if (item.isNull()) {
+        // Go dereferences a nil entry and panics; an empty entry is the nearest well-defined meaning.
+        out.add(new VlanTrunk(null, null, null));
+        continue;
+      }
+      ConfFields t = ConfFields.of(item, "VlanTrunk");
+      out.add(new VlanTrunk(vid(t, "minID"), vid(t, "maxID"), vid(t, "id")));
+    }
+    return out;
+  }
+
+  private static Integer vid(ConfFields t, String key) throws CniException {
+    if (!t.has(key)) {
+      return null;
+    }
+    long v = t.integer(key, 0);
+    // Values beyond int still fail the 1..4094 check, as they do in Go.
+    return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, v));
+  }
+
+  /**
+   * The {@code dns} object when Go's {@code dnsConfSet} holds: nameservers, search or options present (even empty),
+   * or a non-empty domain.
+   */
+  private static Dns dnsIfSet(ConfFields n) throws CniException {
+    ConfFields dns = n.object("dns", "types.DNS");
+    if (dns == null) {
+      return null;
+    }
+    boolean set = false;
+    for (String list : new String[] {"nameservers", "search", "options"}) {
+      JsonNode v = dns.get(list);
+      if (v != null) {
+        if (!v.isArray()) {
+          throw ConfFields.typeError(v, "NetConf.dns", list, "[]string");
+        }
+        set = true;
+      }
+    }
+    if (!dns.string("domain", "").isEmpty()) {
+      set = true;
+    }
+    return set ? Dns.fromJson(n.get("dns")) : null;
+  }
+}

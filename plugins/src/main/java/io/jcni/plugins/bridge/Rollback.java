@@ -1,0 +1,33 @@
+package io.jcni.plugins.bridge;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * The undo steps of an ADD in progress: each step that created something registers how to remove it, and a failed
+ * ADD runs them newest first, so that nothing the ADD made outlives it (Go leaves the veth behind, plugins#29).
+ */
+final class Rollback {
+  /** One undo step. */
+  @FunctionalInterface
+  interface Step {
+    void undo() throws Exception;
+  }
+
+  private final Deque<Step> steps = new ArrayDeque<>();
+
+  void add(Step step) {
+    steps.push(step);
+  }
+
+  /** Runs every step newest first; a step that fails is attached to {@code cause} and the rest still run. */
+  void run(Throwable cause) {
+    while (!steps.isEmpty()) {
+      try {
+        steps.pop().undo();
+      } catch (Exception e) {
+        cause.addSuppressed(e);
+      }
+    }
+  }
+}
