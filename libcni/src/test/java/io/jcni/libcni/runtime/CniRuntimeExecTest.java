@@ -178,6 +178,29 @@ class CniRuntimeExecTest {
   }
 
   @Test
+  void checkSendsTheCachedResultAndArgumentsAndReportsTheFirstFailure() throws Exception {
+    try (CniRuntime rt = nets.runtime().build()) {
+      NetworkRequest withArgs = NetworkRequest.of("alpha", "eth0")
+          .withCniArgs(List.of(Map.entry("K8S_POD_NAME", "web")));
+      rt.attach("c1", "/var/run/netns/jt-none", List.of(withArgs, NetworkRequest.of("beta", "eth1")));
+      rt.check("c1", "/var/run/netns/jt-none",
+          List.of(NetworkRequest.of("alpha", "eth0"), NetworkRequest.of("beta", "eth1")));
+      List<NoopNetworks.Call> checks = nets.calls().stream().filter(c -> c.command().equals("CHECK")).toList();
+      assertEquals(List.of("CHECK c1 alpha eth0", "CHECK c1 beta eth1"),
+          checks.stream().map(Object::toString).toList());
+      assertEquals("10.201.1.5/24", checks.get(0).stdin().at("/prevResult/ips/0/address").asText());
+      assertEquals("K8S_POD_NAME=web", NoopNetworks.JSON.readTree(Files.readString(nets.debugFile("alpha")))
+          .at("/CmdArgs/Args").asText());
+
+      nets.fail("beta", "drifted", 112);
+      CniException e = assertThrows(CniException.class, () -> rt.check("c1", "/var/run/netns/jt-none",
+          List.of(NetworkRequest.of("alpha", "eth0"), NetworkRequest.of("beta", "eth1"))));
+      assertEquals(112, e.code());
+      assertEquals("network \"beta\" (eth1): drifted", e.getMessage());
+    }
+  }
+
+  @Test
   void gcAtStartupDeletesStaleAttachmentsAndKeepsValidOnes() throws Exception {
     try (CniRuntime first = nets.runtime().build()) {
       for (String c : List.of("c1", "c2", "c3")) {
