@@ -35,10 +35,6 @@ import java.util.Optional;
  * also removed when CNI_NETNS is empty or gone, using the prevResult addresses (plugins#810).
  */
 final class BridgeDel {
-  /** One unspecified address per family: "this attachment, whatever its addresses were". */
-  private static final List<IpNet> UNKNOWN_ADDRESSES =
-      List.of(IpNet.tryParse("0.0.0.0/0"), IpNet.tryParse("::/0"));
-
   private final BridgeConf conf;
   private final CmdArgs args;
   private final PluginContext ctx;
@@ -66,12 +62,12 @@ final class BridgeDel {
     }
     if (conf.isLayer3() && conf.ipMasq()) {
       List<IpNet> addrs = removed.isEmpty() ? prevResultAddresses() : removed;
+      IpMasq masq = new IpMasq(null, firewall);
       if (addrs.isEmpty()) {
-        // Nothing tells which addresses the attachment had (no interface, no prevResult). The rules are found by
-        // the attachment's chain (iptables) and comment hash (nftables), so ask for both families.
-        addrs = UNKNOWN_ADDRESSES;
+        masq.teardownAll(conf.name(), args.containerId(), args.ifName());
+      } else {
+        masq.teardown(conf.name(), args.containerId(), args.ifName(), addrs);
       }
-      new IpMasq(null, firewall).teardown(conf.name(), args.containerId(), args.ifName(), addrs);
     }
   }
 
