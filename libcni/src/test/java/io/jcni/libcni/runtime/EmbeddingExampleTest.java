@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Compiles and runs the embedding example exactly as the README prints it (the {@code java} block of its {@code
- * ## Embedding} section; {@code README-embedding.md} until that section is merged into README.md), against two
+ * ## Embedding} section), against two
  * noop networks, and checks what it did through noop's command log and the cache.
  */
 class EmbeddingExampleTest {
@@ -36,7 +36,7 @@ class EmbeddingExampleTest {
 
   /** The example's source: the first java block under "## Embedding". */
   static String exampleSource() throws IOException {
-    for (String name : List.of("README.md", "README-embedding.md")) {
+    for (String name : List.of("README.md")) {
       Path f = repoRoot().resolve(name);
       if (!Files.exists(f)) {
         continue;
@@ -51,7 +51,7 @@ class EmbeddingExampleTest {
         return m.group(1);
       }
     }
-    throw new AssertionError("no ## Embedding section with a java block in README.md or README-embedding.md");
+    throw new AssertionError("no ## Embedding section with a java block in README.md");
   }
 
   @Test
