@@ -164,6 +164,9 @@ class GoLibcniInteropTest {
         + (portmap ? ",{\"type\":\"portmap\",\"capabilities\":{\"portMappings\":true}}" : "") + "]}";
   }
 
+  /** host-local parses CNI_ARGS and needs IgnoreUnknown for a key it does not know. */
+  static final String CNI_ARGS = "IgnoreUnknown=1;K8S_POD_NAME=jt-pod";
+
   static String capArgs(int hostPort) {
     return "{\"portMappings\":[{\"hostPort\":" + hostPort + ",\"containerPort\":80,\"protocol\":\"tcp\"}]}";
   }
@@ -176,11 +179,20 @@ class GoLibcniInteropTest {
 
   /** The Go driver, run in the host namespace; capArgs may be null. */
   Run go(String cmd, Path conf, Netns ctr, String id, String capArgs) throws Exception {
+    return go(cmd, conf, ctr, id, capArgs, null);
+  }
+
+  /** The Go driver with {@code CNI_ARGS} (null for none). */
+  Run go(String cmd, Path conf, Netns ctr, String id, String capArgs, String cniArgs) throws Exception {
     List<String> argv = List.of("ip", "netns", "exec", host.name(), driver.toString(), cmd, cacheDir.toString(),
         conf.toString(), NET, ctr.path(), id, "eth0");
     ProcessBuilder pb = new ProcessBuilder(argv);
     pb.environment().put("CNI_PATH", "/usr/lib/cni");
-    pb.environment().remove("CNI_ARGS");
+    if (cniArgs == null) {
+      pb.environment().remove("CNI_ARGS");
+    } else {
+      pb.environment().put("CNI_ARGS", cniArgs);
+    }
     if (capArgs == null) {
       pb.environment().remove("CAP_ARGS");
     } else {
@@ -198,9 +210,15 @@ class GoLibcniInteropTest {
 
   /** The jcni CLI in the host namespace for container {@code id}; capArgs may be null. */
   Cli.Run jcni(String cmd, Path conf, Netns ctr, String id, String capArgs, String... opts) throws Exception {
+    return jcni(cmd, conf, ctr, id, capArgs, opts, null);
+  }
+
+  /** The jcni CLI with options and {@code CNI_ARGS} (null for none). */
+  Cli.Run jcni(String cmd, Path conf, Netns ctr, String id, String capArgs, String[] opts, String cniArgs)
+      throws Exception {
     Cli cli = new Cli().inNetns(host.name()).env("NETCONFPATH", conf.toString()).env("CNI_PATH", "/usr/lib/cni")
         .env("CNI_CACHE_DIR", cacheDir.toString()).env("CNI_CONTAINERID", id)
-        .env("CAP_ARGS", capArgs == null ? "" : capArgs);
+        .env("CAP_ARGS", capArgs == null ? "" : capArgs).env("CNI_ARGS", cniArgs == null ? "" : cniArgs);
     List<String> args = new ArrayList<>(List.of(opts));
     args.addAll(List.of(cmd, NET, ctr.path()));
     long t0 = System.nanoTime();
@@ -304,7 +322,7 @@ class GoLibcniInteropTest {
     Netns ctr = container();
     String id = "jt-gl-a";
     String caps = capArgs(18081);
-    Cli.Run add = jcni("add", confDir, ctr, id, caps);
+    Cli.Run add = jcni("add", confDir, ctr, id, caps, new String[0], CNI_ARGS);
     assertEquals(0, add.exit(), add.toString());
     JsonNode result = JSON.readTree(add.stdout());
     assertAttached(id, ctr, result, true, 18081);
@@ -320,6 +338,8 @@ class GoLibcniInteropTest {
         Base64.getDecoder().decode(c.get("config").asText()), "cached config bytes");
     assertEquals(JSON.readTree(caps), c.get("runtimeConf").get("CapabilityArgs"));
     assertEquals(id, c.get("runtimeConf").get("ContainerID").asText());
+    assertEquals(JSON.readTree("[[\"IgnoreUnknown\",\"1\"],[\"K8S_POD_NAME\",\"jt-pod\"]]"),
+        c.get("runtimeConf").get("Args"), "Go's view of the CNI_ARGS jcni cached");
 
     Run check = go("check", checkConfDir, ctr, id, null);
     assertEquals(0, check.exit(), check.toString());
@@ -335,7 +355,7 @@ class GoLibcniInteropTest {
     Netns ctr = container();
     String id = "jt-gl-b";
     String caps = capArgs(18082);
-    Run add = go("add", confDir, ctr, id, caps);
+    Run add = go("add", confDir, ctr, id, caps, CNI_ARGS);
     assertEquals(0, add.exit(), add.toString());
     JsonNode result = JSON.readTree(add.stdout());
     assertAttached(id, ctr, result, true, 18082);
@@ -354,6 +374,8 @@ class GoLibcniInteropTest {
     assertArrayEquals(Files.readAllBytes(confDir.resolve("10-" + NET + ".conflist")), config.config());
     assertEquals(JSON.readTree(caps), JSON.valueToTree(config.runtimeConf().capabilityArgs()));
     assertEquals(id, config.runtimeConf().containerId());
+    assertEquals(List.of(Map.entry("IgnoreUnknown", "1"), Map.entry("K8S_POD_NAME", "jt-pod")),
+        config.runtimeConf().args(), "jcni's view of the CNI_ARGS Go cached");
 
     Cli.Run check = jcni("check", checkConfDir, ctr, id, null);
     assertEquals(0, check.exit(), check.toString());
@@ -409,6 +431,15 @@ class GoLibcniInteropTest {
       assertAttached(a.id(), a.ctr(), JSON.readTree(out), true, a.port());
     }
     assertEquals(6, hostVeths());
+    // The records side by side: same file and directory modes, and jcni writes every member Go 1.1.2 writes.
+    Path byGo = cacheFile(all.get(0).id());
+    Path byJcni = cacheFile(all.get(1).id());
+    assertEquals(Files.getPosixFilePermissions(byGo), Files.getPosixFilePermissions(byJcni));
+    List<String> goKeys = new ArrayList<>();
+    JSON.readTree(byGo.toFile()).fieldNames().forEachRemaining(goKeys::add);
+    List<String> jcniKeys = new ArrayList<>();
+    JSON.readTree(byJcni.toFile()).fieldNames().forEachRemaining(jcniKeys::add);
+    assertTrue(jcniKeys.containsAll(goKeys), "Go writes " + goKeys + ", jcni " + jcniKeys);
 
     // The switch: each side now removes what the other one made.
     for (Attachment a : all) {
