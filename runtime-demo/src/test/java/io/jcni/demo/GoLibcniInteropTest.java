@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jcni.libcni.CachedConfig;
 import io.jcni.libcni.CniConfig;
 import io.jcni.libcni.ConfLoader;
+import io.jcni.libcni.NetworkAttachment;
 import io.jcni.libcni.NetworkConfigList;
 import io.jcni.libcni.RuntimeConf;
 import io.jcni.libcni.types.Result;
@@ -440,6 +441,18 @@ class GoLibcniInteropTest {
     List<String> jcniKeys = new ArrayList<>();
     JSON.readTree(byJcni.toFile()).fieldNames().forEachRemaining(jcniKeys::add);
     assertTrue(jcniKeys.containsAll(goKeys), "Go writes " + goKeys + ", jcni " + jcniKeys);
+    // jcni lists all six from the shared cache; Go 1.1.2 records no namespace path, jcni does (as current Go).
+    List<NetworkAttachment> listed = jcniLibrary().getCachedAttachments("");
+    assertEquals(all.stream().map(Attachment::id).sorted().toList(),
+        listed.stream().map(NetworkAttachment::containerId).toList());
+    for (NetworkAttachment n : listed) {
+      Attachment a = all.stream().filter(x -> x.id().equals(n.containerId())).findFirst().orElseThrow();
+      assertEquals(NET, n.network());
+      assertEquals("eth0", n.ifName());
+      assertEquals(a.byGo() ? "" : a.ctr().path(), n.netNs(), n.containerId());
+      assertEquals(JSON.readTree(capArgs(a.port())), JSON.valueToTree(n.capabilityArgs()), n.containerId());
+      assertArrayEquals(Files.readAllBytes(confDir.resolve("10-" + NET + ".conflist")), n.config());
+    }
 
     // The switch: each side now removes what the other one made.
     for (Attachment a : all) {
