@@ -36,6 +36,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestInstance.Lifecycle;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -48,6 +50,10 @@ import org.junit.jupiter.api.Assumptions;
  * where the cache is read through {@link CniConfig} directly. CHECK uses the same network without portmap, whose
  * Debian 1.1.1 CHECK cannot pass (see {@link GoPluginsCliTest}). Go libcni 1.1.2's DEL does not fall back to the
  * cached capability args as jcni's CLI does, so the Go side is given CAP_ARGS at DEL as a Go runtime would.
+ *
+ * <p>Results are compared as JSON content (see {@link #content}): libcni 1.1.2 writes struct member order and an
+ * empty {@code "dns":{}} in 1.x results, jcni writes what current Go libcni writes. Timings of every driver and CLI
+ * call are printed at the end of the class.
  */
 @TestInstance(Lifecycle.PER_CLASS)
 class GoLibcniInteropTest {
@@ -407,6 +413,44 @@ class GoLibcniInteropTest {
     Run del = go("del", checkConfDir, ctr, id, null);
     assertEquals(0, del.exit(), del.toString());
     assertGone(id, ctr, 0);
+    assertEquals(0, hostVeths());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"0.4.0", "0.3.1"})
+  void olderListVersionsCrossOverBothWays(String version) throws Exception {
+    Path oldDir = Files.createDirectories(tmp.resolve("net.d-" + version));
+    Files.writeString(oldDir.resolve("10-" + NET + ".conflist"),
+        conflist(true).replace("\"cniVersion\":\"1.0.0\"", "\"cniVersion\":\"" + version + "\""));
+    NetworkConfigList list = ConfLoader.loadConfList(oldDir, NET);
+    assertEquals(version, list.cniVersion());
+
+    Netns ctr = container();
+    String id = "jt-gl-o1";
+    String caps = capArgs(18085);
+    Cli.Run add = jcni("add", oldDir, ctr, id, caps);
+    assertEquals(0, add.exit(), add.toString());
+    assertEquals(version, JSON.readTree(add.stdout()).get("cniVersion").asText());
+    assertAttached(id, ctr, JSON.readTree(add.stdout()), true, 18085);
+    Run cached = go("cachedresult", oldDir, ctr, id, null);
+    assertEquals(0, cached.exit(), cached.toString());
+    assertEquals(content(add.stdout()), content(cached.stdout()));
+    Run del = go("del", oldDir, ctr, id, caps);
+    assertEquals(0, del.exit(), del.toString());
+    assertGone(id, ctr, 18085);
+
+    Netns ctr2 = container();
+    String id2 = "jt-gl-o2";
+    Run goAdd = go("add", oldDir, ctr2, id2, caps);
+    assertEquals(0, goAdd.exit(), goAdd.toString());
+    assertAttached(id2, ctr2, JSON.readTree(goAdd.stdout()), true, 18085);
+    Result mine = jcniLibrary().getNetworkListCachedResult(list, RuntimeConf.of(id2, ctr2.path(), "eth0"))
+        .orElseThrow();
+    assertEquals(version, mine.cniVersion());
+    assertEquals(content(goAdd.stdout()), content(new String(mine.toJson(), StandardCharsets.UTF_8)));
+    Cli.Run jdel = jcni("del", oldDir, ctr2, id2, null);
+    assertEquals(0, jdel.exit(), jdel.toString());
+    assertGone(id2, ctr2, 18085);
     assertEquals(0, hostVeths());
   }
 
