@@ -86,8 +86,11 @@ class GoLibcniInteropTest {
   @BeforeAll
   void buildDriver() throws Exception {
     Root.require();
-    Optional<String> go = Stream.of("/usr/bin/go", "/usr/lib/go/bin/go", "/usr/local/go/bin/go")
-        .filter(p -> Files.isExecutable(Path.of(p))).findFirst();
+    Optional<String> go = Stream.concat(
+            Stream.of(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)),
+            Stream.of("/usr/lib/go/bin", "/usr/local/go/bin"))
+        .filter(d -> !d.isEmpty()).map(d -> Path.of(d, "go")).filter(Files::isExecutable).map(Path::toString)
+        .findFirst();
     if (go.isEmpty() || !Files.isDirectory(GO_SRC)) {
       String why = "go or Debian's libcni source (" + GO_SRC + ") is missing";
       if ("true".equals(System.getenv("CI"))) {
@@ -223,7 +226,13 @@ class GoLibcniInteropTest {
   /** The jcni CLI with options and {@code CNI_ARGS} (null for none). */
   Cli.Run jcni(String cmd, Path conf, Netns ctr, String id, String capArgs, String[] opts, String cniArgs)
       throws Exception {
-    Cli cli = new Cli().inNetns(host.name()).env("NETCONFPATH", conf.toString()).env("CNI_PATH", "/usr/lib/cni")
+    return jcni(cmd, conf, ctr, id, capArgs, opts, cniArgs, "/usr/lib/cni");
+  }
+
+  /** The jcni CLI with options, {@code CNI_ARGS} (null for none) and {@code CNI_PATH}. */
+  Cli.Run jcni(String cmd, Path conf, Netns ctr, String id, String capArgs, String[] opts, String cniArgs,
+      String cniPath) throws Exception {
+    Cli cli = new Cli().inNetns(host.name()).env("NETCONFPATH", conf.toString()).env("CNI_PATH", cniPath)
         .env("CNI_CACHE_DIR", cacheDir.toString()).env("CNI_CONTAINERID", id)
         .env("CAP_ARGS", capArgs == null ? "" : capArgs).env("CNI_ARGS", cniArgs == null ? "" : cniArgs);
     List<String> args = new ArrayList<>(List.of(opts));
@@ -398,7 +407,9 @@ class GoLibcniInteropTest {
   void goLibcniChecksAndDeletesWhatJcniAddedInProcess() throws Exception {
     Netns ctr = container();
     String id = "jt-gl-c";
-    Cli.Run add = jcni("add", checkConfDir, ctr, id, null, "--inline");
+    // An empty CNI_PATH: the ADD can only succeed with jcni's own bridge and host-local.
+    Path noPlugins = Files.createDirectories(tmp.resolve("no-plugins"));
+    Cli.Run add = jcni("add", checkConfDir, ctr, id, null, new String[] {"--inline"}, null, noPlugins.toString());
     assertEquals(0, add.exit(), add.toString());
     JsonNode result = JSON.readTree(add.stdout());
     assertAttached(id, ctr, result, false, 0);
