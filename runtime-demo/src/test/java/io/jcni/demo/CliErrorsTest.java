@@ -1,5 +1,7 @@
 package io.jcni.demo;
 
+import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.testing.TestNetns;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -27,19 +29,19 @@ class CliErrorsTest {
   static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path tmp;
-  Netns host;
-  Netns ctr;
+  TestNetns host;
+  TestNetns ctr;
   Path confDir;
   Path dataDir;
   Path cacheDir;
 
   @BeforeEach
   void setUp() throws Exception {
-    Root.require();
-    Root.requireExecutable("/usr/lib/cni/bridge");
-    Root.requireExecutable("/usr/lib/cni/host-local");
-    host = Netns.create("errhost");
-    ctr = Netns.create("errctr");
+    Privileged.require();
+    Privileged.requireExecutable("/usr/lib/cni/bridge");
+    Privileged.requireExecutable("/usr/lib/cni/host-local");
+    host = TestNetns.createWithLoopback("errhost");
+    ctr = TestNetns.createWithLoopback("errctr");
     confDir = Files.createDirectories(tmp.resolve("net.d"));
     dataDir = tmp.resolve("ipam");
     cacheDir = tmp.resolve("cache");
@@ -53,7 +55,7 @@ class CliErrorsTest {
   @AfterEach
   void tearDown() throws Exception {
     IOException first = null;
-    for (Netns ns : new Netns[] {ctr, host}) {
+    for (TestNetns ns : new TestNetns[] {ctr, host}) {
       if (ns != null) {
         try {
           ns.close();

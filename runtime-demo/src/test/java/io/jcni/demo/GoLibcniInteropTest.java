@@ -1,5 +1,7 @@
 package io.jcni.demo;
 
+import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.testing.TestNetns;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -68,8 +70,8 @@ class GoLibcniInteropTest {
   final List<String> timings = new ArrayList<>();
 
   @TempDir Path tmp;
-  Netns host;
-  final List<Netns> containers = new ArrayList<>();
+  TestNetns host;
+  final List<TestNetns> containers = new ArrayList<>();
   Path confDir;
   Path checkConfDir;
   Path dataDir;
@@ -85,7 +87,7 @@ class GoLibcniInteropTest {
 
   @BeforeAll
   void buildDriver() throws Exception {
-    Root.require();
+    Privileged.require();
     Optional<String> go = Stream.concat(
             Stream.of(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)),
             Stream.of("/usr/lib/go/bin", "/usr/local/go/bin"))
@@ -130,11 +132,11 @@ class GoLibcniInteropTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    Root.require();
+    Privileged.require();
     for (String p : List.of("bridge", "host-local", "portmap")) {
-      Root.requireExecutable("/usr/lib/cni/" + p);
+      Privileged.requireExecutable("/usr/lib/cni/" + p);
     }
-    host = Netns.create("glhost");
+    host = TestNetns.createWithLoopback("glhost");
     confDir = Files.createDirectories(tmp.resolve("net.d"));
     checkConfDir = Files.createDirectories(tmp.resolve("net.d-check"));
     dataDir = tmp.resolve("ipam");
@@ -146,7 +148,7 @@ class GoLibcniInteropTest {
   @AfterEach
   void tearDown() throws Exception {
     List<Exception> errs = new ArrayList<>();
-    for (Netns ns : containers) {
+    for (TestNetns ns : containers) {
       try {
         ns.close();
       } catch (Exception e) {
@@ -181,19 +183,19 @@ class GoLibcniInteropTest {
     return "{\"portMappings\":[{\"hostPort\":" + hostPort + ",\"containerPort\":80,\"protocol\":\"tcp\"}]}";
   }
 
-  Netns container() throws IOException {
-    Netns ns = Netns.create("glctr");
+  TestNetns container() throws IOException {
+    TestNetns ns = TestNetns.createWithLoopback("glctr");
     containers.add(ns);
     return ns;
   }
 
   /** The Go driver, run in the host namespace; capArgs may be null. */
-  Run go(String cmd, Path conf, Netns ctr, String id, String capArgs) throws Exception {
+  Run go(String cmd, Path conf, TestNetns ctr, String id, String capArgs) throws Exception {
     return go(cmd, conf, ctr, id, capArgs, null);
   }
 
   /** The Go driver with {@code CNI_ARGS} (null for none). */
-  Run go(String cmd, Path conf, Netns ctr, String id, String capArgs, String cniArgs) throws Exception {
+  Run go(String cmd, Path conf, TestNetns ctr, String id, String capArgs, String cniArgs) throws Exception {
     List<String> argv = List.of("ip", "netns", "exec", host.name(), driver.toString(), cmd, cacheDir.toString(),
         conf.toString(), NET, ctr.path(), id, "eth0");
     ProcessBuilder pb = new ProcessBuilder(argv);
@@ -219,18 +221,18 @@ class GoLibcniInteropTest {
   }
 
   /** The jcni CLI in the host namespace for container {@code id}; capArgs may be null. */
-  Cli.Run jcni(String cmd, Path conf, Netns ctr, String id, String capArgs, String... opts) throws Exception {
+  Cli.Run jcni(String cmd, Path conf, TestNetns ctr, String id, String capArgs, String... opts) throws Exception {
     return jcni(cmd, conf, ctr, id, capArgs, opts, null);
   }
 
   /** The jcni CLI with options and {@code CNI_ARGS} (null for none). */
-  Cli.Run jcni(String cmd, Path conf, Netns ctr, String id, String capArgs, String[] opts, String cniArgs)
+  Cli.Run jcni(String cmd, Path conf, TestNetns ctr, String id, String capArgs, String[] opts, String cniArgs)
       throws Exception {
     return jcni(cmd, conf, ctr, id, capArgs, opts, cniArgs, "/usr/lib/cni");
   }
 
   /** The jcni CLI with options, {@code CNI_ARGS} (null for none) and {@code CNI_PATH}. */
-  Cli.Run jcni(String cmd, Path conf, Netns ctr, String id, String capArgs, String[] opts, String cniArgs,
+  Cli.Run jcni(String cmd, Path conf, TestNetns ctr, String id, String capArgs, String[] opts, String cniArgs,
       String cniPath) throws Exception {
     Cli cli = new Cli().inNetns(host.name()).env("NETCONFPATH", conf.toString()).env("CNI_PATH", cniPath)
         .env("CNI_CACHE_DIR", cacheDir.toString()).env("CNI_CONTAINERID", id)
@@ -280,7 +282,7 @@ class GoLibcniInteropTest {
   }
 
   /** Everything an attachment of {@code id} in {@code ctr} leaves on the machine while it lives. */
-  void assertAttached(String id, Netns ctr, JsonNode result, boolean portmap, int hostPort) throws Exception {
+  void assertAttached(String id, TestNetns ctr, JsonNode result, boolean portmap, int hostPort) throws Exception {
     List<String> addrs = new ArrayList<>();
     result.get("ips").forEach(ip -> addrs.add(ip.get("address").asText()));
     assertEquals(2, addrs.size(), result.toString());
@@ -299,7 +301,7 @@ class GoLibcniInteropTest {
   }
 
   /** Nothing of {@code id} is left: no link, no IP file, no chain or rule, no cache file. */
-  void assertGone(String id, Netns ctr, int hostPort) throws Exception {
+  void assertGone(String id, TestNetns ctr, int hostPort) throws Exception {
     List<String> links = new ArrayList<>();
     JSON.readTree(ctr.ip("-j", "link", "show")).forEach(l -> links.add(l.get("ifname").asText()));
     assertEquals(List.of("lo"), links, "links left in " + ctr.name());
@@ -335,7 +337,7 @@ class GoLibcniInteropTest {
 
   @Test
   void goLibcniReadsChecksAndDeletesWhatJcniAdded() throws Exception {
-    Netns ctr = container();
+    TestNetns ctr = container();
     String id = "jt-gl-a";
     String caps = capArgs(18081);
     Cli.Run add = jcni("add", confDir, ctr, id, caps, new String[0], CNI_ARGS);
@@ -368,7 +370,7 @@ class GoLibcniInteropTest {
 
   @Test
   void jcniReadsChecksAndDeletesWhatGoLibcniAdded() throws Exception {
-    Netns ctr = container();
+    TestNetns ctr = container();
     String id = "jt-gl-b";
     String caps = capArgs(18082);
     Run add = go("add", confDir, ctr, id, caps, CNI_ARGS);
@@ -405,7 +407,7 @@ class GoLibcniInteropTest {
 
   @Test
   void goLibcniChecksAndDeletesWhatJcniAddedInProcess() throws Exception {
-    Netns ctr = container();
+    TestNetns ctr = container();
     String id = "jt-gl-c";
     // An empty CNI_PATH: the ADD can only succeed with jcni's own bridge and host-local.
     Path noPlugins = Files.createDirectories(tmp.resolve("no-plugins"));
@@ -436,7 +438,7 @@ class GoLibcniInteropTest {
     NetworkConfigList list = ConfLoader.loadConfList(oldDir, NET);
     assertEquals(version, list.cniVersion());
 
-    Netns ctr = container();
+    TestNetns ctr = container();
     String id = "jt-gl-o1";
     String caps = capArgs(18085);
     Cli.Run add = jcni("add", oldDir, ctr, id, caps);
@@ -450,7 +452,7 @@ class GoLibcniInteropTest {
     assertEquals(0, del.exit(), del.toString());
     assertGone(id, ctr, 18085);
 
-    Netns ctr2 = container();
+    TestNetns ctr2 = container();
     String id2 = "jt-gl-o2";
     Run goAdd = go("add", oldDir, ctr2, id2, caps);
     assertEquals(0, goAdd.exit(), goAdd.toString());
@@ -467,7 +469,7 @@ class GoLibcniInteropTest {
 
   @Test
   void switchingImplementationsMidLifeLosesNoAttachment() throws Exception {
-    record Attachment(String id, Netns ctr, int port, boolean byGo) {}
+    record Attachment(String id, TestNetns ctr, int port, boolean byGo) {}
     List<Attachment> all = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
       all.add(new Attachment("jt-gl-d" + i, container(), 18090 + i, i % 2 == 0));

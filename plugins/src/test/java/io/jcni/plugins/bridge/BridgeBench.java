@@ -4,7 +4,7 @@ import static io.jcni.plugins.bridge.BridgeAddDelTest.ipam;
 
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.Command;
-import io.jcni.plugins.testing.TestNetns;
+import io.jcni.libcni.testing.TestNetns;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
