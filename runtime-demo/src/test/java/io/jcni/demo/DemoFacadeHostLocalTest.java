@@ -10,6 +10,7 @@ import io.jcni.libcni.runtime.Attachment;
 import io.jcni.libcni.runtime.CniRuntime;
 import io.jcni.libcni.runtime.NetworkRequest;
 import io.jcni.libcni.runtime.Placement;
+import io.jcni.libcni.testing.TestBin;
 import io.jcni.libcni.spi.PluginRegistry;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.Result100;
@@ -45,14 +46,8 @@ class DemoFacadeHostLocalTest {
 
   private CniRuntime runtime(Placement placement) {
     return CniRuntime.builder().confDir(confDir).cacheDir(tmp.resolve("cache"))
-        .pluginPath(List.of(testBin().toString(), "/usr/lib/cni"))
+        .pluginPath(List.of(TestBin.dir().toString(), "/usr/lib/cni"))
         .registry(PluginRegistry.discover()).placement(placement).build();
-  }
-
-  static Path testBin() {
-    String root = System.getenv("JCNI_REPO_ROOT");
-    Path base = root != null ? Path.of(root) : Path.of(System.getProperty("user.dir")).getParent();
-    return base.resolve("test-bin");
   }
 
   /** Addresses reserved in the store, from its file names. */

@@ -1,6 +1,7 @@
 package io.jcni.libcni.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.jcni.libcni.testing.TestBin;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,7 +53,7 @@ final class GoBridgeNetworks implements AutoCloseable {
   /** A runtime builder: wrapper first, then test-bin (noop), then the Go plugins (host-local). */
   CniRuntime.Builder runtime() {
     return CniRuntime.builder().confDir(confDir).cacheDir(cacheDir)
-        .pluginPath(List.of(bin.toString(), NoopNetworks.testBin().toString(), "/usr/lib/cni"));
+        .pluginPath(List.of(bin.toString(), TestBin.dir().toString(), "/usr/lib/cni"));
   }
 
   /** Writes a bridge + host-local network on {@code bridgeName} with {@code subnet}. */
