@@ -10,6 +10,7 @@ import io.jcni.libcni.runtime.Attachment;
 import io.jcni.libcni.runtime.CniRuntime;
 import io.jcni.libcni.runtime.NetworkRequest;
 import io.jcni.libcni.runtime.Placement;
+import io.jcni.libcni.testing.HostLocalStore;
 import io.jcni.libcni.testing.TestBin;
 import io.jcni.libcni.spi.PluginRegistry;
 import io.jcni.libcni.types.CniException;
@@ -52,14 +53,7 @@ class DemoFacadeHostLocalTest {
 
   /** Addresses reserved in the store, from its file names. */
   private List<String> reserved() throws Exception {
-    Path dir = store.resolve("jt-pool");
-    if (!Files.isDirectory(dir)) {
-      return List.of();
-    }
-    try (var s = Files.list(dir)) {
-      return s.map(p -> p.getFileName().toString())
-          .filter(f -> !f.equals("lock") && !f.startsWith("last_reserved_ip")).sorted().toList();
-    }
+    return HostLocalStore.reserved(store.resolve("jt-pool"));
   }
 
   private String holder(String ip) throws Exception {
