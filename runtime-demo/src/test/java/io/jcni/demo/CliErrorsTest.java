@@ -1,6 +1,7 @@
 package io.jcni.demo;
 
 import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.testing.TestBin;
 import io.jcni.libcni.testing.TestNetns;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -79,7 +80,7 @@ class CliErrorsTest {
 
   Cli cli() {
     return new Cli().inNetns(host.name()).env("NETCONFPATH", confDir.toString())
-        .env("CNI_PATH", "/usr/lib/cni:" + Cli.testBin()).env("CNI_CACHE_DIR", cacheDir.toString());
+        .env("CNI_PATH", "/usr/lib/cni:" + TestBin.dir()).env("CNI_CACHE_DIR", cacheDir.toString());
   }
 
   /** One line on stderr, starting "jcni: " and containing {@code want}; no stack trace; exit non-zero. */
@@ -127,7 +128,7 @@ class CliErrorsTest {
   void pluginMissingFromCniPathAfterBridgeRan() throws Exception {
     Cli.Run r = cli().run("add", "jtabsent", ctr.path());
     assertCleanFailure(r, "plugin type=\"jt-absent-plugin\" failed (add): failed to find plugin \"jt-absent-plugin\" "
-        + "in path [/usr/lib/cni " + Cli.testBin() + "]");
+        + "in path [/usr/lib/cni " + TestBin.dir() + "]");
     assertNothingLeft();
   }
 

@@ -12,10 +12,11 @@ import io.jcni.libcni.runtime.CniRuntime;
 import io.jcni.libcni.runtime.NetworkRequest;
 import io.jcni.libcni.runtime.Placement;
 import io.jcni.libcni.spi.PluginRegistry;
+import io.jcni.libcni.testing.HostLocalStore;
+import io.jcni.libcni.testing.TestNetns;
 import io.jcni.libcni.types.Result100;
 import io.jcni.plugins.linux.NetNs;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -94,18 +95,7 @@ class DemoFacadeBridgeTest {
   }
 
   private static String run(String... cmd) throws IOException {
-    Process p = new ProcessBuilder(cmd).start();
-    try {
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (p.waitFor() != 0) {
-        throw new IOException(String.join(" ", cmd) + ": " + err);
-      }
-      return out;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException(e);
-    }
+    return TestNetns.run(cmd);
   }
 
   private static List<String> addresses(String ns, String dev) throws IOException {
@@ -131,14 +121,7 @@ class DemoFacadeBridgeTest {
   }
 
   private List<String> reserved(String network) throws IOException {
-    Path dir = store.resolve(network);
-    if (!Files.isDirectory(dir)) {
-      return List.of();
-    }
-    try (var s = Files.list(dir)) {
-      return s.map(p -> p.getFileName().toString())
-          .filter(f -> !f.equals("lock") && !f.startsWith("last_reserved_ip")).sorted().toList();
-    }
+    return HostLocalStore.reserved(store.resolve(network));
   }
 
   private static String cidr(Attachment a) {

@@ -10,6 +10,8 @@ import io.jcni.libcni.runtime.Attachment;
 import io.jcni.libcni.runtime.CniRuntime;
 import io.jcni.libcni.runtime.NetworkRequest;
 import io.jcni.libcni.runtime.Placement;
+import io.jcni.libcni.testing.HostLocalStore;
+import io.jcni.libcni.testing.TestBin;
 import io.jcni.libcni.spi.PluginRegistry;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.Result100;
@@ -45,26 +47,13 @@ class DemoFacadeHostLocalTest {
 
   private CniRuntime runtime(Placement placement) {
     return CniRuntime.builder().confDir(confDir).cacheDir(tmp.resolve("cache"))
-        .pluginPath(List.of(testBin().toString(), "/usr/lib/cni"))
+        .pluginPath(List.of(TestBin.dir().toString(), "/usr/lib/cni"))
         .registry(PluginRegistry.discover()).placement(placement).build();
-  }
-
-  static Path testBin() {
-    String root = System.getenv("JCNI_REPO_ROOT");
-    Path base = root != null ? Path.of(root) : Path.of(System.getProperty("user.dir")).getParent();
-    return base.resolve("test-bin");
   }
 
   /** Addresses reserved in the store, from its file names. */
   private List<String> reserved() throws Exception {
-    Path dir = store.resolve("jt-pool");
-    if (!Files.isDirectory(dir)) {
-      return List.of();
-    }
-    try (var s = Files.list(dir)) {
-      return s.map(p -> p.getFileName().toString())
-          .filter(f -> !f.equals("lock") && !f.startsWith("last_reserved_ip")).sorted().toList();
-    }
+    return HostLocalStore.reserved(store.resolve("jt-pool"));
   }
 
   private String holder(String ip) throws Exception {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jcni.libcni.testing.TestNetns;
 import io.jcni.plugins.linux.NetNs;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -79,18 +80,7 @@ class DemoTest {
   }
 
   private static String run(String... cmd) throws IOException {
-    Process p = new ProcessBuilder(cmd).start();
-    try {
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (p.waitFor() != 0) {
-        throw new IOException(String.join(" ", cmd) + ": " + err);
-      }
-      return out;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException(e);
-    }
+    return TestNetns.run(cmd);
   }
 
   /** The link names in the throw-away host namespace, by {@code ip -j link}. */

@@ -1,6 +1,7 @@
 package io.jcni.demo;
 
 import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.testing.TestBin;
 import io.jcni.libcni.testing.TestNetns;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -103,7 +104,7 @@ class GoLibcniInteropTest {
     buildDir = Files.createTempDirectory("jt-golibcni");
     driver = buildDir.resolve("golibcni");
     ProcessBuilder pb = new ProcessBuilder(go.get(), "build", "-o", driver.toString(), ".")
-        .directory(Cli.testBin().resolve("golibcni").toFile()).redirectErrorStream(true);
+        .directory(TestBin.dir().resolve("golibcni").toFile()).redirectErrorStream(true);
     pb.environment().put("GOPATH", "/usr/share/gocode");
     pb.environment().put("GO111MODULE", "off");
     pb.environment().put("GOCACHE", buildDir.resolve("gocache").toString());

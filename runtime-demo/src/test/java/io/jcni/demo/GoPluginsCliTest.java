@@ -1,5 +1,6 @@
 package io.jcni.demo;
 
+import io.jcni.libcni.testing.HostLocalStore;
 import io.jcni.libcni.testing.Privileged;
 import io.jcni.libcni.testing.TestNetns;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -17,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -117,14 +117,7 @@ class GoPluginsCliTest {
   }
 
   List<String> ipFiles() throws Exception {
-    Path d = dataDir.resolve(NET);
-    if (!Files.isDirectory(d)) {
-      return List.of();
-    }
-    try (Stream<Path> s = Files.list(d)) {
-      return s.map(p -> p.getFileName().toString())
-          .filter(n -> !n.equals("lock") && !n.startsWith("last_reserved_ip")).sorted().toList();
-    }
+    return HostLocalStore.reserved(dataDir.resolve(NET));
   }
 
   @Test

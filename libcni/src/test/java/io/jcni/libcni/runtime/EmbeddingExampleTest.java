@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jcni.libcni.testing.TestBin;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
@@ -31,7 +32,7 @@ class EmbeddingExampleTest {
   @TempDir Path tmp;
 
   static Path repoRoot() {
-    return NoopNetworks.testBin().getParent();
+    return TestBin.dir().getParent();
   }
 
   /** The example's source: the first java block under "## Embedding". */
@@ -82,7 +83,7 @@ class EmbeddingExampleTest {
         getClass().getClassLoader())) {
       Method main = loader.loadClass("Embed").getMethod("main", String[].class);
       System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      main.invoke(null, (Object) new String[] {nets.confDir.toString(), NoopNetworks.testBin().toString(),
+      main.invoke(null, (Object) new String[] {nets.confDir.toString(), TestBin.dir().toString(),
           nets.cacheDir.toString(), "/var/run/netns/jt-example"});
     } finally {
       System.setOut(saved);

@@ -1,8 +1,10 @@
 package io.jcni.libcni.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.jcni.libcni.testing.HostLocalStore;
+import io.jcni.libcni.testing.TestBin;
+import io.jcni.libcni.testing.TestNetns;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -52,7 +54,7 @@ final class GoBridgeNetworks implements AutoCloseable {
   /** A runtime builder: wrapper first, then test-bin (noop), then the Go plugins (host-local). */
   CniRuntime.Builder runtime() {
     return CniRuntime.builder().confDir(confDir).cacheDir(cacheDir)
-        .pluginPath(List.of(bin.toString(), NoopNetworks.testBin().toString(), "/usr/lib/cni"));
+        .pluginPath(List.of(bin.toString(), TestBin.dir().toString(), "/usr/lib/cni"));
   }
 
   /** Writes a bridge + host-local network on {@code bridgeName} with {@code subnet}. */
@@ -65,14 +67,7 @@ final class GoBridgeNetworks implements AutoCloseable {
 
   /** The addresses host-local holds for {@code network} (its store's file names that are not lock/last_reserved). */
   List<String> reserved(String network) throws IOException {
-    Path dir = store.resolve(network);
-    if (!Files.isDirectory(dir)) {
-      return List.of();
-    }
-    try (var s = Files.list(dir)) {
-      return s.map(p -> p.getFileName().toString())
-          .filter(f -> !f.equals("lock") && !f.startsWith("last_reserved_ip")).sorted().toList();
-    }
+    return HostLocalStore.reserved(store.resolve(network));
   }
 
   /** The container ID host-local recorded for {@code ip} (first line of its store file). */
@@ -120,18 +115,7 @@ final class GoBridgeNetworks implements AutoCloseable {
   }
 
   static String run(String... cmd) throws IOException {
-    Process p = new ProcessBuilder(cmd).start();
-    try {
-      byte[] out = p.getInputStream().readAllBytes();
-      byte[] err = p.getErrorStream().readAllBytes();
-      if (p.waitFor() != 0) {
-        throw new IOException(String.join(" ", cmd) + ": " + new String(err, StandardCharsets.UTF_8));
-      }
-      return new String(out, StandardCharsets.UTF_8);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException(e);
-    }
+    return TestNetns.run(cmd);
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.jcni.libcni.runtime;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jcni.libcni.testing.TestBin;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,23 +32,9 @@ final class NoopNetworks {
     this.log = tmp.resolve("commands.log");
   }
 
-  /** The repository's {@code test-bin/}: {@code JCNI_REPO_ROOT}, else the nearest ancestor holding it. */
-  static Path testBin() {
-    String root = System.getenv("JCNI_REPO_ROOT");
-    if (root != null && Files.isDirectory(Path.of(root, "test-bin"))) {
-      return Path.of(root, "test-bin");
-    }
-    for (Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath(); p != null; p = p.getParent()) {
-      if (Files.isDirectory(p.resolve("test-bin"))) {
-        return p.resolve("test-bin");
-      }
-    }
-    throw new IllegalStateException("test-bin/ not found above " + System.getProperty("user.dir"));
-  }
-
   /** A builder for a runtime over this directory with noop on the plugin path and a private cache. */
   CniRuntime.Builder runtime() {
-    return CniRuntime.builder().confDir(confDir).cacheDir(cacheDir).pluginPath(List.of(testBin().toString()));
+    return CniRuntime.builder().confDir(confDir).cacheDir(cacheDir).pluginPath(List.of(TestBin.dir().toString()));
   }
 
   /**

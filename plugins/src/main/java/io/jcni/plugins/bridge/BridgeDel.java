@@ -100,7 +100,7 @@ final class BridgeDel {
       }
       for (Address a : addrs) {
         if (isGlobalUnicast(a.prefix().ip())) {
-          out.add(new IpNet(a.prefix().ip(), a.prefix().length()));
+          out.add(a.prefix());
         }
       }
       try {

@@ -13,26 +13,10 @@ import io.jcni.libcni.testing.TestNetns;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Bad input and kernel refusals: each a clear error, and nothing of the failed ADD left behind. */
-class BridgeFaultsTest {
-  private BridgeEnv env;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    env = BridgeEnv.create();
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    if (env != null) {
-      env.close();
-    }
-  }
-
+class BridgeFaultsTest extends BridgeEnvCase {
   /** The container holds only lo, the host only lo, the bridge and {@code keep}, and the store {@code reserved}. */
   private void assertOnlyLeft(TestNetns c, List<String> hostLinks, int reserved) throws Exception {
     assertEquals(List.of("lo"), BridgeEnv.linkNames(c));

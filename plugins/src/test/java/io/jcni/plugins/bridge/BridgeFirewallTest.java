@@ -12,26 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** ipMasq (both backends) and macspoofchk as iptables-save and nft show them; DEL removes them, also without netns. */
-class BridgeFirewallTest {
-  private BridgeEnv env;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    env = BridgeEnv.create();
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    if (env != null) {
-      env.close();
-    }
-  }
-
+class BridgeFirewallTest extends BridgeEnvCase {
   private static final Pattern JUMP =
       Pattern.compile("-A POSTROUTING -s (\\S+) -m comment --comment \"name: \\\\\"(\\S+)\\\\\" id: \\\\\"(\\S+)\\\\\"\" -j (CNI-[0-9a-f]{24})");
 
