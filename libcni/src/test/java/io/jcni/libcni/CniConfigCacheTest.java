@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jcni.libcni.testing.TestBin;
 import io.jcni.libcni.types.CniException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,7 +32,7 @@ class CniConfigCacheTest {
   void setUp() throws Exception {
     cacheDir = tmp.resolve("cache");
     debugFile = Noop.writeDebug(tmp.resolve("debug"), Noop.reportResult(RESULT));
-    cni = CniConfig.builder().path(List.of(Noop.binDir().toString())).cacheDir(cacheDir).build();
+    cni = CniConfig.builder().path(List.of(TestBin.dir().toString())).cacheDir(cacheDir).build();
     listBytes = ("{\"name\":\"cachenet\",\"cniVersion\":\"1.0.0\",\"plugins\":[{\"type\":\"noop\",\"debugFile\":\""
         + debugFile + "\",\"capabilities\":{\"portMappings\":true}}]}").getBytes(StandardCharsets.UTF_8);
     list = ConfLoader.confListFromBytes(listBytes);

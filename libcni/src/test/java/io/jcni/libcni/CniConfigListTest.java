@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jcni.libcni.testing.TestBin;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
 import io.jcni.libcni.types.Result;
@@ -51,7 +52,7 @@ class CniConfigListTest {
   void setUp() {
     cacheDir = tmp.resolve("cache");
     log = tmp.resolve("commands.log");
-    cni = CniConfig.builder().path(List.of(Noop.binDir().toString())).cacheDir(cacheDir).build();
+    cni = CniConfig.builder().path(List.of(TestBin.dir().toString())).cacheDir(cacheDir).build();
     rt = new RuntimeConf("some-container-id", "/some/netns/path", "some-eth0", List.of(Map.entry("FOO", "BAR")),
         Map.of("portMappings", PORT_MAPPINGS, "otherCapability", OTHER), null);
     String[] results = {IP_RESULT, "PASSTHROUGH", "INJECT-DNS"};
@@ -134,7 +135,7 @@ class CniConfigListTest {
         assertEquals("/some/netns/path", c.netns());
         assertEquals("some-eth0", c.ifName());
         assertEquals("FOO=BAR", c.args());
-        assertEquals(Noop.binDir().toString(), c.path());
+        assertEquals(TestBin.dir().toString(), c.path());
         assertEquals(expectedStdin(l, i, prev[i]), c.stdinJson(), "stdin of plugin " + (i + 1));
       }
 
@@ -153,7 +154,7 @@ class CniConfigListTest {
       ((ObjectNode) j.get("plugins").get(1)).put("type", "does-not-exist");
       CniException e = assertThrows(CniException.class, () -> cni.addNetworkList(list(j), rt));
       assertEquals("plugin type=\"does-not-exist\" failed (add): failed to find plugin \"does-not-exist\" in path ["
-          + Noop.binDir() + "]", e.getMessage());
+          + TestBin.dir() + "]", e.getMessage());
       assertEquals(List.of("ADD1", "DEL1"), trace(log));
       assertFalse(Files.exists(cacheFile()));
     }
@@ -330,7 +331,7 @@ class CniConfigListTest {
       ((ObjectNode) j.get("plugins").get(0)).put("type", "nope");
       ((ObjectNode) j.get("plugins").get(2)).put("type", "nope2");
       CniException e = assertThrows(CniException.class, () -> cni.validateNetworkList(list(j)));
-      String dir = Noop.binDir().toString();
+      String dir = TestBin.dir().toString();
       assertEquals("[failed to find plugin \"nope\" in path [" + dir + "] failed to find plugin \"nope2\" in path ["
           + dir + "]]", e.getMessage());
     }

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jcni.libcni.testing.TestBin;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
 import io.jcni.libcni.types.Result;
@@ -46,7 +47,7 @@ class CniConfigSingleTest {
     debugFile = tmp.resolve("debug.json");
     Noop.writeDebug(debugFile, Noop.reportResult(IP_RESULT));
     cacheDir = tmp.resolve("cache");
-    cni = CniConfig.builder().path(List.of(Noop.binDir().toString())).cacheDir(cacheDir).build();
+    cni = CniConfig.builder().path(List.of(TestBin.dir().toString())).cacheDir(cacheDir).build();
     rt = new RuntimeConf("some-container-id", "/some/netns/path", "some-eth0",
         List.of(Map.entry("DEBUG", debugFile.toString())), Map.of("portMappings", PORT_MAPPINGS), null);
     net = conf(CURRENT);
@@ -113,7 +114,7 @@ class CniConfigSingleTest {
       assertEquals("/some/netns/path", call.netns());
       assertEquals("some-eth0", call.ifName());
       assertEquals("DEBUG=" + debugFile, call.args());
-      assertEquals(Noop.binDir().toString(), call.path());
+      assertEquals(TestBin.dir().toString(), call.path());
       assertEquals(expectedStdin(net), call.stdinJson());
 
       JsonNode cached = Noop.parse(Files.readAllBytes(cacheFile()));
@@ -203,7 +204,7 @@ class CniConfigSingleTest {
       assertEquals(List.of("ADD", "DEL"), Noop.commands(log));
 
       Files.delete(log);
-      CniConfig noRollback = CniConfig.builder().path(List.of(Noop.binDir().toString())).cacheDir(cacheDir)
+      CniConfig noRollback = CniConfig.builder().path(List.of(TestBin.dir().toString())).cacheDir(cacheDir)
           .rollbackOnFailure(false).build();
       assertThrows(CniException.class, () -> noRollback.addNetwork(p, rt));
       assertEquals(List.of("ADD"), Noop.commands(log));
@@ -375,7 +376,7 @@ class CniConfigSingleTest {
     @Test
     void getVersionInfoOfAMissingPlugin() {
       CniException e = assertThrows(CniException.class, () -> cni.getVersionInfo("does-not-exist"));
-      assertEquals("failed to find plugin \"does-not-exist\" in path [" + Noop.binDir() + "]", e.getMessage());
+      assertEquals("failed to find plugin \"does-not-exist\" in path [" + TestBin.dir() + "]", e.getMessage());
     }
 
     @Test
@@ -383,7 +384,7 @@ class CniConfigSingleTest {
       PluginConf p = ConfLoader.pluginConfFromBytes(
           "{\"type\":\"nope\",\"name\":\"apitest\",\"cniVersion\":\"1.1.0\"}".getBytes(StandardCharsets.UTF_8));
       CniException e = assertThrows(CniException.class, () -> cni.validateNetwork(p));
-      assertEquals("failed to find plugin \"nope\" in path [" + Noop.binDir() + "]", e.getMessage());
+      assertEquals("failed to find plugin \"nope\" in path [" + TestBin.dir() + "]", e.getMessage());
     }
 
     @Test
@@ -403,7 +404,7 @@ class CniConfigSingleTest {
       Path bin = Files.createDirectories(tmp.resolve("bin"));
       // A wrapper that hands noop the debug file via CNI_ARGS, since VERSION calls carry none.
       Path wrapper = bin.resolve("noop");
-      Files.writeString(wrapper, "#!/bin/sh\nCNI_ARGS=DEBUG=" + debugFile + " exec " + Noop.binDir().resolve("noop")
+      Files.writeString(wrapper, "#!/bin/sh\nCNI_ARGS=DEBUG=" + debugFile + " exec " + TestBin.dir().resolve("noop")
           + "\n");
       wrapper.toFile().setExecutable(true);
       return bin;

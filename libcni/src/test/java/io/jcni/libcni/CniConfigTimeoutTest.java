@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jcni.libcni.testing.TestBin;
 import io.jcni.libcni.types.CniException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,7 +35,7 @@ class CniConfigTimeoutTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    cni = CniConfig.builder().path(List.of(Noop.binDir().toString())).cacheDir(tmp.resolve("cache"))
+    cni = CniConfig.builder().path(List.of(TestBin.dir().toString())).cacheDir(tmp.resolve("cache"))
         .timeout(Duration.ofMillis(300)).build();
     net = ConfLoader.pluginConfFromBytes(
         "{\"type\":\"sleep\",\"name\":\"sleepy\",\"cniVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8));

@@ -21,19 +21,6 @@ final class Noop {
 
   private Noop() {}
 
-  /** The repository's {@code test-bin/}: {@code JCNI_REPO_ROOT}, else the nearest ancestor holding it. */
-  static Path binDir() {
-    String root = System.getenv("JCNI_REPO_ROOT");
-    if (root != null && Files.isDirectory(Path.of(root, "test-bin"))) {
-      return Path.of(root, "test-bin").toAbsolutePath();
-    }
-    for (Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath(); p != null; p = p.getParent()) {
-      if (Files.isDirectory(p.resolve("test-bin"))) {
-        return p.resolve("test-bin");
-      }
-    }
-    throw new IllegalStateException("test-bin/ not found above " + System.getProperty("user.dir"));
-  }
 
   /** One call noop recorded: the command and its CmdArgs, stdin decoded from Go's base64. */
   record Call(String command, String containerId, String netns, String ifName, String args, String path,

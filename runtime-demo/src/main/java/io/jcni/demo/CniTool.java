@@ -78,7 +78,11 @@ final class CniTool {
 
   void list() throws CniException {
     Path dir = env.confDir();
-    for (Path f : ConfLoader.confFiles(dir, List.of(".conflist", ".conf", ".json"))) {
+    List<Path> files = ConfLoader.confFiles(dir, List.of(".conflist", ".conf", ".json"));
+    if (files.isEmpty()) {
+      out.println("no network configurations in " + dir);
+    }
+    for (Path f : files) {
       try {
         NetworkConfigList l = f.toString().endsWith(".conflist")
             ? ConfLoader.confListFromFile(f)

@@ -84,6 +84,7 @@ public final class Main {
       case "validate" -> tool.validate(arg(ops, 0, "network"));
       case "version" -> tool.version(arg(ops, 0, "plugin-type"));
       case "list" -> tool.list();
+      case "demo" -> { return Demo.run(ops, System.out, System.err); }
       case "bench" -> Bench.command(ops, CliEnv.system(), System.out);
       default -> throw new UsageException("unknown command " + cmd);
     }

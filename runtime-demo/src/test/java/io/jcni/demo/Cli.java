@@ -83,18 +83,4 @@ final class Cli {
     String cp = System.getProperty("surefire.test.class.path");
     return cp != null && !cp.isEmpty() ? cp : System.getProperty("java.class.path");
   }
-
-  /** The repository's {@code test-bin/}. */
-  static Path testBin() {
-    String root = System.getenv("JCNI_REPO_ROOT");
-    if (root != null && Files.isDirectory(Path.of(root, "test-bin"))) {
-      return Path.of(root, "test-bin").toAbsolutePath();
-    }
-    for (Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath(); p != null; p = p.getParent()) {
-      if (Files.isDirectory(p.resolve("test-bin"))) {
-        return p.resolve("test-bin");
-      }
-    }
-    throw new IllegalStateException("test-bin/ not found above " + System.getProperty("user.dir"));
-  }
 }

@@ -1,5 +1,8 @@
 package io.jcni.demo;
 
+import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.testing.TestBin;
+import io.jcni.libcni.testing.TestNetns;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -27,19 +30,19 @@ class CliErrorsTest {
   static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path tmp;
-  Netns host;
-  Netns ctr;
+  TestNetns host;
+  TestNetns ctr;
   Path confDir;
   Path dataDir;
   Path cacheDir;
 
   @BeforeEach
   void setUp() throws Exception {
-    Root.require();
-    Root.requireExecutable("/usr/lib/cni/bridge");
-    Root.requireExecutable("/usr/lib/cni/host-local");
-    host = Netns.create("errhost");
-    ctr = Netns.create("errctr");
+    Privileged.require();
+    Privileged.requireExecutable("/usr/lib/cni/bridge");
+    Privileged.requireExecutable("/usr/lib/cni/host-local");
+    host = TestNetns.createWithLoopback("errhost");
+    ctr = TestNetns.createWithLoopback("errctr");
     confDir = Files.createDirectories(tmp.resolve("net.d"));
     dataDir = tmp.resolve("ipam");
     cacheDir = tmp.resolve("cache");
@@ -53,7 +56,7 @@ class CliErrorsTest {
   @AfterEach
   void tearDown() throws Exception {
     IOException first = null;
-    for (Netns ns : new Netns[] {ctr, host}) {
+    for (TestNetns ns : new TestNetns[] {ctr, host}) {
       if (ns != null) {
         try {
           ns.close();
@@ -77,7 +80,7 @@ class CliErrorsTest {
 
   Cli cli() {
     return new Cli().inNetns(host.name()).env("NETCONFPATH", confDir.toString())
-        .env("CNI_PATH", "/usr/lib/cni:" + Cli.testBin()).env("CNI_CACHE_DIR", cacheDir.toString());
+        .env("CNI_PATH", "/usr/lib/cni:" + TestBin.dir()).env("CNI_CACHE_DIR", cacheDir.toString());
   }
 
   /** One line on stderr, starting "jcni: " and containing {@code want}; no stack trace; exit non-zero. */
@@ -125,7 +128,7 @@ class CliErrorsTest {
   void pluginMissingFromCniPathAfterBridgeRan() throws Exception {
     Cli.Run r = cli().run("add", "jtabsent", ctr.path());
     assertCleanFailure(r, "plugin type=\"jt-absent-plugin\" failed (add): failed to find plugin \"jt-absent-plugin\" "
-        + "in path [/usr/lib/cni " + Cli.testBin() + "]");
+        + "in path [/usr/lib/cni " + TestBin.dir() + "]");
     assertNothingLeft();
   }
 

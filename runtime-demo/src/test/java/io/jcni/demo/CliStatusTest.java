@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jcni.libcni.testing.TestBin;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,7 +30,7 @@ class CliStatusTest {
   }
 
   Cli cli() {
-    return new Cli().env("NETCONFPATH", confDir.toString()).env("CNI_PATH", Cli.testBin().toString())
+    return new Cli().env("NETCONFPATH", confDir.toString()).env("CNI_PATH", TestBin.dir().toString())
         .env("CNI_CACHE_DIR", tmp.resolve("cache").toString());
   }
 

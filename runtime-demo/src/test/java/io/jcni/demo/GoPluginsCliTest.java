@@ -1,5 +1,8 @@
 package io.jcni.demo;
 
+import io.jcni.libcni.testing.HostLocalStore;
+import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.testing.TestNetns;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,8 +43,8 @@ class GoPluginsCliTest {
   static final String CAP_ARGS = "{\"portMappings\":[{\"hostPort\":18080,\"containerPort\":80,\"protocol\":\"tcp\"}]}";
 
   @TempDir Path tmp;
-  Netns host;
-  Netns ctr;
+  TestNetns host;
+  TestNetns ctr;
   Path confDir;
   Path confFile;
   Path dataDir;
@@ -50,12 +52,12 @@ class GoPluginsCliTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    Root.require();
+    Privileged.require();
     for (String p : List.of("bridge", "host-local", "portmap", "tuning")) {
-      Root.requireExecutable("/usr/lib/cni/" + p);
+      Privileged.requireExecutable("/usr/lib/cni/" + p);
     }
-    host = Netns.create("gohost");
-    ctr = Netns.create("goctr");
+    host = TestNetns.createWithLoopback("gohost");
+    ctr = TestNetns.createWithLoopback("goctr");
     confDir = Files.createDirectories(tmp.resolve("net.d"));
     dataDir = tmp.resolve("ipam");
     cacheDir = tmp.resolve("cache");
@@ -66,7 +68,7 @@ class GoPluginsCliTest {
   @AfterEach
   void tearDown() throws Exception {
     List<Exception> errs = new ArrayList<>();
-    for (Netns ns : new Netns[] {ctr, host}) {
+    for (TestNetns ns : new TestNetns[] {ctr, host}) {
       if (ns != null) {
         try {
           ns.close();
@@ -115,14 +117,7 @@ class GoPluginsCliTest {
   }
 
   List<String> ipFiles() throws Exception {
-    Path d = dataDir.resolve(NET);
-    if (!Files.isDirectory(d)) {
-      return List.of();
-    }
-    try (Stream<Path> s = Files.list(d)) {
-      return s.map(p -> p.getFileName().toString())
-          .filter(n -> !n.equals("lock") && !n.startsWith("last_reserved_ip")).sorted().toList();
-    }
+    return HostLocalStore.reserved(dataDir.resolve(NET));
   }
 
   @Test
@@ -213,7 +208,7 @@ class GoPluginsCliTest {
     Cli.Run v = cli().run("version", "bridge");
     assertEquals(0, v.exit(), v.toString());
     // Oracle: the binary's own answer to VERSION.
-    JsonNode info = JSON.readTree(Netns.run("env", "CNI_COMMAND=VERSION", "/usr/lib/cni/bridge"));
+    JsonNode info = JSON.readTree(TestNetns.run("env", "CNI_COMMAND=VERSION", "/usr/lib/cni/bridge"));
     List<String> supported = new ArrayList<>();
     info.get("supportedVersions").forEach(s -> supported.add(s.asText()));
     assertEquals("bridge: CNI " + info.get("cniVersion").asText() + ", supports " + String.join(", ", supported),
@@ -238,7 +233,7 @@ class GoPluginsCliTest {
     assertTrue(lines.get(1).startsWith("jtnewer "), lines.get(1));
   }
 
-  static List<String> linkNames(Netns ns) throws Exception {
+  static List<String> linkNames(TestNetns ns) throws Exception {
     List<String> names = new ArrayList<>();
     JSON.readTree(ns.ip("-j", "link", "show")).forEach(l -> names.add(l.get("ifname").asText()));
     return names;

@@ -105,16 +105,8 @@ final class GoJsonSyntax {
       pos++;
       ws();
       value();
-      ws();
-      int c = peek();
-      if (c == ',') {
-        pos++;
-        ws();
-      } else if (c == '}') {
-        pos++;
+      if (!more('}', "after object key:value pair")) {
         return;
-      } else {
-        throw error("after object key:value pair");
       }
     }
   }
@@ -128,18 +120,26 @@ final class GoJsonSyntax {
     }
     while (true) {
       value();
-      ws();
-      int c = peek();
-      if (c == ',') {
-        pos++;
-        ws();
-      } else if (c == ']') {
-        pos++;
+      if (!more(']', "after array element")) {
         return;
-      } else {
-        throw error("after array element");
       }
     }
+  }
+
+  /** After a member or element: true past a comma (another follows), false past {@code close} (the end). */
+  private boolean more(char close, String context) throws SyntaxError {
+    ws();
+    int c = peek();
+    if (c == ',') {
+      pos++;
+      ws();
+      return true;
+    }
+    if (c == close) {
+      pos++;
+      return false;
+    }
+    throw error(context);
   }
 
   private void string() throws SyntaxError {

@@ -4,6 +4,7 @@ import io.jcni.libcni.cache.CacheEntry;
 import io.jcni.libcni.cache.ResultCache;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.Command;
+import io.jcni.libcni.testing.TestBin;
 import io.jcni.libcni.types.GoJson;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package io.jcni.libcni.invoke;
 
+import io.jcni.libcni.testing.TestBin;
 import io.jcni.libcni.types.GoJson;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.Command;
+import io.jcni.libcni.testing.TestBin;
 import io.jcni.libcni.types.CniException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

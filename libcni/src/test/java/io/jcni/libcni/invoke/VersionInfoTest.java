@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.testing.TestBin;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.version.PluginInfo;
 import java.nio.file.Files;

@@ -124,7 +124,7 @@ final class BridgeAdd {
     interfaces.set(1, Interface.of(hostVeth.name(), hostVeth.mac()));
 
     if (conf.dns() != null) {
-      dns = Dns.fromJson(conf.dns());
+      dns = conf.dns();
     }
     Result100 result = new Result100(Result100.IMPLEMENTED, interfaces, ips, routes, dns);
     return result.convertTo(conf.cniVersion()).toJson();

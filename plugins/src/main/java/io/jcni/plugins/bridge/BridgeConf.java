@@ -3,6 +3,7 @@ package io.jcni.plugins.bridge;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jcni.libcni.types.CniArgs;
 import io.jcni.libcni.types.CniException;
+import io.jcni.libcni.types.Dns;
 import io.jcni.libcni.types.ErrorCode;
 import io.jcni.libcni.types.GoJson;
 import io.jcni.plugins.firewall.IpMasqBackend;
@@ -63,7 +64,7 @@ public record BridgeConf(
     boolean disableContainerInterface,
     boolean portIsolation,
     String mac,
-    JsonNode dns,
+    Dns dns,
     JsonNode prevResult) {
 
   /** The bridge name used when the configuration gives none. */
@@ -116,7 +117,7 @@ public record BridgeConf(
     ConfFields runtimeConfig = n.object("runtimeConfig", "NetConf.runtimeConfig");
     String rtMac = runtimeConfig == null ? "" : runtimeConfig.string("mac", "");
 
-    JsonNode dns = dnsIfSet(n);
+    Dns dns = dnsIfSet(n);
     JsonNode prevResult = n.get("prevResult");
     if (prevResult != null && !prevResult.isObject()) {
       throw ConfFields.typeError(prevResult, "NetConf", "prevResult", "map[string]interface {}");
@@ -276,7 +277,7 @@ public record BridgeConf(
    * The {@code dns} object when Go's {@code dnsConfSet} holds: nameservers, search or options present (even empty),
    * or a non-empty domain.
    */
-  private static JsonNode dnsIfSet(ConfFields n) throws CniException {
+  private static Dns dnsIfSet(ConfFields n) throws CniException {
     ConfFields dns = n.object("dns", "types.DNS");
     if (dns == null) {
       return null;
@@ -294,6 +295,6 @@ public record BridgeConf(
     if (!dns.string("domain", "").isEmpty()) {
       set = true;
     }
-    return set ? n.get("dns") : null;
+    return set ? Dns.fromJson(n.get("dns")) : null;
   }
 }

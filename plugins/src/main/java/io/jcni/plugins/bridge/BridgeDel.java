@@ -62,7 +62,12 @@ final class BridgeDel {
     }
     if (conf.isLayer3() && conf.ipMasq()) {
       List<IpNet> addrs = removed.isEmpty() ? prevResultAddresses() : removed;
-      new IpMasq(null, firewall).teardown(conf.name(), args.containerId(), args.ifName(), addrs);
+      IpMasq masq = new IpMasq(null, firewall);
+      if (addrs.isEmpty()) {
+        masq.teardownAll(conf.name(), args.containerId(), args.ifName());
+      } else {
+        masq.teardown(conf.name(), args.containerId(), args.ifName(), addrs);
+      }
     }
   }
 
@@ -95,7 +100,7 @@ final class BridgeDel {
       }
       for (Address a : addrs) {
         if (isGlobalUnicast(a.prefix().ip())) {
-          out.add(new IpNet(a.prefix().ip(), a.prefix().length()));
+          out.add(a.prefix());
         }
       }
       try {

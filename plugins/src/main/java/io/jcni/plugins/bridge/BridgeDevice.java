@@ -12,7 +12,6 @@ import io.jcni.plugins.linux.Address;
 import io.jcni.plugins.linux.ErrnoException;
 import io.jcni.plugins.linux.Family;
 import io.jcni.plugins.linux.Link;
-import io.jcni.plugins.linux.Prefix;
 import io.jcni.plugins.linux.RtNetlink;
 import java.io.IOException;
 import java.util.List;
@@ -151,7 +150,7 @@ final class BridgeDevice {
       throw internal("could not get list of IP addresses: " + v(e), e);
     }
     for (Address a : addrs) {
-      IpNet have = new IpNet(a.prefix().ip(), a.prefix().length());
+      IpNet have = a.prefix();
       if (have.toString().equals(gw.toString())) {
         return;
       }
@@ -169,7 +168,7 @@ final class BridgeDevice {
       }
     }
     try {
-      host.addAddress(link.index(), new Prefix(gw.ip(), gw.prefixLength()), Set.of());
+      host.addAddress(link.index(), gw, Set.of());
     } catch (ErrnoException e) {
       if (e.kind() != ErrnoException.Kind.EXISTS) {
         throw internal("could not add IP address " + gw + " to " + q(link.name()) + ": " + v(e), e);

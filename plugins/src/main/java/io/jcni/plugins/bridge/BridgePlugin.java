@@ -51,22 +51,31 @@ public final class BridgePlugin implements CniPlugin {
     BridgeConf conf = BridgeConf.parse(args.stdinData(), args.args());
     conf.checkForAdd();
     checkIfName(args.ifName());
-    // Opened before the bridge is touched, so a bad CNI_NETNS leaves nothing behind.
-    NetNs container = Namespaces.openContainer(args.netns());
-    try (Namespaces ns = open(container)) {
-      return new BridgeAdd(conf, args, ctx, ns).run();
-    } catch (RuntimeException e) {
-      throw unexpected(e);
-    }
+    return inContainer(args, ns -> new BridgeAdd(conf, args, ctx, ns).run());
   }
 
   @Override
   public void check(CmdArgs args, PluginContext ctx) throws CniException {
     BridgeConf conf = BridgeConf.parse(args.stdinData(), args.args());
     checkIfName(args.ifName());
+    inContainer(args, ns -> {
+      new BridgeCheck(conf, args, ctx, ns).run();
+      return null;
+    });
+  }
+
+  /** One step that works in the host and container namespaces of {@link #inContainer}. */
+  @FunctionalInterface
+  private interface NamespacedStep<T> {
+    T run(Namespaces ns) throws CniException;
+  }
+
+  /** Runs {@code step} with CNI_NETNS and the host namespace open, closing both afterwards. */
+  private <T> T inContainer(CmdArgs args, NamespacedStep<T> step) throws CniException {
+    // Opened before the bridge is touched, so a bad CNI_NETNS leaves nothing behind.
     NetNs container = Namespaces.openContainer(args.netns());
     try (Namespaces ns = open(container)) {
-      new BridgeCheck(conf, args, ctx, ns).run();
+      return step.run(ns);
     } catch (RuntimeException e) {
       throw unexpected(e);
     }
@@ -99,27 +108,24 @@ public final class BridgePlugin implements CniPlugin {
 
   @Override
   public void status(CmdArgs args, PluginContext ctx) throws CniException {
-    BridgeConf conf = BridgeConf.parse(args.stdinData(), "");
-    requireAtLeast11(conf, "STATUS");
-    if (conf.isLayer3()) {
-      ctx.delegate(Command.STATUS, conf.ipamType(), args);
-    }
+    passToIpam(Command.STATUS, args, ctx);
   }
 
   /** GC has nothing of the bridge's own to collect; the IPAM plugin gets the same GC to release its leases. */
   @Override
   public void gc(CmdArgs args, PluginContext ctx) throws CniException {
-    BridgeConf conf = BridgeConf.parse(args.stdinData(), "");
-    requireAtLeast11(conf, "GC");
-    if (conf.isLayer3()) {
-      ctx.delegate(Command.GC, conf.ipamType(), args);
-    }
+    passToIpam(Command.GC, args, ctx);
   }
 
-  private static void requireAtLeast11(BridgeConf conf, String command) throws CniException {
+  /** A CNI 1.1 command (STATUS, GC) whose only work is the IPAM plugin's, which a layer-2 bridge has none of. */
+  private static void passToIpam(Command command, CmdArgs args, PluginContext ctx) throws CniException {
+    BridgeConf conf = BridgeConf.parse(args.stdinData(), "");
     if (Version.parse(conf.cniVersion()).compareTo(STATUS_MIN) < 0) {
       throw new CniException(
-          ErrorCode.INCOMPATIBLE_CNI_VERSION, "config version does not allow " + command);
+          ErrorCode.INCOMPATIBLE_CNI_VERSION, "config version does not allow " + command.name());
+    }
+    if (conf.isLayer3()) {
+      ctx.delegate(command, conf.ipamType(), args);
     }
   }
 

@@ -13,7 +13,6 @@ import io.jcni.plugins.linux.Address;
 import io.jcni.plugins.linux.Family;
 import io.jcni.plugins.linux.Link;
 import io.jcni.plugins.linux.OperState;
-import io.jcni.plugins.linux.Prefix;
 import io.jcni.plugins.linux.RtNetlink;
 import io.jcni.plugins.linux.Sysctl;
 import java.io.IOException;
@@ -65,7 +64,7 @@ final class ContainerAddressing {
         ipv6Enabled = true;
       }
       try {
-        cont.addAddress(link.index(), new Prefix(ipc.address().ip(), ipc.address().prefixLength()), Set.of());
+        cont.addAddress(link.index(), ipc.address(), Set.of());
       } catch (IOException e) {
         throw internal("failed to add IP addr " + describe(ipc) + " to " + q(ifName) + ": " + v(e), e);
       }
@@ -89,7 +88,7 @@ final class ContainerAddressing {
       boolean v4 = r.dst().isIpv4();
       InetAddress gw = r.gw() != null ? r.gw() : v4 ? v4gw : v6gw;
       try {
-        cont.addRouteEcmp(new io.jcni.plugins.linux.Route(new Prefix(r.dst().ip(), r.dst().prefixLength()), gw,
+        cont.addRouteEcmp(new io.jcni.plugins.linux.Route(r.dst(), gw,
             link.index(), r.scope() == null ? io.jcni.plugins.linux.Route.SCOPE_UNIVERSE : r.scope(),
             r.table() == null ? io.jcni.plugins.linux.Route.TABLE_MAIN : r.table(),
             r.priority() == null ? 0 : r.priority(), 0, 0));
@@ -97,11 +96,24 @@ final class ContainerAddressing {
         throw internal(
             "failed to add route '" + r.dst() + " via " + (gw == null ? "<nil>" : Ips.format(gw)) + " dev " + ifName
                 + " metric " + (r.priority() == null ? 0 : r.priority()) + " (Scope: "
-                + (r.scope() == null ? "universe" : r.scope()) + ", Table: " + (r.table() == null ? 0 : r.table())
+                + scopeName(r.scope()) + ", Table: " + (r.table() == null ? 0 : r.table())
                 + ")': " + v(e),
             e);
       }
     }
+  }
+
+  /** Go's name of a route scope ({@code netlink.Scope.String()}). */
+  private static String scopeName(Integer scope) {
+    int s = scope == null ? 0 : scope;
+    return switch (s) {
+      case 0 -> "universe";
+      case 200 -> "site";
+      case 253 -> "link";
+      case 254 -> "host";
+      case 255 -> "nowhere";
+      default -> "unknown";
+    };
   }
 
   /** Go's {@code %v} of an IPConfig, as its error texts print it. */

@@ -5,11 +5,11 @@ import static io.jcni.plugins.bridge.Failures.q;
 import static io.jcni.plugins.bridge.Failures.v;
 
 import io.jcni.libcni.types.CniException;
-import io.jcni.libcni.types.ErrorCode;
 import io.jcni.plugins.linux.BridgeVlan;
 import io.jcni.plugins.linux.ErrnoException;
 import io.jcni.plugins.linux.Link;
 import io.jcni.plugins.linux.RtNetlink;
+import io.jcni.plugins.linux.Sysctl;
 import java.io.IOException;
 import java.util.List;
 
@@ -39,10 +39,11 @@ record Veth(String hostName, String hostMac, int containerIndex, String containe
       throws CniException {
     RtNetlink cont = ns.containerLinks;
     String peer = null;
+    Link contLink = null;
     for (int i = 0; i < ATTEMPTS && peer == null; i++) {
       String candidate = InterfaceNames.randomVeth();
       try {
-        cont.createVethPair(ifName, conf.mtu(), conf.macString(), candidate, ns.host);
+        contLink = cont.createVethPair(ifName, conf.mtu(), conf.macString(), candidate, ns.host);
         peer = candidate;
       } catch (ErrnoException e) {
         if (e.kind() != ErrnoException.Kind.EXISTS) {
@@ -50,8 +51,7 @@ record Veth(String hostName, String hostMac, int containerIndex, String containe
         }
         // EEXIST names either the container end (a second ADD for this ifname) or, rarely, the random host name.
         if (exists(cont, ifName)) {
-          throw new CniException(
-              ErrorCode.INVALID_NETWORK_CONFIG,
+          throw internal(
               "container veth name (" + q(ifName) + ") peer provided (" + q(candidate) + ") already exists");
         }
       } catch (IOException e) {
@@ -61,22 +61,16 @@ record Veth(String hostName, String hostMac, int containerIndex, String containe
     if (peer == null) {
       throw internal("failed to find a unique veth name");
     }
-    Link contLink;
-    try {
-      contLink = cont.link(ifName);
-    } catch (IOException e) {
-      throw internal("failed to lookup " + q(ifName) + ": " + v(e), e);
-    }
     int contIndex = contLink.index();
     // Deleting the container end takes the host end with it.
     rollback.add(() -> deleteQuietly(cont, ifName, contIndex));
 
-    return plug(ns, Port.of(conf), br, peer, contLink);
+    return plug(ns.hostLinks, hostSysctl(ns), Port.of(conf), br, peer, contLink);
   }
 
   /** Sets the host end up and makes it a port of {@code br} with the given port settings. */
-  static Veth plug(Namespaces ns, Port port, Link br, String peer, Link contLink) throws CniException {
-    RtNetlink host = ns.hostLinks;
+  static Veth plug(RtNetlink host, Sysctl hostSysctl, Port port, Link br, String peer, Link contLink)
+      throws CniException {
     int vlan = port.vlan();
     List<Integer> trunk = port.trunk();
     Link hostVeth;
@@ -91,7 +85,9 @@ record Veth(String hostName, String hostMac, int containerIndex, String containe
       throw internal("failed to set " + q(peer) + " up: " + v(e), e);
     }
     try {
-      ns.hostSysctl().write("net/ipv6/conf/" + peer + "/accept_ra", "0");
+      if (hostSysctl != null) {
+        hostSysctl.write("net/ipv6/conf/" + peer + "/accept_ra", "0");
+      }
     } catch (IOException | RuntimeException e) {
       // as in Go: ignored
     }
@@ -144,6 +140,15 @@ record Veth(String hostName, String hostMac, int containerIndex, String containe
       }
     }
     return new Veth(peer, hostVeth.mac(), contLink.index(), contLink.mac());
+  }
+
+  /** The host's sysctls, or null when they cannot be opened (only ignored writes use them here, as in Go). */
+  static Sysctl hostSysctl(Namespaces ns) {
+    try {
+      return ns.hostSysctl();
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   private static boolean exists(RtNetlink links, String name) {

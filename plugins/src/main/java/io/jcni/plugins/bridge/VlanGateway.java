@@ -50,7 +50,8 @@ final class VlanGateway {
     }
     try {
       Link gw = host.link(name);
-      Veth.plug(ns, new Veth.Port(vlan, List.of(), preserveDefaultVlan, false, false), br, peer, gw);
+      Veth.plug(host, Veth.hostSysctl(ns), new Veth.Port(vlan, List.of(), preserveDefaultVlan, false, false), br, peer,
+          gw);
       host.setUp(name);
       return host.link(name);
     } catch (CniException e) {

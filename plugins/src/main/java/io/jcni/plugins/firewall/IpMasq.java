@@ -105,6 +105,9 @@ public final class IpMasq {
     backend().rules(exec).setup(network, containerId, ifName, List.copyOf(ips));
   }
 
+  private static final List<IpNet> BOTH_FAMILIES =
+      List.of(IpNet.tryParse("0.0.0.0/0"), IpNet.tryParse("::/0"));
+
   /**
    * Removes the rules of this attachment from both backends. Succeeds when they are already gone or never
    * existed.
@@ -112,6 +115,15 @@ public final class IpMasq {
   public void teardown(String network, String containerId, String ifName, List<IpNet> ips) throws CniException {
     List<IpNet> addrs = List.copyOf(ips);
     forBothBackends(r -> r.teardown(network, containerId, ifName, addrs));
+  }
+
+  /**
+   * Removes an attachment's rules in both address families when its addresses are no longer known (no interface,
+   * no prevResult): the rules are found by the attachment's chain name and comment hash, so one unspecified address
+   * per family selects them all.
+   */
+  public void teardownAll(String network, String containerId, String ifName) throws CniException {
+    teardown(network, containerId, ifName, BOTH_FAMILIES);
   }
 
   /**

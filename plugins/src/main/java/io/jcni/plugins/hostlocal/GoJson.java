@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
+import io.jcni.libcni.types.JsonFields;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -100,8 +101,7 @@ final class GoJson {
 
   /** Go's {@code UnmarshalTypeError} text. */
   static CniException typeError(JsonNode v, String goType, String goStruct, String fieldPath) {
-    String kind =
-        v.isTextual() ? "string" : v.isNumber() ? "number" : v.isBoolean() ? "bool" : v.isArray() ? "array" : "object";
+    String kind = JsonFields.kind(v);
     String where = goStruct == null ? "Go value" : "Go struct field " + goStruct + "." + fieldPath;
     return new CniException(
         ErrorCode.DECODING_FAILURE, "json: cannot unmarshal " + kind + " into " + where + " of type " + goType);

@@ -1,5 +1,6 @@
 package io.jcni.plugins.linux;
 
+import io.jcni.libcni.types.IpNet;
 import java.util.Set;
 
 /**
@@ -10,7 +11,7 @@ import java.util.Set;
  * @param flags the address flags (tentative while IPv6 DAD runs, dadfailed after a duplicate was found, …)
  * @param scope the scope ({@link Route#SCOPE_UNIVERSE}, {@link Route#SCOPE_LINK}, {@link Route#SCOPE_HOST})
  */
-public record Address(int index, Prefix prefix, Set<AddressFlag> flags, int scope) {
+public record Address(int index, IpNet prefix, Set<AddressFlag> flags, int scope) {
   /** Copies {@code flags}, so the record stays immutable. */
   public Address {
     flags = Set.copyOf(flags);

@@ -1,5 +1,6 @@
 package io.jcni.plugins.linux;
 
+import io.jcni.libcni.types.IpNet;
 import java.net.InetAddress;
 import java.util.Objects;
 
@@ -15,7 +16,7 @@ import java.util.Objects;
  * @param mtu {@code RTAX_MTU}, 0 for none
  * @param advmss {@code RTAX_ADVMSS}, 0 for none
  */
-public record Route(Prefix dst, InetAddress gateway, int oif, int scope, int table, int priority, int mtu,
+public record Route(IpNet dst, InetAddress gateway, int oif, int scope, int table, int priority, int mtu,
     int advmss) {
   public static final int SCOPE_UNIVERSE = 0;
   public static final int SCOPE_SITE = 200;
@@ -26,7 +27,7 @@ public record Route(Prefix dst, InetAddress gateway, int oif, int scope, int tab
 
   public Route {
     Objects.requireNonNull(dst, "dst");
-    if (gateway != null && (gateway.getAddress().length == 4) != (dst.family() == Family.IPV4)) {
+    if (gateway != null && (gateway.getAddress().length == 4) != (dst.isIpv4())) {
       throw new IllegalArgumentException("gateway " + gateway.getHostAddress() + " is not in the family of " + dst);
     }
     if (table <= 0) {
@@ -35,7 +36,7 @@ public record Route(Prefix dst, InetAddress gateway, int oif, int scope, int tab
   }
 
   /** A route to {@code dst} via {@code gateway} (null for none) out of {@code oif} (0 for any) in the main table. */
-  public static Route of(Prefix dst, InetAddress gateway, int oif) {
+  public static Route of(IpNet dst, InetAddress gateway, int oif) {
     return new Route(dst, gateway, oif, SCOPE_UNIVERSE, TABLE_MAIN, 0, 0, 0);
   }
 

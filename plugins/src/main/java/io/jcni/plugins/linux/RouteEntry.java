@@ -1,5 +1,6 @@
 package io.jcni.plugins.linux;
 
+import io.jcni.libcni.types.IpNet;
 import java.net.InetAddress;
 import java.util.List;
 
@@ -19,7 +20,7 @@ import java.util.List;
  * @param type the route type ({@code RTN_*}: 1 unicast, 2 local, …)
  * @param nextHops the next hops of a multipath route ({@code RTA_MULTIPATH}), empty for a single-path route
  */
-public record RouteEntry(Family family, Prefix dst, InetAddress gateway, int oif, int scope, int table,
+public record RouteEntry(Family family, IpNet dst, InetAddress gateway, int oif, int scope, int table,
     int priority, int mtu, int advmss, int protocol, int type, List<NextHop> nextHops) {
   public RouteEntry {
     nextHops = List.copyOf(nextHops);

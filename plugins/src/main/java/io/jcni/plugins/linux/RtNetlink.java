@@ -1,5 +1,6 @@
 package io.jcni.plugins.linux;
 
+import io.jcni.libcni.types.IpNet;
 import io.jcni.plugins.linux.NetlinkCodec.Attrs;
 import io.jcni.plugins.linux.NetlinkCodec.Message;
 import io.jcni.plugins.linux.NetlinkCodec.Request;
@@ -388,8 +389,8 @@ public final class RtNetlink implements AutoCloseable {
 
   // ---- addresses ---------------------------------------------------------------------------------------------
 
-  /** Adds an address to a link by name; see {@link #addAddress(int, Prefix, Set)}. */
-  public void addAddress(String link, Prefix address, Set<AddressFlag> flags) throws IOException {
+  /** Adds an address to a link by name; see {@link #addAddress(int, IpNet, Set)}. */
+  public void addAddress(String link, IpNet address, Set<AddressFlag> flags) throws IOException {
     addAddress(link(link).index(), address, flags);
   }
 
@@ -399,13 +400,13 @@ public final class RtNetlink implements AutoCloseable {
    *
    * @throws NetlinkException kind {@code EXISTS} if the link has it already
    */
-  public void addAddress(int index, Prefix address, Set<AddressFlag> flags) throws IOException {
+  public void addAddress(int index, IpNet address, Set<AddressFlag> flags) throws IOException {
     int bits = AddressFlag.bits(flags);
     Request r = new Request(Kernel.RTM_NEWADDR, Kernel.NLM_F_REQUEST | Kernel.NLM_F_CREATE | Kernel.NLM_F_EXCL,
         "add address " + address + " to #" + index)
-        .ifaddrmsg(af(address), address.length(), bits & 0xff, 0, index)
+        .ifaddrmsg(af(address), address.prefixLength(), bits & 0xff, 0, index)
         .attrIp(Kernel.IFA_LOCAL, address.ip()).attrIp(Kernel.IFA_ADDRESS, address.ip());
-    if (address.family() == Family.IPV4 && address.length() < 31) {
+    if (address.isIpv4() && address.prefixLength() < 31) {
       r.attrIp(Kernel.IFA_BROADCAST, broadcast(address));
     }
     if (bits > 0xff) {
@@ -415,14 +416,14 @@ public final class RtNetlink implements AutoCloseable {
   }
 
   /** Removes an address from a link by name. */
-  public void deleteAddress(String link, Prefix address) throws IOException {
+  public void deleteAddress(String link, IpNet address) throws IOException {
     deleteAddress(link(link).index(), address);
   }
 
   /** Removes an address from the link with ifindex {@code index}; kind {@code NOT_FOUND} if it is not there. */
-  public void deleteAddress(int index, Prefix address) throws IOException {
+  public void deleteAddress(int index, IpNet address) throws IOException {
     socket.ack(new Request(Kernel.RTM_DELADDR, Kernel.NLM_F_REQUEST, "delete address " + address + " from #" + index)
-        .ifaddrmsg(af(address), address.length(), 0, 0, index)
+        .ifaddrmsg(af(address), address.prefixLength(), 0, 0, index)
         .attrIp(Kernel.IFA_LOCAL, address.ip()).attrIp(Kernel.IFA_ADDRESS, address.ip()));
   }
 
@@ -451,7 +452,7 @@ public final class RtNetlink implements AutoCloseable {
         continue;
       }
       int flags = a.has(Kernel.IFA_FLAGS) ? a.u32(Kernel.IFA_FLAGS, 0) : m.u8(2);
-      out.add(new Address(ifIndex, new Prefix(ip(ip), m.u8(1)), AddressFlag.of(flags), m.u8(3)));
+      out.add(new Address(ifIndex, new IpNet(ip(ip), m.u8(1)), AddressFlag.of(flags), m.u8(3)));
     }
     return out;
   }
@@ -490,13 +491,13 @@ public final class RtNetlink implements AutoCloseable {
 
   private static Request routeRequest(int type, int flags, Route route, String what) {
     boolean add = type == Kernel.RTM_NEWROUTE;
-    Prefix dst = route.dst();
+    IpNet dst = route.dst();
     Request r = new Request(type, Kernel.NLM_F_REQUEST | flags, what + describe(route))
-        .rtmsg(af(dst), dst.length(), route.table() < 256 ? route.table() : Kernel.RT_TABLE_UNSPEC,
+        .rtmsg(af(dst), dst.prefixLength(), route.table() < 256 ? route.table() : Kernel.RT_TABLE_UNSPEC,
             add ? Kernel.RTPROT_BOOT : 0, add ? route.scope() : 255 /* RT_SCOPE_NOWHERE: any */,
             add ? Kernel.RTN_UNICAST : 0)
         .attrU32(Kernel.RTA_TABLE, route.table());
-    if (dst.length() > 0) {
+    if (dst.prefixLength() > 0) {
       r.attrIp(Kernel.RTA_DST, dst.ip());
     }
     if (route.gateway() != null) {
@@ -553,7 +554,7 @@ public final class RtNetlink implements AutoCloseable {
       }
       Family f = Family.of(af);
       byte[] dst = a.bytes(Kernel.RTA_DST);
-      Prefix p = dst == null ? Prefix.any(f) : new Prefix(ip(dst), m.u8(1));
+      IpNet p = dst == null ? f.wholeSpace() : new IpNet(ip(dst), m.u8(1));
       byte[] gw = a.bytes(Kernel.RTA_GATEWAY);
       Attrs metrics = a.nested(Kernel.RTA_METRICS);
       out.add(new RouteEntry(f, p, gw == null ? null : ip(gw), a.u32(Kernel.RTA_OIF, 0), m.u8(6), t,
@@ -586,14 +587,14 @@ public final class RtNetlink implements AutoCloseable {
 
   // ---- helpers -----------------------------------------------------------------------------------------------
 
-  private static int af(Prefix p) {
-    return p.family() == Family.IPV4 ? Kernel.AF_INET : Kernel.AF_INET6;
+  private static int af(IpNet p) {
+    return p.isIpv4() ? Kernel.AF_INET : Kernel.AF_INET6;
   }
 
-  private static InetAddress broadcast(Prefix p) {
+  private static InetAddress broadcast(IpNet p) {
     byte[] b = p.ip().getAddress();
     for (int i = 0; i < b.length; i++) {
-      int keep = Math.max(0, Math.min(8, p.length() - i * 8));
+      int keep = Math.max(0, Math.min(8, p.prefixLength() - i * 8));
       b[i] |= (byte) (0xff >>> keep);
     }
     return ip(b);

@@ -8,11 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.types.CniException;
-import io.jcni.plugins.testing.TestNetns;
+import io.jcni.libcni.testing.TestNetns;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -21,21 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The upstream bridge_test ADD/CHECK/DEL cases with IPAM, run in process against throw-away namespaces; every
  * expectation is read back through iproute2's JSON.
  */
-class BridgeAddDelTest {
-  private BridgeEnv env;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    env = BridgeEnv.create();
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    if (env != null) {
-      env.close();
-    }
-  }
-
+class BridgeAddDelTest extends BridgeEnvCase {
   static String ipam(String... subnets) {
     StringBuilder b = new StringBuilder("{\"type\":\"host-local\",\"ranges\":[");
     for (int i = 0; i < subnets.length; i++) {

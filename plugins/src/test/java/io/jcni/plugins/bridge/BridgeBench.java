@@ -4,7 +4,7 @@ import static io.jcni.plugins.bridge.BridgeAddDelTest.ipam;
 
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.Command;
-import io.jcni.plugins.testing.TestNetns;
+import io.jcni.libcni.testing.TestNetns;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,15 +29,42 @@ public final class BridgeBench {
     System.out.printf("ip netns exec <ns> true: p50 %.2f ms (included in the Go numbers: the Go plugin must be started"
         + " inside the test's host namespace)%n", nsExec / 1e6);
     // warm up the JIT so the in-process numbers show steady state, as in a long-running runtime
-    run("jcni-warmup", false, false, 20, true);
+    run("jcni-warmup", Mode.JCNI_FIXED_HOST, false, 20, true);
     for (boolean masq : new boolean[] {false, true}) {
-      run("jcni in-process", false, masq, pods, false);
-      run("Go exec'd", true, masq, pods, false);
+      run("jcni, host fixed", Mode.JCNI_FIXED_HOST, masq, pods, false);
+      run("jcni, caller's ns", Mode.JCNI_CALLER_NS, masq, pods, false);
+      run("Go exec'd", Mode.GO, masq, pods, false);
     }
   }
 
-  private static void run(String label, boolean go, boolean masq, int pods, boolean quiet) throws Exception {
+  /**
+   * How the plugin is driven: in process with the host namespace given to the plugin (as the tests do), in
+   * process called from a thread that is in the host namespace (as a runtime in the host would), or exec'd.
+   */
+  private enum Mode {
+    JCNI_FIXED_HOST,
+    JCNI_CALLER_NS,
+    GO
+  }
+
+  private static void run(String label, Mode mode, boolean masq, int pods, boolean quiet) throws Exception {
     try (BridgeEnv env = BridgeEnv.create()) {
+      if (mode == Mode.JCNI_CALLER_NS) {
+        env.host.runIn(() -> {
+          measure(env, label, mode, masq, pods, quiet);
+          return null;
+        });
+      } else {
+        measure(env, label, mode, masq, pods, quiet);
+      }
+    }
+  }
+
+  private static void measure(BridgeEnv env, String label, Mode mode, boolean masq, int pods, boolean quiet)
+      throws Exception {
+    boolean go = mode == Mode.GO;
+    BridgePlugin plugin = mode == Mode.JCNI_CALLER_NS ? new BridgePlugin() : env.plugin;
+    {
       String conf = env.conf("1.0.0", "{\"isDefaultGateway\":true,\"ipMasq\":" + masq + ",\"ipam\":"
           + ipam("10.250.0.0/16") + "}");
       List<TestNetns> cs = new ArrayList<>();
@@ -52,7 +79,7 @@ public final class BridgeBench {
         if (go) {
           env.go(Command.ADD, a);
         } else {
-          env.plugin.add(a, env.ctx);
+          plugin.add(a, env.ctx);
         }
         add[i] = System.nanoTime() - t;
       }
@@ -62,12 +89,12 @@ public final class BridgeBench {
         if (go) {
           env.go(Command.DEL, a);
         } else {
-          env.plugin.del(a, env.ctx);
+          plugin.del(a, env.ctx);
         }
         del[i] = System.nanoTime() - t;
       }
       if (!quiet) {
-        System.out.printf("%-16s ipMasq=%-5s ADD %s   DEL %s%n", label, masq, stats(add), stats(del));
+        System.out.printf("%-18s ipMasq=%-5s ADD %s   DEL %s%n", label, masq, stats(add), stats(del));
       }
     }
   }

@@ -87,7 +87,7 @@ class BridgeConfTest {
     assertTrue(c.portIsolation());
     assertEquals("host-local", c.ipamType());
     assertTrue(c.isLayer3());
-    assertEquals("192.0.2.53", c.dns().get("nameservers").get(0).asText());
+    assertEquals(List.of("192.0.2.53"), c.dns().nameservers());
     assertEquals("0.4.0", c.prevResult().get("cniVersion").asText());
   }
 
@@ -254,6 +254,8 @@ class BridgeConfTest {
     assertNotNull(parse("{\"dns\":{\"search\":[\"a\"]}}").dns());
     assertNotNull(parse("{\"dns\":{\"options\":[]}}").dns());
     assertNotNull(parse("{\"dns\":{\"domain\":\"example.org\"}}").dns());
+    // a malformed dns fails at load time, before anything is made
+    assertThrows(CniException.class, () -> parse("{\"dns\":{\"nameservers\":[1]}}"));
   }
 
   @Test

@@ -7,8 +7,8 @@ import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.Command;
 import io.jcni.libcni.types.CniException;
 import io.jcni.plugins.linux.NetNs;
-import io.jcni.plugins.testing.Privileged;
-import io.jcni.plugins.testing.TestNetns;
+import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.testing.TestNetns;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -145,6 +145,25 @@ final class BridgeEnv implements AutoCloseable {
     return KernelState.storeFiles(store()).stream()
         .filter(f -> !f.equals("lock") && !f.startsWith("last_reserved_ip"))
         .toList();
+  }
+
+  /**
+   * The host's link names once the kernel has finished tearing down deleted namespaces: the veth of a container
+   * whose namespace was deleted goes away asynchronously (netns cleanup runs in a kernel work queue), so this
+   * polls for up to 10 s until the list equals {@code expected}, then returns whatever it is.
+   */
+  List<String> settledHostLinks(List<String> expected) throws IOException {
+    List<String> now = linkNames(hostNs);
+    for (int i = 0; i < 200 && !now.equals(expected); i++) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      now = linkNames(hostNs);
+    }
+    return now;
   }
 
   /** Names of the links in a namespace. */

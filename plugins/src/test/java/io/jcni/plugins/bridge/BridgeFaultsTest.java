@@ -9,30 +9,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
-import io.jcni.plugins.testing.TestNetns;
+import io.jcni.libcni.testing.TestNetns;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Bad input and kernel refusals: each a clear error, and nothing of the failed ADD left behind. */
-class BridgeFaultsTest {
-  private BridgeEnv env;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    env = BridgeEnv.create();
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    if (env != null) {
-      env.close();
-    }
-  }
-
+class BridgeFaultsTest extends BridgeEnvCase {
   /** The container holds only lo, the host only lo, the bridge and {@code keep}, and the store {@code reserved}. */
   private void assertOnlyLeft(TestNetns c, List<String> hostLinks, int reserved) throws Exception {
     assertEquals(List.of("lo"), BridgeEnv.linkNames(c));
@@ -143,5 +127,58 @@ class BridgeFaultsTest {
     assertEquals(nat.replaceAll("(?m)^#.*$", ""),
         KernelState.iptablesNat(env.hostNs, false).replaceAll("(?m)^#.*$", ""));
     env.check(BridgeEnv.args("dup", c.path(), "eth0", BridgeEnv.withPrev(conf, r)));
+  }
+
+  @Test
+  void aRouteTheKernelRefusesUndoesTheWholeAdd() throws Exception {
+    TestNetns c = env.container();
+    String conf = env.conf("1.0.0", "{\"isGateway\":true,\"ipMasq\":true,\"macspoofchk\":true,\"ipam\":{\"type\":"
+        + "\"host-local\",\"subnet\":\"10.226.0.0/24\",\"routes\":[{\"dst\":\"198.51.100.0/24\",\"gw\":\"203.0.113.1\"}]}}");
+    CniException e = assertThrows(CniException.class, () -> env.add(BridgeEnv.args("r", c.path(), "eth0", conf)));
+    // current upstream's text (pkg/ipam ConfigureIface), then the kernel's extended ack, which Go does not ask for
+    assertTrue(e.getMessage().startsWith("failed to add route '198.51.100.0/24 via 203.0.113.1 dev eth0 metric 0"
+        + " (Scope: universe, Table: 0)': network is unreachable"), e.getMessage());
+    assertOnlyLeft(c, List.of("lo", env.bridge), 0);
+    assertEquals(-1, KernelState.iptablesNat(env.hostNs, false).indexOf("CNI-"));
+    assertTrue(KernelState.nft(env.hostNs).toString().indexOf("macspoofchk-r-eth0") < 0);
+  }
+
+  @Test
+  void ipamWithoutAddressesIsAnErrorAndIsReleased() throws Exception {
+    java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    io.jcni.libcni.spi.CniPlugin empty = new io.jcni.libcni.spi.CniPlugin() {
+      @Override
+      public String type() {
+        return "jt-empty-ipam";
+      }
+
+      @Override
+      public List<String> supportedVersions() {
+        return List.of("1.0.0");
+      }
+
+      @Override
+      public byte[] add(CmdArgs args, io.jcni.libcni.spi.PluginContext ctx) {
+        seen.add("ADD " + args.containerId());
+        return "{\"cniVersion\":\"1.0.0\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      }
+
+      @Override
+      public void check(CmdArgs args, io.jcni.libcni.spi.PluginContext ctx) {}
+
+      @Override
+      public void del(CmdArgs args, io.jcni.libcni.spi.PluginContext ctx) {
+        seen.add("DEL " + args.containerId());
+      }
+    };
+    try (BridgeEnv own = BridgeEnv.create(new TestContext(java.util.Map.of("jt-empty-ipam", empty)))) {
+      TestNetns c = own.container();
+      String conf = own.conf("1.0.0", "{\"ipam\":{\"type\":\"jt-empty-ipam\"}}");
+      CniException e = assertThrows(CniException.class, () -> own.add(BridgeEnv.args("e1", c.path(), "eth0", conf)));
+      assertEquals("IPAM plugin returned missing IP config", e.getMessage());
+      assertEquals(List.of("ADD e1", "DEL e1"), seen);
+      assertEquals(List.of("lo"), BridgeEnv.linkNames(c));
+      assertEquals(List.of("lo", own.bridge), BridgeEnv.linkNames(own.hostNs));
+    }
   }
 }

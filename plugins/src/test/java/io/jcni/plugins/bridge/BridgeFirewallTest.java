@@ -7,31 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jcni.libcni.spi.CmdArgs;
-import io.jcni.plugins.testing.TestNetns;
+import io.jcni.libcni.testing.TestNetns;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** ipMasq (both backends) and macspoofchk as iptables-save and nft show them; DEL removes them, also without netns. */
-class BridgeFirewallTest {
-  private BridgeEnv env;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    env = BridgeEnv.create();
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    if (env != null) {
-      env.close();
-    }
-  }
-
+class BridgeFirewallTest extends BridgeEnvCase {
   private static final Pattern JUMP =
       Pattern.compile("-A POSTROUTING -s (\\S+) -m comment --comment \"name: \\\\\"(\\S+)\\\\\" id: \\\\\"(\\S+)\\\\\"\" -j (CNI-[0-9a-f]{24})");
 
@@ -120,7 +104,7 @@ class BridgeFirewallTest {
       assertFalse(KernelState.iptablesNat(env.hostNs, false).contains("CNI-"), backend);
       assertEquals(0, nftRules("inet", "cni_plugins_masquerade", "masq_checks").size(), backend);
       assertEquals(List.of(), env.reserved());
-      assertEquals(List.of("lo", env.bridge), linkNamesOnceSettled());
+      assertEquals(List.of("lo", env.bridge), env.settledHostLinks(List.of("lo", env.bridge)));
     }
     // and when the path is still given but the namespace is gone
     TestNetns c = env.container();
@@ -133,17 +117,21 @@ class BridgeFirewallTest {
     assertEquals(List.of(), env.reserved());
   }
 
-  /**
-   * The host's links once the deleted container namespace is gone: the kernel destroys a namespace (and the host end
-   * of its veth with it) asynchronously after the last reference drops, so a fast DEL can return before that.
-   */
-  private List<String> linkNamesOnceSettled() throws Exception {
-    List<String> names = BridgeEnv.linkNames(env.hostNs);
-    for (int i = 0; i < 100 && !names.equals(List.of("lo", env.bridge)); i++) {
-      Thread.sleep(50);
-      names = BridgeEnv.linkNames(env.hostNs);
+  /** Without netns and without prevResult there are no addresses; the iptables chain and its jump still go. */
+  @Test
+  void delWithoutNetnsOrPrevResult() throws Exception {
+    for (String backend : new String[] {"iptables", "nftables"}) {
+      TestNetns c = env.container();
+      String conf = env.conf("1.0.0", "{\"isGateway\":true,\"ipMasq\":true,\"ipMasqBackend\":\"" + backend
+          + "\",\"ipam\":" + ipam("10.219.0.0/24", "2001:db8:19::/64") + "}");
+      env.add(BridgeEnv.args("bare-" + backend, c.path(), "eth0", conf));
+      c.close();
+      env.del(BridgeEnv.args("bare-" + backend, "", "eth0", conf));
+      String nat = KernelState.iptablesNat(env.hostNs, false) + KernelState.iptablesNat(env.hostNs, true);
+      assertEquals(-1, nat.indexOf("CNI-"), backend + ": " + nat);
+      assertEquals(0, nftRules("inet", "cni_plugins_masquerade", "masq_checks").size(), backend);
+      assertEquals(List.of(), env.reserved());
     }
-    return names;
   }
 
   /** The rules of one nft chain (empty when the table or chain does not exist). */

@@ -10,29 +10,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.Command;
 import io.jcni.libcni.types.CniException;
-import io.jcni.plugins.testing.TestNetns;
+import io.jcni.libcni.testing.TestNetns;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Layer 2, VLAN and the per-port/per-bridge options of upstream's bridge_test, checked with iproute2. */
-class BridgeOptionsTest {
-  private BridgeEnv env;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    env = BridgeEnv.create();
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    if (env != null) {
-      env.close();
-    }
-  }
-
+class BridgeOptionsTest extends BridgeEnvCase {
   private JsonNode hostVeth(JsonNode result) throws Exception {
     return KernelState.link(env.hostNs, result.path("interfaces").get(1).path("name").asText()).orElseThrow();
   }

@@ -12,7 +12,7 @@ import io.jcni.libcni.RuntimeConf;
 import io.jcni.libcni.spi.PluginRegistry;
 import io.jcni.libcni.types.CniException;
 import io.jcni.plugins.hostlocal.HostLocalPlugin;
-import io.jcni.plugins.testing.TestNetns;
+import io.jcni.libcni.testing.TestNetns;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.Command;
-import io.jcni.plugins.testing.Privileged;
-import io.jcni.plugins.testing.TestNetns;
+import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.testing.TestNetns;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -33,10 +33,13 @@ class GoEquivalenceTest {
     "{\"promiscMode\":true,\"forceAddress\":true,\"isGateway\":true,\"runtimeConfig\":{\"mac\":\"02:00:5e:00:00:33\"},"
         + "\"ipam\":{\"type\":\"host-local\",\"subnet\":\"10.234.0.0/24\",\"rangeStart\":\"10.234.0.50\","
         + "\"routes\":[{\"dst\":\"198.51.100.0/24\"},{\"dst\":\"203.0.113.0/24\",\"gw\":\"10.234.0.9\"}]}}",
+    "{\"isDefaultGateway\":true,\"ipMasq\":true,\"ipam\":{\"type\":\"host-local\",\"ranges\":[[{\"subnet\":"
+        + "\"10.235.0.0/24\",\"gateway\":\"10.235.0.254\"}],[{\"subnet\":\"2001:db8:35::/64\",\"gateway\":"
+        + "\"2001:db8:35::fe\"}]]}}",
   };
 
   @ParameterizedTest
-  @ValueSource(ints = {0, 1, 2, 3, 4, 5})
+  @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6})
   void sameStateAsTheGoPlugin(int which) throws Exception {
     Privileged.requireExecutable(GO);
     try (BridgeEnv jc = BridgeEnv.create(); BridgeEnv go = BridgeEnv.twinOf(jc)) {
@@ -102,7 +105,7 @@ class GoEquivalenceTest {
 
   /** Go CHECKs and DELs a jcni attachment; jcni CHECKs and DELs a Go attachment; nothing is left either way. */
   @ParameterizedTest
-  @ValueSource(ints = {0, 1, 2, 3, 4, 5})
+  @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6})
   void eachSideChecksAndDeletesTheOthersAttachment(int which) throws Exception {
     Privileged.requireExecutable(GO);
     try (BridgeEnv env = BridgeEnv.create()) {

@@ -3,7 +3,7 @@ package io.jcni.plugins.bridge;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import io.jcni.plugins.testing.TestNetns;
+import io.jcni.libcni.testing.TestNetns;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

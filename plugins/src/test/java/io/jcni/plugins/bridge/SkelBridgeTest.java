@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jcni.libcni.spi.PluginRegistry;
-import io.jcni.plugins.testing.TestNetns;
+import io.jcni.libcni.testing.TestNetns;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package io.jcni.plugins.bridge;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jcni.plugins.testing.TestNetns;
+import io.jcni.libcni.testing.TestNetns;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -59,8 +59,8 @@ final class StateSnapshot {
           o.put("name", "HOSTVETH");
         }
       }
-      // Key order and an empty "dns":{} are how the types package prints a 1.x result (sorted keys, empty dns
-      // left out) against Go's struct order; the values are what is compared here.
+      // Current upstream prints a 1.x result through a map (sorted keys, an empty dns left out), as jcni does;
+      // Debian's 1.1.1 (cni v1.0.1) prints struct order with "dns":{}. The values are what is compared here.
       if (r.path("dns").isObject() && r.path("dns").isEmpty()) {
         r.remove("dns");
       }

@@ -3,8 +3,8 @@ package io.jcni.plugins.firewall;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.jcni.libcni.types.IpNet;
-import io.jcni.plugins.testing.Privileged;
-import io.jcni.plugins.testing.TestNetns;
+import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.testing.TestNetns;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;

@@ -7,16 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jcni.libcni.types.IpNet;
-import io.jcni.plugins.testing.Privileged;
-import io.jcni.plugins.testing.TestNetns;
+import io.jcni.libcni.testing.TestNetns;
+import io.jcni.libcni.testing.TestNetnsPool;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,35 +25,10 @@ class IptablesMasqTest {
   private static final String NET = "jt-masq";
   private static final String CID = "dummy";
 
-  private final List<TestNetns> namespaces = new ArrayList<>();
+  @RegisterExtension
+  final TestNetnsPool namespaces = new TestNetnsPool();
   @TempDir
   Path dataDir;
-
-  @BeforeEach
-  void privileged() {
-    Privileged.require();
-  }
-
-  @AfterEach
-  void cleanup() throws IOException {
-    IOException failure = null;
-    for (TestNetns ns : namespaces) {
-      try {
-        ns.close();
-      } catch (IOException e) {
-        failure = e;
-      }
-    }
-    if (failure != null) {
-      throw failure;
-    }
-  }
-
-  private TestNetns netns(String prefix) throws IOException {
-    TestNetns ns = TestNetns.create(prefix);
-    namespaces.add(ns);
-    return ns;
-  }
 
   /** {@code iptables-save -t nat} (or ip6tables-save) without the timestamp comment lines. */
   static String natTable(String ns, boolean v6) throws IOException {
@@ -91,10 +64,10 @@ class IptablesMasqTest {
    */
   private void goEquivalence(String ranges, int expectedIps) throws Exception {
     GoBridge.require();
-    TestNetns goHost = netns("fwgo");
-    TestNetns goCont = netns("fwgoc");
-    TestNetns jHost = netns("fwj");
-    TestNetns jCont = netns("fwjc");
+    TestNetns goHost = namespaces.create("fwgo");
+    TestNetns goCont = namespaces.create("fwgoc");
+    TestNetns jHost = namespaces.create("fwj");
+    TestNetns jCont = namespaces.create("fwjc");
     String pristineV4 = natTable(jHost.name(), false);
     String pristineV6 = natTable(jHost.name(), true);
 
@@ -156,7 +129,7 @@ class IptablesMasqTest {
 
   @Test
   void setupTwiceAddsNothing() throws Exception {
-    TestNetns host = netns("fwtw");
+    TestNetns host = namespaces.create("fwtw");
     NetnsExec exec = new NetnsExec(host.name());
     IpMasq masq = new IpMasq(IpMasqBackend.IPTABLES, exec);
     List<IpNet> ips = Cidrs.of(List.of("10.250.4.7/24"));
@@ -173,7 +146,7 @@ class IptablesMasqTest {
 
   @Test
   void teardownTwiceAndWithoutSetupSucceed() throws Exception {
-    TestNetns host = netns("fwtd");
+    TestNetns host = namespaces.create("fwtd");
     String pristine = natTable(host.name(), false);
     NetnsExec exec = new NetnsExec(host.name());
     IpMasq masq = new IpMasq(null, exec);
@@ -194,7 +167,7 @@ class IptablesMasqTest {
 
   @Test
   void teardownRemovesLegacyPrefixJump() throws Exception {
-    TestNetns host = netns("fwlg");
+    TestNetns host = namespaces.create("fwlg");
     String pristine = natTable(host.name(), false);
     String chain = IpMasq.chainName(NET, CID);
     String comment = IpMasq.iptablesComment(NET, CID);
@@ -211,7 +184,7 @@ class IptablesMasqTest {
 
   @Test
   void otherContainersRulesSurviveTeardown() throws Exception {
-    TestNetns host = netns("fwot");
+    TestNetns host = namespaces.create("fwot");
     IpMasq masq = new IpMasq(IpMasqBackend.IPTABLES, new NetnsExec(host.name()));
     masq.setup(NET, "keep", "eth0", Cidrs.of(List.of("10.250.7.2/24")));
     String kept = natTable(host.name(), false);
@@ -222,7 +195,7 @@ class IptablesMasqTest {
 
   @Test
   void failedSecondFamilyUndoesFirst() throws Exception {
-    TestNetns host = netns("fwrb");
+    TestNetns host = namespaces.create("fwrb");
     String pristine = natTable(host.name(), false);
     NetnsExec inNs = new NetnsExec(host.name());
     FirewallExec v6RestoreFails = (argv, stdin) -> {

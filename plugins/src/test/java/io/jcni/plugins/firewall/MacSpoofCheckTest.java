@@ -10,15 +10,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcni.libcni.types.CniException;
-import io.jcni.plugins.testing.Privileged;
-import io.jcni.plugins.testing.TestNetns;
+import io.jcni.libcni.testing.TestNetns;
+import io.jcni.libcni.testing.TestNetnsPool;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** macspoofchk against the real Go bridge plugin and {@code nft -j list}, in throw-away namespaces. */
@@ -26,35 +25,10 @@ class MacSpoofCheckTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String CID = "dummy-0";
 
-  private final List<TestNetns> namespaces = new ArrayList<>();
+  @RegisterExtension
+  final TestNetnsPool namespaces = new TestNetnsPool();
   @TempDir
   Path dataDir;
-
-  @BeforeEach
-  void privileged() {
-    Privileged.require();
-  }
-
-  @AfterEach
-  void cleanup() throws IOException {
-    IOException failure = null;
-    for (TestNetns ns : namespaces) {
-      try {
-        ns.close();
-      } catch (IOException e) {
-        failure = e;
-      }
-    }
-    if (failure != null) {
-      throw failure;
-    }
-  }
-
-  private TestNetns netns(String prefix) throws IOException {
-    TestNetns ns = TestNetns.create(prefix);
-    namespaces.add(ns);
-    return ns;
-  }
 
   /** {@code nft -j list table bridge nat} without metainfo and handles; an empty array if the table is absent. */
   static ArrayNode bridgeNat(String ns) throws IOException {
@@ -109,10 +83,10 @@ class MacSpoofCheckTest {
   @Test
   void sameRulesAsGoAndCrossTeardown() throws Exception {
     GoBridge.require();
-    TestNetns goHost = netns("fwsgo");
-    TestNetns goCont = netns("fwsgoc");
-    TestNetns jHost = netns("fwsj");
-    TestNetns jCont = netns("fwsjc");
+    TestNetns goHost = namespaces.create("fwsgo");
+    TestNetns goCont = namespaces.create("fwsgoc");
+    TestNetns jHost = namespaces.create("fwsj");
+    TestNetns jCont = namespaces.create("fwsjc");
 
     JsonNode result = GoBridge.run("ADD", goHost.name(), goCont.path(), CID, "eth0", conf());
     String hostVeth = result.path("interfaces").get(1).path("name").asText();
@@ -157,7 +131,7 @@ class MacSpoofCheckTest {
 
   @Test
   void teardownTwiceAndWithoutSetupSucceed() throws Exception {
-    TestNetns host = netns("fwst");
+    TestNetns host = namespaces.create("fwst");
     NetnsExec exec = new NetnsExec(host.name());
     MacSpoofCheck sc = new MacSpoofCheck(exec);
     sc.teardown(CID, "eth0");
@@ -172,7 +146,7 @@ class MacSpoofCheckTest {
 
   @Test
   void teardownKeepsOtherAttachments() throws Exception {
-    TestNetns host = netns("fwso");
+    TestNetns host = namespaces.create("fwso");
     MacSpoofCheck sc = new MacSpoofCheck(new NetnsExec(host.name()));
     sc.setup("other", "eth0", "vethaaaaaaaa", "02:00:00:00:00:01");
     ArrayNode before = bridgeNat(host.name());
@@ -183,7 +157,7 @@ class MacSpoofCheckTest {
 
   @Test
   void failedSetupChangesNothing() throws Exception {
-    TestNetns host = netns("fwsf");
+    TestNetns host = namespaces.create("fwsf");
     MacSpoofCheck sc = new MacSpoofCheck(new NetnsExec(host.name()));
     CniException e = assertThrows(CniException.class, () -> sc.setup(CID, "eth0", "veth12345678", "not-a-mac"));
     assertTrue(e.getMessage().startsWith("failed to setup spoof-check: running [ip netns exec "), e.getMessage());

@@ -1,8 +1,8 @@
 package io.jcni.plugins.firewall;
 
 import io.jcni.libcni.types.IpNet;
-import io.jcni.plugins.testing.Privileged;
-import io.jcni.plugins.testing.TestNetns;
+import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.testing.TestNetns;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jcni.libcni.spi.Command;
 import io.jcni.libcni.types.ErrorCode;
-import io.jcni.plugins.testing.Privileged;
+import io.jcni.libcni.testing.Privileged;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package io.jcni.plugins.hostlocal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jcni.plugins.testing.Privileged;
+import io.jcni.libcni.testing.Privileged;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

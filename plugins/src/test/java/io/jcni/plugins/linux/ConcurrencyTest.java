@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.jcni.plugins.testing.Privileged;
-import io.jcni.plugins.testing.TestNetns;
+import com.google.common.net.InetAddresses;
+import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.testing.TestNetns;
+import io.jcni.libcni.types.IpNet;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -71,10 +73,10 @@ class ConcurrencyTest {
                 Link eth0 = rt.createVethPair("eth0", 1400, null, hostVeth, hostNs);
                 hostRt.setMaster(hostVeth, br.index());
                 hostRt.setUp(hostVeth);
-                rt.addAddress(eth0.index(), Prefix.parse("10.241.0." + (n + 2) + "/24"), Set.of());
+                rt.addAddress(eth0.index(), IpNet.parse("10.241.0." + (n + 2) + "/24"), Set.of());
                 rt.setUp("eth0");
                 rt.setUp("lo");
-                rt.addRoute(Route.of(Prefix.any(Family.IPV4), Prefix.parse("10.241.0.1").ip(), eth0.index()));
+                rt.addRoute(Route.of(Family.IPV4.wholeSpace(), InetAddresses.forString("10.241.0.1"), eth0.index()));
                 sysctl.write("net/ipv4/conf/eth0/arp_notify", "1");
                 long inside = ns.runIn(() -> inode("/proc/thread-self/ns/net"));
                 if (inside != ns.inode()) {

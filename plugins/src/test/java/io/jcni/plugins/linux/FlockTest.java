@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jcni.plugins.testing.Privileged;
+import io.jcni.libcni.testing.Privileged;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

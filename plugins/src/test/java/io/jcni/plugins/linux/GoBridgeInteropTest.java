@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.jcni.plugins.testing.Privileged;
-import io.jcni.plugins.testing.TestNetns;
+import com.google.common.net.InetAddresses;
+import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.testing.TestNetns;
+import io.jcni.libcni.types.IpNet;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -71,9 +73,10 @@ class GoBridgeInteropTest {
       assertEquals(OperState.UP, hostRt.waitOperUp(hostVeth.name(), java.util.List.of(java.time.Duration.ZERO,
           java.time.Duration.ofMillis(500))).operState());
 
-      Prefix ip = Prefix.parse(result.path("ips").get(0).path("address").asText());
+      IpNet ip = IpNet.parse(result.path("ips").get(0).path("address").asText());
       assertTrue(ctrRt.addresses(eth0.index(), Family.IPV4).stream().anyMatch(a -> a.prefix().equals(ip)));
-      Prefix gw = new Prefix(Prefix.parse(result.path("ips").get(0).path("gateway").asText()).ip(), ip.length());
+      IpNet gw = IpNet.of(InetAddresses.forString(result.path("ips").get(0).path("gateway").asText()),
+          ip.prefixLength());
       assertTrue(hostRt.addresses("jt-cni0", Family.IPV4).stream().anyMatch(a -> a.prefix().equals(gw)));
       assertTrue(ctrRt.routes(Family.IPV4, Route.TABLE_MAIN).stream()
           .anyMatch(r -> r.dst().equals(ip.network()) && r.oif() == eth0.index()));

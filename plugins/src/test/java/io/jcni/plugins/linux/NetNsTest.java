@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.jcni.plugins.testing.Privileged;
-import io.jcni.plugins.testing.TestNetns;
+import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.testing.TestNetns;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jcni.libcni.types.IpNet;
 import io.jcni.plugins.linux.NetlinkCodec.Attrs;
 import io.jcni.plugins.linux.NetlinkCodec.Request;
 import java.nio.ByteBuffer;
@@ -71,12 +72,11 @@ class NetlinkCodecTest {
   }
 
   @Test
-  void prefixFollowsRfc5952AndMasksHostBits() {
-    assertEquals("2001:db8::1:0:0:1/64", Prefix.parse("2001:db8:0:0:1:0:0:1/64").toString()); // RFC 5952 4.2.3
-    assertEquals("2001:db8:0:1:1:1:1:1/64", Prefix.parse("2001:0db8:0:1:1:1:1:1/64").toString()); // 4.2.2
-    assertEquals("10.22.0.0/24", Prefix.parse("10.22.0.9/24").network().toString());
-    assertEquals("10.22.0.0/23", Prefix.parse("10.22.1.9/23").network().toString());
-    assertEquals("2001:db8::/32", Prefix.parse("2001:db8:ff::1/32").network().toString());
-    assertEquals("192.0.2.1/32", Prefix.parse("192.0.2.1").toString());
+  void prefixFollowsRfc5952AndMasksHostBits() throws Exception {
+    assertEquals("2001:db8::1:0:0:1/64", IpNet.parse("2001:db8:0:0:1:0:0:1/64").toString()); // RFC 5952 4.2.3
+    assertEquals("2001:db8:0:1:1:1:1:1/64", IpNet.parse("2001:0db8:0:1:1:1:1:1/64").toString()); // 4.2.2
+    assertEquals("10.22.0.0/24", IpNet.parse("10.22.0.9/24").network().toString());
+    assertEquals("10.22.0.0/23", IpNet.parse("10.22.1.9/23").network().toString());
+    assertEquals("2001:db8::/32", IpNet.parse("2001:db8:ff::1/32").network().toString());
   }
 }

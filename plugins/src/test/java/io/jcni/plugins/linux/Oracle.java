@@ -2,7 +2,7 @@ package io.jcni.plugins.linux;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.jcni.plugins.testing.TestNetns;
+import io.jcni.libcni.testing.TestNetns;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,8 @@
 package io.jcni.plugins.linux;
 
-import io.jcni.plugins.testing.TestNetns;
+import com.google.common.net.InetAddresses;
+import io.jcni.libcni.testing.TestNetns;
+import io.jcni.libcni.types.IpNet;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +35,7 @@ public final class PodBench {
     try (NetNs hostNs = NetNs.open(java.nio.file.Path.of(host.path())); RtNetlink hostRt = RtNetlink.open(hostNs)) {
       hostRt.createBridge("br0", 0, false);
       hostRt.setUp("br0");
-      hostRt.addAddress("br0", Prefix.parse("10.250.0.1/16"), Set.of());
+      hostRt.addAddress("br0", IpNet.parse("10.250.0.1/16"), Set.of());
       int br = hostRt.link("br0").index();
 
       // warm-up (JIT, JNA) on throw-away namespaces
@@ -102,8 +104,8 @@ public final class PodBench {
           Link vh = hostRt.createVethPair("vh" + i, 0, null, "eth0", nss.get(i));
           hostRt.setMaster("vh" + i, br);
           hostRt.setUp("vh" + i);
-          hostRt.addAddress(vh.index(), Prefix.parse("10.251." + (i / 250) + "." + (i % 250 + 2) + "/32"), Set.of());
-          hostRt.addRoute(Route.of(Prefix.parse("10.253." + (i / 250) + "." + (i % 250 + 2) + "/32"), null,
+          hostRt.addAddress(vh.index(), IpNet.parse("10.251." + (i / 250) + "." + (i % 250 + 2) + "/32"), Set.of());
+          hostRt.addRoute(Route.of(IpNet.parse("10.253." + (i / 250) + "." + (i % 250 + 2) + "/32"), null,
               vh.index()));
           h[i] = System.nanoTime() - s;
         }
@@ -196,7 +198,7 @@ public final class PodBench {
   }
 
   private static long[][] runP(RtNetlink hostRt, NetNs hostNs, int br, List<NetNs> nss, String tag)
-      throws IOException {
+      throws IOException, io.jcni.libcni.types.CniException {
     int n = nss.size();
     long[] whole = new long[n];
     long[] open = new long[n];
@@ -209,9 +211,9 @@ public final class PodBench {
         Link eth0 = rt.createVethPair("eth0", 0, null, v, hostNs);
         hostRt.setMaster(v, br);
         hostRt.setUp(v);
-        rt.addAddress(eth0.index(), Prefix.parse("10.250." + (i / 250 + 1) + "." + (i % 250 + 2) + "/16"), Set.of());
+        rt.addAddress(eth0.index(), IpNet.parse("10.250." + (i / 250 + 1) + "." + (i % 250 + 2) + "/16"), Set.of());
         rt.setUp("eth0");
-        rt.addRoute(Route.of(Prefix.any(Family.IPV4), Prefix.parse("10.250.0.1").ip(), eth0.index()));
+        rt.addRoute(Route.of(Family.IPV4.wholeSpace(), InetAddresses.forString("10.250.0.1"), eth0.index()));
         long e = System.nanoTime();
         open[i] = o - s;
         work[i] = e - o;

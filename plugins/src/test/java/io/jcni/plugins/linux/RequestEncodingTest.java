@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import com.sun.jna.Memory;
-import io.jcni.plugins.testing.Privileged;
-import io.jcni.plugins.testing.TestNetns;
+import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.testing.TestNetns;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

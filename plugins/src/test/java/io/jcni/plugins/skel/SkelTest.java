@@ -11,7 +11,7 @@ import io.jcni.libcni.spi.CniPlugin;
 import io.jcni.libcni.spi.PluginContext;
 import io.jcni.libcni.types.CniException;
 import io.jcni.plugins.hostlocal.HostLocalPlugin;
-import io.jcni.plugins.testing.Privileged;
+import io.jcni.libcni.testing.Privileged;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

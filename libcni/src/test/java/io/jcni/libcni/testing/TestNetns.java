@@ -1,4 +1,4 @@
-package io.jcni.plugins.testing;
+package io.jcni.libcni.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -40,10 +40,25 @@ public final class TestNetns implements AutoCloseable {
     return run(cmd.toArray(String[]::new));
   }
 
+  /** Runs a command inside the namespace ({@code ip netns exec <ns> args…}) and returns stdout. */
+  public String exec(String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", name));
+    cmd.addAll(List.of(args));
+    return run(cmd.toArray(String[]::new));
+  }
+
+  /** Creates a namespace like {@link #create} with its loopback up, for tests that talk over it. */
+  public static TestNetns createWithLoopback(String prefix) throws IOException {
+    TestNetns ns = create(prefix);
+    ns.ip("link", "set", "lo", "up");
+    return ns;
+  }
+
   /** Runs a command (argument vector, no shell) and returns stdout; throws with stderr on a non-zero exit. */
   public static String run(String... cmd) throws IOException {
     Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
     try {
+      p.getOutputStream().close();
       byte[] out = p.getInputStream().readAllBytes();
       byte[] err = p.getErrorStream().readAllBytes();
       int rc = p.waitFor();

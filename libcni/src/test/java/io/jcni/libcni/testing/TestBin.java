@@ -1,16 +1,20 @@
-package io.jcni.libcni.invoke;
+package io.jcni.libcni.testing;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Locates the repository's {@code test-bin/} plugins: {@code JCNI_REPO_ROOT}, else the nearest ancestor holding it. */
-final class TestBin {
+/**
+ * The repository's {@code test-bin/} directory of test plugins (noop, the Go libcni driver, …), found from
+ * {@code JCNI_REPO_ROOT}, else as the nearest ancestor of the working directory that holds it.
+ */
+public final class TestBin {
   private TestBin() {}
 
-  static Path dir() {
+  /** The absolute path of {@code test-bin/}. */
+  public static Path dir() {
     String root = System.getenv("JCNI_REPO_ROOT");
     if (root != null && Files.isDirectory(Path.of(root, "test-bin"))) {
-      return Path.of(root, "test-bin");
+      return Path.of(root, "test-bin").toAbsolutePath();
     }
     for (Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath(); p != null; p = p.getParent()) {
       if (Files.isDirectory(p.resolve("test-bin"))) {
@@ -20,7 +24,8 @@ final class TestBin {
     throw new IllegalStateException("test-bin/ not found above " + System.getProperty("user.dir"));
   }
 
-  static Path plugin(String name) {
+  /** The executable {@code name} in {@code test-bin/}. */
+  public static Path plugin(String name) {
     return dir().resolve(name);
   }
 }

@@ -1,0 +1,46 @@
+package io.jcni.libcni.testing;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A JUnit extension that hands out {@link TestNetns} namespaces to a privileged test and deletes every one of them
+ * after each test method, also when it fails. Register it with {@code @RegisterExtension}; each test method is
+ * skipped unless {@link Privileged#require()} holds.
+ */
+public final class TestNetnsPool implements BeforeEachCallback, AfterEachCallback {
+  private final List<TestNetns> namespaces = new ArrayList<>();
+
+  /** Creates a namespace like {@link TestNetns#create} that is deleted after the current test. */
+  public TestNetns create(String prefix) throws IOException {
+    TestNetns ns = TestNetns.create(prefix);
+    namespaces.add(ns);
+    return ns;
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    Privileged.require();
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) throws IOException {
+    // Every namespace gets its delete even after one fails; the last failure is reported.
+    IOException failure = null;
+    for (TestNetns ns : namespaces) {
+      try {
+        ns.close();
+      } catch (IOException e) {
+        failure = e;
+      }
+    }
+    namespaces.clear();
+    if (failure != null) {
+      throw failure;
+    }
+  }
+}
