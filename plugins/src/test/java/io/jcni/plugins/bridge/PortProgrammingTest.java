@@ -63,7 +63,10 @@ class PortProgrammingTest {
   void accessVlanReplacesTheDefaultVlan() throws Exception {
     plug(new Veth.Port(100, List.of(), false, false, false));
     InOrder o = inOrder(host);
-    o.verify(host).setIsolated("vethabcd0123", false);
+    o.verify(host).setMaster("vethabcd0123", 7);
+    // a new port has hairpin and isolation off: only turning them on is written
+    verify(host, never()).setHairpin(anyString(), anyBoolean());
+    verify(host, never()).setIsolated(anyString(), anyBoolean());
     o.verify(host).bridgeVlanDel("vethabcd0123", 1);
     o.verify(host).bridgeVlanAdd("vethabcd0123", 100, true, true, false);
     verify(host, never()).bridgeVlanAdd("vethabcd0123", 1, true, true, false);
