@@ -39,6 +39,8 @@ class BenchTest {
 
   private BenchSite site;
   private String ipForwardBefore;
+  // host ends of the veth pairs seen on the bridge while pods were attached; none may outlive the run
+  private final Set<String> hostVeths = ConcurrentHashMap.newKeySet();
 
   @BeforeEach
   void site() throws IOException {
@@ -203,6 +205,7 @@ class BenchTest {
       for (JsonNode p : ports) {
         if (site.bridge().equals(p.path("master").asText())) {
           mine++;
+          hostVeths.add(p.get("ifname").asText());
         }
       }
       assertEquals(names.size(), mine, "ports on " + site.bridge());
@@ -247,6 +250,7 @@ class BenchTest {
     String links = run("ip", "-j", "link", "show");
     for (JsonNode l : JSON.readTree(links)) {
       assertFalse(site.bridge().equals(l.path("master").asText()), l.get("ifname") + " still on the bridge");
+      assertFalse(hostVeths.contains(l.get("ifname").asText()), l.get("ifname") + " (a pod's host veth) left");
     }
     assertEquals(ipForwardBefore, Files.readString(Path.of("/proc/sys/net/ipv4/ip_forward")).trim(), "ip_forward");
   }
