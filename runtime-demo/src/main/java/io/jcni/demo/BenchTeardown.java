@@ -5,12 +5,10 @@ import io.jcni.libcni.NetworkConfigList;
 import io.jcni.libcni.RuntimeConf;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
+import io.jcni.plugins.firewall.FirewallExec;
 import io.jcni.plugins.linux.NetNs;
 import io.jcni.plugins.linux.RtNetlink;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -282,21 +280,11 @@ final class BenchTeardown {
     return out;
   }
 
-  /** Runs a read-only tool and returns its stdout, or null when it is not installed or fails. */
+  /** Runs a read-only firewall tool and returns its stdout, or null when it is not installed or fails. */
   private static String run(String... argv) {
     try {
-      Process p = new ProcessBuilder(argv).redirectErrorStream(false)
-          .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-      p.getOutputStream().close();
-      ByteArrayOutputStream buf = new ByteArrayOutputStream();
-      try (InputStream in = p.getInputStream()) {
-        in.transferTo(buf);
-      }
-      return p.waitFor() == 0 ? buf.toString(StandardCharsets.UTF_8) : null;
-    } catch (IOException e) {
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      return FirewallExec.host().run(List.of(argv), null);
+    } catch (CniException e) {
       return null;
     }
   }
