@@ -9,6 +9,7 @@ import io.jcni.plugins.linux.RtNetlink;
 import io.jcni.plugins.linux.Sysctl;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Set;
 
 /**
  * The two network namespaces of one operation, each with one rtnetlink socket opened inside it once: the host
@@ -16,6 +17,9 @@ import java.nio.file.Path;
  * the operation goes through these two sockets, from the calling thread, without further namespace switches.
  */
 final class Namespaces implements AutoCloseable {
+  /** The only sysctl subtrees the bridge plugin reads or writes, in either namespace. */
+  private static final Set<String> SYSCTL_TOPS = Set.of("ipv4", "ipv6");
+
   final NetNs host;
   final RtNetlink hostLinks;
   final NetNs container;
@@ -114,7 +118,7 @@ final class Namespaces implements AutoCloseable {
    */
   synchronized Sysctl hostSysctl() throws IOException {
     if (hostSysctl == null) {
-      hostSysctl = ownsHost ? Sysctl.openHere(host) : Sysctl.open(host);
+      hostSysctl = ownsHost ? Sysctl.openHere(host, SYSCTL_TOPS) : Sysctl.open(host, SYSCTL_TOPS);
     }
     return hostSysctl;
   }
@@ -122,7 +126,7 @@ final class Namespaces implements AutoCloseable {
   /** The container's {@code net.*} sysctls, opened together with its socket (or on first use). */
   synchronized Sysctl containerSysctl() throws IOException {
     if (containerSysctl == null) {
-      containerSysctl = Sysctl.open(container);
+      containerSysctl = Sysctl.open(container, SYSCTL_TOPS);
     }
     return containerSysctl;
   }
@@ -132,7 +136,7 @@ final class Namespaces implements AutoCloseable {
     static ContainerHandles openHere(NetNs container) throws IOException {
       RtNetlink links = RtNetlink.openCurrent();
       try {
-        return new ContainerHandles(links, Sysctl.openHere(container));
+        return new ContainerHandles(links, Sysctl.openHere(container, SYSCTL_TOPS));
       } catch (IOException | RuntimeException e) {
         links.close();
         throw e;
