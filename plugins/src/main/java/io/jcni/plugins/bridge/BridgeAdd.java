@@ -35,7 +35,7 @@ final class BridgeAdd {
   private final PluginContext ctx;
   private final Namespaces ns;
   private final RtNetlink host;
-  private final RtNetlink cont;
+  private RtNetlink cont;
   private final Rollback rollback = new Rollback();
 
   BridgeAdd(BridgeConf conf, CmdArgs args, PluginContext ctx, Namespaces ns) {
@@ -44,7 +44,6 @@ final class BridgeAdd {
     this.ctx = ctx;
     this.ns = ns;
     this.host = ns.hostLinks;
-    this.cont = ns.containerLinks;
   }
 
   /** Runs the ADD and returns the result JSON in the configuration's version; undoes its own work on failure. */
@@ -59,6 +58,8 @@ final class BridgeAdd {
 
   private byte[] add() throws CniException {
     Link br = BridgeDevice.ensure(ns, conf);
+    // Collected only now: the thread that opens the container's socket started while the bridge was looked at.
+    cont = ns.containerLinks();
     Veth veth = Veth.create(ns, conf, args.ifName(), br, rollback);
 
     if (conf.macSpoofCheck()) {

@@ -119,7 +119,7 @@ final class BridgeCheck {
     if (intf == null || intf.name().isEmpty()) {
       throw internal("Interface name missing ");
     }
-    Optional<Link> l = ns.containerLinks.findLink(intf.name());
+    Optional<Link> l = ns.containerLinks().findLink(intf.name());
     if (l.isEmpty()) {
       throw internal("Interface name " + intf.name() + " not found");
     }
@@ -161,13 +161,13 @@ final class BridgeCheck {
   private void validateAddresses(Link cont, List<IpConfig> ips) throws CniException, IOException {
     for (IpConfig ipc : ips) {
       IpNet want = ipc.address();
-      List<Address> have = ns.containerLinks.addresses(cont.index(), Family.ANY);
+      List<Address> have = ns.containerLinks().addresses(cont.index(), Family.ANY);
       boolean match = have.stream().anyMatch(a -> a.prefix().toString().equals(want.toString()));
       if (!match) {
         throw internal("Failed to match addr " + want + " on interface " + args.ifName());
       }
       IpNet prefix = want.network();
-      List<RouteEntry> routes = ns.containerLinks.routes(family(want), io.jcni.plugins.linux.Route.TABLE_MAIN);
+      List<RouteEntry> routes = ns.containerLinks().routes(family(want), io.jcni.plugins.linux.Route.TABLE_MAIN);
       boolean found = routes.stream().anyMatch(r -> prefix.toString().equals(r.dst().toString()));
       if (!found) {
         throw internal("Failed to find Gateway " + (ipc.gateway() == null ? "<nil>" : Ips.format(ipc.gateway()))
@@ -179,7 +179,7 @@ final class BridgeCheck {
   private void validateRoutes(List<Route> routes) throws CniException, IOException {
     for (Route r : routes) {
       boolean isDefault = r.dst().prefixLength() == 0;
-      List<RouteEntry> have = ns.containerLinks.routes(family(r.dst()), io.jcni.plugins.linux.Route.TABLE_MAIN);
+      List<RouteEntry> have = ns.containerLinks().routes(family(r.dst()), io.jcni.plugins.linux.Route.TABLE_MAIN);
       boolean found = have.stream().anyMatch(e -> {
         if (!r.dst().network().toString().equals(e.dst().toString())) {
           return false;

@@ -59,6 +59,7 @@ public final class BridgePlugin implements CniPlugin {
     BridgeConf conf = BridgeConf.parse(args.stdinData(), args.args());
     checkIfName(args.ifName());
     inContainer(args, ns -> {
+      ns.containerLinks(); // a container that cannot be entered fails CHECK before anything is looked at
       new BridgeCheck(conf, args, ctx, ns).run();
       return null;
     });

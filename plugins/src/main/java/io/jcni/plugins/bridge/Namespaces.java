@@ -9,30 +9,39 @@ import io.jcni.plugins.linux.RtNetlink;
 import io.jcni.plugins.linux.Sysctl;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Set;
 
 /**
  * The two network namespaces of one operation, each with one rtnetlink socket opened inside it once: the host
  * (where the bridge, the host veth and the firewall rules live) and the container (CNI_NETNS). All kernel work of
- * the operation goes through these two sockets, from the calling thread, without further namespace switches.
+ * the operation goes through these two sockets, from the calling thread, without further namespace switches. The
+ * container's socket is opened by a thread started in {@link #open} and collected on first use, so the caller's
+ * host-side work (the bridge) overlaps that thread's start.
  */
 final class Namespaces implements AutoCloseable {
+  /** The only sysctl subtrees the bridge plugin reads or writes, in either namespace. */
+  private static final Set<String> SYSCTL_TOPS = Set.of("ipv4", "ipv6");
+
   final NetNs host;
   final RtNetlink hostLinks;
   final NetNs container;
-  final RtNetlink containerLinks;
+  private final NetNs.Pending<ContainerHandles, IOException> opening;
+  private boolean collected;
+  private RtNetlink containerLinks;
   private final boolean ownsHost;
   private final FirewallExec firewall;
   private Sysctl hostSysctl;
   private Sysctl containerSysctl;
 
   private Namespaces(
-      NetNs host, boolean ownsHost, RtNetlink hostLinks, NetNs container, RtNetlink containerLinks,
-      FirewallExec firewall) {
+      NetNs host, boolean ownsHost, RtNetlink hostLinks, NetNs container,
+      NetNs.Pending<ContainerHandles, IOException> opening, FirewallExec firewall) {
     this.host = host;
     this.ownsHost = ownsHost;
     this.hostLinks = hostLinks;
     this.container = container;
-    this.containerLinks = containerLinks;
+    this.opening = opening;
+    this.collected = opening == null;
     this.firewall = firewall;
   }
 
@@ -44,20 +53,16 @@ final class Namespaces implements AutoCloseable {
     NetNs host = fixedHost == null ? NetNs.current() : fixedHost;
     boolean ownsHost = fixedHost == null;
     RtNetlink hostNl = null;
-    ContainerHandles cont = null;
+    NetNs.Pending<ContainerHandles, IOException> opening = null;
     try {
-      hostNl = fixedHost == null ? RtNetlink.openCurrent() : RtNetlink.open(host);
       // One namespace entry (one thread) for both the socket and the sysctl tree; each entry costs a thread start,
-      // two setns and a join, which under load was a tenth of an ADD.
-      cont = container == null ? null : container.runIn(() -> ContainerHandles.openHere(container));
-      Namespaces ns = new Namespaces(host, ownsHost, hostNl, container, cont == null ? null : cont.links(),
-          firewallIn(fixedHost));
-      ns.containerSysctl = cont == null ? null : cont.sysctl();
-      return ns;
+      // two setns and a join, which under load was a tenth of an ADD. Started first, collected on first use.
+      opening = container == null ? null : container.startIn(() -> ContainerHandles.openHere(container));
+      hostNl = fixedHost == null ? RtNetlink.openCurrent() : RtNetlink.open(host);
+      return new Namespaces(host, ownsHost, hostNl, container, opening, firewallIn(fixedHost));
     } catch (IOException | RuntimeException e) {
-      if (cont != null) {
-        cont.links().close();
-        cont.sysctl().close();
+      if (opening != null) {
+        closeQuietly(opening);
       }
       if (hostNl != null) {
         hostNl.close();
@@ -114,15 +119,51 @@ final class Namespaces implements AutoCloseable {
    */
   synchronized Sysctl hostSysctl() throws IOException {
     if (hostSysctl == null) {
-      hostSysctl = ownsHost ? Sysctl.openHere(host) : Sysctl.open(host);
+      hostSysctl = ownsHost ? Sysctl.openHere(host, SYSCTL_TOPS) : Sysctl.open(host, SYSCTL_TOPS);
     }
     return hostSysctl;
   }
 
+  /**
+   * The rtnetlink socket inside the container, waiting for the thread that opens it if need be; fails with {@code
+   * failed to open netlink sockets: …} when it could not be opened.
+   */
+  synchronized RtNetlink containerLinks() throws CniException {
+    try {
+      collect();
+    } catch (IOException e) {
+      throw Failures.internal("failed to open netlink sockets: " + Failures.v(e), e);
+    }
+    return containerLinks;
+  }
+
+  /** Takes over the container's handles from the opening thread, once. */
+  private void collect() throws IOException {
+    if (collected) {
+      return;
+    }
+    collected = true;
+    ContainerHandles h = opening.join();
+    containerLinks = h.links();
+    containerSysctl = h.sysctl();
+  }
+
+  /** Waits for {@code opening} and closes what it opened, keeping quiet about its failure. */
+  private static void closeQuietly(NetNs.Pending<ContainerHandles, IOException> opening) {
+    try {
+      ContainerHandles h = opening.join();
+      h.links().close();
+      h.sysctl().close();
+    } catch (IOException | RuntimeException ignored) {
+      // the open failed: there is nothing to close
+    }
+  }
+
   /** The container's {@code net.*} sysctls, opened together with its socket (or on first use). */
   synchronized Sysctl containerSysctl() throws IOException {
+    collect();
     if (containerSysctl == null) {
-      containerSysctl = Sysctl.open(container);
+      containerSysctl = Sysctl.open(container, SYSCTL_TOPS);
     }
     return containerSysctl;
   }
@@ -132,7 +173,7 @@ final class Namespaces implements AutoCloseable {
     static ContainerHandles openHere(NetNs container) throws IOException {
       RtNetlink links = RtNetlink.openCurrent();
       try {
-        return new ContainerHandles(links, Sysctl.openHere(container));
+        return new ContainerHandles(links, Sysctl.openHere(container, SYSCTL_TOPS));
       } catch (IOException | RuntimeException e) {
         links.close();
         throw e;
@@ -141,7 +182,11 @@ final class Namespaces implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (!collected) {
+      collected = true;
+      closeQuietly(opening);
+    }
     if (hostSysctl != null) {
       hostSysctl.close();
     }

@@ -37,7 +37,7 @@ record Veth(String hostName, String hostMac, int containerIndex, String containe
   /** Creates the pair and the port; registers the deletion of the pair with {@code rollback}. */
   static Veth create(Namespaces ns, BridgeConf conf, String ifName, Link br, Rollback rollback)
       throws CniException {
-    RtNetlink cont = ns.containerLinks;
+    RtNetlink cont = ns.containerLinks();
     String peer = null;
     Link contLink = null;
     for (int i = 0; i < ATTEMPTS && peer == null; i++) {

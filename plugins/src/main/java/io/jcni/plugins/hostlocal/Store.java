@@ -74,7 +74,11 @@ public final class Store {
   public static Store open(Path dataDir, String network, Duration lockTimeout) throws CniException {
     Path dir = dataDir.resolve(network).toAbsolutePath().normalize();
     try {
-      Files.createDirectories(dir, DIR_MODE);
+      // Every ADD and DEL opens the store, and it nearly always exists: one stat instead of createDirectories'
+      // mkdir, which fails with EEXIST and costs an exception with its stack trace.
+      if (!Files.isDirectory(dir)) {
+        Files.createDirectories(dir, DIR_MODE);
+      }
     } catch (IOException e) {
       throw ioError("cannot create host-local store " + dir, e);
     }

@@ -267,19 +267,57 @@ public final class NetNs implements AutoCloseable {
    * @throws ErrnoException if the namespace cannot be entered ({@code setns} failed)
    */
   public <T, E extends Exception> T runIn(Body<T, E> body) throws E, IOException {
-    return withFd(target -> onFreshThread("netns-" + path.getFileName(), () -> {
-      int origin = openOwnNetNs();
+    return withFd(target -> onFreshThread("netns-" + path.getFileName(), () -> inside(target, body)));
+  }
+
+  /**
+   * Work that {@link #startIn} started inside a namespace on its own fresh platform thread.
+   *
+   * @param <T> the result type
+   * @param <E> what the body can throw
+   */
+  public static final class Pending<T, E extends Exception> {
+    private final Thread thread;
+    private final Object[] outcome;
+
+    private Pending(Thread thread, Object[] outcome) {
+      this.thread = thread;
+      this.outcome = outcome;
+    }
+
+    /** Waits for the work to end and returns its result, rethrowing what it threw; may be called again. */
+    public T join() throws E, IOException {
+      return joinFresh(thread, outcome);
+    }
+  }
+
+  /**
+   * Starts {@code body} inside this namespace on a fresh platform thread, as {@link #runIn} does, but returns at
+   * once, so the caller can do other work while the thread starts (a thread start is a large part of an ADD when
+   * the node is busy). The caller must {@link Pending#join} it, also on failure paths, and must not close this
+   * handle before; the same rules for the body apply as for {@link #runIn}.
+   *
+   * @throws IllegalStateException if called from a virtual thread
+   */
+  public <T, E extends Exception> Pending<T, E> startIn(Body<T, E> body) {
+    Object[] outcome = new Object[2];
+    Thread t = startFresh("netns-" + path.getFileName(), () -> withFd(target -> inside(target, body)), outcome);
+    return new Pending<>(t, outcome);
+  }
+
+  /** On the fresh thread: enters the namespace, runs the body and switches back. */
+  private <T, E extends Exception> T inside(int target, Body<T, E> body) throws E, IOException {
+    int origin = openOwnNetNs();
+    try {
       try {
-        try {
-          LibC.setns(target, Kernel.CLONE_NEWNET);
-        } catch (LastErrorException e) {
-          throw ErrnoException.of("setns " + path, e);
-        }
-        return body.call();
-      } finally {
-        restore(origin);
+        LibC.setns(target, Kernel.CLONE_NEWNET);
+      } catch (LastErrorException e) {
+        throw ErrnoException.of("setns " + path, e);
       }
-    }));
+      return body.call();
+    } finally {
+      restore(origin);
+    }
   }
 
   private static int openOwnNetNs() throws ErrnoException {
@@ -307,11 +345,16 @@ public final class NetNs implements AutoCloseable {
    * unchanged (callers declare what their task can throw).
    */
   private static <T> T onFreshThread(String name, Body<T, ? extends Exception> task) {
+    Object[] outcome = new Object[2];
+    return joinFresh(startFresh(name, task, outcome), outcome);
+  }
+
+  /** Starts {@code task} on a new platform thread that ends afterwards; its result or throwable goes to {@code outcome}. */
+  private static Thread startFresh(String name, Body<?, ? extends Exception> task, Object[] outcome) {
     if (isVirtual(Thread.currentThread())) {
       throw new IllegalStateException("network namespace work cannot start from a virtual thread ("
           + Thread.currentThread() + "): setns would move its carrier thread; use a platform thread");
     }
-    Object[] outcome = new Object[2];
     Thread t = new Thread(null, () -> {
       try {
         outcome[0] = task.call();
@@ -321,6 +364,11 @@ public final class NetNs implements AutoCloseable {
     }, name + "-" + THREADS.incrementAndGet());
     t.setDaemon(true);
     t.start();
+    return t;
+  }
+
+  /** Waits for a thread of {@link #startFresh} and returns its result or rethrows its throwable unchanged. */
+  private static <T> T joinFresh(Thread t, Object[] outcome) {
     boolean interrupted = false;
     while (true) {
       try {

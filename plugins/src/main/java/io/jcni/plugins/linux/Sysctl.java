@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The {@code net.*} sysctls of one network namespace ({@code /proc/sys/net/...}), read and written from any thread.
@@ -50,6 +51,38 @@ public final class Sysctl implements AutoCloseable {
    */
   public static Sysctl openHere(NetNs ns) throws IOException {
     return new Sysctl(ns, openTops());
+  }
+
+  /** Like {@link #open(NetNs)}, but opens only the named subtrees; see {@link #openHere(NetNs, Set)}. */
+  public static Sysctl open(NetNs ns, Set<String> tops) throws IOException {
+    return ns.runIn(() -> openHere(ns, tops));
+  }
+
+  /**
+   * Like {@link #openHere(NetNs)}, but opens only the named subtrees ({@code ipv4}, {@code ipv6}, …); keys elsewhere
+   * then read as missing. A caller that knows its keys spares the listing of {@code /proc/sys/net} and a lookup per
+   * other subtree, work that every ADD of the bridge paid twice. A subtree the namespace lacks (IPv6 disabled) is
+   * left out, as the listing would.
+   */
+  public static Sysctl openHere(NetNs ns, Set<String> tops) throws IOException {
+    Map<String, Integer> fds = new HashMap<>();
+    for (String top : tops) {
+      if (top.isEmpty() || top.contains("/") || top.equals(".") || top.equals("..")) {
+        fds.values().forEach(NetNs::closeQuietly);
+        throw new IllegalArgumentException("invalid sysctl subtree " + top);
+      }
+      Path p = ROOT.resolve(top);
+      try {
+        fds.put(top, LibC.open(p.toString(), Kernel.O_RDONLY | Kernel.O_DIRECTORY | Kernel.O_CLOEXEC, 0));
+      } catch (LastErrorException e) {
+        if (e.getErrorCode() == Kernel.ENOENT || e.getErrorCode() == Kernel.ENOTDIR) {
+          continue;
+        }
+        fds.values().forEach(NetNs::closeQuietly);
+        throw ErrnoException.of("open " + p, e);
+      }
+    }
+    return new Sysctl(ns, fds);
   }
 
   private static Map<String, Integer> openTops() throws IOException {

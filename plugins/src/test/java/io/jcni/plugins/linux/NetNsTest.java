@@ -159,6 +159,28 @@ class NetNsTest {
   }
 
   @Test
+  void startInRunsInsideOnItsOwnThreadAndJoinReturnsOrRethrows() throws Exception {
+    try (TestNetns t = TestNetns.create("start"); NetNs ns = NetNs.open(Path.of(t.path()))) {
+      long callerBefore = statInode("/proc/thread-self/ns/net");
+      NetNs.Pending<Object[], IOException> p =
+          ns.startIn(() -> new Object[] {statInode("/proc/thread-self/ns/net"), Thread.currentThread()});
+      assertEquals(callerBefore, statInode("/proc/thread-self/ns/net"));
+      Object[] r = p.join();
+      assertEquals(statInode(t.path()), (long) (Long) r[0]);
+      Thread worker = (Thread) r[1];
+      assertTrue(worker != Thread.currentThread());
+      worker.join(10_000);
+      assertFalse(worker.isAlive(), "namespace threads must end, never be reused");
+      assertTrue(p.join() == r, "join again returns the same result");
+      IOException thrown = new IOException("jt-boom");
+      NetNs.Pending<Object, IOException> failing = ns.startIn(() -> {
+        throw thrown;
+      });
+      assertTrue(assertThrows(IOException.class, failing::join) == thrown);
+    }
+  }
+
+  @Test
   void eachRunInGetsAFreshPlatformThreadThatEndsAfterwards() throws Exception {
     try (TestNetns t = TestNetns.create("fresh"); NetNs ns = NetNs.open(Path.of(t.path()))) {
       Thread first = ns.runIn(Thread::currentThread);

@@ -90,6 +90,30 @@ class SysctlTest {
   }
 
   @Test
+  void aSubsetReachesOnlyItsSubtreesInsideTheNamespace() throws IOException {
+    String hostBefore = host("ipv4/conf/lo/arp_notify");
+    String target = hostBefore.equals("1") ? "0" : "1";
+    // "nf_conntrack_max" is a file, not a subtree, and "jt-none" does not exist: both are left out, not errors
+    try (Sysctl s = Sysctl.open(ns, java.util.Set.of("ipv4", "nf_conntrack_max", "jt-none"))) {
+      s.write("net/ipv4/conf/lo/arp_notify", target);
+      assertEquals(target, inside("ipv4/conf/lo/arp_notify"));
+      assertEquals(hostBefore, host("ipv4/conf/lo/arp_notify"));
+      ErrnoException e = assertThrows(ErrnoException.class, () -> s.read("net/ipv6/conf/all/forwarding"));
+      assertEquals(ErrnoException.Kind.NOT_FOUND, e.kind());
+      assertEquals("open /proc/sys/net/ipv6/conf/all/forwarding: no such file or directory", e.getMessage());
+      assertEquals(ErrnoException.Kind.NOT_FOUND,
+          assertThrows(ErrnoException.class, () -> s.read("net/jt-none/x")).kind());
+    }
+    String inside = ns.runIn(() -> {
+      try (Sysctl s = Sysctl.openHere(ns, java.util.Set.of("ipv6"))) {
+        return s.read("net/ipv6/conf/default/accept_dad");
+      }
+    });
+    assertEquals(inside("ipv6/conf/default/accept_dad"), inside);
+    assertThrows(IllegalArgumentException.class, () -> Sysctl.openHere(ns, java.util.Set.of("..")));
+  }
+
+  @Test
   void missingKeyIsNotFoundWithGosMessage() throws IOException {
     try (Sysctl s = Sysctl.open(ns)) {
       ErrnoException e = assertThrows(ErrnoException.class, () -> s.read("net/ipv6/conf/jt-nope/accept_ra"));
