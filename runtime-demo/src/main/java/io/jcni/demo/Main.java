@@ -78,7 +78,7 @@ public final class Main {
     switch (cmd) {
       case "add" -> tool.add(arg(ops, 0, "network"), arg(ops, 1, "netns-path"));
       case "check" -> tool.check(arg(ops, 0, "network"), arg(ops, 1, "netns-path"));
-      case "del" -> tool.del(arg(ops, 0, "network"), ops.size() > 1 ? ops.get(1) : "");
+      case "del" -> tool.del(arg(ops, 0, "network"), delNetns(ops));
       case "gc" -> tool.gc(arg(ops, 0, "network"));
       case "status" -> tool.status(arg(ops, 0, "network"));
       case "validate" -> tool.validate(arg(ops, 0, "network"));
@@ -89,6 +89,21 @@ public final class Main {
       default -> throw new UsageException("unknown command " + cmd);
     }
     return 0;
+  }
+
+  /**
+   * The namespace of a DEL. It may be omitted (the sandbox is gone) only when CNI_CONTAINERID names the container:
+   * the default container ID is derived from the namespace path, so without either the DEL would silently miss.
+   */
+  private static String delNetns(List<String> ops) throws UsageException {
+    if (ops.size() > 1) {
+      return ops.get(1);
+    }
+    String id = System.getenv("CNI_CONTAINERID");
+    if (id == null || id.isEmpty()) {
+      throw new UsageException("del needs <netns-path>, or CNI_CONTAINERID when the namespace is gone");
+    }
+    return "";
   }
 
   private static String arg(List<String> ops, int i, String what) throws UsageException {

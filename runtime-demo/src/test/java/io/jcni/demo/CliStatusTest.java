@@ -105,6 +105,16 @@ class CliStatusTest {
   }
 
   @Test
+  void delWithoutNetnsNeedsTheContainerId() throws Exception {
+    // The default container ID derives from the namespace path, so a DEL with neither would silently miss.
+    Cli.Run r = cli().run("del", "jtstatus");
+    assertEquals(2, r.exit(), r.toString());
+    assertTrue(r.stderr().startsWith("jcni: del needs <netns-path>, or CNI_CONTAINERID"), r.toString());
+    r = cli().env("CNI_CONTAINERID", "gone-sandbox").run("del", "jtstatus");
+    assertEquals(0, r.exit(), r.toString());
+  }
+
+  @Test
   void badCniArgsAndCapArgsAreOneLine() throws Exception {
     Path netns = Files.createFile(tmp.resolve("fake-netns"));
     Cli.Run r = cli().env("CNI_ARGS", "K=V;broken").run("add", "jtstatus", netns.toString());
