@@ -315,8 +315,7 @@ public final class CniConfig {
   }
 
   private byte[] gcStdin(NetworkConfigList list, PluginConf p, List<GcAttachment> valid) throws CniException {
-    ObjectNode conf = (ObjectNode) GoJson.mapper().valueToTree(
-        parseObject(Stdin.build(p.bytes(), list.name(), list.cniVersion(), null, Map.of(), Map.of())));
+    ObjectNode conf = parseObject(Stdin.build(p.bytes(), list.name(), list.cniVersion(), null, Map.of(), Map.of()));
     if (valid != null) {
       ArrayNode arr = conf.arrayNode();
       for (GcAttachment a : valid) {
@@ -335,13 +334,7 @@ public final class CniConfig {
    * @throws CniException the first plugin error, unwrapped, so its code (50, 51) is kept
    */
   public void getStatusNetworkList(NetworkConfigList list) throws CniException {
-    Version v;
-    try {
-      v = Version.parse(list.cniVersion());
-    } catch (CniException e) {
-      return;
-    }
-    if (v.compareTo(Version.parse("1.1.0")) < 0) {
+    if (!atLeast(list.cniVersion(), "1.1.0")) {
       return;
     }
     for (PluginConf p : list.plugins()) {
@@ -468,17 +461,18 @@ public final class CniConfig {
     return atLeast(version, "0.4.0");
   }
 
+  /** {@link Version#atLeast}, with an unparsable version counting as too old, as libcni's gates treat it. */
   private static boolean atLeast(String version, String min) {
     try {
-      return Version.parse(version).compareTo(Version.parse(min)) >= 0;
+      return Version.atLeast(version, min);
     } catch (CniException e) {
       return false;
     }
   }
 
-  private static JsonNode parseObject(byte[] json) throws CniException {
+  private static ObjectNode parseObject(byte[] json) throws CniException {
     try {
-      return GoJson.mapper().readTree(json);
+      return (ObjectNode) GoJson.mapper().readTree(json);
     } catch (java.io.IOException e) {
       throw new CniException(ErrorCode.DECODING_FAILURE, "invalid JSON: " + e.getMessage());
     }
