@@ -4,7 +4,6 @@ import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
 import io.jcni.libcni.types.Ips;
 import io.jcni.plugins.linux.Flock;
-import io.jcni.plugins.linux.SmallFiles;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetAddress;
@@ -52,18 +51,28 @@ public final class Store {
       Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
   private static final Set<OpenOption> OVERWRITE = Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE);
 
+  /** What this JVM keeps per store directory, shared by every {@code Store} opened on it. */
+  private static final Map<Path, Shared> SHARED = new ConcurrentHashMap<>();
+
   /**
-   * Threads of this JVM queue on a plain lock before taking the flock: the kernel lock still excludes other
-   * processes, but threads then wait without polling.
+   * The JVM's lock for a directory and its copy of the directory's files. Threads of this JVM queue on the plain
+   * lock before taking the flock: the kernel lock still excludes other processes, but threads then wait without
+   * polling.
    */
-  private static final Map<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
+  private record Shared(ReentrantLock jvmLock, StoreIndex index) {
+    static Shared of(Path dir) {
+      return SHARED.computeIfAbsent(dir, d -> new Shared(new ReentrantLock(), new StoreIndex(d)));
+    }
+  }
 
   private final Path dir;
   private final Duration lockTimeout;
+  private final Shared shared;
 
   private Store(Path dir, Duration lockTimeout) {
     this.dir = dir;
     this.lockTimeout = lockTimeout;
+    this.shared = Shared.of(dir);
   }
 
   /**
@@ -98,7 +107,7 @@ public final class Store {
 
   /** Takes the store lock: this JVM's lock for the directory, then {@code flock(2)} on {@code <dir>/lock}. */
   public Lock lock() throws CniException {
-    ReentrantLock jvm = JVM_LOCKS.computeIfAbsent(dir, d -> new ReentrantLock());
+    ReentrantLock jvm = shared.jvmLock();
     try {
       if (lockTimeout == null) {
         jvm.lockInterruptibly();
@@ -174,9 +183,9 @@ public final class Store {
   public List<InetAddress> getById(String id, String ifname) throws CniException {
     String key = ownerKey(id, ifname);
     List<InetAddress> out = new ArrayList<>();
-    for (Map.Entry<Path, String> e : contents().entrySet()) {
+    for (Map.Entry<String, String> e : contents().entrySet()) {
       if (e.getValue().equals(key)) {
-        parseIp(e.getKey().getFileName().toString()).ifPresent(out::add);
+        parseIp(e.getKey()).ifPresent(out::add);
       }
     }
     return out;
@@ -184,7 +193,7 @@ public final class Store {
 
   /** Whether any file is owned by {@code id}/{@code ifname}, or (legacy) by {@code id} alone. */
   public boolean findById(String id, String ifname) throws CniException {
-    Map<Path, String> all = contents();
+    Map<String, String> all = contents();
     String key = ownerKey(id, ifname);
     String legacy = goTrimSpace(id);
     return all.containsValue(key) || all.containsValue(legacy);
@@ -196,7 +205,7 @@ public final class Store {
    * directory, so a {@code last_reserved_ip.N} whose content happens to match is removed too.
    */
   public void releaseById(String id, String ifname) throws CniException {
-    Map<Path, String> all = contents();
+    Map<String, String> all = contents();
     if (!removeMatching(all, ownerKey(id, ifname))) {
       removeMatching(all, goTrimSpace(id));
     }
@@ -217,8 +226,8 @@ public final class Store {
   /** Every reserved address with the owner recorded in its file. */
   public Map<InetAddress, Owner> reservations() throws CniException {
     Map<InetAddress, Owner> out = new LinkedHashMap<>();
-    for (Map.Entry<Path, String> e : contents().entrySet()) {
-      Optional<InetAddress> ip = parseIp(e.getKey().getFileName().toString());
+    for (Map.Entry<String, String> e : contents().entrySet()) {
+      Optional<InetAddress> ip = parseIp(e.getKey());
       ip.ifPresent(a -> out.put(a, Owner.parse(e.getValue())));
     }
     return out;
@@ -255,12 +264,12 @@ public final class Store {
     return goTrimSpace(id) + LINE_BREAK + ifname;
   }
 
-  private boolean removeMatching(Map<Path, String> all, String key) {
+  private boolean removeMatching(Map<String, String> all, String key) {
     boolean found = false;
-    for (Map.Entry<Path, String> e : all.entrySet()) {
+    for (Map.Entry<String, String> e : all.entrySet()) {
       if (e.getValue().equals(key)) {
         try {
-          Files.delete(e.getKey());
+          Files.delete(dir.resolve(e.getKey()));
           found = true;
         } catch (IOException ignored) {
           // Upstream eats removal errors to release as much as possible.
@@ -271,31 +280,15 @@ public final class Store {
   }
 
   /**
-   * Every file in the store with its trimmed content (as Go's walk reads them, lock file included; symlinks and
-   * directories left out). Every ADD and DEL reads them all under the lock, so they are read with three system
-   * calls each ({@link SmallFiles}) rather than through NIO's six.
+   * Every file in the store with its trimmed content, by name in name order (as Go's walk reads them, lock file
+   * included; symlinks and directories left out). Upstream reads them all on every ADD and DEL; this JVM keeps
+   * them in a {@link StoreIndex} and reads only the files that changed since its last look.
    */
-  private Map<Path, String> contents() throws CniException {
-    Map<Path, String> out = new LinkedHashMap<>();
+  private Map<String, String> contents() throws CniException {
     try {
-      for (Map.Entry<String, byte[]> e : SmallFiles.readAll(dir).entrySet()) {
-        String text = utf8(e.getValue());
-        if (text != null) {
-          out.put(dir.resolve(e.getKey()), goTrimSpace(text));
-        }
-      }
+      return shared.index().current();
     } catch (IOException e) {
       throw ioError("cannot list host-local store " + dir, e);
-    }
-    return out;
-  }
-
-  /** The bytes as UTF-8, or null when they are not (upstream skips files it cannot read as text). */
-  private static String utf8(byte[] b) {
-    try {
-      return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(b)).toString();
-    } catch (java.nio.charset.CharacterCodingException e) {
-      return null;
     }
   }
 

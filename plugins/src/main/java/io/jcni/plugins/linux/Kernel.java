@@ -107,6 +107,29 @@ final class Kernel {
   static final int O_NONBLOCK = 04000;
   static final int O_CLOEXEC = 02000000;
 
+  // inotify(7) and the local filesystems whose changes it sees (statfs f_type)
+  static final int IN_MODIFY = 0x2;
+  static final int IN_ATTRIB = 0x4;
+  static final int IN_CLOSE_WRITE = 0x8;
+  static final int IN_MOVED_FROM = 0x40;
+  static final int IN_MOVED_TO = 0x80;
+  static final int IN_CREATE = 0x100;
+  static final int IN_DELETE = 0x200;
+  static final int IN_DELETE_SELF = 0x400;
+  static final int IN_MOVE_SELF = 0x800;
+  static final int IN_Q_OVERFLOW = 0x4000;
+  static final int IN_IGNORED = 0x8000;
+  static final int IN_ONLYDIR = 0x1000000;
+  static final int IN_NONBLOCK = O_NONBLOCK;
+  static final int IN_CLOEXEC = O_CLOEXEC;
+  static final long FIONREAD = 0x541BL;
+  static final long EXT4_SUPER_MAGIC = 0xEF53L;
+  static final long XFS_SUPER_MAGIC = 0x58465342L;
+  static final long BTRFS_SUPER_MAGIC = 0x9123683EL;
+  static final long TMPFS_MAGIC = 0x01021994L;
+  static final long F2FS_SUPER_MAGIC = 0xF2F52010L;
+  static final long ZFS_SUPER_MAGIC = 0x2FC12FC1L;
+
   // namespaces and mounts
   static final int CLONE_NEWNET = 0x40000000;
   static final long NS_GET_NSTYPE = 0xb703L; // _IO(0xb7, 0x3)

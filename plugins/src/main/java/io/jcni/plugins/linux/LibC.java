@@ -43,6 +43,15 @@ final class LibC {
   /** ioctl without an argument (NS_GET_NSTYPE); {@code request} is an unsigned long. */
   static native int ioctl(int fd, long request) throws LastErrorException;
 
+  /** ioctl with an int out-argument (FIONREAD). */
+  static native int ioctl(int fd, long request, int[] arg) throws LastErrorException;
+
+  static native int inotify_init1(int flags) throws LastErrorException;
+
+  static native int inotify_add_watch(int fd, String path, int mask) throws LastErrorException;
+
+  static native int inotify_rm_watch(int fd, int wd) throws LastErrorException;
+
   static native int socket(int domain, int type, int protocol) throws LastErrorException;
 
   /** Used by tests to stand in a fake kernel for a netlink socket. */

@@ -7,11 +7,14 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Reads every small file of one directory with three system calls each ({@code openat}, {@code read},
+ * Reads small files of one directory with three system calls each ({@code openat}, {@code read},
  * {@code close}), for stores that keep one short record per file and must look at all of them, such as
  * host-local's.
  *
@@ -29,22 +32,48 @@ public final class SmallFiles {
    * @throws IOException if the directory cannot be opened or listed
    */
   public static Map<String, byte[]> readAll(Path dir) throws IOException {
-    int dirFd;
+    int dirFd = openDir(dir);
+    try (DirectoryStream<Path> names = Files.newDirectoryStream(dir)) {
+      List<String> all = new ArrayList<>();
+      names.forEach(p -> all.add(p.getFileName().toString()));
+      return read(dirFd, all);
+    } finally {
+      NetNs.closeQuietly(dirFd);
+    }
+  }
+
+  /**
+   * The bytes of each of {@code names} in {@code dir} that exists and is not a symlink or a directory, by file
+   * name, in the order given.
+   *
+   * @throws IOException if the directory cannot be opened
+   */
+  public static Map<String, byte[]> read(Path dir, Collection<String> names) throws IOException {
+    int dirFd = openDir(dir);
     try {
-      dirFd = LibC.open(dir.toString(), Kernel.O_RDONLY | Kernel.O_DIRECTORY | Kernel.O_CLOEXEC, 0);
+      return read(dirFd, names);
+    } finally {
+      NetNs.closeQuietly(dirFd);
+    }
+  }
+
+  private static int openDir(Path dir) throws ErrnoException {
+    try {
+      return LibC.open(dir.toString(), Kernel.O_RDONLY | Kernel.O_DIRECTORY | Kernel.O_CLOEXEC, 0);
     } catch (LastErrorException e) {
       throw ErrnoException.of("open " + dir, e);
     }
+  }
+
+  private static Map<String, byte[]> read(int dirFd, Collection<String> names) {
     Map<String, byte[]> out = new LinkedHashMap<>();
-    try (DirectoryStream<Path> names = Files.newDirectoryStream(dir); Memory buf = new Memory(CHUNK)) {
-      for (Path p : names) {
-        byte[] data = read(dirFd, p.getFileName().toString(), buf);
+    try (Memory buf = new Memory(CHUNK)) {
+      for (String name : names) {
+        byte[] data = read(dirFd, name, buf);
         if (data != null) {
-          out.put(p.getFileName().toString(), data);
+          out.put(name, data);
         }
       }
-    } finally {
-      NetNs.closeQuietly(dirFd);
     }
     return out;
   }
