@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  * host, C at a time, in-process and/or by exec'ing the Go plugin binaries, and reports latencies, throughput and the
  * leak gauges; everything it made is removed afterwards, also on failure or Ctrl-C, and checked to be gone.
  *
- * <p>Each mode first attaches and detaches C warm-up pods (class loading, JIT, lazily started helper threads, the
+ * <p>Each mode first attaches and detaches {@code --warmup} pods (class loading, JIT, lazily started helper threads, the
  * bridge itself), so that the gauges measured after it compare like with like and the figures describe a node that
  * has been running for a while.
  */
@@ -106,7 +106,7 @@ final class Bench {
     try {
       teardown.claim();
       BenchRunner runner = new BenchRunner(teardown, progress, opts.concurrency());
-      int warm = Math.min(opts.concurrency(), opts.pods());
+      int warm = opts.warmup();
       for (BenchMode mode : opts.modes()) {
         BenchRunner.Outcome o =
             runner.run(mode.label() + " warm-up", configs.get(mode), list, site.netnsPrefix() + "w", warm, n -> {});
@@ -138,7 +138,7 @@ final class Bench {
     if (end == null) {
       end = BenchGauges.sample(group);
     }
-    return new BenchReport(opts.pods(), opts.concurrency(), opts.ipMasq(), stats, start, end, problems);
+    return new BenchReport(opts.pods(), opts.concurrency(), opts.warmup(), opts.ipMasq(), stats, start, end, problems);
   }
 
   private CniConfig config(BenchMode mode) throws CniException {

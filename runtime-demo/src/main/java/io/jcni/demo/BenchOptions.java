@@ -3,29 +3,35 @@ package io.jcni.demo;
 import java.util.List;
 
 /**
- * The command line of {@code jcni bench}: how many pods, how many at a time, with or without ipMasq, which modes, and
- * whether to print JSON.
+ * The command line of {@code jcni bench}: how many pods, how many at a time, how many warm-up pods, with or without
+ * ipMasq, which modes, and whether to print JSON.
  *
  * @param pods namespaces attached and detached per mode
  * @param concurrency how many ADDs (then DELs) run at the same time
  * @param ipMasq whether the bridge masquerades the pods' traffic (iptables/nft rules per pod)
  * @param modes the modes to measure, in the order they run
  * @param json print one JSON object instead of the table
+ * @param warmup pods attached and detached per mode before measuring (JIT compilation, caches, the bridge itself)
  */
-record BenchOptions(int pods, int concurrency, boolean ipMasq, List<BenchMode> modes, boolean json) {
+record BenchOptions(int pods, int concurrency, boolean ipMasq, List<BenchMode> modes, boolean json, int warmup) {
   static final int MAX_PODS = 60_000;
+  static final int DEFAULT_WARMUP = 8;
 
   BenchOptions {
     modes = List.copyOf(modes);
   }
 
-  /** Parses the words after {@code bench}; defaults: 100 pods, concurrency 8, no ipMasq, both modes, a table. */
+  /**
+   * Parses the words after {@code bench}; defaults: 100 pods, concurrency 8, no ipMasq, both modes, a table, and
+   * {@link #DEFAULT_WARMUP} warm-up pods (at least one per concurrent worker).
+   */
   static BenchOptions parse(List<String> args) throws Main.UsageException {
     int pods = 100;
     int concurrency = 8;
     boolean ipMasq = false;
     List<BenchMode> modes = List.of(BenchMode.INLINE, BenchMode.EXEC);
     boolean json = false;
+    Integer warmup = null;
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       switch (a) {
@@ -34,10 +40,12 @@ record BenchOptions(int pods, int concurrency, boolean ipMasq, List<BenchMode> m
         case "--concurrency" -> concurrency = count(a, value(args, ++i, a), 1024);
         case "--ipmasq" -> ipMasq = bool(a, value(args, ++i, a));
         case "--mode" -> modes = modes(value(args, ++i, a));
+        case "--warmup" -> warmup = count(a, value(args, ++i, a), MAX_PODS);
         default -> throw new Main.UsageException("bench: unknown argument " + a);
       }
     }
-    return new BenchOptions(pods, concurrency, ipMasq, modes, json);
+    return new BenchOptions(pods, concurrency, ipMasq, modes, json,
+        warmup != null ? warmup : Math.max(concurrency, DEFAULT_WARMUP));
   }
 
   private static String value(List<String> args, int i, String flag) throws Main.UsageException {

@@ -16,7 +16,7 @@ import java.util.Map;
  * @param problems empty when every pod was attached and detached and nothing was left behind
  */
 record BenchReport(
-    int pods, int concurrency, boolean ipMasq, Map<BenchMode, BenchStats> modes, BenchGauges start, BenchGauges end,
+    int pods, int concurrency, int warmup, boolean ipMasq, Map<BenchMode, BenchStats> modes, BenchGauges start, BenchGauges end,
     List<String> problems) {
 
   BenchReport {
@@ -25,12 +25,14 @@ record BenchReport(
   }
 
   /**
-   * {@code {"pods","concurrency","ipmasq","modes":{"inline":{"add_p50_ms",…,"pods_per_s","adds_ok","dels_ok"},…},
+   * {@code {"pods","concurrency","ipmasq","modes":{"inline":{"add_p50_ms",…,"pods_per_s","add_cpu_ms","del_cpu_ms","adds_ok",
+   * "dels_ok"},…},
    * "fds":{"start","end"},"threads":{"start","end"},"problems":[…]}}.
    */
   String toJson() {
     ObjectMapper m = new ObjectMapper();
-    ObjectNode root = m.createObjectNode().put("pods", pods).put("concurrency", concurrency).put("ipmasq", ipMasq);
+    ObjectNode root = m.createObjectNode().put("pods", pods).put("concurrency", concurrency).put("warmup", warmup)
+        .put("ipmasq", ipMasq);
     ObjectNode ms = root.putObject("modes");
     modes.forEach((mode, s) -> ms.putObject(mode.label())
         .put("add_p50_ms", round(s.addP50Ms()))
@@ -39,6 +41,8 @@ record BenchReport(
         .put("del_p99_ms", round(s.delP99Ms()))
         .put("wall_ms", round(s.wallMs()))
         .put("pods_per_s", round(s.podsPerS()))
+        .put("add_cpu_ms", round(s.addCpuMs()))
+        .put("del_cpu_ms", round(s.delCpuMs()))
         .put("adds_ok", s.addsOk())
         .put("dels_ok", s.delsOk()));
     root.putObject("fds").put("start", start.fds()).put("end", end.fds());
@@ -53,18 +57,21 @@ record BenchReport(
   /** The human-readable table, with inline/exec ratios when both modes ran. */
   String toTable() {
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "jcni bench: %d pods, concurrency %d, ipMasq %s%n", pods, concurrency, ipMasq));
-    b.append(String.format(Locale.ROOT, "%-8s %9s %9s %9s %9s %10s %9s %7s%n",
-        "mode", "ADD p50", "ADD p99", "DEL p50", "DEL p99", "wall ms", "pods/s", "ok"));
-    modes.forEach((mode, s) -> b.append(String.format(Locale.ROOT, "%-8s %9.3f %9.3f %9.3f %9.3f %10.1f %9.1f %7s%n",
+    b.append(String.format(Locale.ROOT, "jcni bench: %d pods, concurrency %d, ipMasq %s, %d warm-up pods per mode%n",
+        pods, concurrency, ipMasq, warmup));
+    b.append(String.format(Locale.ROOT, "%-8s %9s %9s %9s %9s %10s %9s %7s %8s %8s%n",
+        "mode", "ADD p50", "ADD p99", "DEL p50", "DEL p99", "wall ms", "pods/s", "ok", "ADD cpu", "DEL cpu"));
+    modes.forEach((mode, s) -> b.append(String.format(Locale.ROOT,
+        "%-8s %9.3f %9.3f %9.3f %9.3f %10.1f %9.1f %7s %8.2f %8.2f%n",
         mode.label(), s.addP50Ms(), s.addP99Ms(), s.delP50Ms(), s.delP99Ms(), s.wallMs(), s.podsPerS(),
-        Math.min(s.addsOk(), s.delsOk()) + "/" + pods)));
+        Math.min(s.addsOk(), s.delsOk()) + "/" + pods, s.addCpuMs(), s.delCpuMs())));
     BenchStats in = modes.get(BenchMode.INLINE);
     BenchStats ex = modes.get(BenchMode.EXEC);
     if (in != null && ex != null) {
-      b.append(String.format(Locale.ROOT, "%-8s %8.2fx %8.2fx %8.2fx %8.2fx %9.2fx %8.2fx%n", "in/ex",
-          in.addP50Ms() / ex.addP50Ms(), in.addP99Ms() / ex.addP99Ms(), in.delP50Ms() / ex.delP50Ms(),
-          in.delP99Ms() / ex.delP99Ms(), in.wallMs() / ex.wallMs(), in.podsPerS() / ex.podsPerS()));
+      b.append(String.format(Locale.ROOT, "%-8s %8.2fx %8.2fx %8.2fx %8.2fx %9.2fx %8.2fx %7s %7.2fx %7.2fx%n",
+          "in/ex", in.addP50Ms() / ex.addP50Ms(), in.addP99Ms() / ex.addP99Ms(), in.delP50Ms() / ex.delP50Ms(),
+          in.delP99Ms() / ex.delP99Ms(), in.wallMs() / ex.wallMs(), in.podsPerS() / ex.podsPerS(), "",
+          in.addCpuMs() / ex.addCpuMs(), in.delCpuMs() / ex.delCpuMs()));
     }
     b.append(String.format(Locale.ROOT, "fds %d -> %d, threads %d -> %d%n",
         start.fds(), end.fds(), start.threads(), end.threads()));

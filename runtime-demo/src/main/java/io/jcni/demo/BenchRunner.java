@@ -59,6 +59,7 @@ final class BenchRunner {
     Arrays.fill(delNanos, -1);
     RuntimeConf[] rts = new RuntimeConf[pods];
     long wallStart = System.nanoTime();
+    long addCpu = BenchCpu.nanos();
     parallel(label + " ADD", pods, i -> {
       if (!made[i]) {
         return;
@@ -72,6 +73,7 @@ final class BenchRunner {
       teardown.attached(id, new BenchTeardown.Attachment(cni, list, rt));
     }, errors, "ADD");
     long addPhaseEnd = System.nanoTime();
+    addCpu = cpuSince(addCpu);
 
     List<String> up = new ArrayList<>();
     for (int i = 0; i < pods; i++) {
@@ -82,6 +84,7 @@ final class BenchRunner {
     onAttached.accept(Collections.unmodifiableList(up));
 
     long delPhaseStart = System.nanoTime();
+    long delCpu = BenchCpu.nanos();
     parallel(label + " DEL", pods, i -> {
       if (rts[i] == null) {
         return;
@@ -92,6 +95,7 @@ final class BenchRunner {
       teardown.detached(names.get(i));
     }, errors, "DEL");
     long wallNanos = (addPhaseEnd - wallStart) + (System.nanoTime() - delPhaseStart);
+    delCpu = cpuSince(delCpu);
 
     parallel(label + " cleanup", pods, i -> {
       // a pod whose DEL failed keeps its namespace: the teardown retries the DEL first
@@ -101,8 +105,14 @@ final class BenchRunner {
       }
     }, errors, "delete namespace");
     progress.done();
-    BenchStats stats = BenchStats.of(pods, successful(addNanos), successful(delNanos), wallNanos);
+    BenchStats stats =
+        BenchStats.of(pods, successful(addNanos), successful(delNanos), wallNanos, addCpu, delCpu);
     return new Outcome(stats, errors.kept(), errors.count());
+  }
+
+  private static long cpuSince(long start) {
+    long now = BenchCpu.nanos();
+    return start < 0 || now < 0 ? -1 : now - start;
   }
 
   private static long[] successful(long[] nanos) {

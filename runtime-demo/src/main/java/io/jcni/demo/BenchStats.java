@@ -14,18 +14,29 @@ import java.util.Arrays;
  * @param podsPerS pods attached and detached per second of wall time
  * @param addsOk successful ADDs
  * @param delsOk successful DELs
+ * @param addCpuMs CPU time of the ADD phase per successful ADD ({@link BenchCpu}: this process and the plugins it ran)
+ * @param delCpuMs CPU time of the DEL phase per successful DEL
  */
 record BenchStats(
     double addP50Ms, double addP99Ms, double delP50Ms, double delP99Ms, double wallMs, double podsPerS,
-    int addsOk, int delsOk) {
+    int addsOk, int delsOk, double addCpuMs, double delCpuMs) {
 
-  /** Figures from per-operation latencies (successful operations only) and the wall time, all in nanoseconds. */
-  static BenchStats of(int pods, long[] addNanos, long[] delNanos, long wallNanos) {
+  /**
+   * Figures from per-operation latencies (successful operations only), the wall time and the CPU time of each
+   * phase (-1 when unknown), all in nanoseconds.
+   */
+  static BenchStats of(int pods, long[] addNanos, long[] delNanos, long wallNanos, long addCpuNanos,
+      long delCpuNanos) {
     double wallMs = wallNanos / 1e6;
     return new BenchStats(
         percentileMs(addNanos, 50), percentileMs(addNanos, 99),
         percentileMs(delNanos, 50), percentileMs(delNanos, 99),
-        wallMs, wallMs > 0 ? pods / (wallMs / 1000) : 0, addNanos.length, delNanos.length);
+        wallMs, wallMs > 0 ? pods / (wallMs / 1000) : 0, addNanos.length, delNanos.length,
+        perOpMs(addCpuNanos, addNanos.length), perOpMs(delCpuNanos, delNanos.length));
+  }
+
+  private static double perOpMs(long nanos, int ops) {
+    return nanos < 0 || ops == 0 ? Double.NaN : nanos / 1e6 / ops;
   }
 
   /** The nearest-rank percentile in milliseconds; NaN when there are no samples. */

@@ -13,8 +13,10 @@ class BenchOptionsTest {
   @Test
   void parsesEveryOption() throws Exception {
     BenchOptions o = BenchOptions.parse(
-        List.of("--pods", "200", "--concurrency", "8", "--ipmasq", "true", "--mode", "exec", "--json"));
-    assertEquals(new BenchOptions(200, 8, true, List.of(BenchMode.EXEC), true), o);
+        List.of("--pods", "200", "--concurrency", "8", "--ipmasq", "true", "--mode", "exec", "--json", "--warmup", "50"));
+    assertEquals(new BenchOptions(200, 8, true, List.of(BenchMode.EXEC), true, 50), o);
+    assertEquals(BenchOptions.DEFAULT_WARMUP, BenchOptions.parse(List.of("--concurrency", "1")).warmup());
+    assertEquals(40, BenchOptions.parse(List.of("--concurrency", "40")).warmup()); // one per worker at least
   }
 
   @Test

@@ -38,18 +38,21 @@ class BenchStatsTest {
     List<Long> ms = new java.util.ArrayList<>(LongStream.rangeClosed(1, 100).boxed().toList());
     Collections.shuffle(ms, new Random(7));
     long[] nanos = ms.stream().mapToLong(m -> m * 1_000_000).toArray();
-    BenchStats s = BenchStats.of(100, nanos, nanos, 2_000_000_000L);
+    BenchStats s = BenchStats.of(100, nanos, nanos, 2_000_000_000L, 300_000_000L, -1);
     assertEquals(50.0, s.addP50Ms());
     assertEquals(99.0, s.delP99Ms());
     assertEquals(50.0, s.podsPerS());
     assertEquals(100, s.addsOk());
+    assertEquals(3.0, s.addCpuMs()); // 300 ms of CPU over 100 ADDs
+    assertTrue(Double.isNaN(s.delCpuMs())); // CPU time unknown
   }
 
   @Test
   void noSamplesIsNotANumberNotZero() {
     assertTrue(Double.isNaN(BenchStats.percentileMs(new long[0], 50)));
-    BenchStats s = BenchStats.of(3, new long[0], new long[0], 1_000_000L);
+    BenchStats s = BenchStats.of(3, new long[0], new long[0], 1_000_000L, 5_000_000L, 5_000_000L);
     assertTrue(Double.isNaN(s.addP50Ms()) && Double.isNaN(s.delP99Ms()));
     assertEquals(0, s.addsOk());
+    assertTrue(Double.isNaN(s.addCpuMs()));
   }
 }

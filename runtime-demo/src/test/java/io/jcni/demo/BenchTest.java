@@ -84,7 +84,7 @@ class BenchTest {
   void execModeWithIpMasqAttachesEveryPodAndLeavesNothing() throws Exception {
     int pods = 4;
     Map<BenchMode, Integer> seen = new ConcurrentHashMap<>();
-    Bench bench = new Bench(new BenchOptions(pods, 2, true, List.of(BenchMode.EXEC), true), site,
+    Bench bench = new Bench(new BenchOptions(pods, 2, true, List.of(BenchMode.EXEC), true, 2), site,
         List.of("/usr/lib/cni"), BenchProgress.none())
         .onAttached((mode, names) -> {
           seen.put(mode, names.size());
@@ -108,7 +108,7 @@ class BenchTest {
   void bothModesAttachEveryPodAndLeaveNothing() throws Exception {
     int pods = 4;
     Map<BenchMode, Integer> seen = new ConcurrentHashMap<>();
-    BenchReport report = new Bench(new BenchOptions(pods, 2, false, List.of(BenchMode.INLINE, BenchMode.EXEC), true),
+    BenchReport report = new Bench(new BenchOptions(pods, 2, false, List.of(BenchMode.INLINE, BenchMode.EXEC), true, 2),
         site, List.of("/usr/lib/cni"), BenchProgress.none())
         .onAttached((mode, names) -> {
           seen.put(mode, names.size());
@@ -131,7 +131,7 @@ class BenchTest {
   @Test
   void inlineModeWithIpMasqWritesAndRemovesTheRules() throws Exception {
     int pods = 4;
-    BenchReport report = new Bench(new BenchOptions(pods, 2, true, List.of(BenchMode.INLINE), true), site,
+    BenchReport report = new Bench(new BenchOptions(pods, 2, true, List.of(BenchMode.INLINE), true, 2), site,
         List.of("/usr/lib/cni"), BenchProgress.none())
         .onAttached((mode, names) -> {
           assertAttached(names);
@@ -151,7 +151,7 @@ class BenchTest {
     int pods = 3;
     List<String> seenMidRun = new ArrayList<>();
     Bench[] bench = new Bench[1];
-    bench[0] = new Bench(new BenchOptions(pods, 3, true, List.of(BenchMode.EXEC), false), site,
+    bench[0] = new Bench(new BenchOptions(pods, 3, true, List.of(BenchMode.EXEC), false, 3), site,
         List.of("/usr/lib/cni"), BenchProgress.none())
         .onAttached((mode, names) -> {
           assertAttached(names);
@@ -176,7 +176,7 @@ class BenchTest {
     // a stray rule carrying the network's comment, as a plugin that failed to tear down would leave it
     run("iptables", "-t", "nat", "-A", "POSTROUTING", "-s", "10.237.0.250/32", "-j", "RETURN", "-m", "comment",
         "--comment", "name: \"" + site.network() + "\" id: \"stray\"");
-    BenchReport report = new Bench(new BenchOptions(1, 1, false, List.of(BenchMode.EXEC), false), site,
+    BenchReport report = new Bench(new BenchOptions(1, 1, false, List.of(BenchMode.EXEC), false, 1), site,
         List.of("/usr/lib/cni"), BenchProgress.none()).run();
     assertEquals(1, report.problems().size(), report.problems().toString());
     assertTrue(report.problems().get(0).startsWith("iptables-save: -A POSTROUTING -s 10.237.0.250/32"),
@@ -231,6 +231,10 @@ class BenchTest {
       JsonNode s = j.get("modes").get(m);
       for (String f : List.of("add_p50_ms", "add_p99_ms", "del_p50_ms", "del_p99_ms", "wall_ms", "pods_per_s")) {
         assertTrue(s.get(f).isNumber() && s.get(f).asDouble() > 0, m + "." + f + " = " + s.get(f));
+      }
+      // CPU is counted in 10 ms ticks, so a phase of a few pods can show none
+      for (String f : List.of("add_cpu_ms", "del_cpu_ms")) {
+        assertTrue(s.get(f).isNumber() && s.get(f).asDouble() >= 0, m + "." + f + " = " + s.get(f));
       }
       assertTrue(s.get("add_p50_ms").asDouble() <= s.get("add_p99_ms").asDouble());
       assertTrue(s.get("del_p50_ms").asDouble() <= s.get("del_p99_ms").asDouble());
