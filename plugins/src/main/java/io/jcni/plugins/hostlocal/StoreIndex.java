@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -27,6 +28,7 @@ import java.util.TreeMap;
 final class StoreIndex {
   private final Path dir;
   private final SortedMap<String, String> files = new TreeMap<>();
+  private final SortedMap<String, String> view = Collections.unmodifiableSortedMap(files);
   private DirectoryWatch watch;
   private boolean watchable = true;
 
@@ -36,7 +38,7 @@ final class StoreIndex {
 
   /**
    * Every regular file of the store with its trimmed UTF-8 text (files that are not UTF-8 are left out, as upstream
-   * skips them), in name order.
+   * skips them), in name order: a read-only view, valid until the next call.
    *
    * @throws IOException if the directory cannot be read
    */
@@ -45,7 +47,7 @@ final class StoreIndex {
       Optional<Set<String>> changed = watch.drain();
       if (changed.isPresent()) {
         reread(changed.get());
-        return new TreeMap<>(files);
+        return view;
       }
       watch.close();
       watch = null;
@@ -57,7 +59,7 @@ final class StoreIndex {
     }
     files.clear();
     put(SmallFiles.readAll(dir));
-    return new TreeMap<>(files);
+    return view;
   }
 
   private void reread(Set<String> names) throws IOException {
