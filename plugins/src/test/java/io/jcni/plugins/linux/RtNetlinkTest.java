@@ -250,6 +250,20 @@ class RtNetlinkTest {
   }
 
   @Test
+  void vethPortWithThePeerInThisNamespace() throws Exception {
+    t.ip("link", "add", "jt-br0", "type", "bridge");
+    Link host = rt.createVethPort("jt-vp3", 0, link("jt-br0").path("ifindex").asInt(), "jt-vp3p", null, null);
+    JsonNode h = link("jt-vp3");
+    JsonNode p = link("jt-vp3p");
+    assertEquals("jt-br0", h.path("master").asText());
+    assertTrue(flags(h).contains("UP"));
+    assertFalse(flags(p).contains("UP"));
+    assertTrue(p.path("master").isMissingNode());
+    assertEquals(p.path("ifindex").asInt(), host.peerIndex());
+    assertEquals(-1, host.linkNetnsId());
+  }
+
+  @Test
   void vethPortOnATakenNameIsExistsAndLeavesNothing() throws Exception {
     TestNetns c = container("rtcont");
     NetNs contNs = open(c);
