@@ -86,7 +86,8 @@ final class BridgeAdd {
       routes = gw.routes();
       dns = ipam.dns();
 
-      ContainerAddressing.configure(cont, containerSysctl(), args.ifName(), conf.enableDad(), interfaces, ips, routes);
+      ContainerAddressing.configure(cont, containerSysctl(), args.ifName(), veth.containerIndex(), conf.enableDad(),
+          interfaces, ips, routes);
 
       if (conf.isGateway()) {
         Interface vlanIface = BridgeDevice.configureGateways(host, ns, conf, br, gw);

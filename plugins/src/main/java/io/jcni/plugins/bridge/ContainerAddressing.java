@@ -11,7 +11,6 @@ import io.jcni.libcni.types.Ips;
 import io.jcni.libcni.types.Route;
 import io.jcni.plugins.linux.Address;
 import io.jcni.plugins.linux.Family;
-import io.jcni.plugins.linux.Link;
 import io.jcni.plugins.linux.OperState;
 import io.jcni.plugins.linux.RtNetlink;
 import io.jcni.plugins.linux.Sysctl;
@@ -31,8 +30,12 @@ final class ContainerAddressing {
 
   private ContainerAddressing() {}
 
+  /**
+   * Configures the container end {@code ifName}, whose ifindex {@code ifIndex} the caller knows from creating it
+   * (so no lookup request is needed here).
+   */
   static void configure(
-      RtNetlink cont, Sysctl contNs, String ifName, boolean enableDad, List<Interface> interfaces,
+      RtNetlink cont, Sysctl contNs, String ifName, int ifIndex, boolean enableDad, List<Interface> interfaces,
       List<IpConfig> ips, List<Route> routes) throws CniException {
     if (enableDad) {
       quietSysctl(contNs, "net/ipv6/conf/" + ifName + "/enhanced_dad", "1");
@@ -42,12 +45,6 @@ final class ContainerAddressing {
     }
     quietSysctl(contNs, "net/ipv4/conf/" + ifName + "/arp_notify", "1");
 
-    Link link;
-    try {
-      link = cont.link(ifName);
-    } catch (IOException e) {
-      throw internal("failed to lookup " + q(ifName) + ": " + v(e), e);
-    }
     InetAddress v4gw = null;
     InetAddress v6gw = null;
     boolean ipv6Enabled = false;
@@ -64,7 +61,7 @@ final class ContainerAddressing {
         ipv6Enabled = true;
       }
       try {
-        cont.addAddress(link.index(), ipc.address(), Set.of());
+        cont.addAddress(ifIndex, ipc.address(), Set.of());
       } catch (IOException e) {
         throw internal("failed to add IP addr " + describe(ipc) + " to " + q(ifName) + ": " + v(e), e);
       }
@@ -82,14 +79,14 @@ final class ContainerAddressing {
       throw internal("failed to set " + q(ifName) + " UP: " + v(e), e);
     }
     if (v6gw != null) {
-      settle(cont, link.index(), ifName);
+      settle(cont, ifIndex, ifName);
     }
     for (Route r : routes) {
       boolean v4 = r.dst().isIpv4();
       InetAddress gw = r.gw() != null ? r.gw() : v4 ? v4gw : v6gw;
       try {
         cont.addRouteEcmp(new io.jcni.plugins.linux.Route(r.dst(), gw,
-            link.index(), r.scope() == null ? io.jcni.plugins.linux.Route.SCOPE_UNIVERSE : r.scope(),
+            ifIndex, r.scope() == null ? io.jcni.plugins.linux.Route.SCOPE_UNIVERSE : r.scope(),
             r.table() == null ? io.jcni.plugins.linux.Route.TABLE_MAIN : r.table(),
             r.priority() == null ? 0 : r.priority(), 0, 0));
       } catch (IOException | IllegalArgumentException e) {

@@ -14,9 +14,11 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * The veth pair of one attachment: the container end (CNI_IFNAME, left down) made inside the container with its
- * peer ({@code veth} + 8 hex) created straight in the host namespace, then plugged into the bridge as a port with
- * hairpin, isolation and VLANs as configured.
+ * The veth pair of one attachment: the host end ({@code veth} + 8 hex) made up and a port of the bridge in one
+ * request, with the container end (CNI_IFNAME, left down) created straight in the container, then given hairpin,
+ * isolation and VLANs as configured. Should that request fail for any reason but a taken name, the pair is made
+ * again step by step, as Go does (container end with its peer, then up, then master), so the error names the step
+ * that fails.
  *
  * @param hostName the host end's name
  * @param hostMac the host end's MAC when it was created
@@ -37,6 +39,45 @@ record Veth(String hostName, String hostMac, int containerIndex, String containe
   /** Creates the pair and the port; registers the deletion of the pair with {@code rollback}. */
   static Veth create(Namespaces ns, BridgeConf conf, String ifName, Link br, Rollback rollback)
       throws CniException {
+    RtNetlink host = ns.hostLinks;
+    RtNetlink cont = ns.containerLinks();
+    for (int i = 0; i < ATTEMPTS; i++) {
+      String candidate = InterfaceNames.randomVeth();
+      Link hostEnd;
+      try {
+        hostEnd = host.createVethPort(candidate, conf.mtu(), br.index(), ifName, conf.macString(), ns.container);
+      } catch (ErrnoException e) {
+        if (e.kind() != ErrnoException.Kind.EXISTS) {
+          // The kernel undid the whole pair; the steps one by one give the user Go's text for the failing step.
+          return createStepByStep(ns, conf, ifName, br, rollback);
+        }
+        // EEXIST names either the container end (a second ADD for this ifname) or, rarely, the random host name.
+        if (exists(cont, ifName)) {
+          throw alreadyExists(ifName, candidate);
+        }
+        continue;
+      } catch (IOException e) {
+        return createStepByStep(ns, conf, ifName, br, rollback);
+      }
+      int hostIndex = hostEnd.index();
+      // Deleting the host end takes the container end with it; the random name and the index pin this ADD's pair.
+      rollback.add(() -> deleteQuietly(host, candidate, hostIndex));
+      Link contLink;
+      try {
+        contLink = cont.link(hostEnd.peerIndex());
+      } catch (IOException e) {
+        throw internal("failed to lookup " + q(ifName) + ": " + v(e), e);
+      }
+      disableAcceptRa(hostSysctl(ns), candidate);
+      programPort(host, Port.of(conf), candidate);
+      return new Veth(candidate, hostEnd.mac(), contLink.index(), contLink.mac());
+    }
+    throw internal("failed to find a unique veth name");
+  }
+
+  /** Go's way: the container end with its peer in the host, then {@link #plug} (up, master, port settings). */
+  private static Veth createStepByStep(Namespaces ns, BridgeConf conf, String ifName, Link br, Rollback rollback)
+      throws CniException {
     RtNetlink cont = ns.containerLinks();
     String peer = null;
     Link contLink = null;
@@ -49,10 +90,8 @@ record Veth(String hostName, String hostMac, int containerIndex, String containe
         if (e.kind() != ErrnoException.Kind.EXISTS) {
           throw internal("failed to make veth pair: " + v(e), e);
         }
-        // EEXIST names either the container end (a second ADD for this ifname) or, rarely, the random host name.
         if (exists(cont, ifName)) {
-          throw internal(
-              "container veth name (" + q(ifName) + ") peer provided (" + q(candidate) + ") already exists");
+          throw alreadyExists(ifName, candidate);
         }
       } catch (IOException e) {
         throw internal("failed to make veth pair: " + v(e), e);
@@ -68,11 +107,13 @@ record Veth(String hostName, String hostMac, int containerIndex, String containe
     return plug(ns.hostLinks, hostSysctl(ns), Port.of(conf), br, peer, contLink);
   }
 
+  private static CniException alreadyExists(String ifName, String peer) {
+    return internal("container veth name (" + q(ifName) + ") peer provided (" + q(peer) + ") already exists");
+  }
+
   /** Sets the host end up and makes it a port of {@code br} with the given port settings. */
   static Veth plug(RtNetlink host, Sysctl hostSysctl, Port port, Link br, String peer, Link contLink)
       throws CniException {
-    int vlan = port.vlan();
-    List<Integer> trunk = port.trunk();
     Link hostVeth;
     try {
       hostVeth = host.link(peer);
@@ -84,6 +125,18 @@ record Veth(String hostName, String hostMac, int containerIndex, String containe
     } catch (IOException e) {
       throw internal("failed to set " + q(peer) + " up: " + v(e), e);
     }
+    disableAcceptRa(hostSysctl, peer);
+    try {
+      host.setMaster(peer, br.index());
+    } catch (IOException e) {
+      throw internal("failed to connect " + q(peer) + " to bridge " + br.name() + ": " + v(e), e);
+    }
+    programPort(host, port, peer);
+    return new Veth(peer, hostVeth.mac(), contLink.index(), contLink.mac());
+  }
+
+  /** Keeps the host end from taking router advertisements; a failure is ignored, as in Go. */
+  private static void disableAcceptRa(Sysctl hostSysctl, String peer) {
     try {
       if (hostSysctl != null) {
         hostSysctl.write("net/ipv6/conf/" + peer + "/accept_ra", "0");
@@ -91,11 +144,12 @@ record Veth(String hostName, String hostMac, int containerIndex, String containe
     } catch (IOException | RuntimeException e) {
       // as in Go: ignored
     }
-    try {
-      host.setMaster(peer, br.index());
-    } catch (IOException e) {
-      throw internal("failed to connect " + q(peer) + " to bridge " + br.name() + ": " + v(e), e);
-    }
+  }
+
+  /** Gives the port {@code peer} of its bridge the hairpin, isolation and VLAN settings of {@code port}. */
+  private static void programPort(RtNetlink host, Port port, String peer) throws CniException {
+    int vlan = port.vlan();
+    List<Integer> trunk = port.trunk();
     // A port starts with hairpin and isolation off, so only turning them on needs a request (Go writes both on
     // every ADD; each write takes the rtnl lock).
     try {
@@ -139,7 +193,6 @@ record Veth(String hostName, String hostMac, int containerIndex, String containe
         throw internal("failed to setup default native vlan tag on interface " + q(peer) + ": " + v(e), e);
       }
     }
-    return new Veth(peer, hostVeth.mac(), contLink.index(), contLink.mac());
   }
 
   /** The host's sysctls, or null when they cannot be opened (only ignored writes use them here, as in Go). */

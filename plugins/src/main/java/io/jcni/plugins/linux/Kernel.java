@@ -170,6 +170,7 @@ final class Kernel {
   static final int NLM_F_REQUEST = 0x01;
   static final int NLM_F_MULTI = 0x02;
   static final int NLM_F_ACK = 0x04;
+  static final int NLM_F_ECHO = 0x08;
   static final int NLM_F_DUMP_INTR = 0x10;
   static final int NLM_F_ROOT = 0x100;
   static final int NLM_F_MATCH = 0x200;

@@ -156,7 +156,43 @@ public final class RtNetlink implements AutoCloseable {
    * @throws NetlinkException kind {@code EXISTS} if either name is taken in its namespace
    */
   public Link createVethPair(String name, int mtu, String mac, String peerName, NetNs peerNs) throws IOException {
-    Request r = newLink(name, mtu, mac, "create veth " + name + " peer " + peerName);
+    sendVeth(newLink(name, mtu, mac, "create veth " + name + " peer " + peerName), peerName, mtu, null, peerNs);
+    return link(name);
+  }
+
+  /**
+   * Creates a veth pair as a ready bridge port in one request: {@code hostName} in this namespace, administratively
+   * up and enslaved to the master with ifindex {@code masterIndex}, and its peer {@code peerName} (left down)
+   * created directly in {@code peerNs} ({@code IFLA_NET_NS_FD}; null for this namespace). The kernel registers the
+   * pair, then sets it up, then enslaves it, and unregisters both ends if any of that fails, so either the whole
+   * port exists or nothing does; one request also takes the rtnl lock once instead of once per step.
+   *
+   * @param mtu the MTU of both ends, or 0 for the default
+   * @param peerMac the MAC of {@code peerName} ("aa:bb:cc:dd:ee:ff"), or null for a random one
+   * @return the host end as the kernel echoed it ({@code NLM_F_ECHO}) when it was set up, just before it was
+   *     enslaved: its index, MAC, MTU and {@link Link#peerIndex() peer index} are final, its master and operational
+   *     state are not (a kernel that does not echo gets it looked up instead)
+   * @throws NetlinkException kind {@code EXISTS} if either name is taken in its namespace; any other refusal
+   *     (e.g. a master that is not a bridge) leaves neither end behind
+   */
+  public Link createVethPort(String hostName, int mtu, int masterIndex, String peerName, String peerMac, NetNs peerNs)
+      throws IOException {
+    Request r = newLink(hostName, mtu, null, Kernel.IFF_UP, "create veth " + hostName + " peer " + peerName
+        + " master #" + masterIndex).addFlags(Kernel.NLM_F_ECHO).attrU32(Kernel.IFLA_MASTER, masterIndex);
+    for (Message m : sendVeth(r, peerName, mtu, peerMac, peerNs)) {
+      if (m.type == Kernel.RTM_NEWLINK) {
+        return parseLink(m);
+      }
+    }
+    return link(hostName);
+  }
+
+  /**
+   * Completes a veth RTM_NEWLINK with its IFLA_LINKINFO (the peer's name, MTU, MAC and namespace), sends it and
+   * returns the replies before the ACK. The peer namespace's descriptor stays open until the kernel has read it.
+   */
+  private List<Message> sendVeth(Request r, String peerName, int mtu, String peerMac, NetNs peerNs)
+      throws IOException {
     int info = r.begin(Kernel.IFLA_LINKINFO);
     r.attrBareString(Kernel.IFLA_INFO_KIND, "veth");
     int data = r.begin(Kernel.IFLA_INFO_DATA);
@@ -166,22 +202,27 @@ public final class RtNetlink implements AutoCloseable {
     if (mtu > 0) {
       r.attrU32(Kernel.IFLA_MTU, mtu);
     }
+    if (peerMac != null) {
+      r.attr(Kernel.IFLA_ADDRESS, parseMac(peerMac));
+    }
     if (peerNs == null) {
       r.end(peer).end(data).end(info);
-      socket.ack(r);
-    } else {
-      peerNs.withFd(fd -> {
-        r.attrU32(Kernel.IFLA_NET_NS_FD, fd).end(peer).end(data).end(info);
-        socket.ack(r);
-        return null;
-      });
+      return socket.get(r);
     }
-    return link(name);
+    return peerNs.withFd(fd -> {
+      r.attrU32(Kernel.IFLA_NET_NS_FD, fd).end(peer).end(data).end(info);
+      return socket.get(r);
+    });
   }
 
   private static Request newLink(String name, int mtu, String mac, String what) {
+    return newLink(name, mtu, mac, 0, what);
+  }
+
+  /** An RTM_NEWLINK that creates {@code name} ({@code NLM_F_EXCL}) with the given {@code IFF_*} flags set. */
+  private static Request newLink(String name, int mtu, String mac, int flags, String what) {
     Request r = new Request(Kernel.RTM_NEWLINK, Kernel.NLM_F_REQUEST | Kernel.NLM_F_CREATE | Kernel.NLM_F_EXCL,
-        what).ifinfomsg(Kernel.AF_UNSPEC, 0, 0, 0).attrString(Kernel.IFLA_IFNAME, checkName(name));
+        what).ifinfomsg(Kernel.AF_UNSPEC, 0, flags, flags).attrString(Kernel.IFLA_IFNAME, checkName(name));
     if (mtu < 0) {
       throw new IllegalArgumentException("invalid MTU " + mtu);
     }

@@ -189,6 +189,133 @@ class RtNetlinkTest {
     assertFalse(Oracle.hasLink(host.name(), "jt-veth1"));
   }
 
+  /** A second namespace for the container end, closed after the test. */
+  private TestNetns container(String prefix) throws IOException {
+    TestNetns c = TestNetns.create(prefix);
+    more.add(0, c);
+    return c;
+  }
+
+  private NetNs open(TestNetns n) throws IOException {
+    NetNs o = NetNs.open(Path.of(n.path()));
+    more.add(0, o);
+    return o;
+  }
+
+  @Test
+  void vethPortIsCreatedUpEnslavedWithItsPeerInTheContainer() throws Exception {
+    TestNetns c = container("rtcont");
+    NetNs contNs = open(c);
+    t.ip("link", "add", "jt-br0", "mtu", "1400", "type", "bridge");
+    int br = link("jt-br0").path("ifindex").asInt();
+
+    Link host = rt.createVethPort("jt-vp0", 1400, br, "eth0", "02:11:22:33:44:66", contNs);
+
+    JsonNode h = link("jt-vp0");
+    JsonNode e = Oracle.link(c.name(), "eth0");
+    assertTrue(flags(h).contains("UP"));
+    assertEquals("jt-br0", h.path("master").asText());
+    assertEquals("bridge", h.path("linkinfo").path("info_slave_kind").asText());
+    assertEquals("veth", h.path("linkinfo").path("info_kind").asText());
+    assertEquals(1400, h.path("mtu").asInt());
+    assertEquals("veth", e.path("linkinfo").path("info_kind").asText());
+    assertEquals("02:11:22:33:44:66", e.path("address").asText());
+    assertEquals(1400, e.path("mtu").asInt());
+    assertFalse(flags(e).contains("UP"));
+    assertFalse(Oracle.hasLink(c.name(), "jt-vp0"));
+    assertFalse(Oracle.hasLink(t.name(), "eth0"));
+
+    // the returned host end is the kernel's echo, taken before enslaving (a lookup would name the master)
+    assertEquals("jt-vp0", host.name());
+    assertEquals(h.path("ifindex").asInt(), host.index());
+    assertEquals(h.path("address").asText(), host.mac());
+    assertEquals(1400, host.mtu());
+    assertTrue(host.up());
+    assertEquals(e.path("ifindex").asInt(), host.peerIndex());
+    assertEquals(h.path("link_netnsid").asInt(), host.linkNetnsId());
+    assertEquals(0, host.masterIndex());
+  }
+
+  @Test
+  void vethPortWithoutMtuOrMacTakesTheKernelDefaults() throws Exception {
+    TestNetns c = container("rtcont");
+    NetNs contNs = open(c);
+    t.ip("link", "add", "jt-br0", "type", "bridge");
+    Link host = rt.createVethPort("jt-vp0", 0, link("jt-br0").path("ifindex").asInt(), "eth0", null, contNs);
+    JsonNode e = Oracle.link(c.name(), "eth0");
+    assertEquals(1500, link("jt-vp0").path("mtu").asInt());
+    assertEquals(1500, e.path("mtu").asInt());
+    assertEquals(e.path("ifindex").asInt(), host.peerIndex());
+    assertEquals("jt-br0", link("jt-vp0").path("master").asText());
+  }
+
+  @Test
+  void vethPortWithThePeerInThisNamespace() throws Exception {
+    t.ip("link", "add", "jt-br0", "type", "bridge");
+    Link host = rt.createVethPort("jt-vp3", 0, link("jt-br0").path("ifindex").asInt(), "jt-vp3p", null, null);
+    JsonNode h = link("jt-vp3");
+    JsonNode p = link("jt-vp3p");
+    assertEquals("jt-br0", h.path("master").asText());
+    assertTrue(flags(h).contains("UP"));
+    assertFalse(flags(p).contains("UP"));
+    assertTrue(p.path("master").isMissingNode());
+    assertEquals(p.path("ifindex").asInt(), host.peerIndex());
+    assertEquals(-1, host.linkNetnsId());
+  }
+
+  @Test
+  void vethPortOnATakenNameIsExistsAndLeavesNothing() throws Exception {
+    TestNetns c = container("rtcont");
+    NetNs contNs = open(c);
+    t.ip("link", "add", "jt-br0", "type", "bridge");
+    int br = link("jt-br0").path("ifindex").asInt();
+    c.ip("link", "add", "eth0", "type", "veth", "peer", "name", "jt-e0peer");
+    int eth0 = Oracle.link(c.name(), "eth0").path("ifindex").asInt();
+    t.ip("link", "add", "jt-taken", "type", "veth", "peer", "name", "jt-tpeer");
+    int taken = link("jt-taken").path("ifindex").asInt();
+
+    // the container's ifname is taken
+    NetlinkException e = assertThrows(NetlinkException.class,
+        () -> rt.createVethPort("jt-vp1", 0, br, "eth0", null, contNs));
+    assertEquals(ErrnoException.Kind.EXISTS, e.kind());
+    assertFalse(Oracle.hasLink(t.name(), "jt-vp1"));
+    assertEquals(eth0, Oracle.link(c.name(), "eth0").path("ifindex").asInt());
+
+    // the host name is taken
+    NetlinkException e2 = assertThrows(NetlinkException.class,
+        () -> rt.createVethPort("jt-taken", 0, br, "eth1", null, contNs));
+    assertEquals(ErrnoException.Kind.EXISTS, e2.kind());
+    assertFalse(Oracle.hasLink(c.name(), "eth1"));
+    assertEquals(taken, link("jt-taken").path("ifindex").asInt());
+    assertTrue(Oracle.ip(t.name(), "link", "show", "master", "jt-br0").isEmpty());
+  }
+
+  @Test
+  void vethPortWhoseMasterFailsLeavesNoLinkInEitherNamespace() throws Exception {
+    TestNetns c = container("rtcont");
+    NetNs contNs = open(c);
+    t.ip("link", "add", "jt-notbr", "type", "veth", "peer", "name", "jt-notbr1");
+    Set<String> hostBefore = names(t.name());
+    Set<String> contBefore = names(c.name());
+    int notABridge = link("jt-notbr").path("ifindex").asInt();
+    int missing = Oracle.ip(t.name(), "link", "show").findValues("ifindex").stream()
+        .mapToInt(JsonNode::asInt).max().orElseThrow() + 1000;
+
+    for (int master : new int[] {notABridge, missing}) {
+      NetlinkException e = assertThrows(NetlinkException.class,
+          () -> rt.createVethPort("jt-vp2", 0, master, "eth0", null, contNs), "master #" + master);
+      assertTrue(e.kind() != ErrnoException.Kind.EXISTS, e.toString());
+      assertEquals(hostBefore, names(t.name()));
+      assertEquals(contBefore, names(c.name()));
+    }
+  }
+
+  private static Set<String> names(String ns) throws IOException {
+    Set<String> out = new HashSet<>();
+    Oracle.ip(ns, "link", "show").forEach(l -> out.add(l.path("ifname").asText()));
+    return out;
+  }
+
   @Test
   void linkSettings() throws IOException {
     rt.createVethPair("jt-a", 0, null, "jt-b", null);
