@@ -89,6 +89,7 @@ class BenchTest {
         .onAttached((mode, names) -> {
           seen.put(mode, names.size());
           assertAttached(names);
+          assertEquals("tmpfs", mountedFs(site.stateDir()), "the state lives on the bench's own tmpfs");
           // iptables-save is the oracle for the masquerade rules: one POSTROUTING jump per pod
           long jumps = masqRules().stream().filter(l -> l.startsWith("-A POSTROUTING ")).count();
           assertEquals(pods, jumps, "POSTROUTING rules naming " + site.network());
@@ -113,6 +114,7 @@ class BenchTest {
         .onAttached((mode, names) -> {
           seen.put(mode, names.size());
           assertAttached(names);
+          assertEquals("tmpfs", mountedFs(site.stateDir()), "the state lives on the bench's own tmpfs");
           assertEquals(List.of(), masqRules(), "no ipMasq, no rules");
         })
         .run();
@@ -245,10 +247,29 @@ class BenchTest {
     }
   }
 
+  /** The filesystem type mounted exactly on {@code dir} per /proc/self/mounts (the oracle), or null. */
+  private static String mountedFs(Path dir) {
+    List<String> mounts;
+    try {
+      mounts = Files.readAllLines(Path.of("/proc/self/mounts"));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    String found = null;
+    for (String line : mounts) {
+      String[] f = line.split(" ");
+      if (f.length > 2 && f[1].equals(dir.toString())) {
+        found = f[2];
+      }
+    }
+    return found;
+  }
+
   private void assertNothingLeft() throws IOException {
     assertFalse(linkExists(site.bridge()), "bridge " + site.bridge() + " left");
     assertEquals(List.of(), netnsNames());
     assertFalse(Files.exists(site.stateDir()), site.stateDir() + " left");
+    assertEquals(null, mountedFs(site.stateDir()), "the bench's tmpfs is still mounted");
     assertEquals(List.of(), masqRules());
     assertFalse(run("nft", "list", "ruleset").contains("net: " + site.network() + ","), "nft rules left");
     String links = run("ip", "-j", "link", "show");
