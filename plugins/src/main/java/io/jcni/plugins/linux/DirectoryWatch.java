@@ -46,7 +46,7 @@ public final class DirectoryWatch implements AutoCloseable {
 
   /**
    * Starts watching {@code dir}; empty when inotify cannot see all of its changes (not a local filesystem, the
-   * directory already watched under another path, the kernel's inotify limits reached).
+   * directory already watched under another path, the kernel's inotify limits reached, an old kernel).
    *
    * @throws IOException if the directory cannot be opened
    */
@@ -142,17 +142,16 @@ public final class DirectoryWatch implements AutoCloseable {
       return i;
     }
 
-    synchronized Optional<DirectoryWatch> add(Path dir) throws IOException {
+    synchronized Optional<DirectoryWatch> add(Path dir) {
       pump(); // events of a removed watch with a reused number must not reach the new one
       int wd;
       try {
         wd = LibC.inotify_add_watch(fd, dir.toString(), MASK);
       } catch (LastErrorException e) {
-        int errno = e.getErrorCode();
-        if (errno == Kernel.EEXIST || errno == Kernel.ENOSPC) {
-          return Optional.empty();
-        }
-        throw ErrnoException.of("inotify_add_watch " + dir, e);
+        // EEXIST: watched already under another path; ENOSPC: the user's watch limit; EINVAL: a kernel older than
+        // 4.18 (no IN_MASK_CREATE). Whatever it is, the caller reads the directory itself, which reports a
+        // directory that is really unusable.
+        return Optional.empty();
       }
       DirectoryWatch w = new DirectoryWatch(dir, wd);
       watches.put(wd, w);
