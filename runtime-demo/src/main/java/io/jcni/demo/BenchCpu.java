@@ -20,7 +20,8 @@ final class BenchCpu {
   /** utime + stime + cutime + cstime of {@code /proc/self/stat}, in nanoseconds; -1 when it cannot be read. */
   static long nanos() {
     try {
-      String stat = new String(Files.readAllBytes(STAT), java.nio.charset.StandardCharsets.US_ASCII);
+      // by lines: Files.readAllBytes trusts the size a /proc file reports (zero), which does not hold for all of them
+      String stat = Files.readAllLines(STAT).get(0);
       // The command name in parentheses may hold spaces; the fields after it are fixed: utime is the 14th field.
       String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
       long ticks = 0;

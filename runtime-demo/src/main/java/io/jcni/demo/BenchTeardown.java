@@ -73,7 +73,7 @@ final class BenchTeardown {
     if (Files.exists(site.stateDir())) {
       throw new CniException(ErrorCode.INTERNAL, "bench: state directory " + site.stateDir() + " already exists");
     }
-    ipForwardBefore = Files.readString(IP_FORWARD).trim();
+    ipForwardBefore = firstLine(IP_FORWARD);
     Files.createDirectories(site.stateDir().getParent());
     Files.createDirectory(site.stateDir(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     claimed = true;
@@ -182,7 +182,7 @@ final class BenchTeardown {
         errors.add("remove " + site.stateDir() + ": " + x.getMessage());
       }
       try {
-        if (ipForwardBefore != null && !Files.readString(IP_FORWARD).trim().equals(ipForwardBefore)) {
+        if (ipForwardBefore != null && !firstLine(IP_FORWARD).equals(ipForwardBefore)) {
           Files.writeString(IP_FORWARD, ipForwardBefore);
         }
       } catch (IOException | RuntimeException x) {
@@ -300,6 +300,15 @@ final class BenchTeardown {
     } catch (CniException e) {
       return null;
     }
+  }
+
+  /**
+   * The first line of a /proc/sys file, trimmed. Not {@code Files.readString}: on this JDK it returns only the first
+   * byte of a sysctl file, which reports a size of zero.
+   */
+  private static String firstLine(Path p) throws IOException {
+    List<String> lines = Files.readAllLines(p);
+    return lines.isEmpty() ? "" : lines.get(0).trim();
   }
 
   private static void deleteTree(Path root) throws IOException {

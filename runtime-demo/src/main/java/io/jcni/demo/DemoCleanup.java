@@ -81,7 +81,9 @@ final class DemoCleanup {
     // /proc/sys/net answers for the namespace of the thread that opens it
     return ns.runIn(() -> {
       try {
-        return Files.readString(p, StandardCharsets.US_ASCII).trim();
+        // not readString: on this JDK it returns only the first byte of a sysctl file (whose size reads as zero)
+        List<String> lines = Files.readAllLines(p, StandardCharsets.US_ASCII);
+        return lines.isEmpty() ? "" : lines.get(0).trim();
       } catch (NoSuchFileException e) {
         return null; // e.g. IPv6 disabled
       }

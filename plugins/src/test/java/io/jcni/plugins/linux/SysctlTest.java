@@ -41,7 +41,7 @@ class SysctlTest {
   }
 
   private static String host(String file) throws IOException {
-    return Files.readString(Path.of("/proc/sys/net/" + file)).strip();
+    return Files.readAllLines(Path.of("/proc/sys/net/" + file)).get(0).strip(); // readString gives one byte of a sysctl
   }
 
   @Test
