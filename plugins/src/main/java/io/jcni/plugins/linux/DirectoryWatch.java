@@ -94,15 +94,9 @@ public final class DirectoryWatch implements AutoCloseable {
   }
 
   private static long filesystemOf(Path dir) throws IOException {
-    int fd;
+    int fd = LibC.openDirectory(dir);
     try {
-      fd = LibC.open(dir.toString(), Kernel.O_RDONLY | Kernel.O_DIRECTORY | Kernel.O_CLOEXEC, 0);
-    } catch (LastErrorException e) {
-      throw ErrnoException.of("open " + dir, e);
-    }
-    try (Memory statfs = new Memory(120)) {
-      LibC.fstatfs(fd, statfs);
-      return statfs.getLong(0);
+      return LibC.filesystemType(fd);
     } catch (LastErrorException e) {
       throw ErrnoException.of("statfs " + dir, e);
     } finally {

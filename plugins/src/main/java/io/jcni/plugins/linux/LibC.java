@@ -40,6 +40,23 @@ final class LibC {
 
   static native int fstatfs(int fd, Pointer buf) throws LastErrorException;
 
+  /** The {@code f_type} (filesystem magic) of the filesystem {@code fd} is on. */
+  static long filesystemType(int fd) throws LastErrorException {
+    try (com.sun.jna.Memory statfs = new com.sun.jna.Memory(120)) { // struct statfs is 120 bytes on 64-bit Linux
+      fstatfs(fd, statfs);
+      return statfs.getLong(0);
+    }
+  }
+
+  /** Opens {@code dir} as a directory ({@code O_RDONLY | O_DIRECTORY | O_CLOEXEC}). */
+  static int openDirectory(java.nio.file.Path dir) throws ErrnoException {
+    try {
+      return open(dir.toString(), Kernel.O_RDONLY | Kernel.O_DIRECTORY | Kernel.O_CLOEXEC, 0);
+    } catch (LastErrorException e) {
+      throw ErrnoException.of("open " + dir, e);
+    }
+  }
+
   /** ioctl without an argument (NS_GET_NSTYPE); {@code request} is an unsigned long. */
   static native int ioctl(int fd, long request) throws LastErrorException;
 

@@ -1,7 +1,6 @@
 package io.jcni.plugins.linux;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Memory;
 import java.io.IOException;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -74,9 +73,8 @@ public final class NetNs implements AutoCloseable {
   }
 
   private static void checkIsNetNs(String op, Path path, int fd) throws ErrnoException {
-    try (Memory statfs = new Memory(256)) {
-      LibC.fstatfs(fd, statfs);
-      long magic = statfs.getLong(0);
+    try {
+      long magic = LibC.filesystemType(fd);
       if (magic != Kernel.NSFS_MAGIC && magic != Kernel.PROC_SUPER_MAGIC) {
         throw new ErrnoException(op, Kernel.EINVAL,
             "not a network namespace (unknown FS magic on \"" + path + "\": " + Long.toHexString(magic) + ")");

@@ -32,7 +32,7 @@ public final class SmallFiles {
    * @throws IOException if the directory cannot be opened or listed
    */
   public static Map<String, byte[]> readAll(Path dir) throws IOException {
-    int dirFd = openDir(dir);
+    int dirFd = LibC.openDirectory(dir);
     try (DirectoryStream<Path> names = Files.newDirectoryStream(dir)) {
       List<String> all = new ArrayList<>();
       names.forEach(p -> all.add(p.getFileName().toString()));
@@ -49,19 +49,11 @@ public final class SmallFiles {
    * @throws IOException if the directory cannot be opened
    */
   public static Map<String, byte[]> read(Path dir, Collection<String> names) throws IOException {
-    int dirFd = openDir(dir);
+    int dirFd = LibC.openDirectory(dir);
     try {
       return read(dirFd, names);
     } finally {
       NetNs.closeQuietly(dirFd);
-    }
-  }
-
-  private static int openDir(Path dir) throws ErrnoException {
-    try {
-      return LibC.open(dir.toString(), Kernel.O_RDONLY | Kernel.O_DIRECTORY | Kernel.O_CLOEXEC, 0);
-    } catch (LastErrorException e) {
-      throw ErrnoException.of("open " + dir, e);
     }
   }
 
