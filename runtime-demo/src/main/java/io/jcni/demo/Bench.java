@@ -109,7 +109,8 @@ final class Bench {
       int warm = opts.warmup();
       for (BenchMode mode : opts.modes()) {
         BenchRunner.Outcome o =
-            runner.run(mode.label() + " warm-up", configs.get(mode), list, site.netnsPrefix() + "w", warm, n -> {});
+            runner.run(mode.label() + " warm-up", configs.get(mode), list, site.netnsPrefix() + "w", warm, false,
+                n -> {});
         collect(problems, mode.label() + " warm-up", o);
       }
       start = BenchGauges.steady(group);
@@ -118,7 +119,7 @@ final class Bench {
           break;
         }
         BenchRunner.Outcome o = runner.run(mode.label(), configs.get(mode), list, site.netnsPrefix(), opts.pods(),
-            names -> onAttached.accept(mode, names));
+            true, names -> onAttached.accept(mode, names));
         stats.put(mode, o.stats());
         collect(problems, mode.label(), o);
       }

@@ -25,7 +25,7 @@ record BenchGauges(int fds, int threads) {
   }
 
   /**
-   * Reads both gauges once they have stopped moving: two readings 100 ms apart agree (or 3 s have passed), so
+   * Reads both gauges once they have stopped moving: two readings 50 ms apart agree (or 3 s have passed), so
    * threads and descriptors of work that just finished are not counted.
    */
   static BenchGauges steady(ThreadGroup group) {
@@ -33,7 +33,7 @@ record BenchGauges(int fds, int threads) {
     BenchGauges g = sample(group);
     while (System.nanoTime() < deadline) {
       try {
-        Thread.sleep(100);
+        Thread.sleep(50);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;

@@ -25,7 +25,7 @@ record BenchReport(
   }
 
   /**
-   * {@code {"pods","concurrency","ipmasq","modes":{"inline":{"add_p50_ms",…,"pods_per_s","add_cpu_ms","del_cpu_ms","adds_ok",
+   * {@code {"pods","concurrency","ipmasq","modes":{"inline":{"add_p50_ms",…,"pods_per_s","add_cpu_ms","del_cpu_ms","jit_wait_ms","adds_ok",
    * "dels_ok"},…},
    * "fds":{"start","end"},"threads":{"start","end"},"problems":[…]}}.
    */
@@ -43,6 +43,7 @@ record BenchReport(
         .put("pods_per_s", round(s.podsPerS()))
         .put("add_cpu_ms", round(s.addCpuMs()))
         .put("del_cpu_ms", round(s.delCpuMs()))
+        .put("jit_wait_ms", round(s.jitWaitMs()))
         .put("adds_ok", s.addsOk())
         .put("dels_ok", s.delsOk()));
     root.putObject("fds").put("start", start.fds()).put("end", end.fds());
@@ -73,6 +74,10 @@ record BenchReport(
           in.delP99Ms() / ex.delP99Ms(), in.wallMs() / ex.wallMs(), in.podsPerS() / ex.podsPerS(), "",
           in.addCpuMs() / ex.addCpuMs(), in.delCpuMs() / ex.delCpuMs()));
     }
+    StringBuilder waits = new StringBuilder();
+    modes.forEach((mode, s) -> waits.append(waits.length() == 0 ? "" : ", ")
+        .append(String.format(Locale.ROOT, "%s %.0f ms", mode.label(), s.jitWaitMs())));
+    b.append("waited for the JIT before ADD: ").append(waits).append('\n');
     b.append(String.format(Locale.ROOT, "fds %d -> %d, threads %d -> %d%n",
         start.fds(), end.fds(), start.threads(), end.threads()));
     for (String p : problems) {

@@ -37,9 +37,11 @@ final class BenchRunner {
    * Attaches and detaches namespaces {@code <prefix>0 … <prefix><pods-1>} through {@code cni}.
    *
    * @param label names the pass in progress lines and errors, e.g. {@code "inline"}
+   * @param timed whether this pass is measured: then its ADD phase waits for the JIT to finish what earlier passes
+   *     gave it ({@link BenchJit}), as in a runtime that has attached many pods
    * @param onAttached called with the namespace names between the ADD and the DEL phase (tests look at the pods)
    */
-  Outcome run(String label, CniConfig cni, NetworkConfigList list, String prefix, int pods,
+  Outcome run(String label, CniConfig cni, NetworkConfigList list, String prefix, int pods, boolean timed,
       Consumer<List<String>> onAttached) throws InterruptedException {
     Errors errors = new Errors();
     List<String> names = new ArrayList<>(pods);
@@ -58,6 +60,7 @@ final class BenchRunner {
     Arrays.fill(addNanos, -1);
     Arrays.fill(delNanos, -1);
     RuntimeConf[] rts = new RuntimeConf[pods];
+    long jitWait = timed ? BenchJit.settle() : 0;
     long wallStart = System.nanoTime();
     long addCpu = BenchCpu.nanos();
     parallel(label + " ADD", pods, i -> {
@@ -106,7 +109,7 @@ final class BenchRunner {
     }, errors, "delete namespace");
     progress.done();
     BenchStats stats =
-        BenchStats.of(pods, successful(addNanos), successful(delNanos), wallNanos, addCpu, delCpu);
+        BenchStats.of(pods, successful(addNanos), successful(delNanos), wallNanos, addCpu, delCpu).withJitWait(jitWait);
     return new Outcome(stats, errors.kept(), errors.count());
   }
 

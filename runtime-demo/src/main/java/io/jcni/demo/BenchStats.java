@@ -16,10 +16,11 @@ import java.util.Arrays;
  * @param delsOk successful DELs
  * @param addCpuMs CPU time of the ADD phase per successful ADD ({@link BenchCpu}: this process and the plugins it ran)
  * @param delCpuMs CPU time of the DEL phase per successful DEL
+ * @param jitWaitMs how long the pass waited, before its ADD phase, for the JIT to finish compiling ({@link BenchJit})
  */
 record BenchStats(
     double addP50Ms, double addP99Ms, double delP50Ms, double delP99Ms, double wallMs, double podsPerS,
-    int addsOk, int delsOk, double addCpuMs, double delCpuMs) {
+    int addsOk, int delsOk, double addCpuMs, double delCpuMs, double jitWaitMs) {
 
   /**
    * Figures from per-operation latencies (successful operations only), the wall time and the CPU time of each
@@ -32,7 +33,13 @@ record BenchStats(
         percentileMs(addNanos, 50), percentileMs(addNanos, 99),
         percentileMs(delNanos, 50), percentileMs(delNanos, 99),
         wallMs, wallMs > 0 ? pods / (wallMs / 1000) : 0, addNanos.length, delNanos.length,
-        perOpMs(addCpuNanos, addNanos.length), perOpMs(delCpuNanos, delNanos.length));
+        perOpMs(addCpuNanos, addNanos.length), perOpMs(delCpuNanos, delNanos.length), 0);
+  }
+
+  /** These figures with the pass's wait for the JIT, in nanoseconds. */
+  BenchStats withJitWait(long nanos) {
+    return new BenchStats(addP50Ms, addP99Ms, delP50Ms, delP99Ms, wallMs, podsPerS, addsOk, delsOk, addCpuMs,
+        delCpuMs, nanos / 1e6);
   }
 
   private static double perOpMs(long nanos, int ops) {

@@ -238,6 +238,9 @@ class BenchTest {
       for (String f : List.of("add_cpu_ms", "del_cpu_ms")) {
         assertTrue(s.get(f).isNumber() && s.get(f).asDouble() >= 0, m + "." + f + " = " + s.get(f));
       }
+      // the timed ADD phase waits for three quiet 10 ms polls of the JIT, and never more than 2 s
+      double jit = s.get("jit_wait_ms").asDouble();
+      assertTrue(jit >= 30 && jit < 2_100, m + ".jit_wait_ms = " + jit);
       assertTrue(s.get("add_p50_ms").asDouble() <= s.get("add_p99_ms").asDouble());
       assertTrue(s.get("del_p50_ms").asDouble() <= s.get("del_p99_ms").asDouble());
     }
