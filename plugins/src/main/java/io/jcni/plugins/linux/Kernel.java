@@ -212,6 +212,7 @@ final class Kernel {
   static final int IFLA_NET_NS_PID = 19;
   static final int IFLA_AF_SPEC = 26;
   static final int IFLA_NET_NS_FD = 28;
+  static final int IFLA_NUM_TX_QUEUES = 31;
   static final int IFLA_EXT_MASK = 29;
   static final int IFLA_LINK_NETNSID = 37;
   static final int IFLA_INFO_KIND = 1;

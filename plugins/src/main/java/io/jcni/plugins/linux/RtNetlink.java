@@ -161,23 +161,28 @@ public final class RtNetlink implements AutoCloseable {
   }
 
   /**
-   * Creates a veth pair as a ready bridge port in one request: {@code hostName} in this namespace, administratively
-   * up and enslaved to the master with ifindex {@code masterIndex}, and its peer {@code peerName} (left down)
-   * created directly in {@code peerNs} ({@code IFLA_NET_NS_FD}; null for this namespace). The kernel registers the
-   * pair, then sets it up, then enslaves it, and unregisters both ends if any of that fails, so either the whole
-   * port exists or nothing does; one request also takes the rtnl lock once instead of once per step.
+   * Creates a veth pair as a bridge port in one request: {@code hostName} in this namespace, enslaved to the master
+   * with ifindex {@code masterIndex}, and its peer {@code peerName} created directly in {@code peerNs}
+   * ({@code IFLA_NET_NS_FD}; null for this namespace). The kernel registers the pair, then enslaves the host end,
+   * and unregisters both ends if any of that fails, so either the whole port exists or nothing does; one request
+   * also takes the rtnl lock once instead of once per step.
+   *
+   * <p>Both ends are left down. Set the host end up only once its peer is up, as Go does: a veth starts without
+   * carrier, and a host end that is up when the kernel's link watcher looks at it has its queues deactivated, which
+   * waits for an expedited RCU grace period while holding the rtnl lock that every other link change on the node
+   * is waiting for.
    *
    * @param mtu the MTU of both ends, or 0 for the default
    * @param peerMac the MAC of {@code peerName} ("aa:bb:cc:dd:ee:ff"), or null for a random one
-   * @return the host end as the kernel echoed it ({@code NLM_F_ECHO}) when it was set up, just before it was
-   *     enslaved: its index, MAC, MTU and {@link Link#peerIndex() peer index} are final, its master and operational
-   *     state are not (a kernel that does not echo gets it looked up instead)
+   * @return the host end as the kernel echoed it ({@code NLM_F_ECHO}) when it was registered, just before it was
+   *     enslaved: its index, MAC, MTU and {@link Link#peerIndex() peer index} are final, its master is not (a kernel
+   *     that does not echo gets it looked up instead)
    * @throws NetlinkException kind {@code EXISTS} if either name is taken in its namespace; any other refusal
    *     (e.g. a master that is not a bridge) leaves neither end behind
    */
   public Link createVethPort(String hostName, int mtu, int masterIndex, String peerName, String peerMac, NetNs peerNs)
       throws IOException {
-    Request r = newLink(hostName, mtu, null, Kernel.IFF_UP, "create veth " + hostName + " peer " + peerName
+    Request r = newLink(hostName, mtu, null, "create veth " + hostName + " peer " + peerName
         + " master #" + masterIndex).addFlags(Kernel.NLM_F_ECHO).attrU32(Kernel.IFLA_MASTER, masterIndex);
     for (Message m : sendVeth(r, peerName, mtu, peerMac, peerNs)) {
       if (m.type == Kernel.RTM_NEWLINK) {
@@ -190,14 +195,22 @@ public final class RtNetlink implements AutoCloseable {
   /**
    * Completes a veth RTM_NEWLINK with its IFLA_LINKINFO (the peer's name, MTU, MAC and namespace), sends it and
    * returns the replies before the ACK. The peer namespace's descriptor stays open until the kernel has read it.
+   *
+   * <p>Both ends ask for one TX queue. Without that the kernel allocates one per possible CPU, registers the device,
+   * and then cuts it to the one real queue a veth uses, and cutting the queues of a registered device waits for an
+   * expedited RCU grace period while holding the rtnl lock, once per end. The real queue count (one) is the same
+   * either way; only the allocated maximum ({@code ip -d link}'s numtxqueues, the ceiling of {@code ethtool -L})
+   * is one instead of the number of CPUs.
    */
   private List<Message> sendVeth(Request r, String peerName, int mtu, String peerMac, NetNs peerNs)
       throws IOException {
+    r.attrU32(Kernel.IFLA_NUM_TX_QUEUES, 1);
     int info = r.begin(Kernel.IFLA_LINKINFO);
     r.attrBareString(Kernel.IFLA_INFO_KIND, "veth");
     int data = r.begin(Kernel.IFLA_INFO_DATA);
     int peer = r.begin(Kernel.VETH_INFO_PEER);
     r.raw(new byte[Kernel.IFINFOMSG_LEN]);
+    r.attrU32(Kernel.IFLA_NUM_TX_QUEUES, 1);
     r.attrString(Kernel.IFLA_IFNAME, checkName(peerName));
     if (mtu > 0) {
       r.attrU32(Kernel.IFLA_MTU, mtu);
@@ -215,14 +228,10 @@ public final class RtNetlink implements AutoCloseable {
     });
   }
 
+  /** An RTM_NEWLINK that creates {@code name} ({@code NLM_F_EXCL}), down. */
   private static Request newLink(String name, int mtu, String mac, String what) {
-    return newLink(name, mtu, mac, 0, what);
-  }
-
-  /** An RTM_NEWLINK that creates {@code name} ({@code NLM_F_EXCL}) with the given {@code IFF_*} flags set. */
-  private static Request newLink(String name, int mtu, String mac, int flags, String what) {
     Request r = new Request(Kernel.RTM_NEWLINK, Kernel.NLM_F_REQUEST | Kernel.NLM_F_CREATE | Kernel.NLM_F_EXCL,
-        what).ifinfomsg(Kernel.AF_UNSPEC, 0, flags, flags).attrString(Kernel.IFLA_IFNAME, checkName(name));
+        what).ifinfomsg(Kernel.AF_UNSPEC, 0, 0, 0).attrString(Kernel.IFLA_IFNAME, checkName(name));
     if (mtu < 0) {
       throw new IllegalArgumentException("invalid MTU " + mtu);
     }

@@ -244,19 +244,21 @@ class RequestEncodingTest {
       rt.createVethPair("eth0", 1400, "02:00:00:00:00:01", "vx", peer);
     }
     byte[] ip = iproute2(Kernel.RTM_NEWLINK, "ip", "-n", t.name(), "link", "add", "eth0", "mtu", "1400", "address",
-        "02:00:00:00:00:01", "type", "veth", "peer", "name", "vx", "mtu", "1400", "netns", t.name());
+        "02:00:00:00:00:01", "numtxqueues", "1", "type", "veth", "peer", "name", "vx", "mtu", "1400", "numtxqueues",
+        "1", "netns", t.name());
     assertEquals(canonical(ip), canonical(ours(Kernel.RTM_NEWLINK)));
   }
 
   @Test
-  void vethPortIsWhatIpLinkAddUpMasterSends() throws Exception {
+  void vethPortIsWhatIpLinkAddMasterSends() throws Exception {
     linkIndex = 99;
     linkKind = "veth";
     try (NetNs peer = NetNs.open(Path.of(t.path()))) {
       rt.createVethPort("vx", 1400, index("br0"), "eth0", "02:00:00:00:00:01", peer);
     }
     byte[] ip = iproute2(Kernel.RTM_NEWLINK, "ip", "-n", t.name(), "link", "add", "vx", "mtu", "1400", "master", "br0",
-        "up", "type", "veth", "peer", "name", "eth0", "mtu", "1400", "address", "02:00:00:00:00:01", "netns", t.name());
+        "numtxqueues", "1", "type", "veth", "peer", "name", "eth0", "mtu", "1400", "address", "02:00:00:00:00:01",
+        "numtxqueues", "1", "netns", t.name());
     assertEquals(canonical(ip), canonical(ours(Kernel.RTM_NEWLINK)));
   }
 }

@@ -203,7 +203,7 @@ class RtNetlinkTest {
   }
 
   @Test
-  void vethPortIsCreatedUpEnslavedWithItsPeerInTheContainer() throws Exception {
+  void vethPortIsCreatedDownEnslavedWithItsPeerInTheContainer() throws Exception {
     TestNetns c = container("rtcont");
     NetNs contNs = open(c);
     t.ip("link", "add", "jt-br0", "mtu", "1400", "type", "bridge");
@@ -213,7 +213,7 @@ class RtNetlinkTest {
 
     JsonNode h = link("jt-vp0");
     JsonNode e = Oracle.link(c.name(), "eth0");
-    assertTrue(flags(h).contains("UP"));
+    assertFalse(flags(h).contains("UP"));
     assertEquals("jt-br0", h.path("master").asText());
     assertEquals("bridge", h.path("linkinfo").path("info_slave_kind").asText());
     assertEquals("veth", h.path("linkinfo").path("info_kind").asText());
@@ -230,7 +230,7 @@ class RtNetlinkTest {
     assertEquals(h.path("ifindex").asInt(), host.index());
     assertEquals(h.path("address").asText(), host.mac());
     assertEquals(1400, host.mtu());
-    assertTrue(host.up());
+    assertFalse(host.up());
     assertEquals(e.path("ifindex").asInt(), host.peerIndex());
     assertEquals(h.path("link_netnsid").asInt(), host.linkNetnsId());
     assertEquals(0, host.masterIndex());
@@ -256,11 +256,38 @@ class RtNetlinkTest {
     JsonNode h = link("jt-vp3");
     JsonNode p = link("jt-vp3p");
     assertEquals("jt-br0", h.path("master").asText());
-    assertTrue(flags(h).contains("UP"));
+    assertFalse(flags(h).contains("UP"));
     assertFalse(flags(p).contains("UP"));
     assertTrue(p.path("master").isMissingNode());
     assertEquals(p.path("ifindex").asInt(), host.peerIndex());
     assertEquals(-1, host.linkNetnsId());
+  }
+
+  @Test
+  void vethPortHasOneTxQueueAndTheKernelsRxQueuesAndComesUpWithItsPeer() throws Exception {
+    TestNetns c = container("rtcont");
+    NetNs contNs = open(c);
+    t.ip("link", "add", "jt-br0", "type", "bridge");
+    t.ip("link", "set", "jt-br0", "up");
+    // the oracle for the kernel's defaults: a pair made by iproute2 without queue counts
+    t.ip("link", "add", "jt-dflt0", "type", "veth", "peer", "name", "jt-dflt1");
+    JsonNode dflt = Oracle.link(t.name(), "jt-dflt0");
+
+    rt.createVethPort("jt-vp0", 0, link("jt-br0").path("ifindex").asInt(), "eth0", null, contNs);
+    JsonNode h = Oracle.link(t.name(), "jt-vp0");
+    JsonNode e = Oracle.link(c.name(), "eth0");
+    for (JsonNode end : List.of(h, e)) {
+      assertEquals(1, end.path("num_tx_queues").asInt(), end.toString());
+      assertEquals(dflt.path("num_rx_queues").asInt(), end.path("num_rx_queues").asInt(), end.toString());
+    }
+
+    // the order the bridge plugin uses: container end up, then host end; both then have carrier
+    c.ip("link", "set", "eth0", "up");
+    rt.setUp("jt-vp0");
+    rt.waitOperUp("jt-vp0", List.of(Duration.ZERO, Duration.ofMillis(50), Duration.ofMillis(500),
+        Duration.ofSeconds(1), Duration.ofSeconds(1)));
+    assertEquals("UP", link("jt-vp0").path("operstate").asText());
+    assertFalse(flags(link("jt-vp0")).contains("NO-CARRIER"));
   }
 
   @Test
