@@ -3,10 +3,12 @@ package io.jcni.plugins.bridge;
 import static io.jcni.plugins.bridge.BridgeAddDelTest.ipam;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jcni.libcni.spi.CmdArgs;
+import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.testing.TestNetns;
 import java.util.ArrayList;
 import java.util.List;
@@ -91,6 +93,25 @@ class BridgeFirewallTest extends BridgeEnvCase {
   }
 
   /** plugins#810: a DEL without CNI_NETNS (the runtime already removed it) still removes the masquerade rules. */
+  /** An ADD that fails in the container (a route the kernel refuses) leaves no masquerade rule in either backend. */
+  @Test
+  void aFailedAddLeavesNoMasqueradeRule() throws Exception {
+    for (String backend : new String[] {"iptables", "nftables"}) {
+      TestNetns c = env.container();
+      String conf = env.conf("1.0.0", "{\"isGateway\":true,\"ipMasq\":true,\"ipMasqBackend\":\"" + backend
+          + "\",\"ipam\":{\"type\":\"host-local\",\"subnet\":\"10.214.0.0/24\","
+          + "\"routes\":[{\"dst\":\"198.51.100.0/24\",\"gw\":\"203.0.113.1\"}]}}");
+      CniException e = assertThrows(CniException.class,
+          () -> env.add(BridgeEnv.args("refused-" + backend, c.path(), "eth0", conf)), backend);
+      assertTrue(e.getMessage().startsWith("failed to add route '198.51.100.0/24 via 203.0.113.1"), e.getMessage());
+      assertFalse(KernelState.iptablesNat(env.hostNs, false).contains("CNI-"), backend);
+      assertEquals(0, nftRules("inet", "cni_plugins_masquerade", "masq_checks").size(), backend);
+      assertEquals(List.of(), env.reserved(), backend);
+      assertEquals(List.of("lo", env.bridge), env.settledHostLinks(List.of("lo", env.bridge)), backend);
+      c.close();
+    }
+  }
+
   @Test
   void delWithoutNetnsRemovesMasqueradeRulesFromPrevResult() throws Exception {
     for (String backend : new String[] {"iptables", "nftables"}) {
