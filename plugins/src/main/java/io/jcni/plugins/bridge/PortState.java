@@ -7,31 +7,29 @@ import io.jcni.plugins.linux.Link;
 import io.jcni.plugins.linux.OperState;
 import io.jcni.plugins.linux.RtNetlink;
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.time.Duration;
+import java.util.List;
 
 /** Waits for the host end of the veth to become operationally up, as Go does before it reports success. */
 final class PortState {
   /** Go's schedule: look at once, then after 50, 500, 1000 and 1000 ms. */
-  private static final int[] SLEEPS_MS = {0, 50, 500, 1000, 1000};
+  static final List<Duration> SCHEDULE = List.of(Duration.ZERO, Duration.ofMillis(50), Duration.ofMillis(500),
+      Duration.ofSeconds(1), Duration.ofSeconds(1));
 
   private PortState() {}
 
   /** Returns the host veth once its operstate is UP; {@code bridge port in error state: <state>} otherwise. */
   static Link waitUp(RtNetlink host, String hostVeth) throws CniException, IOException {
-    Link l = null;
-    for (int sleep : SLEEPS_MS) {
-      if (sleep > 0) {
-        try {
-          Thread.sleep(sleep);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw internal("interrupted while waiting for " + hostVeth);
-        }
-      }
-      l = host.link(hostVeth);
-      if (l.operState() == OperState.UP) {
-        return l;
-      }
+    Link l;
+    try {
+      l = host.waitOperUp(hostVeth, SCHEDULE);
+    } catch (InterruptedIOException e) {
+      throw internal("interrupted while waiting for " + hostVeth);
     }
-    throw internal("bridge port in error state: " + l.operState());
+    if (l.operState() != OperState.UP) {
+      throw internal("bridge port in error state: " + l.operState());
+    }
+    return l;
   }
 }
