@@ -14,9 +14,11 @@ import java.util.Set;
  * the nat table that accepts the container's own network and masquerades the rest (multicast excepted), entered
  * from POSTROUTING for the container's source address. The interface name plays no part.
  *
- * <p>The common cases take one {@code iptables-restore --noflush} transaction per address family and no read: a
- * setup for a new container creates its chain with {@code -N} (which fails, undoing the whole transaction, if the
- * chain exists) and appends the three rules; a teardown deletes exactly the rules setup made, then flushes and
+ * <p>Where iptables is iptables-nft, a new container with one IPv4 address gets its rules from this process in one
+ * nf_tables transaction, encoded as iptables-nft encodes them ({@link IptablesNftBatch}), without launching a
+ * program. The common cases otherwise take one {@code iptables-restore --noflush} transaction per address family
+ * and no read: a setup for a new container creates its chain with {@code -N} (which fails, undoing the whole
+ * transaction, if the chain exists) and appends the three rules; a teardown deletes exactly the rules setup made, then flushes and
  * deletes the chain (which fails if anything else still jumps to it). When that transaction fails, or the state is
  * anything else, the nat table is read ({@code iptables-save -t nat}) and the change is computed from it, as
  * before: the same outcome as Go's sequence of single commands either way. Reading the table costs a second process
@@ -87,7 +89,7 @@ final class IptablesMasq implements MasqRules {
         continue;
       }
       try {
-        if (!applyIfUnchanged(f, freshSetupLines(chain, comment, mine))) {
+        if (!setUpInProcess(f, chain, comment, mine) && !applyIfUnchanged(f, freshSetupLines(chain, comment, mine))) {
           apply(f, dump -> setupScript(dump, chain, comment, mine));
         }
       } catch (CniException e) {
@@ -103,6 +105,17 @@ final class IptablesMasq implements MasqRules {
       }
       done.add(f);
     }
+  }
+
+  /**
+   * The fresh setup of one IPv4 address as one nf_tables transaction from this process, where that is possible
+   * ({@link IptablesNftBatch}, {@link HostNfTables}); false, with nothing applied, otherwise.
+   */
+  private boolean setUpInProcess(Family f, String chain, String comment, List<IpNet> ips) {
+    if (f != Family.V4 || ips.size() != 1 || exec != FirewallExec.host()) {
+      return false;
+    }
+    return IptablesNftBatch.freshSetup(chain, comment, ips.get(0)).map(HostNfTables::commit).orElse(false);
   }
 
   /**
