@@ -87,7 +87,7 @@ final class BridgeAdd {
       dns = ipam.dns();
 
       ContainerAddressing.configure(cont, containerSysctl(), args.ifName(), veth.containerIndex(), conf.enableDad(),
-          interfaces, ips, routes, () -> veth.upHostEnd(host));
+          interfaces, ips, routes);
 
       if (conf.isGateway()) {
         Interface vlanIface = BridgeDevice.configureGateways(host, ns, conf, br, gw);
@@ -102,16 +102,12 @@ final class BridgeAdd {
         masq.setup(conf.name(), args.containerId(), args.ifName(), nets);
         rollback.add(() -> masq.teardown(conf.name(), args.containerId(), args.ifName(), nets));
       }
-    } else {
-      if (!conf.disableContainerInterface()) {
-        try {
-          cont.setUp(args.ifName());
-        } catch (IOException e) {
-          throw internal("failed to set " + q(args.ifName()) + " up: " + v(e), e);
-        }
+    } else if (!conf.disableContainerInterface()) {
+      try {
+        cont.setUp(args.ifName());
+      } catch (IOException e) {
+        throw internal("failed to set " + q(args.ifName()) + " up: " + v(e), e);
       }
-      // As in Go, the host end goes up even when the container end stays down.
-      veth.upHostEnd(host);
     }
 
     Link hostVeth;

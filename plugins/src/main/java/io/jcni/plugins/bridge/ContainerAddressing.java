@@ -30,20 +30,13 @@ final class ContainerAddressing {
 
   private ContainerAddressing() {}
 
-  /** What has to happen as soon as the interface is up (the host end of its veth going up). */
-  @FunctionalInterface
-  interface AfterUp {
-    void run() throws CniException;
-  }
-
   /**
    * Configures the container end {@code ifName}, whose ifindex {@code ifIndex} the caller knows from creating it
-   * (so no lookup request is needed here), and runs {@code afterUp} once it is up, before IPv6 addresses settle
-   * (their duplicate address detection needs the carrier that the host end brings).
+   * (so no lookup request is needed here).
    */
   static void configure(
       RtNetlink cont, Sysctl contNs, String ifName, int ifIndex, boolean enableDad, List<Interface> interfaces,
-      List<IpConfig> ips, List<Route> routes, AfterUp afterUp) throws CniException {
+      List<IpConfig> ips, List<Route> routes) throws CniException {
     if (enableDad) {
       quietSysctl(contNs, "net/ipv6/conf/" + ifName + "/enhanced_dad", "1");
       quietSysctl(contNs, "net/ipv6/conf/" + ifName + "/accept_dad", "1");
@@ -85,7 +78,6 @@ final class ContainerAddressing {
     } catch (IOException e) {
       throw internal("failed to set " + q(ifName) + " UP: " + v(e), e);
     }
-    afterUp.run();
     if (v6gw != null) {
       settle(cont, ifIndex, ifName);
     }

@@ -15,18 +15,17 @@ import java.util.List;
 
 /**
  * The veth pair of one attachment: the host end ({@code veth} + 8 hex) made a port of the bridge in one request,
- * with the container end (CNI_IFNAME) created straight in the container, both down, then given hairpin, isolation
- * and VLANs as configured; the host end goes up ({@link #upHostEnd}) once the container end is up. Should that
- * request fail for any reason but a taken name, the pair is made again step by step, as Go does (container end with
- * its peer, then up, then master), so the error names the step that fails.
+ * with the container end (CNI_IFNAME, left down) created straight in the container; then the port gets hairpin,
+ * isolation and VLANs as configured, and the host end goes up, before IPAM runs, as in Go (an IPAM plugin such as
+ * dhcp needs the link). Should that request fail for any reason but a taken name, the pair is made again step by
+ * step, as Go does (container end with its peer, then up, then master), so the error names the step that fails.
  *
  * @param hostName the host end's name
  * @param hostMac the host end's MAC when it was created
  * @param containerIndex the container end's ifindex in the container namespace
  * @param containerMac the container end's MAC
- * @param hostUp whether the host end is up already (made step by step)
  */
-record Veth(String hostName, String hostMac, int containerIndex, String containerMac, boolean hostUp) {
+record Veth(String hostName, String hostMac, int containerIndex, String containerMac) {
 
   /** The settings of a bridge port. */
   record Port(int vlan, List<Integer> trunk, boolean preserveDefaultVlan, boolean hairpin, boolean isolated) {
@@ -71,7 +70,9 @@ record Veth(String hostName, String hostMac, int containerIndex, String containe
       }
       disableAcceptRa(hostSysctl(ns), candidate);
       programPort(host, Port.of(conf), candidate);
-      return new Veth(candidate, hostEnd.mac(), contLink.index(), contLink.mac(), false);
+      // Up in a request of its own, after the rest: see RtNetlink#createVethPort
+      setUp(host, candidate);
+      return new Veth(candidate, hostEnd.mac(), contLink.index(), contLink.mac());
     }
     throw internal("failed to find a unique veth name");
   }
@@ -121,11 +122,7 @@ record Veth(String hostName, String hostMac, int containerIndex, String containe
     } catch (IOException e) {
       throw internal("failed to lookup " + q(peer) + ": " + v(e), e);
     }
-    try {
-      host.setUp(peer);
-    } catch (IOException e) {
-      throw internal("failed to set " + q(peer) + " up: " + v(e), e);
-    }
+    setUp(host, peer);
     disableAcceptRa(hostSysctl, peer);
     try {
       host.setMaster(peer, br.index());
@@ -133,21 +130,15 @@ record Veth(String hostName, String hostMac, int containerIndex, String containe
       throw internal("failed to connect " + q(peer) + " to bridge " + br.name() + ": " + v(e), e);
     }
     programPort(host, port, peer);
-    return new Veth(peer, hostVeth.mac(), contLink.index(), contLink.mac(), true);
+    return new Veth(peer, hostVeth.mac(), contLink.index(), contLink.mac());
   }
 
-  /**
-   * Sets the host end up, which the caller does once the container end is up (Go's order): the host end then finds
-   * its peer up and gets carrier at once (see {@link RtNetlink#createVethPort}).
-   */
-  void upHostEnd(RtNetlink host) throws CniException {
-    if (hostUp) {
-      return;
-    }
+  /** Sets the host end up, with Go's error text. */
+  private static void setUp(RtNetlink host, String hostEnd) throws CniException {
     try {
-      host.setUp(hostName);
+      host.setUp(hostEnd);
     } catch (IOException e) {
-      throw internal("failed to set " + q(hostName) + " up: " + v(e), e);
+      throw internal("failed to set " + q(hostEnd) + " up: " + v(e), e);
     }
   }
 

@@ -167,10 +167,10 @@ public final class RtNetlink implements AutoCloseable {
    * and unregisters both ends if any of that fails, so either the whole port exists or nothing does; one request
    * also takes the rtnl lock once instead of once per step.
    *
-   * <p>Both ends are left down. Set the host end up only once its peer is up, as Go does: a veth starts without
-   * carrier, and a host end that is up when the kernel's link watcher looks at it has its queues deactivated, which
-   * waits for an expedited RCU grace period while holding the rtnl lock that every other link change on the node
-   * is waiting for.
+   * <p>Both ends are left down; the caller sets the host end up with a request of its own. A veth is registered
+   * without carrier, and if the host end is already up when the kernel's link watcher handles that event, its queues
+   * are deactivated, which waits for an expedited RCU grace period while holding the rtnl lock that every other link
+   * change on the node waits for. Set up a moment later, the link watcher has usually handled the event already.
    *
    * @param mtu the MTU of both ends, or 0 for the default
    * @param peerMac the MAC of {@code peerName} ("aa:bb:cc:dd:ee:ff"), or null for a random one

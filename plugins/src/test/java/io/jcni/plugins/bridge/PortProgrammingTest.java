@@ -56,7 +56,7 @@ class PortProgrammingTest {
     o.verify(host).setIsolated("vethabcd0123", true);
     verify(host, never()).bridgeVlanAdd(anyString(), anyInt(), anyBoolean(), anyBoolean(), anyBoolean());
     verify(host, never()).bridgeVlanDel(anyString(), anyInt());
-    org.junit.jupiter.api.Assertions.assertEquals(new Veth("vethabcd0123", "02:00:00:00:00:09", 2, "02:00:00:00:00:02", true), v);
+    org.junit.jupiter.api.Assertions.assertEquals(new Veth("vethabcd0123", "02:00:00:00:00:09", 2, "02:00:00:00:00:02"), v);
   }
 
   @Test

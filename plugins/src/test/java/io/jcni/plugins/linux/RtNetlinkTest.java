@@ -281,9 +281,9 @@ class RtNetlinkTest {
       assertEquals(dflt.path("num_rx_queues").asInt(), end.path("num_rx_queues").asInt(), end.toString());
     }
 
-    // the order the bridge plugin uses: container end up, then host end; both then have carrier
-    c.ip("link", "set", "eth0", "up");
+    // the bridge plugin's order: host end up, later the container end; both then have carrier
     rt.setUp("jt-vp0");
+    c.ip("link", "set", "eth0", "up");
     rt.waitOperUp("jt-vp0", List.of(Duration.ZERO, Duration.ofMillis(50), Duration.ofMillis(500),
         Duration.ofSeconds(1), Duration.ofSeconds(1)));
     assertEquals("UP", link("jt-vp0").path("operstate").asText());
