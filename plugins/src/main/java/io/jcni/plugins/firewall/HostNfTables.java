@@ -14,8 +14,10 @@ import java.util.List;
  *
  * <p>Only there: other namespaces (tests', or a caller's that entered one) come and go, and the socket would keep
  * theirs alive; and it is kept open for the life of the process because closing it waits for an RCU grace period
- * (see {@link NfTablesSocket}). Only when this machine's iptables is the nf_tables variant ({@code iptables -V}),
- * since iptables-legacy keeps its rules elsewhere.
+ * (see {@link NfTablesSocket}). Only when this machine's iptables is {@value #CHECKED_VERSION} with the nf_tables
+ * backend ({@code iptables -V}): iptables-legacy keeps its rules elsewhere, and the encoding was checked byte for
+ * byte against that version only (older versions wrote and read address prefixes differently); with any other,
+ * iptables-restore does the work. Decided once per process.
  */
 final class HostNfTables {
   private static final Object LOCK = new Object();
@@ -66,9 +68,11 @@ final class HostNfTables {
     }
   }
 
+  static final String CHECKED_VERSION = "iptables v1.8.9 (nf_tables)";
+
   private static boolean iptablesIsNft() {
     try {
-      return FirewallExec.host().run(List.of("iptables", "-V"), null).contains("nf_tables");
+      return FirewallExec.host().run(List.of("iptables", "-V"), null).strip().equals(CHECKED_VERSION);
     } catch (FirewallCommandException e) {
       return false;
     }

@@ -67,7 +67,7 @@ public final class NfTablesSocket implements Closeable {
       throw ErrnoException.of("nf_tables batch (send)", e);
     }
     ByteBuffer reply;
-    while ((reply = receive()) != null) {
+    while ((reply = receive(first + batch.size() + 1)) != null) {
       for (Message m : Message.split(reply)) {
         if (m.type == Kernel.NLMSG_ERROR && m.i32(0) != 0 && m.seq >= first && m.seq <= first + batch.size() + 1) {
           throw new ErrnoException("nf_tables batch", -m.i32(0), null);
@@ -77,29 +77,39 @@ public final class NfTablesSocket implements Closeable {
   }
 
   private void drain() {
-    while (receive() != null) {
+    while (receive(seq) != null) {
       // discard
     }
   }
 
-  /** One queued datagram, or null; a truncated one counts as a refusal of unknown cause. */
-  private ByteBuffer receive() {
+  /**
+   * One queued datagram, or null when none is queued. A lost or truncated reply (ENOBUFS, or more than the buffer
+   * holds) may have been a refusal, so it comes back as a refusal with sequence number {@code asSeq}.
+   */
+  private ByteBuffer receive(int asSeq) {
     long n;
     try {
       n = LibC.recv(fd, rx, RX_SIZE, MSG_DONTWAIT | Kernel.MSG_TRUNC);
     } catch (LastErrorException e) {
-      return null;
+      if (e.getErrorCode() == Kernel.EAGAIN) {
+        return null;
+      }
+      return refusal(asSeq, e.getErrorCode() == Kernel.EINTR ? Kernel.ENOBUFS : e.getErrorCode());
     }
     if (n <= 0) {
       return null;
     }
     if (n > RX_SIZE) {
-      ByteBuffer b = ByteBuffer.allocate(Kernel.NLMSG_HDRLEN + 4).order(NetlinkCodec.ORDER);
-      b.putInt(b.capacity()).putShort((short) Kernel.NLMSG_ERROR).putShort((short) 0).putInt(seq - 1).putInt(0)
-          .putInt(-Kernel.ENOBUFS).flip();
-      return b;
+      return refusal(asSeq, Kernel.ENOBUFS);
     }
     return rx.getByteBuffer(0, n).order(NetlinkCodec.ORDER);
+  }
+
+  private static ByteBuffer refusal(int seq, int errno) {
+    ByteBuffer b = ByteBuffer.allocate(Kernel.NLMSG_HDRLEN + 4).order(NetlinkCodec.ORDER);
+    b.putInt(b.capacity()).putShort((short) Kernel.NLMSG_ERROR).putShort((short) 0).putInt(seq).putInt(0)
+        .putInt(-errno).flip();
+    return b;
   }
 
   @Override
