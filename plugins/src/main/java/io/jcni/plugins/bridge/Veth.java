@@ -70,8 +70,7 @@ record Veth(String hostName, String hostMac, int containerIndex, String containe
       }
       disableAcceptRa(hostSysctl(ns), candidate);
       programPort(host, Port.of(conf), candidate);
-      // Up in a request of its own, after the rest: see RtNetlink#createVethPort
-      setUp(host, candidate);
+      upAfterCarrierSync(host, candidate);
       return new Veth(candidate, hostEnd.mac(), contLink.index(), contLink.mac());
     }
     throw internal("failed to find a unique veth name");
@@ -131,6 +130,22 @@ record Veth(String hostName, String hostMac, int containerIndex, String containe
     }
     programPort(host, port, peer);
     return new Veth(peer, hostVeth.mac(), contLink.index(), contLink.mac());
+  }
+
+  /**
+   * Sets the new host end up, first reading it once: RTM_GETLINK makes the kernel handle the link-watch event of
+   * the pair's registration (no carrier yet) at once, while the end is still down. Set up with that event still
+   * pending, the link watcher would later find an up device without carrier and deactivate its queues, waiting for
+   * an RCU grace period while holding the node-wide rtnl lock (perf sched: 325 such waits per 200 ADDs, 1 with the
+   * read).
+   */
+  private static void upAfterCarrierSync(RtNetlink host, String hostEnd) throws CniException {
+    try {
+      host.link(hostEnd);
+    } catch (IOException e) {
+      throw internal("failed to lookup " + q(hostEnd) + ": " + v(e), e);
+    }
+    setUp(host, hostEnd);
   }
 
   /** Sets the host end up, with Go's error text. */

@@ -170,7 +170,8 @@ public final class RtNetlink implements AutoCloseable {
    * <p>Both ends are left down; the caller sets the host end up with a request of its own. A veth is registered
    * without carrier, and if the host end is already up when the kernel's link watcher handles that event, its queues
    * are deactivated, which waits for an expedited RCU grace period while holding the rtnl lock that every other link
-   * change on the node waits for. Set up a moment later, the link watcher has usually handled the event already.
+   * change on the node waits for. Reading the link ({@link #link}) first makes the kernel handle the event there and
+   * then, while the end is down.
    *
    * @param mtu the MTU of both ends, or 0 for the default
    * @param peerMac the MAC of {@code peerName} ("aa:bb:cc:dd:ee:ff"), or null for a random one
