@@ -146,31 +146,10 @@ class BridgeFaultsTest extends BridgeEnvCase {
   @Test
   void ipamWithoutAddressesIsAnErrorAndIsReleased() throws Exception {
     java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
-    io.jcni.libcni.spi.CniPlugin empty = new io.jcni.libcni.spi.CniPlugin() {
-      @Override
-      public String type() {
-        return "jt-empty-ipam";
-      }
-
-      @Override
-      public List<String> supportedVersions() {
-        return List.of("1.0.0");
-      }
-
-      @Override
-      public byte[] add(CmdArgs args, io.jcni.libcni.spi.PluginContext ctx) {
-        seen.add("ADD " + args.containerId());
-        return "{\"cniVersion\":\"1.0.0\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      }
-
-      @Override
-      public void check(CmdArgs args, io.jcni.libcni.spi.PluginContext ctx) {}
-
-      @Override
-      public void del(CmdArgs args, io.jcni.libcni.spi.PluginContext ctx) {
-        seen.add("DEL " + args.containerId());
-      }
-    };
+    ScriptedIpam empty = new ScriptedIpam("jt-empty-ipam", a -> {
+      seen.add("ADD " + a.containerId());
+      return "{\"cniVersion\":\"1.0.0\"}";
+    }, a -> seen.add("DEL " + a.containerId()));
     try (BridgeEnv own = BridgeEnv.create(new TestContext(java.util.Map.of("jt-empty-ipam", empty)))) {
       TestNetns c = own.container();
       String conf = own.conf("1.0.0", "{\"ipam\":{\"type\":\"jt-empty-ipam\"}}");

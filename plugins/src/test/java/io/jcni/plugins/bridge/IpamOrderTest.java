@@ -5,14 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.jcni.libcni.spi.CmdArgs;
-import io.jcni.libcni.spi.CniPlugin;
-import io.jcni.libcni.spi.PluginContext;
 import io.jcni.libcni.testing.Privileged;
 import io.jcni.libcni.testing.TestNetns;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,40 +35,20 @@ class IpamOrderTest {
     String[] hostNs = new String[1];
     String[] bridge = new String[1];
     String[] container = new String[1];
-    CniPlugin looking = new CniPlugin() {
-      @Override
-      public String type() {
-        return "jt-looking-ipam";
-      }
-
-      @Override
-      public List<String> supportedVersions() {
-        return List.of("1.0.0");
-      }
-
-      @Override
-      public byte[] add(CmdArgs args, PluginContext ctx) {
-        try {
-          for (JsonNode l : JSON.readTree(TestNetns.run("ip", "-j", "-n", hostNs[0], "link", "show", "master",
-              bridge[0]))) {
-            seen.add("host " + l.path("ifname").asText() + " " + l.path("flags"));
-          }
-          for (JsonNode l : JSON.readTree(TestNetns.run("ip", "-j", "-n", container[0], "link", "show", "eth0"))) {
-            seen.add("container " + l.path("flags"));
-          }
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
+    ScriptedIpam looking = new ScriptedIpam("jt-looking-ipam", a -> {
+      try {
+        for (JsonNode l : JSON.readTree(TestNetns.run("ip", "-j", "-n", hostNs[0], "link", "show", "master",
+            bridge[0]))) {
+          seen.add("host " + l.path("ifname").asText() + " " + l.path("flags"));
         }
-        return ("{\"cniVersion\":\"1.0.0\",\"ips\":[{\"address\":\"10.227.9.2/24\",\"gateway\":\"10.227.9.1\"}]}")
-            .getBytes(StandardCharsets.UTF_8);
+        for (JsonNode l : JSON.readTree(TestNetns.run("ip", "-j", "-n", container[0], "link", "show", "eth0"))) {
+          seen.add("container " + l.path("flags"));
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
-
-      @Override
-      public void check(CmdArgs args, PluginContext ctx) {}
-
-      @Override
-      public void del(CmdArgs args, PluginContext ctx) {}
-    };
+      return "{\"cniVersion\":\"1.0.0\",\"ips\":[{\"address\":\"10.227.9.2/24\",\"gateway\":\"10.227.9.1\"}]}";
+    }, a -> { });
     try (BridgeEnv env = BridgeEnv.create(new TestContext(Map.of("jt-looking-ipam", looking)))) {
       TestNetns c = env.container();
       hostNs[0] = env.hostNs.name();

@@ -1,0 +1,31 @@
+package io.jcni.plugins.bridge;
+
+import io.jcni.libcni.spi.CmdArgs;
+import io.jcni.libcni.spi.CniPlugin;
+import io.jcni.libcni.spi.PluginContext;
+import io.jcni.libcni.types.CniException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/** An in-process IPAM stand-in for bridge tests: ADD answers what {@code add} returns, DEL calls {@code del}. */
+record ScriptedIpam(String type, Function<CmdArgs, String> add, Consumer<CmdArgs> del) implements CniPlugin {
+  @Override
+  public List<String> supportedVersions() {
+    return List.of("1.0.0");
+  }
+
+  @Override
+  public byte[] add(CmdArgs args, PluginContext ctx) throws CniException {
+    return add.apply(args).getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public void check(CmdArgs args, PluginContext ctx) {}
+
+  @Override
+  public void del(CmdArgs args, PluginContext ctx) {
+    del.accept(args);
+  }
+}
