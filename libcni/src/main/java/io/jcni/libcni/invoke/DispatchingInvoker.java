@@ -3,6 +3,7 @@ package io.jcni.libcni.invoke;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.CniPlugin;
 import io.jcni.libcni.spi.Command;
+import io.jcni.libcni.spi.Deadline;
 import io.jcni.libcni.spi.PluginContext;
 import io.jcni.libcni.spi.PluginRegistry;
 import io.jcni.libcni.types.CniException;
@@ -28,7 +29,6 @@ public final class DispatchingInvoker implements PluginInvoker {
   private final PluginRegistry registry;
   private final Predicate<String> inlineAllowed;
   private final PluginInvoker exec;
-  private final PluginContext context = this::invoke;
 
   /**
    * A dispatcher running types that are in {@code registry} and accepted by {@code inlineAllowed} in-process and
@@ -47,11 +47,18 @@ public final class DispatchingInvoker implements PluginInvoker {
 
   @Override
   public byte[] invoke(Command command, String type, CmdArgs args) throws CniException {
+    return invoke(command, type, args, Deadline.none());
+  }
+
+  @Override
+  public byte[] invoke(Command command, String type, CmdArgs args, Deadline deadline) throws CniException {
     Optional<CniPlugin> inline = runsInline(type) ? registry.lookup(type) : Optional.empty();
     if (inline.isEmpty()) {
-      return exec.invoke(command, type, args);
+      return exec.invoke(command, type, args, deadline);
     }
     CniPlugin plugin = inline.get();
+    deadline.check("plugin " + type + " to start");
+    PluginContext context = new Context(deadline);
     try {
       return switch (command) {
         case ADD -> {
@@ -79,6 +86,25 @@ public final class DispatchingInvoker implements PluginInvoker {
     } catch (RuntimeException e) {
       String msg = e.getMessage() == null ? e.toString() : e.getMessage();
       throw new CniException(ErrorCode.INTERNAL, msg, "", e);
+    }
+  }
+
+  /** What an in-process plugin of one operation sees: delegation through this dispatcher, within its deadline. */
+  private final class Context implements PluginContext {
+    private final Deadline deadline;
+
+    Context(Deadline deadline) {
+      this.deadline = deadline;
+    }
+
+    @Override
+    public byte[] delegate(Command command, String type, CmdArgs args) throws CniException {
+      return invoke(command, type, args, deadline);
+    }
+
+    @Override
+    public Deadline deadline() {
+      return deadline;
     }
   }
 

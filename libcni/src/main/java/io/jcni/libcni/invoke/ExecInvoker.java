@@ -2,6 +2,7 @@ package io.jcni.libcni.invoke;
 
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.Command;
+import io.jcni.libcni.spi.Deadline;
 import io.jcni.libcni.types.CniException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +31,13 @@ public final class ExecInvoker implements PluginInvoker {
 
   @Override
   public byte[] invoke(Command command, String type, CmdArgs args) throws CniException {
+    return invoke(command, type, args, Deadline.none());
+  }
+
+  @Override
+  public byte[] invoke(Command command, String type, CmdArgs args, Deadline deadline) throws CniException {
     Path plugin = FindInPath.find(type, cniPath);
-    return exec.exec(plugin, args.stdinData(), PluginEnv.of(command, args), timeout);
+    deadline.check("plugin " + type + " to start");
+    return exec.exec(plugin, args.stdinData(), PluginEnv.of(command, args), deadline.limit(timeout));
   }
 }

@@ -2,6 +2,7 @@ package io.jcni.libcni.invoke;
 
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.Command;
+import io.jcni.libcni.spi.Deadline;
 import io.jcni.libcni.types.CniException;
 
 /**
@@ -18,4 +19,13 @@ public interface PluginInvoker {
    * @throws CniException the plugin's error, or why it could not be run
    */
   byte[] invoke(Command command, String type, CmdArgs args) throws CniException;
+
+  /**
+   * Runs {@code command} as {@link #invoke(Command, String, CmdArgs)} does, within {@code deadline}: an exec'd
+   * plugin is killed when it passes, an in-process one sees it as {@link io.jcni.libcni.spi.PluginContext#deadline()}.
+   * Invokers that know no deadline ignore it.
+   */
+  default byte[] invoke(Command command, String type, CmdArgs args, Deadline deadline) throws CniException {
+    return invoke(command, type, args);
+  }
 }

@@ -15,4 +15,12 @@ public interface PluginContext {
    * printed nothing).
    */
   byte[] delegate(Command command, String type, CmdArgs args) throws CniException;
+
+  /**
+   * The deadline of the operation this call belongs to: waits (locks, link states, commands) end by it, and
+   * delegations share it.
+   */
+  default Deadline deadline() {
+    return Deadline.none();
+  }
 }

@@ -17,6 +17,15 @@ public class CniException extends Exception {
   private final int code;
   private final String msg;
   private final String details;
+  private final Stop stop;
+
+  /** Why an operation was stopped from outside rather than failing by itself. */
+  public enum Stop {
+    /** Its deadline passed. */
+    TIMED_OUT,
+    /** The calling thread was interrupted. */
+    CANCELLED
+  }
 
   public CniException(int code, String msg) {
     this(code, msg, "", null);
@@ -27,10 +36,35 @@ public class CniException extends Exception {
   }
 
   public CniException(int code, String msg, String details, Throwable cause) {
+    this(code, msg, details, cause, null);
+  }
+
+  private CniException(int code, String msg, String details, Throwable cause, Stop stop) {
     super(render(msg, details), cause);
     this.code = code;
     this.msg = msg == null ? "" : msg;
     this.details = details == null ? "" : details;
+    this.stop = stop;
+  }
+
+  /** An operation stopped by its deadline: code 11 (try again later), {@link #isTimeout()} true. */
+  public static CniException timeout(String msg) {
+    return new CniException(ErrorCode.TRY_AGAIN_LATER, msg, "", null, Stop.TIMED_OUT);
+  }
+
+  /** An operation stopped by an interrupt: code 11 (try again later), {@link #isCancelled()} true. */
+  public static CniException cancellation(String msg) {
+    return new CniException(ErrorCode.TRY_AGAIN_LATER, msg, "", null, Stop.CANCELLED);
+  }
+
+  /** Whether the operation was stopped because its deadline passed (also after {@link #withPrefix}). */
+  public boolean isTimeout() {
+    return stop == Stop.TIMED_OUT;
+  }
+
+  /** Whether the operation was stopped because the calling thread was interrupted (also after {@link #withPrefix}). */
+  public boolean isCancelled() {
+    return stop == Stop.CANCELLED;
   }
 
   private static String render(String msg, String details) {
@@ -58,7 +92,7 @@ public class CniException extends Exception {
    * wraps an error with {@code fmt.Errorf("prefix: %w", err)} but callers still need the code.
    */
   public CniException withPrefix(String prefix) {
-    return new CniException(code, prefix + msg, details, this);
+    return new CniException(code, prefix + msg, details, this, stop);
   }
 
   /** The error as a plugin prints it: {@code {"code":N,"msg":"…","details":"…"}}, details omitted when empty. */
