@@ -12,8 +12,10 @@ import io.jcni.libcni.invoke.RawExec;
 import io.jcni.libcni.invoke.ResultDecoder;
 import io.jcni.libcni.invoke.Stdin;
 import io.jcni.libcni.invoke.VersionInfo;
+import io.jcni.libcni.spi.AttachmentNames;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.Command;
+import io.jcni.libcni.spi.Deadline;
 import io.jcni.libcni.spi.PluginRegistry;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
@@ -22,6 +24,7 @@ import io.jcni.libcni.types.Result;
 import io.jcni.libcni.types.Results;
 import io.jcni.libcni.version.PluginInfo;
 import io.jcni.libcni.version.Version;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,9 +40,10 @@ import java.util.function.Predicate;
  * Go libcni's semantics (v1.3, spec 1.1.0), running each plugin in-process or exec'd through one {@link
  * PluginInvoker}.
  *
- * <p>Differences from Go, each deliberate: a failed ADD is rolled back with a DEL of the chain unless {@link
- * Builder#rollbackOnFailure(boolean)} turns it off (Go leaves that to the caller); the cache is written atomically;
- * a corrupt cache never blocks a DEL. Instances are immutable and thread-safe; the CNI specification forbids
+ * <p>Differences from Go, each deliberate: an ADD for a container ID and interface name that are already cached is
+ * refused before any plugin runs; a failed ADD is rolled back with a DEL of the plugins that completed unless
+ * {@link Builder#rollbackOnFailure(boolean)} turns it off (Go leaves that to the caller); one deadline covers a whole
+ * operation; the cache is written atomically; a corrupt cache never blocks a DEL. Instances are immutable and thread-safe; the CNI specification forbids
  * parallel operations on one container, which is the caller's to ensure.
  */
 public final class CniConfig {
@@ -50,6 +54,7 @@ public final class CniConfig {
   private final ResultCache cache;
   private final PluginInvoker invoker;
   private final boolean rollback;
+  private final Duration timeout;
 
   private CniConfig(Builder b) {
     this.path = List.copyOf(b.path);
@@ -57,6 +62,7 @@ public final class CniConfig {
     PluginInvoker exec = new ExecInvoker(path, b.rawExec, b.timeout);
     this.invoker = b.invoker != null ? b.invoker : new DispatchingInvoker(b.registry, b.inlineAllowed, exec);
     this.rollback = b.rollback;
+    this.timeout = b.timeout;
   }
 
   /** A builder with Go's defaults: cache in {@code /var/lib/cni}, no in-process plugins, no timeout. */
@@ -80,65 +86,78 @@ public final class CniConfig {
    * Runs ADD on every plugin of {@code list} in order, each getting the previous one's result, caches the final
    * result and returns it (in the version the last plugin printed, as Go does).
    *
+   * <p>An ADD never harms an attachment that existed before it. One whose container ID and interface name are
+   * already in the cache, for any network, is refused before any plugin runs. When a plugin fails, only the
+   * plugins that completed their ADD in this call are sent a DEL, last first: the plugin that failed cannot tell
+   * what of its state existed before, so it is not asked to delete any (in-process plugins undo their own partial
+   * work; an exec'd plugin's leftovers are its own, as with Go libcni, which rolls nothing back).
+   *
    * @throws CniException {@code plugin type="T" failed (add): …} with the plugin's code; {@code failed to set network
-   *     "N" cached result: …} when the cache cannot be written. The chain has been rolled back (DEL in reverse order,
-   *     best effort) unless rollback is off.
+   *     "N" cached result: …} when the cache cannot be written; code 4 naming the existing attachment. Errors of the
+   *     rollback are attached as suppressed exceptions.
    */
   public Result addNetworkList(NetworkConfigList list, RuntimeConf rt) throws CniException {
+    List<PluginConf> plugins = list.plugins();
+    if (plugins.isEmpty()) {
+      return null;
+    }
+    checkNames(list.name(), rt, pluginLabel(plugins.get(0)) + " failed (add): ");
+    refuseIfAttached(rt);
+    Deadline deadline = Deadline.after(timeout);
     Result prev = null;
-    int ran = 0;
+    int done = 0;
     try {
-      for (PluginConf plugin : list.plugins()) {
-        // Names are checked before the plugin counts as run: a plugin that never ran must not get a rollback DEL,
-        // least of all with the very names that were just refused.
-        checkNames(list.name(), rt, pluginLabel(plugin) + " failed (add): ");
-        ran++;
-        prev = addOne(list.name(), list.cniVersion(), plugin, prev, rt);
+      for (PluginConf plugin : plugins) {
+        prev = addOne(list.name(), list.cniVersion(), plugin, prev, rt, deadline);
+        done++;
       }
+      putCache(list.name(), list.bytes(), rt, prev);
+      return prev;
     } catch (CniException e) {
-      rollBack(list, rt, prev, ran);
-      throw e;
+      throw rolledBack(list.name(), list.cniVersion(), plugins.subList(0, done), rt, prev, e);
+    } catch (RuntimeException e) {
+      throw rolledBack(list.name(), list.cniVersion(), plugins.subList(0, done), rt, prev, e);
     }
-    try {
-      cache(rt).put(entry(list.name(), list.bytes(), rt, prev));
-    } catch (CniException e) {
-      rollBack(list, rt, prev, ran);
-      throw new CniException(
-          e.code(), "failed to set network \"" + list.name() + "\" cached result: " + e.getMessage(), "", e);
-    }
-    return prev;
   }
 
   /** Runs ADD on a single plugin configuration, using its own name and version; errors are not wrapped. */
   public Result addNetwork(PluginConf net, RuntimeConf rt) throws CniException {
     checkNames(net.name(), rt, "");
-    Result result;
+    refuseIfAttached(rt);
+    Result result = addPlugin(net.name(), net.cniVersion(), net, null, rt, Deadline.after(timeout));
     try {
-      result = addPlugin(net.name(), net.cniVersion(), net, null, rt);
+      putCache(net.name(), net.bytes(), rt, result);
     } catch (CniException e) {
-      if (rollback) {
-        bestEffort(() -> delPlugin(net.name(), net.cniVersion(), net, null, rt));
-      }
-      throw e;
-    }
-    try {
-      cache(rt).put(entry(net.name(), net.bytes(), rt, result));
-    } catch (CniException e) {
-      if (rollback) {
-        bestEffort(() -> delPlugin(net.name(), net.cniVersion(), net, result, rt));
-      }
-      throw new CniException(
-          e.code(), "failed to set network \"" + net.name() + "\" cached result: " + e.getMessage(), "", e);
+      throw rolledBack(net.name(), net.cniVersion(), List.of(net), rt, result, e);
+    } catch (RuntimeException e) {
+      throw rolledBack(net.name(), net.cniVersion(), List.of(net), rt, result, e);
     }
     return result;
   }
 
-  private Result addOne(String name, String version, PluginConf plugin, Result prev, RuntimeConf rt)
-      throws CniException {
+  private Result addOne(String name, String version, PluginConf plugin, Result prev, RuntimeConf rt,
+      Deadline deadline) throws CniException {
     try {
-      return addPlugin(name, version, plugin, prev, rt);
+      return addPlugin(name, version, plugin, prev, rt, deadline);
     } catch (CniException e) {
       throw e.withPrefix(pluginLabel(plugin) + " failed (add): ");
+    }
+  }
+
+  private Result addPlugin(String name, String version, PluginConf plugin, Result prev, RuntimeConf rt,
+      Deadline deadline) throws CniException {
+    byte[] stdin = stdin(name, version, plugin, prev, rt);
+    byte[] out = invoker.invoke(Command.ADD, plugin.type(), cmdArgs(rt, stdin), deadline);
+    ObjectNode raw = ResultDecoder.decode(stdin, out);
+    return Results.parse(GoJson.compact(raw));
+  }
+
+  private void putCache(String network, byte[] config, RuntimeConf rt, Result result) throws CniException {
+    try {
+      cache(rt).put(entry(network, config, rt, result));
+    } catch (CniException e) {
+      throw new CniException(
+          e.code(), "failed to set network \"" + network + "\" cached result: " + e.getMessage(), "", e);
     }
   }
 
@@ -152,26 +171,58 @@ public final class CniConfig {
     }
   }
 
-  private Result addPlugin(String name, String version, PluginConf plugin, Result prev, RuntimeConf rt)
-      throws CniException {
-    byte[] stdin = stdin(name, version, plugin, prev, rt);
-    byte[] out = invoker.invoke(Command.ADD, plugin.type(), cmdArgs(rt, stdin));
-    ObjectNode raw = ResultDecoder.decode(stdin, out);
-    return Results.parse(GoJson.compact(raw));
+  /**
+   * Refuses an ADD whose container ID and interface name are cached for any network: its plugins would fail on
+   * the existing attachment, or worse, succeed in part and have their rollback take the existing one apart. A
+   * record whose namespace is gone (the sandbox died without a DEL) does not block.
+   */
+  private void refuseIfAttached(RuntimeConf rt) throws CniException {
+    ResultCache c = cache(rt);
+    for (CacheEntry e : c.attachments(rt.containerId())) {
+      if (!e.ifName().equals(rt.ifName()) || isStale(e)) {
+        continue;
+      }
+      throw new CniException(ErrorCode.INVALID_ENVIRONMENT_VARIABLES,
+          "container \"" + rt.containerId() + "\" already has interface \"" + rt.ifName() + "\" attached to network \""
+              + e.networkName() + "\"",
+          "cached in " + c.path(e.networkName(), e.containerId(), e.ifName()) + "; delete that attachment first");
+    }
   }
 
-  private void rollBack(NetworkConfigList list, RuntimeConf rt, Result prev, int ran) {
-    if (!rollback) {
-      return;
+  private static boolean isStale(CacheEntry e) {
+    return e.netns() != null && !e.netns().isEmpty() && !Files.exists(Path.of(e.netns()));
+  }
+
+  /**
+   * Undoes what a failed ADD made: DELs {@code completed} (the plugins whose ADD succeeded), last first, with the
+   * interrupt flag cleared and a time budget of their own, so a cancelled or timed-out ADD still cleans up; the
+   * flag is restored afterwards. Returns {@code failure} with the rollback's errors attached as suppressed.
+   */
+  private <T extends Exception> T rolledBack(String name, String version, List<PluginConf> completed,
+      RuntimeConf rt, Result prev, T failure) {
+    if (!rollback || completed.isEmpty()) {
+      return failure;
     }
-    // The spec asks for a DEL after a failed ADD; plugins must tolerate resources that were never made, so the
-    // whole chain is deleted, last-run first, even the plugin that failed half-way.
-    List<PluginConf> plugins = list.plugins().subList(0, Math.max(ran, 0));
-    for (int i = plugins.size() - 1; i >= 0; i--) {
-      PluginConf p = plugins.get(i);
-      Result prevForDel = supportsPrevResult(list.cniVersion()) ? prev : null;
-      bestEffort(() -> delPlugin(list.name(), list.cniVersion(), p, prevForDel, rt));
+    boolean interrupted = Thread.interrupted();
+    try {
+      Deadline budget = Deadline.after(timeout).forUndo();
+      Result prevForDel = supportsPrevResult(version) ? prev : null;
+      for (int i = completed.size() - 1; i >= 0; i--) {
+        PluginConf p = completed.get(i);
+        try {
+          invokeWithPrev(Command.DEL, name, version, p, prevForDel, rt, budget);
+        } catch (CniException e) {
+          failure.addSuppressed(e.withPrefix(pluginLabel(p) + " failed (rollback delete): "));
+        } catch (RuntimeException e) {
+          failure.addSuppressed(e);
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
+    return failure;
   }
 
   // ---- CHECK -----------------------------------------------------------------------------------------------
@@ -187,17 +238,20 @@ public final class CniConfig {
     if (list.disableCheck()) {
       return;
     }
+    checkNames(list.name(), rt, "");
+    Deadline deadline = Deadline.after(timeout);
     Result cached = cachedResultForCheck(list.name(), list.cniVersion(), rt);
     for (PluginConf plugin : list.plugins()) {
-      invokeWithPrev(Command.CHECK, list.name(), list.cniVersion(), plugin, cached, rt);
+      invokeWithPrev(Command.CHECK, list.name(), list.cniVersion(), plugin, cached, rt, deadline);
     }
   }
 
   /** Runs CHECK on a single plugin configuration. */
   public void checkNetwork(PluginConf net, RuntimeConf rt) throws CniException {
     requireCheckSupport(net.cniVersion());
+    checkNames(net.name(), rt, "");
     Result cached = cachedResultForCheck(net.name(), net.cniVersion(), rt);
-    invokeWithPrev(Command.CHECK, net.name(), net.cniVersion(), net, cached, rt);
+    invokeWithPrev(Command.CHECK, net.name(), net.cniVersion(), net, cached, rt, Deadline.after(timeout));
   }
 
   private static void requireCheckSupport(String version) throws CniException {
@@ -226,12 +280,17 @@ public final class CniConfig {
    * @throws CniException {@code plugin type="T" failed (delete): …}; the cache file is kept for a retry
    */
   public void delNetworkList(NetworkConfigList list, RuntimeConf rt) throws CniException {
-    Result cached = cachedResultForDel(list.name(), list.cniVersion(), rt);
     List<PluginConf> plugins = list.plugins();
+    if (!plugins.isEmpty()) {
+      // The names lead to the cache file: they are checked before it is read or removed, as the plugins would.
+      checkNames(list.name(), rt, pluginLabel(plugins.get(plugins.size() - 1)) + " failed (delete): ");
+    }
+    Deadline deadline = Deadline.after(timeout);
+    Result cached = cachedResultForDel(list.name(), list.cniVersion(), rt);
     for (int i = plugins.size() - 1; i >= 0; i--) {
       PluginConf p = plugins.get(i);
       try {
-        delPlugin(list.name(), list.cniVersion(), p, cached, rt);
+        invokeWithPrev(Command.DEL, list.name(), list.cniVersion(), p, cached, rt, deadline);
       } catch (CniException e) {
         throw e.withPrefix(pluginLabel(p) + " failed (delete): ");
       }
@@ -241,8 +300,9 @@ public final class CniConfig {
 
   /** Runs DEL on a single plugin configuration; errors are not wrapped. */
   public void delNetwork(PluginConf net, RuntimeConf rt) throws CniException {
+    checkNames(net.name(), rt, "");
     Result cached = cachedResultForDel(net.name(), net.cniVersion(), rt);
-    delPlugin(net.name(), net.cniVersion(), net, cached, rt);
+    invokeWithPrev(Command.DEL, net.name(), net.cniVersion(), net, cached, rt, Deadline.after(timeout));
     deleteCacheQuietly(net.name(), rt);
   }
 
@@ -257,11 +317,6 @@ public final class CniConfig {
       deleteCacheQuietly(name, rt);
       return null;
     }
-  }
-
-  private void delPlugin(String name, String version, PluginConf plugin, Result prev, RuntimeConf rt)
-      throws CniException {
-    invokeWithPrev(Command.DEL, name, version, plugin, prev, rt);
   }
 
   private void deleteCacheQuietly(String name, RuntimeConf rt) {
@@ -300,10 +355,11 @@ public final class CniConfig {
       }
     }
     if (atLeast(list.cniVersion(), "1.1.0")) {
+      Deadline deadline = Deadline.after(timeout);
       for (PluginConf p : list.plugins()) {
         try {
           byte[] stdin = gcStdin(list, p, valid);
-          invoker.invoke(Command.GC, p.type(), new CmdArgs("", "", "", "", path, stdin));
+          invoker.invoke(Command.GC, p.type(), new CmdArgs("", "", "", "", path, stdin), deadline);
         } catch (CniException e) {
           errors.add("failed to GC plugin " + p.type() + ": " + e.getMessage());
         }
@@ -337,9 +393,10 @@ public final class CniConfig {
     if (!atLeast(list.cniVersion(), "1.1.0")) {
       return;
     }
+    Deadline deadline = Deadline.after(timeout);
     for (PluginConf p : list.plugins()) {
       byte[] stdin = Stdin.build(p.bytes(), list.name(), list.cniVersion(), null, Map.of(), Map.of());
-      invoker.invoke(Command.STATUS, p.type(), new CmdArgs("", "", "", "", path, stdin));
+      invoker.invoke(Command.STATUS, p.type(), new CmdArgs("", "", "", "", path, stdin), deadline);
     }
   }
 
@@ -424,10 +481,10 @@ public final class CniConfig {
 
   // ---- shared plumbing -------------------------------------------------------------------------------------
 
-  private void invokeWithPrev(Command cmd, String name, String version, PluginConf plugin, Result prev, RuntimeConf rt)
-      throws CniException {
+  private void invokeWithPrev(Command cmd, String name, String version, PluginConf plugin, Result prev, RuntimeConf rt,
+      Deadline deadline) throws CniException {
     byte[] stdin = stdin(name, version, plugin, prev, rt);
-    invoker.invoke(cmd, plugin.type(), cmdArgs(rt, stdin));
+    invoker.invoke(cmd, plugin.type(), cmdArgs(rt, stdin), deadline);
   }
 
   private byte[] stdin(String name, String version, PluginConf plugin, Result prev, RuntimeConf rt)
@@ -522,9 +579,14 @@ public final class CniConfig {
       return this;
     }
 
-    /** A limit for each exec'd plugin call; the plugin and its children are killed when it passes. */
-    public Builder timeout(Duration perCall) {
-      this.timeout = perCall;
+    /**
+     * The time limit of each operation (an ADD, CHECK, DEL, GC or STATUS of a whole chain), in-process and exec'd
+     * plugins alike: an exec'd plugin is killed with its children when it passes, an in-process one gives up its
+     * waits, and the operation fails with {@link CniException#isTimeout()}. The DELs that undo a failed ADD get a
+     * budget of the same length (one minute without a timeout). Default none.
+     */
+    public Builder timeout(Duration perOperation) {
+      this.timeout = perOperation;
       return this;
     }
 
@@ -540,7 +602,7 @@ public final class CniConfig {
       return this;
     }
 
-    /** Whether a failed ADD is undone with a DEL of the chain (default true). */
+    /** Whether a failed ADD is undone with a DEL of the plugins that completed (default true). */
     public Builder rollbackOnFailure(boolean on) {
       this.rollback = on;
       return this;

@@ -168,8 +168,8 @@ class CniConfigSingleTest {
 
     @Test
     void aBlockedCacheDirFailsTheAddAndRollsThePluginBack() throws Exception {
-      Files.createDirectories(cacheDir);
-      Files.writeString(cacheDir.resolve("results"), "not a directory");
+      // The cache file's own name is taken by a directory: the ADD runs, then its result cannot be stored.
+      Files.createDirectories(cacheFile().resolve("blocker"));
       Path log = tmp.resolve("log");
       PluginConf p = ConfLoader.pluginConfFromBytes(("{\"type\":\"noop\",\"name\":\"apitest\",\"cniVersion\":\""
           + CURRENT + "\",\"commandLog\":\"" + log + "\"}").getBytes(StandardCharsets.UTF_8));
@@ -195,19 +195,39 @@ class CniConfigSingleTest {
     }
 
     @Test
-    void aFailedAddIsRolledBackUnlessTurnedOff() throws Exception {
+    void aFailedPluginIsNotAskedToDeleteWhatItMayNotHaveMade() throws Exception {
       Path log = tmp.resolve("log");
       PluginConf p = ConfLoader.pluginConfFromBytes(("{\"type\":\"noop\",\"name\":\"apitest\",\"cniVersion\":\""
           + CURRENT + "\",\"commandLog\":\"" + log + "\"}").getBytes(StandardCharsets.UTF_8));
       Noop.writeDebug(debugFile, Noop.reportResult(IP_RESULT).put("ReportError", "banana"));
       assertThrows(CniException.class, () -> cni.addNetwork(p, rt));
-      assertEquals(List.of("ADD", "DEL"), Noop.commands(log));
+      // A DEL would remove whatever the plugin finds under this container ID and name, made by this ADD or not.
+      assertEquals(List.of("ADD"), Noop.commands(log));
+    }
 
-      Files.delete(log);
+    @Test
+    void theRollbackCanBeTurnedOff() throws Exception {
+      Files.createDirectories(cacheFile().resolve("blocker"));
+      Path log = tmp.resolve("log");
+      PluginConf p = ConfLoader.pluginConfFromBytes(("{\"type\":\"noop\",\"name\":\"apitest\",\"cniVersion\":\""
+          + CURRENT + "\",\"commandLog\":\"" + log + "\"}").getBytes(StandardCharsets.UTF_8));
       CniConfig noRollback = CniConfig.builder().path(List.of(TestBin.dir().toString())).cacheDir(cacheDir)
           .rollbackOnFailure(false).build();
       assertThrows(CniException.class, () -> noRollback.addNetwork(p, rt));
       assertEquals(List.of("ADD"), Noop.commands(log));
+    }
+
+    @Test
+    void aCacheThatCannotBeListedRefusesTheAddBeforeAnyPlugin() throws Exception {
+      Files.createDirectories(cacheDir);
+      Files.writeString(cacheDir.resolve("results"), "not a directory");
+      Path log = tmp.resolve("log");
+      PluginConf p = ConfLoader.pluginConfFromBytes(("{\"type\":\"noop\",\"name\":\"apitest\",\"cniVersion\":\""
+          + CURRENT + "\",\"commandLog\":\"" + log + "\"}").getBytes(StandardCharsets.UTF_8));
+      CniException e = assertThrows(CniException.class, () -> cni.addNetwork(p, rt));
+      assertEquals(ErrorCode.IO_FAILURE, e.code());
+      assertTrue(e.getMessage().contains(cacheDir.resolve("results").toString()), e.getMessage());
+      assertFalse(Files.exists(log));
     }
   }
 

@@ -6,6 +6,7 @@ import io.jcni.libcni.spi.Command;
 import io.jcni.libcni.spi.Deadline;
 import io.jcni.libcni.spi.PluginContext;
 import io.jcni.libcni.spi.PluginRegistry;
+import io.jcni.libcni.spi.SkelChecks;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
 import io.jcni.libcni.version.PluginInfo;
@@ -58,6 +59,8 @@ public final class DispatchingInvoker implements PluginInvoker {
     }
     CniPlugin plugin = inline.get();
     deadline.check("plugin " + type + " to start");
+    // What the binary's skel would refuse is refused before the plugin creates anything.
+    SkelChecks.check(command, args, new PluginInfo(Versions.CURRENT, plugin.supportedVersions()));
     PluginContext context = new Context(deadline);
     try {
       return switch (command) {
@@ -105,6 +108,11 @@ public final class DispatchingInvoker implements PluginInvoker {
     @Override
     public Deadline deadline() {
       return deadline;
+    }
+
+    @Override
+    public PluginContext withDeadline(Deadline other) {
+      return new Context(other);
     }
   }
 

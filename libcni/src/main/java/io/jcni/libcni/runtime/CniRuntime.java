@@ -9,6 +9,7 @@ import io.jcni.libcni.NetworkConfigList;
 import io.jcni.libcni.NotFoundException;
 import io.jcni.libcni.RuntimeConf;
 import io.jcni.libcni.cache.ResultCache;
+import io.jcni.libcni.spi.Deadline;
 import io.jcni.libcni.spi.PluginRegistry;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
@@ -25,6 +26,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
@@ -59,6 +62,9 @@ public final class CniRuntime implements AutoCloseable {
   private final Placement placement;
   private final Duration timeout;
   private final Duration debounce;
+
+  /** How long an operation waits for another one on the same container, or for GC, when no timeout is set. */
+  static final Duration LOCK_WAIT_WITHOUT_TIMEOUT = Duration.ofMinutes(5);
 
   private final ContainerLocks containers = new ContainerLocks();
   /** Read-held by attach/detach/check, write-held by GC: GC must not overlap ADD or DEL. */
@@ -198,13 +204,21 @@ public final class CniRuntime implements AutoCloseable {
             failure.addSuppressed(e);
           }
         }
-        for (int i = n - 1; i >= 0; i--) {
-          if (results[i] != null) {
-            try {
-              del(lists.get(i), runtimeConf(containerId, netns, requests.get(i)));
-            } catch (CniException e) {
-              failure.addSuppressed(e);
+        // Undone with the interrupt flag cleared (restored afterwards): a cancelled attach must still detach.
+        boolean interrupted = Thread.interrupted();
+        try {
+          for (int i = n - 1; i >= 0; i--) {
+            if (results[i] != null) {
+              try {
+                del(lists.get(i), runtimeConf(containerId, netns, requests.get(i)));
+              } catch (CniException e) {
+                failure.addSuppressed(e);
+              }
             }
+          }
+        } finally {
+          if (interrupted) {
+            Thread.currentThread().interrupt();
           }
         }
         throw failure;
@@ -357,7 +371,7 @@ public final class CniRuntime implements AutoCloseable {
     Set<GcAttachment> keepSet = new HashSet<>(keep);
     NetworkSet set = networks;
     List<CniException> errors = new ArrayList<>();
-    gcExclusion.writeLock().lock();
+    lockOrFail(gcExclusion.writeLock(), lockWait(), "attachments in progress to finish before garbage collection");
     try {
       for (Network n : set.networks()) {
         try {
@@ -543,23 +557,34 @@ public final class CniRuntime implements AutoCloseable {
     void run(int i) throws CniException;
   }
 
-  /** Runs {@code op} holding the container's lock, and GC's exclusion in shared mode. */
+  /**
+   * Runs {@code op} holding the container's lock, and GC's exclusion in shared mode. Both waits are bounded by the
+   * timeout (or {@link #LOCK_WAIT_WITHOUT_TIMEOUT}) and fail naming what they waited for.
+   */
   private <T> T locked(String containerId, Op<T> op) throws CniException {
-    ContainerLocks.Held held;
-    try {
-      held = containers.acquire(containerId);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CniException(ErrorCode.TRY_AGAIN_LATER,
-          "interrupted while waiting for another operation on container " + containerId);
-    }
-    try (held) {
-      gcExclusion.readLock().lock();
+    Deadline wait = lockWait();
+    try (ContainerLocks.Held held = containers.acquire(containerId, wait)) {
+      lockOrFail(gcExclusion.readLock(), wait, "garbage collection to finish");
       try {
         return op.run();
       } finally {
         gcExclusion.readLock().unlock();
       }
+    }
+  }
+
+  private Deadline lockWait() {
+    return Deadline.after(timeout != null ? timeout : LOCK_WAIT_WITHOUT_TIMEOUT);
+  }
+
+  private static void lockOrFail(Lock lock, Deadline wait, String what) throws CniException {
+    try {
+      if (!lock.tryLock(wait.remaining().toNanos(), TimeUnit.NANOSECONDS)) {
+        throw wait.exceeded(what);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw Deadline.cancelled(what);
     }
   }
 
@@ -656,9 +681,13 @@ public final class CniRuntime implements AutoCloseable {
       return this;
     }
 
-    /** A limit for each exec'd plugin call; the plugin and its children are killed when it passes. */
-    public Builder timeout(Duration perCall) {
-      this.timeout = perCall;
+    /**
+     * The time limit of each operation on one network, for in-process and exec'd plugins alike (see {@link
+     * CniConfig.Builder#timeout}); it also bounds the wait for another operation on the same container or for GC
+     * (five minutes without a timeout). Default none.
+     */
+    public Builder timeout(Duration perOperation) {
+      this.timeout = perOperation;
       return this;
     }
 

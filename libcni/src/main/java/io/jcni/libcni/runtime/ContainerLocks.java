@@ -1,7 +1,11 @@
 package io.jcni.libcni.runtime;
 
+import io.jcni.libcni.spi.Deadline;
+import io.jcni.libcni.types.CniException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -23,18 +27,36 @@ final class ContainerLocks {
     void close();
   }
 
-  /** Blocks until the lock of {@code containerId} is free, then takes it. */
-  Held acquire(String containerId) throws InterruptedException {
+  /**
+   * Waits until the lock of {@code containerId} is free, then takes it.
+   *
+   * @throws CniException code 11 when {@code wait} passes first ({@link CniException#isTimeout()}) or the thread is
+   *     interrupted ({@link CniException#isCancelled()}, the flag stays set), naming the container
+   */
+  Held acquire(String containerId, Deadline wait) throws CniException {
     Entry e;
     synchronized (this) {
       e = locks.computeIfAbsent(containerId, k -> new Entry());
       e.users++;
     }
+    String what = "another operation on container " + containerId + " to finish";
     try {
-      e.lock.lockInterruptibly();
+      Duration left = wait.remaining();
+      boolean got;
+      if (left == null) {
+        e.lock.lockInterruptibly();
+        got = true;
+      } else {
+        got = e.lock.tryLock(left.toNanos(), TimeUnit.NANOSECONDS);
+      }
+      if (!got) {
+        release(containerId, e);
+        throw wait.exceeded(what);
+      }
     } catch (InterruptedException x) {
       release(containerId, e);
-      throw x;
+      Thread.currentThread().interrupt();
+      throw Deadline.cancelled(what);
     }
     return () -> {
       e.lock.unlock();

@@ -13,6 +13,8 @@ import java.time.Duration;
  */
 public final class Deadline {
   private static final Deadline NONE = new Deadline(null, 0);
+  /** How long undoing a failed operation may take when the operation itself had no limit. */
+  private static final Duration UNDO_WITHOUT_LIMIT = Duration.ofMinutes(1);
 
   private final Duration budget;
   private final long start;
@@ -36,6 +38,14 @@ public final class Deadline {
       throw new IllegalArgumentException("negative timeout " + budget);
     }
     return new Deadline(budget, System.nanoTime());
+  }
+
+  /**
+   * A deadline for undoing the work of this one's operation after it failed, passed or was cancelled: the same
+   * budget again, starting now, or one minute when this one has none, so that an undo can never hang for good.
+   */
+  public Deadline forUndo() {
+    return after(budget == null ? UNDO_WITHOUT_LIMIT : budget);
   }
 
   /** Whether this deadline can pass at all. */

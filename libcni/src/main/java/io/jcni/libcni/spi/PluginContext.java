@@ -23,4 +23,9 @@ public interface PluginContext {
   default Deadline deadline() {
     return Deadline.none();
   }
+
+  /** This context with another deadline, e.g. {@link Deadline#forUndo()} to undo a failed ADD's delegations. */
+  default PluginContext withDeadline(Deadline other) {
+    return this;
+  }
 }

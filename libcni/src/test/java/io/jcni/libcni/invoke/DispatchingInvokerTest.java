@@ -121,9 +121,29 @@ class DispatchingInvokerTest {
     DispatchingInvoker d = dispatcher(t -> true);
     assertEquals(0, d.invoke(Command.DEL, "upper", args("")).length);
     assertEquals(0, d.invoke(Command.CHECK, "upper", args("")).length);
-    assertEquals(0, d.invoke(Command.GC, "upper", args("")).length);
-    assertEquals(0, d.invoke(Command.STATUS, "upper", args("")).length);
     assertEquals(List.of("upper DEL", "upper CHECK"), calls);
+  }
+
+  @Test
+  void skelsChecksComeBeforeAnInlinePlugin() {
+    DispatchingInvoker d = dispatcher(t -> true);
+    // The 0.4.0 config does not allow GC or STATUS: a Go binary's skel refuses them, so inline does too.
+    CniException gc = assertThrows(CniException.class, () -> d.invoke(Command.GC, "upper", args("")));
+    assertEquals(1, gc.code());
+    assertEquals("config version does not allow GC", gc.getMessage());
+    CniException id = assertThrows(CniException.class, () -> d.invoke(Command.DEL, "upper",
+        new CmdArgs("../x", "", "eth0", "", List.of(), CONF)));
+    assertEquals("invalid characters in containerID; ../x", id.getMessage());
+    CniException ns = assertThrows(CniException.class, () -> d.invoke(Command.ADD, "upper",
+        new CmdArgs("cid", "", "eth0", "", List.of(), CONF)));
+    assertEquals("required env variables [CNI_NETNS] missing", ns.getMessage());
+    CniException version = assertThrows(CniException.class, () -> d.invoke(Command.ADD, "upper",
+        new CmdArgs("cid", "/ns", "eth0", "", List.of(), "{\"cniVersion\":\"9.9.9\",\"name\":\"n\"}"
+            .getBytes(StandardCharsets.UTF_8))));
+    assertEquals(1, version.code());
+    assertEquals("incompatible CNI versions; config is \"9.9.9\", plugin supports [\"0.4.0\" \"1.0.0\"]",
+        version.getMessage());
+    assertEquals(List.of(), calls);
   }
 
   @Test

@@ -97,6 +97,7 @@ final class BridgeAdd {
       }
 
       if (conf.ipMasq()) {
+        ctx.deadline().check("the masquerade rules of " + args.containerId());
         IpMasq masq = new IpMasq(IpMasqBackend.parse(conf.ipMasqBackend()), ns.firewall());
         List<IpNet> nets = ips.stream().map(IpConfig::address).toList();
         masq.setup(conf.name(), args.containerId(), args.ifName(), nets);
@@ -141,8 +142,10 @@ final class BridgeAdd {
   }
 
   private Result100 delegateIpamAdd() throws CniException {
+    ctx.deadline().check("IPAM plugin " + conf.ipamType());
     byte[] out = ctx.delegate(Command.ADD, conf.ipamType(), args);
-    rollback.add(() -> ctx.delegate(Command.DEL, conf.ipamType(), args));
+    // The undo gets time of its own: it also runs after this ADD's deadline passed or it was cancelled.
+    rollback.add(() -> ctx.withDeadline(ctx.deadline().forUndo()).delegate(Command.DEL, conf.ipamType(), args));
     return (Result100) Results.parse(out, conf.cniVersion()).convertTo(Result100.IMPLEMENTED);
   }
 }

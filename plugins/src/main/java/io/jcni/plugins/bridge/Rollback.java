@@ -20,13 +20,23 @@ final class Rollback {
     steps.push(step);
   }
 
-  /** Runs every step newest first; a step that fails is attached to {@code cause} and the rest still run. */
+  /**
+   * Runs every step newest first; a step that fails is attached to {@code cause} and the rest still run. The
+   * interrupt flag is cleared meanwhile and restored afterwards: a cancelled ADD must still be undone.
+   */
   void run(Throwable cause) {
-    while (!steps.isEmpty()) {
-      try {
-        steps.pop().undo();
-      } catch (Exception e) {
-        cause.addSuppressed(e);
+    boolean interrupted = Thread.interrupted();
+    try {
+      while (!steps.isEmpty()) {
+        try {
+          steps.pop().undo();
+        } catch (Exception e) {
+          cause.addSuppressed(e);
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
       }
     }
   }

@@ -56,6 +56,11 @@ public final class HostLocalPlugin implements CniPlugin {
     this.lockTimeout = lockTimeout;
   }
 
+  /** The store lock's wait: the plugin's own limit, cut short by the operation's deadline (none without a context). */
+  private Duration lockWait(PluginContext ctx) {
+    return ctx == null ? lockTimeout : ctx.deadline().limit(lockTimeout);
+  }
+
   @Override
   public String type() {
     return TYPE;
@@ -70,7 +75,7 @@ public final class HostLocalPlugin implements CniPlugin {
   public byte[] add(CmdArgs args, PluginContext ctx) throws CniException {
     IpamConfig conf = IpamConfig.load(args.stdinData(), args.args());
     Dns dns = conf.resolvConf() == null ? Dns.EMPTY : ResolvConf.parse(Path.of(conf.resolvConf()));
-    Store store = Store.open(conf.dataDir(), conf.name(), lockTimeout);
+    Store store = Store.open(conf.dataDir(), conf.name(), lockWait(ctx));
 
     // Keyed by Go's string form: one request per address, as upstream's map does.
     Map<String, InetAddress> requested = new LinkedHashMap<>();
@@ -101,31 +106,41 @@ public final class HostLocalPlugin implements CniPlugin {
             ErrorCode.INTERNAL, "failed to allocate all requested IPs: " + String.join(" ", requested.keySet()));
       }
     } catch (CniException | RuntimeException e) {
-      rollback(store, ips, args);
+      rollback(conf, ips, args, e);
       throw e;
     }
     return render(conf.cniVersion(), ips, conf.routes(), dns);
   }
 
   // Upstream releases everything the id+ifname owns; removing only what this call reserved keeps a failed
-  // duplicate ADD from freeing the addresses of the first, successful one.
-  private static void rollback(Store store, List<IpConfig> ips, CmdArgs args) {
+  // duplicate ADD from freeing the addresses of the first, successful one. The undo runs with the interrupt flag
+  // cleared and a lock wait of its own, so a cancelled or timed-out ADD still gives its addresses back.
+  private void rollback(IpamConfig conf, List<IpConfig> ips, CmdArgs args, Throwable failure) {
     if (ips.isEmpty()) {
       return;
     }
-    try (Store.Lock lock = store.lock()) {
-      for (IpConfig ip : ips) {
-        store.release(ip.address().ip(), args.containerId(), args.ifName());
+    boolean interrupted = Thread.interrupted();
+    try {
+      Store store = Store.open(conf.dataDir(), conf.name(), lockTimeout);
+      try (Store.Lock lock = store.lock()) {
+        for (IpConfig ip : ips) {
+          store.release(ip.address().ip(), args.containerId(), args.ifName());
+        }
       }
     } catch (CniException e) {
-      // The original error matters more; the addresses stay reserved to their owner and DEL frees them.
+      // The addresses stay reserved to their owner, and its DEL frees them.
+      failure.addSuppressed(e);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
   @Override
   public void check(CmdArgs args, PluginContext ctx) throws CniException {
     IpamConfig conf = IpamConfig.load(args.stdinData(), args.args());
-    Store store = Store.open(conf.dataDir(), conf.name(), lockTimeout);
+    Store store = Store.open(conf.dataDir(), conf.name(), lockWait(ctx));
     boolean found;
     try (Store.Lock lock = store.lock()) {
       found = store.findById(args.containerId(), args.ifName());
@@ -139,7 +154,7 @@ public final class HostLocalPlugin implements CniPlugin {
   @Override
   public void del(CmdArgs args, PluginContext ctx) throws CniException {
     IpamConfig conf = IpamConfig.load(args.stdinData(), args.args());
-    Store store = Store.open(conf.dataDir(), conf.name(), lockTimeout);
+    Store store = Store.open(conf.dataDir(), conf.name(), lockWait(ctx));
     List<String> errors = new ArrayList<>();
     for (int idx = 0; idx < conf.rangeSets().size(); idx++) {
       try {
@@ -179,7 +194,7 @@ public final class HostLocalPlugin implements CniPlugin {
       valid.add(new Store.Owner(trimmed, ifname == null ? "" : ifname));
       validIds.add(trimmed);
     }
-    Store store = Store.open(conf.dataDir(), conf.name(), lockTimeout);
+    Store store = Store.open(conf.dataDir(), conf.name(), lockWait(ctx));
     try (Store.Lock lock = store.lock()) {
       for (Map.Entry<InetAddress, Store.Owner> e : store.reservations().entrySet()) {
         Store.Owner o = e.getValue();

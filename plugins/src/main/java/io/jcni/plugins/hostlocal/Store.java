@@ -1,5 +1,6 @@
 package io.jcni.plugins.hostlocal;
 
+import io.jcni.libcni.spi.Deadline;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
 import io.jcni.libcni.types.Ips;
@@ -112,12 +113,12 @@ public final class Store {
       if (lockTimeout == null) {
         jvm.lockInterruptibly();
       } else if (!jvm.tryLock(lockTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
-        throw new CniException(
-            ErrorCode.TRY_AGAIN_LATER, "timed out after " + lockTimeout + " waiting for the lock on " + dir);
+        throw CniException.timeout(
+            "timed out after " + Deadline.format(lockTimeout) + " waiting for the lock on " + dir);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw ioError("interrupted while waiting for the lock on " + dir, new InterruptedIOException());
+      throw Deadline.cancelled("the lock on " + dir);
     }
     try {
       Flock flock = Flock.acquire(dir.resolve("lock"), lockTimeout);
@@ -130,7 +131,11 @@ public final class Store {
       };
     } catch (Flock.LockTimeoutException e) {
       jvm.unlock();
-      throw new CniException(ErrorCode.TRY_AGAIN_LATER, e.getMessage(), "", e);
+      throw CniException.timeout(
+          "timed out after " + Deadline.format(lockTimeout) + " waiting for the lock on " + dir);
+    } catch (InterruptedIOException e) {
+      jvm.unlock();
+      throw Deadline.cancelled("the lock on " + dir);
     } catch (IOException | RuntimeException e) {
       jvm.unlock();
       throw ioError("cannot lock host-local store " + dir, e);

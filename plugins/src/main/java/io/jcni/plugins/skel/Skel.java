@@ -1,17 +1,17 @@
 package io.jcni.plugins.skel;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.jcni.libcni.invoke.ExecInvoker;
 import io.jcni.libcni.invoke.RawExec;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.CniPlugin;
+import io.jcni.libcni.spi.Command;
+import io.jcni.libcni.spi.SkelChecks;
 import io.jcni.libcni.spi.PluginContext;
 import io.jcni.libcni.spi.PluginRegistry;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
 import io.jcni.libcni.types.GoJson;
 import io.jcni.libcni.version.PluginInfo;
-import io.jcni.libcni.version.Version;
 import io.jcni.libcni.version.Versions;
 import java.io.File;
 import java.io.IOException;
@@ -24,7 +24,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Runs an in-process {@link CniPlugin} as a CNI plugin executable, the counterpart of Go's {@code pkg/skel}.
@@ -38,8 +37,6 @@ public final class Skel {
   /** The environment variable naming the plugin type when no argument does. */
   public static final String PLUGIN_ENV = "JCNI_PLUGIN";
 
-  private static final Pattern ID = Pattern.compile("^[a-zA-Z0-9][a-zA-Z0-9_.\\-]*$");
-  private static final int MAX_IFNAME = 15;
 
   private static final List<String> VARS =
       List.of("CNI_COMMAND", "CNI_CONTAINERID", "CNI_NETNS", "CNI_IFNAME", "CNI_ARGS", "CNI_PATH");
@@ -125,7 +122,6 @@ public final class Skel {
     } catch (IOException e) {
       throw new CniException(ErrorCode.IO_FAILURE, "error reading from stdin: " + e.getMessage());
     }
-    JsonNode conf = validateConfig(stdinData);
     CmdArgs args =
         new CmdArgs(
             env.getOrDefault("CNI_CONTAINERID", ""),
@@ -134,145 +130,23 @@ public final class Skel {
             env.getOrDefault("CNI_ARGS", ""),
             splitPath(env.getOrDefault("CNI_PATH", "")),
             stdinData);
-    if (!cmd.equals("GC") && !cmd.equals("STATUS")) {
-      validateContainerId(args.containerId());
-      validateIfName(args.ifName());
+    Command command = Command.parse(cmd).orElse(null);
+    SkelChecks.check(command, args, info);
+    if (command == null) {
+      throw new CniException(ErrorCode.INVALID_ENVIRONMENT_VARIABLES, "unknown CNI_COMMAND: " + cmd);
     }
-    String confVersion = configVersion(conf);
     PluginContext ctx = delegation(args.path());
-    switch (cmd) {
-      case "ADD" -> {
-        info.requireSupports(confVersion);
+    switch (command) {
+      case ADD -> {
         byte[] result = plugin.add(args, ctx);
         out.write(result, 0, result.length);
       }
-      case "DEL" -> {
-        info.requireSupports(confVersion);
-        plugin.del(args, ctx);
-      }
-      case "CHECK" -> {
-        gate(info, confVersion, "0.4.0", "CHECK");
-        plugin.check(args, ctx);
-      }
-      case "GC" -> {
-        gate(info, confVersion, "1.1.0", "GC");
-        plugin.gc(args, ctx);
-      }
-      case "STATUS" -> {
-        gate(info, confVersion, "1.1.0", "STATUS");
-        plugin.status(args, ctx);
-      }
-      default -> throw new CniException(ErrorCode.INVALID_ENVIRONMENT_VARIABLES, "unknown CNI_COMMAND: " + cmd);
+      case DEL -> plugin.del(args, ctx);
+      case CHECK -> plugin.check(args, ctx);
+      case GC -> plugin.gc(args, ctx);
+      case STATUS -> plugin.status(args, ctx);
+      case VERSION -> { }
     }
-  }
-
-  /** skel's gate for commands newer than the first spec: the config, and some supported version, must be new enough. */
-  private static void gate(PluginInfo info, String confVersion, String min, String cmd) throws CniException {
-    boolean configOk;
-    boolean pluginOk = false;
-    try {
-      configOk = Version.atLeast(confVersion, min);
-      for (String v : info.supportedVersions()) {
-        pluginOk |= Version.atLeast(v, confVersion);
-      }
-    } catch (CniException e) {
-      throw new CniException(ErrorCode.DECODING_FAILURE, e.getMessage(), "", e);
-    }
-    if (!configOk) {
-      throw new CniException(ErrorCode.INCOMPATIBLE_CNI_VERSION, "config version does not allow " + cmd);
-    }
-    if (!pluginOk) {
-      throw new CniException(ErrorCode.INCOMPATIBLE_CNI_VERSION, "plugin version does not allow " + cmd);
-    }
-    info.requireSupports(confVersion);
-  }
-
-  private static JsonNode validateConfig(byte[] stdinData) throws CniException {
-    JsonNode conf;
-    try {
-      conf = GoJson.mapper().readTree(stdinData);
-      if (conf == null || conf.isMissingNode()) {
-        throw new IOException("unexpected end of JSON input");
-      }
-    } catch (IOException e) {
-      String m = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage()
-          : e.getMessage();
-      throw new CniException(ErrorCode.DECODING_FAILURE, "error unmarshall network config: " + m);
-    }
-    JsonNode name = conf.isObject() ? caseInsensitive(conf, "name") : null;
-    if (conf != null && !conf.isObject() && !conf.isNull()) {
-      throw new CniException(ErrorCode.DECODING_FAILURE, "error unmarshall network config: json: cannot unmarshal "
-          + (conf.isArray() ? "array" : conf.isTextual() ? "string" : conf.isNumber() ? "number" : "bool")
-          + " into Go value of type struct { Name string \"json:\\\"name\\\"\" }");
-    }
-    if (name != null && !name.isTextual() && !name.isNull()) {
-      throw new CniException(ErrorCode.DECODING_FAILURE,
-          "error unmarshall network config: json: cannot unmarshal " + (name.isNumber() ? "number" : "value")
-              + " into Go struct field .name of type string");
-    }
-    String n = name == null || name.isNull() ? "" : name.textValue();
-    if (n.isEmpty()) {
-      throw new CniException(ErrorCode.INVALID_NETWORK_CONFIG, "missing network name");
-    }
-    if (!ID.matcher(n).matches()) {
-      throw new CniException(ErrorCode.INVALID_NETWORK_CONFIG, "invalid characters found in network name", n);
-    }
-    return conf;
-  }
-
-  private static String configVersion(JsonNode conf) throws CniException {
-    JsonNode v = caseInsensitive(conf, "cniVersion");
-    if (v != null && !v.isNull() && !v.isTextual()) {
-      throw new CniException(ErrorCode.DECODING_FAILURE,
-          "decoding version from network config: json: cannot unmarshal number into Go struct field"
-              + " .cniVersion of type string");
-    }
-    String s = v == null || v.isNull() ? "" : v.textValue();
-    return s.isEmpty() ? "0.1.0" : s;
-  }
-
-  private static JsonNode caseInsensitive(JsonNode obj, String key) {
-    JsonNode found = null;
-    for (var it = obj.fields(); it.hasNext(); ) {
-      var e = it.next();
-      if (e.getKey().equalsIgnoreCase(key)) {
-        found = e.getValue();
-      }
-    }
-    return found;
-  }
-
-  private static void validateContainerId(String id) throws CniException {
-    if (id.isEmpty()) {
-      throw new CniException(ErrorCode.UNKNOWN_CONTAINER, "missing containerID");
-    }
-    if (!ID.matcher(id).matches()) {
-      throw new CniException(ErrorCode.INVALID_ENVIRONMENT_VARIABLES, "invalid characters in containerID", id);
-    }
-  }
-
-  private static void validateIfName(String ifName) throws CniException {
-    int bytes = ifName.getBytes(StandardCharsets.UTF_8).length;
-    if (bytes == 0) {
-      throw new CniException(ErrorCode.INVALID_ENVIRONMENT_VARIABLES, "interface name is empty");
-    }
-    if (bytes > MAX_IFNAME) {
-      throw new CniException(ErrorCode.INVALID_ENVIRONMENT_VARIABLES, "interface name is too long",
-          "interface name should be less than " + (MAX_IFNAME + 1) + " characters");
-    }
-    if (ifName.equals(".") || ifName.equals("..")) {
-      throw new CniException(ErrorCode.INVALID_ENVIRONMENT_VARIABLES, "interface name is . or ..");
-    }
-    boolean bad = ifName.codePoints().anyMatch(c -> c == '/' || c == ':' || isGoSpace(c));
-    if (bad) {
-      throw new CniException(ErrorCode.INVALID_ENVIRONMENT_VARIABLES,
-          "interface name contains / or : or whitespace characters");
-    }
-  }
-
-  private static boolean isGoSpace(int c) {
-    return c == '\t' || c == '\n' || c == 0x0b || c == '\f' || c == '\r' || c == ' ' || c == 0x85 || c == 0xa0
-        || (c > 0xff && Character.isSpaceChar(c));
   }
 
   private static List<String> splitPath(String path) {

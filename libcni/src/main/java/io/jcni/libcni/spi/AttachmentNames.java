@@ -1,4 +1,4 @@
-package io.jcni.libcni;
+package io.jcni.libcni.spi;
 
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;

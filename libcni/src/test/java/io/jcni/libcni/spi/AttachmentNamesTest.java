@@ -1,4 +1,4 @@
-package io.jcni.libcni;
+package io.jcni.libcni.spi;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
