@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jcni.libcni.ConfLoader;
 import io.jcni.libcni.NotFoundException;
+import io.jcni.libcni.testing.Fifo;
 import io.jcni.libcni.types.CniException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -70,6 +72,34 @@ class CniRuntimeLoadTest {
           () -> rt.attach("c1", "/x", List.of(NetworkRequest.of("broken", "eth2"))));
       assertEquals("no net configuration with name \"broken\" in " + nets.confDir, nf.getMessage());
       assertEquals(3, nf.getSuppressed().length);
+    }
+  }
+
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void specialAndOversizedFilesAreOneErrorEachAndTheOthersLoad() throws Exception {
+    nets.network("10-alpha.conflist", "alpha", "1.0.0", "10.202.1.5/24");
+    nets.network("15-beta.conflist", "beta", "1.0.0", "10.202.2.5/24");
+    Path folderFifo = Fifo.make(Files.createDirectories(nets.confDir.resolve("beta"))
+        .resolve("20-tail.conf"));
+    Path fifo = Fifo.make(nets.confDir.resolve("20-pipe.conflist"));
+    Path zero = Files.createSymbolicLink(nets.confDir.resolve("30-zero.conflist"), Path.of("/dev/zero"));
+    Path big = nets.confDir.resolve("40-big.conflist");
+    Files.writeString(big, "{\"name\":\"big\",\"plugins\":[{\"type\":\"noop\"}]}" + " ".repeat(2 << 20));
+    Path dev = Files.createSymbolicLink(nets.confDir.resolve("50-null.conf"), Path.of("/dev/null"));
+
+    try (CniRuntime rt = nets.runtime().build()) {
+      assertEquals(List.of("alpha"), rt.networks().names());
+      List<String> lines = rt.loadErrors().stream().map(LoadError::toString).toList();
+      assertEquals(List.of(
+          "error reading " + folderFifo + ": " + folderFifo + " is a named pipe (FIFO), not a regular file",
+          "error reading " + fifo + ": " + fifo + " is a named pipe (FIFO), not a regular file",
+          "error reading " + zero + ": " + zero + " is a character device, not a regular file",
+          "error reading " + big + ": " + big + " is larger than 1048576 bytes",
+          "error reading " + dev + ": " + dev + " is a character device, not a regular file"), lines);
+      assertEquals(List.of(nets.confDir.resolve("15-beta.conflist"), fifo, zero, big, dev),
+          rt.loadErrors().stream().map(LoadError::file).toList());
+      rt.loadErrors().forEach(e -> assertEquals(5, e.error().code(), e.toString()));
     }
   }
 
