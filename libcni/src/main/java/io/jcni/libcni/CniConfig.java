@@ -100,7 +100,7 @@ public final class CniConfig {
       throw e;
     }
     try {
-      cache(rt).put(entry(list.name(), list.bytes(), rt, prev));
+      cache(rt).put(entry(list.name(), list.cacheBytes(), rt, prev));
     } catch (CniException e) {
       rollBack(list, rt, prev, ran);
       throw new CniException(

@@ -332,7 +332,21 @@ public final class CniRuntime implements AutoCloseable {
     if (cached.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(ConfLoader.confListFromBytes(cached.get().config()));
+    return Optional.of(cachedList(network, cached.get().config()));
+  }
+
+  /**
+   * The list cached at ADD for {@code network}, refused when it names no plugin: such a record was written
+   * (by Go libcni, or an older jcni) for a network whose plugins all came from its {@code <dir>/<name>/}
+   * folder, and a DEL with it would reach no plugin yet drop the record, the last trace of the attachment.
+   */
+  private NetworkConfigList cachedList(String network, byte[] config) throws CniException {
+    NetworkConfigList list = ConfLoader.confListFromBytes(config);
+    if (list.plugins().isEmpty()) {
+      throw new CniException(ErrorCode.INVALID_NETWORK_CONFIG, "the configuration cached at ADD names no plugin "
+          + "(they came from " + confDir.resolve(network) + "/, now gone); the cache record is kept");
+    }
+    return list;
   }
 
   private static String existingNetns(String netns) {
@@ -378,7 +392,7 @@ public final class CniRuntime implements AutoCloseable {
           continue;
         }
         try {
-          NetworkConfigList list = ConfLoader.confListFromBytes(a.config());
+          NetworkConfigList list = cachedList(a.network(), a.config());
           RuntimeConf atAdd = a.runtimeConf();
           RuntimeConf rt = new RuntimeConf(atAdd.containerId(), existingNetns(atAdd.netNs()), atAdd.ifName(),
               atAdd.args(), atAdd.capabilityArgs(), null);
