@@ -126,7 +126,12 @@ public final class CniRuntime implements AutoCloseable {
    * Starts watching the configuration directory: once changes have settled for the debounce period, it is
    * reloaded. Does nothing when already watching; {@link #close()} stops it.
    *
-   * @throws CniException code 5 when the directory cannot be watched (e.g. it does not exist)
+   * <p>The directory need not exist yet: the watch waits for it (checking every half second) and loads it once
+   * it appears. When it is deleted, the networks become empty (attachments made earlier can still be detached
+   * with their cached configuration); when it is back, or replaced by another directory, that one is watched and
+   * loaded.
+   *
+   * @throws CniException code 5 when no watch can be set up (e.g. the system's inotify limits are exhausted)
    */
   public synchronized void watch() throws CniException {
     if (closed) {

@@ -104,13 +104,70 @@ class CniRuntimeLoadTest {
   }
 
   @Test
-  void missingDirectoryIsEmptyAndCannotBeWatched() throws Exception {
-    try (CniRuntime rt = CniRuntime.builder().confDir(tmp.resolve("nope")).cacheDir(tmp).build()) {
+  void missingDirectoryIsEmptyAndTheWatchWaitsForIt() throws Exception {
+    BlockingQueue<NetworkSet> loads = new LinkedBlockingQueue<>();
+    Path missing = tmp.resolve("later").resolve("net.d");
+    try (CniRuntime rt = nets.runtime().confDir(missing).debounce(java.time.Duration.ofMillis(50)).build()) {
       assertEquals(List.of(), rt.networks().names());
       assertEquals(List.of(), rt.loadErrors());
-      CniException e = assertThrows(CniException.class, rt::watch);
-      assertEquals(5, e.code());
-      assertTrue(e.getMessage().contains(tmp.resolve("nope").toString()), e.getMessage());
+      rt.onReload(loads::add);
+      rt.watch();
+      assertEquals(1, watchThreads(missing));
+
+      Files.createDirectories(missing);
+      Files.copy(writeNetwork("gamma"), missing.resolve("10-gamma.conflist"));
+      NetworkSet s = await(loads, set -> set.get("gamma").isPresent());
+      assertEquals(List.of("gamma"), s.names());
+      assertEquals(s, rt.networks());
+    }
+  }
+
+  @Test
+  void watchSurvivesTheDirectoryBeingDeletedRecreatedAndSwapped() throws Exception {
+    BlockingQueue<NetworkSet> loads = new LinkedBlockingQueue<>();
+    nets.network("10-alpha.conflist", "alpha", "1.0.0", "10.202.1.5/24");
+    try (CniRuntime rt = nets.runtime().debounce(java.time.Duration.ofMillis(50)).build()) {
+      rt.onReload(loads::add);
+      rt.watch();
+      assertEquals(List.of("alpha"), rt.networks().names());
+
+      deleteTree(nets.confDir);
+      NetworkSet s = await(loads, set -> set.networks().isEmpty());
+      assertEquals(List.of(), s.errors());
+      assertEquals(1, watchThreads(nets.confDir));
+
+      Files.createDirectories(nets.confDir);
+      nets.network("20-beta.conflist", "beta", "1.0.0", "10.202.2.5/24");
+      s = await(loads, set -> set.get("beta").isPresent());
+      assertEquals(List.of("beta"), s.names());
+
+      // the new directory is watched, not just reloaded once
+      nets.network("30-delta.conflist", "delta", "1.0.0", "10.202.4.5/24");
+      await(loads, set -> set.get("delta").isPresent());
+
+      // replaced by a rename, as configuration managers swap directories: the old one is still alive elsewhere
+      Path staged = Files.createDirectories(tmp.resolve("net.d.new"));
+      Files.copy(writeNetwork("gamma"), staged.resolve("10-gamma.conflist"));
+      Files.move(nets.confDir, tmp.resolve("net.d.old"));
+      Files.move(staged, nets.confDir);
+      s = await(loads, set -> set.names().equals(List.of("gamma")));
+      nets.network("40-epsilon.conflist", "epsilon", "1.0.0", "10.202.5.5/24");
+      await(loads, set -> set.get("epsilon").isPresent());
+      assertEquals(List.of("epsilon", "gamma"), rt.networks().names().stream().sorted().toList());
+    }
+  }
+
+  /** A noop network called {@code name} written outside the configuration directory. */
+  private Path writeNetwork(String name) throws Exception {
+    return Files.writeString(tmp.resolve(name + ".json"), "{\"cniVersion\":\"1.0.0\",\"name\":\"" + name
+        + "\",\"plugins\":[{\"type\":\"noop\"}]}");
+  }
+
+  private static void deleteTree(Path root) throws Exception {
+    try (var s = Files.walk(root)) {
+      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
     }
   }
 
@@ -159,8 +216,12 @@ class CniRuntimeLoadTest {
   }
 
   private long watchThreads() {
+    return watchThreads(nets.confDir);
+  }
+
+  private static long watchThreads(Path dir) {
     return Thread.getAllStackTraces().keySet().stream()
-        .filter(t -> t.getName().equals("jcni-confwatch-" + nets.confDir.getFileName()) && t.isAlive()).count();
+        .filter(t -> t.getName().equals("jcni-confwatch-" + dir.getFileName()) && t.isAlive()).count();
   }
 
   private static NetworkSet await(BlockingQueue<NetworkSet> loads, Predicate<NetworkSet> want) throws Exception {
