@@ -111,7 +111,7 @@ public final class CniConfig {
         prev = addOne(list.name(), list.cniVersion(), plugin, prev, rt, deadline);
         done++;
       }
-      putCache(list.name(), list.bytes(), rt, prev);
+      putCache(list.name(), list.cacheBytes(), rt, prev);
       return prev;
     } catch (CniException e) {
       throw rolledBack(list.name(), list.cniVersion(), plugins.subList(0, done), rt, prev, e);

@@ -13,12 +13,10 @@ import io.jcni.libcni.types.JsonFields;
 import io.jcni.libcni.version.Version;
 import io.jcni.libcni.version.Versions;
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -33,7 +31,8 @@ import java.util.Map;
  *
  * <p>Parse errors are {@link CniException}s with code {@link ErrorCode#INVALID_NETWORK_CONFIG} and, when a file is
  * involved, the file name in front: {@code /etc/cni/net.d/10-x.conflist: error parsing configuration list: no
- * name}. Read errors have code {@link ErrorCode#IO_FAILURE}.
+ * name}. Read errors have code {@link ErrorCode#IO_FAILURE}; only regular files (or symlinks to them) of at most
+ * 1 MiB are read, so a FIFO, device or endless file named like a configuration is such an error, never a hang.
  */
 public final class ConfLoader {
   private static final List<String> CONFLIST_EXTS = List.of(".conflist");
@@ -66,7 +65,7 @@ public final class ConfLoader {
     } catch (NoSuchFileException e) {
       return List.of();
     } catch (IOException e) {
-      throw new CniException(ErrorCode.IO_FAILURE, "open " + dir + ": " + reason(e), "", e);
+      throw new CniException(ErrorCode.IO_FAILURE, "open " + dir + ": " + ConfFileReader.reason(e), "", e);
     }
     out.sort(Comparator.comparing(p -> p.getFileName().toString()));
     return out;
@@ -135,7 +134,7 @@ public final class ConfLoader {
    *     {@code F: no plugin configs found} when there are no plugins at all
    */
   public static NetworkConfigList confListFromFile(Path file) throws CniException {
-    byte[] bytes = read(file);
+    byte[] bytes = ConfFileReader.read(file);
     NetworkConfigList list;
     try {
       list = confListFromBytes(bytes);
@@ -376,7 +375,7 @@ public final class ConfLoader {
    * @throws CniException {@code error reading F: …} (code 5) or {@code F: error parsing configuration: …}
    */
   public static PluginConf pluginConfFromFile(Path file) throws CniException {
-    byte[] bytes = read(file);
+    byte[] bytes = ConfFileReader.read(file);
     try {
       return pluginConfFromBytes(bytes);
     } catch (CniException e) {
@@ -459,31 +458,6 @@ public final class ConfLoader {
 
   private static CniException configError(String msg, Throwable cause) {
     return new CniException(ErrorCode.INVALID_NETWORK_CONFIG, msg, "", cause);
-  }
-
-  private static byte[] read(Path file) throws CniException {
-    try {
-      return Files.readAllBytes(file);
-    } catch (IOException e) {
-      String op = e instanceof NoSuchFileException || e instanceof AccessDeniedException ? "open " : "read ";
-      throw new CniException(ErrorCode.IO_FAILURE, "error reading " + file + ": " + op + file + ": " + reason(e),
-          "", e);
-    }
-  }
-
-  /** The errno text Go would print for {@code e}. */
-  private static String reason(IOException e) {
-    if (e instanceof NoSuchFileException) {
-      return "no such file or directory";
-    }
-    if (e instanceof AccessDeniedException) {
-      return "permission denied";
-    }
-    if (e instanceof NotDirectoryException) {
-      return "not a directory";
-    }
-    String m = String.valueOf(e.getMessage());
-    return m.toLowerCase(Locale.ROOT).contains("is a directory") ? "is a directory" : m;
   }
 
   private static String quote(String s) {

@@ -132,7 +132,12 @@ public final class CniRuntime implements AutoCloseable {
    * Starts watching the configuration directory: once changes have settled for the debounce period, it is
    * reloaded. Does nothing when already watching; {@link #close()} stops it.
    *
-   * @throws CniException code 5 when the directory cannot be watched (e.g. it does not exist)
+   * <p>The directory need not exist yet: the watch waits for it (checking every half second) and loads it once
+   * it appears. When it is deleted, the networks become empty (attachments made earlier can still be detached
+   * with their cached configuration); when it is back, or replaced by another directory, that one is watched and
+   * loaded.
+   *
+   * @throws CniException code 5 when no watch can be set up (e.g. the system's inotify limits are exhausted)
    */
   public synchronized void watch() throws CniException {
     if (closed) {
@@ -346,7 +351,21 @@ public final class CniRuntime implements AutoCloseable {
     if (cached.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(ConfLoader.confListFromBytes(cached.get().config()));
+    return Optional.of(cachedList(network, cached.get().config()));
+  }
+
+  /**
+   * The list cached at ADD for {@code network}, refused when it names no plugin: such a record was written
+   * (by Go libcni, or an older jcni) for a network whose plugins all came from its {@code <dir>/<name>/}
+   * folder, and a DEL with it would reach no plugin yet drop the record, the last trace of the attachment.
+   */
+  private NetworkConfigList cachedList(String network, byte[] config) throws CniException {
+    NetworkConfigList list = ConfLoader.confListFromBytes(config);
+    if (list.plugins().isEmpty()) {
+      throw new CniException(ErrorCode.INVALID_NETWORK_CONFIG, "the configuration cached at ADD names no plugin "
+          + "(they came from " + confDir.resolve(network) + "/, now gone); the cache record is kept");
+    }
+    return list;
   }
 
   private static String existingNetns(String netns) {
@@ -392,7 +411,7 @@ public final class CniRuntime implements AutoCloseable {
           continue;
         }
         try {
-          NetworkConfigList list = ConfLoader.confListFromBytes(a.config());
+          NetworkConfigList list = cachedList(a.network(), a.config());
           RuntimeConf atAdd = a.runtimeConf();
           RuntimeConf rt = new RuntimeConf(atAdd.containerId(), existingNetns(atAdd.netNs()), atAdd.ifName(),
               atAdd.args(), atAdd.capabilityArgs(), null);

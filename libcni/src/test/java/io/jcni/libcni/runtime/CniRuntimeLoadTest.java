@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jcni.libcni.ConfLoader;
 import io.jcni.libcni.NotFoundException;
+import io.jcni.libcni.testing.Fifo;
 import io.jcni.libcni.types.CniException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -74,13 +76,98 @@ class CniRuntimeLoadTest {
   }
 
   @Test
-  void missingDirectoryIsEmptyAndCannotBeWatched() throws Exception {
-    try (CniRuntime rt = CniRuntime.builder().confDir(tmp.resolve("nope")).cacheDir(tmp).build()) {
+  @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void specialAndOversizedFilesAreOneErrorEachAndTheOthersLoad() throws Exception {
+    nets.network("10-alpha.conflist", "alpha", "1.0.0", "10.202.1.5/24");
+    nets.network("15-beta.conflist", "beta", "1.0.0", "10.202.2.5/24");
+    Path folderFifo = Fifo.make(Files.createDirectories(nets.confDir.resolve("beta"))
+        .resolve("20-tail.conf"));
+    Path fifo = Fifo.make(nets.confDir.resolve("20-pipe.conflist"));
+    Path zero = Files.createSymbolicLink(nets.confDir.resolve("30-zero.conflist"), Path.of("/dev/zero"));
+    Path big = nets.confDir.resolve("40-big.conflist");
+    Files.writeString(big, "{\"name\":\"big\",\"plugins\":[{\"type\":\"noop\"}]}" + " ".repeat(2 << 20));
+    Path dev = Files.createSymbolicLink(nets.confDir.resolve("50-null.conf"), Path.of("/dev/null"));
+
+    try (CniRuntime rt = nets.runtime().build()) {
+      assertEquals(List.of("alpha"), rt.networks().names());
+      List<String> lines = rt.loadErrors().stream().map(LoadError::toString).toList();
+      assertEquals(List.of(
+          "error reading " + folderFifo + ": " + folderFifo + " is a named pipe (FIFO), not a regular file",
+          "error reading " + fifo + ": " + fifo + " is a named pipe (FIFO), not a regular file",
+          "error reading " + zero + ": " + zero + " is a character device, not a regular file",
+          "error reading " + big + ": " + big + " is larger than 1048576 bytes",
+          "error reading " + dev + ": " + dev + " is a character device, not a regular file"), lines);
+      assertEquals(List.of(nets.confDir.resolve("15-beta.conflist"), fifo, zero, big, dev),
+          rt.loadErrors().stream().map(LoadError::file).toList());
+      rt.loadErrors().forEach(e -> assertEquals(5, e.error().code(), e.toString()));
+    }
+  }
+
+  @Test
+  void missingDirectoryIsEmptyAndTheWatchWaitsForIt() throws Exception {
+    BlockingQueue<NetworkSet> loads = new LinkedBlockingQueue<>();
+    Path missing = tmp.resolve("later").resolve("net.d");
+    try (CniRuntime rt = nets.runtime().confDir(missing).debounce(java.time.Duration.ofMillis(50)).build()) {
       assertEquals(List.of(), rt.networks().names());
       assertEquals(List.of(), rt.loadErrors());
-      CniException e = assertThrows(CniException.class, rt::watch);
-      assertEquals(5, e.code());
-      assertTrue(e.getMessage().contains(tmp.resolve("nope").toString()), e.getMessage());
+      rt.onReload(loads::add);
+      rt.watch();
+      assertEquals(1, watchThreads(missing));
+
+      Files.createDirectories(missing);
+      Files.copy(writeNetwork("gamma"), missing.resolve("10-gamma.conflist"));
+      NetworkSet s = await(loads, set -> set.get("gamma").isPresent());
+      assertEquals(List.of("gamma"), s.names());
+      assertEquals(s, rt.networks());
+    }
+  }
+
+  @Test
+  void watchSurvivesTheDirectoryBeingDeletedRecreatedAndSwapped() throws Exception {
+    BlockingQueue<NetworkSet> loads = new LinkedBlockingQueue<>();
+    nets.network("10-alpha.conflist", "alpha", "1.0.0", "10.202.1.5/24");
+    try (CniRuntime rt = nets.runtime().debounce(java.time.Duration.ofMillis(50)).build()) {
+      rt.onReload(loads::add);
+      rt.watch();
+      assertEquals(List.of("alpha"), rt.networks().names());
+
+      deleteTree(nets.confDir);
+      NetworkSet s = await(loads, set -> set.networks().isEmpty());
+      assertEquals(List.of(), s.errors());
+      assertEquals(1, watchThreads(nets.confDir));
+
+      Files.createDirectories(nets.confDir);
+      nets.network("20-beta.conflist", "beta", "1.0.0", "10.202.2.5/24");
+      s = await(loads, set -> set.get("beta").isPresent());
+      assertEquals(List.of("beta"), s.names());
+
+      // the new directory is watched, not just reloaded once
+      nets.network("30-delta.conflist", "delta", "1.0.0", "10.202.4.5/24");
+      await(loads, set -> set.get("delta").isPresent());
+
+      // replaced by a rename, as configuration managers swap directories: the old one is still alive elsewhere
+      Path staged = Files.createDirectories(tmp.resolve("net.d.new"));
+      Files.copy(writeNetwork("gamma"), staged.resolve("10-gamma.conflist"));
+      Files.move(nets.confDir, tmp.resolve("net.d.old"));
+      Files.move(staged, nets.confDir);
+      s = await(loads, set -> set.names().equals(List.of("gamma")));
+      nets.network("40-epsilon.conflist", "epsilon", "1.0.0", "10.202.5.5/24");
+      await(loads, set -> set.get("epsilon").isPresent());
+      assertEquals(List.of("epsilon", "gamma"), rt.networks().names().stream().sorted().toList());
+    }
+  }
+
+  /** A noop network called {@code name} written outside the configuration directory. */
+  private Path writeNetwork(String name) throws Exception {
+    return Files.writeString(tmp.resolve(name + ".json"), "{\"cniVersion\":\"1.0.0\",\"name\":\"" + name
+        + "\",\"plugins\":[{\"type\":\"noop\"}]}");
+  }
+
+  private static void deleteTree(Path root) throws Exception {
+    try (var s = Files.walk(root)) {
+      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
     }
   }
 
@@ -129,8 +216,12 @@ class CniRuntimeLoadTest {
   }
 
   private long watchThreads() {
+    return watchThreads(nets.confDir);
+  }
+
+  private static long watchThreads(Path dir) {
     return Thread.getAllStackTraces().keySet().stream()
-        .filter(t -> t.getName().equals("jcni-confwatch-" + nets.confDir.getFileName()) && t.isAlive()).count();
+        .filter(t -> t.getName().equals("jcni-confwatch-" + dir.getFileName()) && t.isAlive()).count();
   }
 
   private static NetworkSet await(BlockingQueue<NetworkSet> loads, Predicate<NetworkSet> want) throws Exception {
