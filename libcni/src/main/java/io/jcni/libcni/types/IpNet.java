@@ -2,10 +2,8 @@ package io.jcni.libcni.types;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
-import java.math.BigInteger;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.Objects;
 
 /**
@@ -85,6 +83,16 @@ public record IpNet(InetAddress ip, int prefixLength) {
     return new IpNet(mask(ip.getAddress(), prefixLength), prefixLength);
   }
 
+  /** The broadcast address: host bits set ({@code 10.1.2.255} for {@code 10.1.2.2/24}). */
+  public InetAddress broadcast() {
+    byte[] b = ip.getAddress();
+    for (int i = 0; i < b.length; i++) {
+      int bits = Math.max(0, Math.min(8, prefixLength - i * 8));
+      b[i] |= (byte) (0xff >>> bits);
+    }
+    return Ips.fromBytes(b);
+  }
+
   /** Whether {@code addr} is in this network; an address of the other family never is. */
   public boolean contains(InetAddress addr) {
     if (addr == null || (addr instanceof Inet4Address) != isIpv4()) {
@@ -100,21 +108,12 @@ public record IpNet(InetAddress ip, int prefixLength) {
     return mask(ones, prefixLength);
   }
 
-  /** The address as an unsigned number, handy for range arithmetic. */
-  public BigInteger ipAsNumber() {
-    return new BigInteger(1, ip.getAddress());
-  }
-
   private static InetAddress mask(byte[] b, int prefix) {
     for (int i = 0; i < b.length; i++) {
       int bits = Math.max(0, Math.min(8, prefix - i * 8));
       b[i] &= (byte) (0xff << (8 - bits));
     }
-    try {
-      return InetAddress.getByAddress(b);
-    } catch (UnknownHostException e) {
-      throw new AssertionError(e);
-    }
+    return Ips.fromBytes(b);
   }
 
   /** The CIDR text in Go's format, host bits kept, e.g. {@code 10.1.2.2/24} or {@code 2001:db8::2/64}. */

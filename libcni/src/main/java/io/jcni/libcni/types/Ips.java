@@ -1,14 +1,18 @@
 package io.jcni.libcni.types;
 
 import com.google.common.net.InetAddresses;
+import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Arrays;
 
 /**
- * IP address text in Go's {@code net.IP} format, the format of every address CNI writes (results, host-local file
- * names, cache files).
+ * IP addresses as CNI handles them: text in Go's {@code net.IP} format (the format of every address CNI writes:
+ * results, host-local file names, cache files), raw bytes, and address arithmetic.
  *
  * <p>IPv4 is a dotted quad, IPv6 is RFC 5952 compressed lower case; an IPv4-mapped IPv6 address prints as IPv4,
- * as Go's {@code To4()} does. Parsing never touches DNS.
+ * as Go's {@code To4()} does. Parsing never touches DNS. Arithmetic stays within the family: 4 bytes for IPv4, 16
+ * for IPv6, wrapping at either end as Go's byte-wise {@code pkg/ip} does.
  */
 public final class Ips {
   private Ips() {}
@@ -44,5 +48,48 @@ public final class Ips {
     } catch (IllegalArgumentException e) {
       return null;
     }
+  }
+
+  /**
+   * The address of {@code bytes}: 4 bytes are IPv4, 16 bytes IPv6 (an IPv4-mapped one becomes IPv4, as in Go's
+   * {@code To4()}).
+   *
+   * @throws IllegalArgumentException for any other length
+   */
+  public static InetAddress fromBytes(byte[] bytes) {
+    try {
+      return InetAddress.getByAddress(bytes);
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("an IP address has 4 or 16 bytes, not " + bytes.length, e);
+    }
+  }
+
+  /** The address after {@code ip}; the family's highest address is followed by its lowest. */
+  public static InetAddress next(InetAddress ip) {
+    return InetAddresses.isMaximum(ip) ? fromBytes(new byte[ip.getAddress().length]) : InetAddresses.increment(ip);
+  }
+
+  /** The address before {@code ip}; the family's lowest address is preceded by its highest. */
+  public static InetAddress previous(InetAddress ip) {
+    byte[] b = ip.getAddress();
+    for (byte x : b) {
+      if (x != 0) {
+        return InetAddresses.decrement(ip);
+      }
+    }
+    Arrays.fill(b, (byte) 0xff);
+    return fromBytes(b);
+  }
+
+  /** Unsigned byte-wise order; an IPv4 address sorts before every IPv6 one. */
+  public static int compare(InetAddress a, InetAddress b) {
+    byte[] x = a.getAddress();
+    byte[] y = b.getAddress();
+    return x.length != y.length ? Integer.compare(x.length, y.length) : Arrays.compareUnsigned(x, y);
+  }
+
+  /** Whether both addresses are IPv4 or both IPv6. */
+  public static boolean sameFamily(InetAddress a, InetAddress b) {
+    return (a instanceof Inet4Address) == (b instanceof Inet4Address);
   }
 }

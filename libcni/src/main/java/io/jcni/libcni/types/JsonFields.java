@@ -3,6 +3,7 @@ package io.jcni.libcni.types;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -15,26 +16,51 @@ import java.util.Map;
  * type is a {@link ErrorCode#DECODING_FAILURE} error worded like Go's ({@code json: cannot unmarshal number into Go
  * struct field PluginConf.type of type string}).
  *
- * <p>Shared by jcni's configuration and result parsers so they all decode like the Go plugins do.
+ * <p>Errors name a field as Go does: the innermost struct's name, then the field's JSON path from the document
+ * root ({@code Range.ipam.ranges.subnet}). Shared by jcni's configuration and result parsers and by the in-process
+ * plugins, so they all decode like the Go plugins do.
  */
 public final class JsonFields {
   private final ObjectNode node;
   private final String struct;
+  // The JSON path of this object from the document root, "" at the root; Go's errors name fields by it.
+  private final String path;
 
-  private JsonFields(ObjectNode node, String struct) {
+  private JsonFields(ObjectNode node, String struct, String path) {
     this.node = node;
     this.struct = struct;
+    this.path = path;
   }
 
   /** Reads {@code n}, which must be an object (or null, read as an empty object). */
   public static JsonFields of(JsonNode n, String struct) throws CniException {
+    return of(n, struct, struct);
+  }
+
+  /**
+   * Reads {@code n} as a document decoded into a value of Go type {@code valueType} (named in the error when
+   * {@code n} is not an object) whose fields belong to the struct named {@code struct}.
+   */
+  public static JsonFields of(JsonNode n, String valueType, String struct) throws CniException {
     if (n == null || n.isNull() || n.isMissingNode()) {
-      return new JsonFields(GoJson.mapper().createObjectNode(), struct);
+      return new JsonFields(GoJson.mapper().createObjectNode(), struct, "");
     }
     if (!n.isObject()) {
-      throw decoding("json: cannot unmarshal " + kind(n) + " into Go value of type " + struct);
+      throw decoding(GoJson.typeMismatch(n, valueType));
     }
-    return new JsonFields((ObjectNode) n, struct);
+    return new JsonFields((ObjectNode) n, struct, "");
+  }
+
+  /**
+   * Parses {@code bytes} as Go's {@code json.Unmarshal} into a struct: syntax errors in Go's words, then as
+   * {@link #of(JsonNode, String, String)}.
+   */
+  public static JsonFields parse(byte[] bytes, String valueType, String struct) throws CniException {
+    try {
+      return of(GoJson.parse(bytes), valueType, struct);
+    } catch (GoJson.GoJsonException e) {
+      throw decoding(e.getMessage());
+    }
   }
 
   /** The member named {@code key}, matched as Go matches struct fields; null when absent or JSON null. */
@@ -50,35 +76,72 @@ public final class JsonFields {
     return found;
   }
 
+  /** The member {@code key} as Go matches it; null when absent or JSON null. */
   public JsonNode get(String key) {
     return lookup(node, key);
   }
 
+  /** Whether the member {@code key} is present with a non-null value. */
+  public boolean has(String key) {
+    return get(key) != null;
+  }
+
+  /** Whether the document names the member {@code key} at all, even as null (a distinction Go cannot make). */
+  public boolean hasKey(String key) {
+    for (Map.Entry<String, JsonNode> e : node.properties()) {
+      if (e.getKey().equalsIgnoreCase(key)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A string member; absent is "". */
   public String string(String key) throws CniException {
+    return string(key, "");
+  }
+
+  /** A string member; absent (or null, which leaves a Go field as it was) is {@code dflt}. */
+  public String string(String key, String dflt) throws CniException {
     JsonNode v = get(key);
     if (v == null) {
-      return "";
+      return dflt;
     }
     if (!v.isTextual()) {
-      throw mismatch(v, key, "string");
+      throw typeError(v, key, "string");
     }
     return v.textValue();
   }
 
+  /** An {@code int} member held in 32 bits; absent is null, a value beyond {@code int} an error. */
   public Integer integer(String key) throws CniException {
     JsonNode v = get(key);
     if (v == null) {
       return null;
     }
+    checkInt(v, key, v.canConvertToInt());
+    return v.intValue();
+  }
+
+  /** An {@code int} member with Go's 64 bits; absent is {@code dflt}. */
+  public long longInteger(String key, long dflt) throws CniException {
+    JsonNode v = get(key);
+    if (v == null) {
+      return dflt;
+    }
+    checkInt(v, key, v.canConvertToLong());
+    return v.longValue();
+  }
+
+  private void checkInt(JsonNode v, String key, boolean fits) throws CniException {
     if (!v.isNumber()) {
-      throw mismatch(v, key, "int");
+      throw typeError(v, key, "int");
     }
     // Go parses an int field with ParseInt, so 1.0 and 1e3 are errors just like 1.5.
-    if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-      throw decoding("json: cannot unmarshal number " + v.asText() + " into Go struct field " + struct + "." + key
+    if (!v.isIntegralNumber() || !fits) {
+      throw decoding("json: cannot unmarshal number " + v.asText() + " into Go struct field " + field(key)
           + " of type int");
     }
-    return v.intValue();
   }
 
   public List<String> strings(String key) throws CniException {
@@ -87,14 +150,14 @@ public final class JsonFields {
       return List.of();
     }
     if (!v.isArray()) {
-      throw mismatch(v, key, "[]string");
+      throw typeError(v, key, "[]string");
     }
     List<String> out = new ArrayList<>();
     for (JsonNode e : v) {
       if (e.isNull()) {
         out.add("");
       } else if (!e.isTextual()) {
-        throw mismatch(e, key, "string");
+        throw typeError(e, key, "string");
       } else {
         out.add(e.textValue());
       }
@@ -124,7 +187,7 @@ public final class JsonFields {
       return List.of();
     }
     if (!v.isArray()) {
-      throw mismatch(v, key, "[]" + key);
+      throw typeError(v, key, "[]" + key);
     }
     List<JsonNode> out = new ArrayList<>();
     for (JsonNode e : (ArrayNode) v) {
@@ -132,7 +195,7 @@ public final class JsonFields {
         continue;
       }
       if (!e.isObject()) {
-        throw mismatch(e, key, "object");
+        throw typeError(e, key, "object");
       }
       out.add(e);
     }
@@ -146,7 +209,7 @@ public final class JsonFields {
       return null;
     }
     if (!v.isTextual()) {
-      throw mismatch(v, key, "string");
+      throw typeError(v, key, "string");
     }
     return IpNet.parse(v.textValue());
   }
@@ -167,9 +230,50 @@ public final class JsonFields {
       return null;
     }
     if (!v.isTextual()) {
-      throw mismatch(v, key, "net.IP");
+      throw typeError(v, key, "net.IP");
     }
     return v.textValue().isEmpty() ? null : Ips.parse(v.textValue());
+  }
+
+  /**
+   * An array member's elements, nulls included; absent is empty.
+   *
+   * @param goType the Go type of the member, for the error when it is not an array
+   */
+  public List<JsonNode> array(String key, String goType) throws CniException {
+    JsonNode v = get(key);
+    if (v == null) {
+      return List.of();
+    }
+    if (!v.isArray()) {
+      throw typeError(v, key, goType);
+    }
+    List<JsonNode> out = new ArrayList<>();
+    v.forEach(out::add);
+    return out;
+  }
+
+  /**
+   * The object member {@code key} read as a Go struct named {@code struct} ("" for an anonymous one); absent or
+   * null reads as an empty object, as Go leaves a struct field zero.
+   *
+   * @param goType the Go type of the member, for the error when it is not an object
+   */
+  public JsonFields fields(String key, String goType, String struct) throws CniException {
+    ObjectNode o = object(key, goType);
+    return new JsonFields(o == null ? GoJson.mapper().createObjectNode() : o, struct, join(key));
+  }
+
+  /**
+   * {@code element}, an element of the array member {@code key}, read as a Go struct named {@code struct}.
+   *
+   * @param goType the element's Go type, for the error when it is not an object
+   */
+  public JsonFields element(JsonNode element, String key, String goType, String struct) throws CniException {
+    if (element == null || !element.isObject()) {
+      throw typeError(element == null ? NullNode.getInstance() : element, key, goType);
+    }
+    return new JsonFields((ObjectNode) element, struct, join(key));
   }
 
   /** The member {@code key}, which must be a JSON bool when present; absent is false. */
@@ -179,7 +283,7 @@ public final class JsonFields {
       return false;
     }
     if (!v.isBoolean()) {
-      throw mismatch(v, key, "bool");
+      throw typeError(v, key, "bool");
     }
     return v.booleanValue();
   }
@@ -191,7 +295,7 @@ public final class JsonFields {
       return null;
     }
     if (!v.isObject()) {
-      throw mismatch(v, key, goType);
+      throw typeError(v, key, goType);
     }
     return (ObjectNode) v;
   }
@@ -211,9 +315,22 @@ public final class JsonFields {
     };
   }
 
-  private CniException mismatch(JsonNode v, String key, String goType) {
-    return decoding("json: cannot unmarshal " + kind(v) + " into Go struct field " + struct + "." + key
-        + " of type " + goType);
+  /**
+   * Go's error for {@code v}, the value (or an element of the value) of member {@code key}, being of the wrong
+   * JSON kind for {@code goType}.
+   */
+  public CniException typeError(JsonNode v, String key, String goType) {
+    return decoding("json: cannot unmarshal " + kind(v) + " into Go struct field " + field(key) + " of type "
+        + goType);
+  }
+
+  // Go names a field by its innermost struct and its path from the root.
+  private String field(String key) {
+    return struct + "." + join(key);
+  }
+
+  private String join(String key) {
+    return path.isEmpty() ? key : path + "." + key;
   }
 
   /** The JSON kind of {@code v} as Go's decoder names it in errors ({@code number}, {@code array}, …). */

@@ -5,7 +5,7 @@ import io.jcni.libcni.types.CniArgs;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.Dns;
 import io.jcni.libcni.types.ErrorCode;
-import io.jcni.libcni.types.GoJson;
+import io.jcni.libcni.types.JsonFields;
 import io.jcni.plugins.firewall.IpMasqBackend;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -67,6 +67,10 @@ public record BridgeConf(
     Dns dns,
     JsonNode prevResult) {
 
+  // Go's types of the anonymous structs, as its decoding errors print them.
+  private static final String ARGS_TYPE = "struct { Cni main.BridgeArgs \"json:\\\"cni,omitempty\\\"\" }";
+  private static final String RUNTIME_CONFIG_TYPE = "struct { Mac string \"json:\\\"mac,omitempty\\\"\" }";
+
   /** The bridge name used when the configuration gives none. */
   public static final String DEFAULT_BRIDGE = "cni0";
 
@@ -79,59 +83,50 @@ public record BridgeConf(
    * loadNetConf} checks (VLAN range, trunk list, CNI_ARGS) and the ipMasq backend name.
    */
   public static BridgeConf parse(byte[] stdin, String cniArgs) throws CniException {
-    JsonNode root;
     try {
-      root = GoJson.parse(stdin);
-    } catch (GoJson.GoJsonException e) {
-      throw new CniException(ErrorCode.DECODING_FAILURE, "failed to load netconf: " + e.getMessage());
+      return read(JsonFields.parse(stdin, "main.NetConf", "NetConf"), cniArgs);
+    } catch (CniException e) {
+      // Go's loadNetConf wraps what json.Unmarshal says; its own checks come unwrapped.
+      throw e.code() == ErrorCode.DECODING_FAILURE ? e.withPrefix("failed to load netconf: ") : e;
     }
-    ConfFields n = ConfFields.of(root, "NetConf");
+  }
 
-    String cniVersion = n.string("cniVersion", "");
-    String name = n.string("name", "");
-    n.string("type", "");
-    ConfFields ipam = n.object("ipam", "types.IPAM");
-    String ipamType = ipam == null ? "" : ipam.string("type", "");
+  private static BridgeConf read(JsonFields n, String cniArgs) throws CniException {
+    String cniVersion = n.string("cniVersion");
+    String name = n.string("name");
+    n.string("type");
+    String ipamType = n.fields("ipam", "types.IPAM", "IPAM").string("type");
 
     String bridge = n.string("bridge", DEFAULT_BRIDGE);
-    boolean isDefaultGateway = n.bool("isDefaultGateway", false);
-    boolean isGateway = n.bool("isGateway", false) || isDefaultGateway;
-    boolean forceAddress = n.bool("forceAddress", false);
-    boolean ipMasq = n.bool("ipMasq", false);
+    boolean isDefaultGateway = n.bool("isDefaultGateway");
+    boolean isGateway = n.bool("isGateway") || isDefaultGateway;
+    boolean forceAddress = n.bool("forceAddress");
+    boolean ipMasq = n.bool("ipMasq");
     String ipMasqBackend = n.string("ipMasqBackend", null);
     // Checked here, not at masquerade time as in Go, so a typo fails before anything is made.
     IpMasqBackend.parse(ipMasqBackend);
-    long mtu = n.integer("mtu", 0);
-    boolean hairpin = n.bool("hairpinMode", false);
-    boolean promisc = n.bool("promiscMode", false);
-    long vlan = n.integer("vlan", 0);
-    boolean preserveDefaultVlan = n.bool("preserveDefaultVlan", false);
-    boolean macSpoofCheck = n.bool("macspoofchk", false);
-    boolean enableDad = n.bool("enabledad", false);
-    boolean disableContainerInterface = n.bool("disableContainerInterface", false);
-    boolean portIsolation = n.bool("portIsolation", false);
+    long mtu = n.longInteger("mtu", 0);
+    boolean hairpin = n.bool("hairpinMode");
+    boolean promisc = n.bool("promiscMode");
+    long vlan = n.longInteger("vlan", 0);
+    boolean preserveDefaultVlan = n.bool("preserveDefaultVlan");
+    boolean macSpoofCheck = n.bool("macspoofchk");
+    boolean enableDad = n.bool("enabledad");
+    boolean disableContainerInterface = n.bool("disableContainerInterface");
+    boolean portIsolation = n.bool("portIsolation");
 
-    ConfFields args = n.object("args", "NetConf.args");
-    ConfFields argsCni = args == null ? null : args.object("cni", "main.BridgeArgs");
-    String argsMac = argsCni == null ? "" : argsCni.string("mac", "");
-    ConfFields runtimeConfig = n.object("runtimeConfig", "NetConf.runtimeConfig");
-    String rtMac = runtimeConfig == null ? "" : runtimeConfig.string("mac", "");
+    String argsMac = n.fields("args", ARGS_TYPE, "").fields("cni", "main.BridgeArgs", "BridgeArgs").string("mac");
+    String rtMac = n.fields("runtimeConfig", RUNTIME_CONFIG_TYPE, "").string("mac");
 
     Dns dns = dnsIfSet(n);
-    JsonNode prevResult = n.get("prevResult");
-    if (prevResult != null && !prevResult.isObject()) {
-      throw ConfFields.typeError(prevResult, "NetConf", "prevResult", "map[string]interface {}");
-    }
+    JsonNode prevResult = n.object("prevResult", "map[string]interface {}");
 
     if (vlan < 0 || vlan > 4094) {
       throw new CniException(
           ErrorCode.INVALID_NETWORK_CONFIG, "invalid VLAN ID " + vlan + " (must be between 0 and 4094)");
     }
-    JsonNode trunkNode = n.get("vlanTrunk");
-    List<Integer> trunkVlans = List.of();
-    if (trunkNode != null) {
-      trunkVlans = VlanTrunk.collect(readTrunk(trunkNode));
-    }
+    boolean trunkSet = n.has("vlanTrunk");
+    List<Integer> trunkVlans = trunkSet ? VlanTrunk.collect(readTrunk(n)) : List.of();
 
     String mac = CniArgs.parse(cniArgs, Set.of("MAC")).getOrDefault("MAC", "");
     if (!argsMac.isEmpty()) {
@@ -156,7 +151,7 @@ public record BridgeConf(
         hairpin,
         promisc,
         (int) vlan,
-        trunkNode != null,
+        trunkSet,
         trunkVlans,
         preserveDefaultVlan,
         macSpoofCheck,
@@ -247,28 +242,25 @@ public record BridgeConf(
     return HexFormat.of().parseHex(hex);
   }
 
-  private static List<VlanTrunk> readTrunk(JsonNode node) throws CniException {
-    if (!node.isArray()) {
-      throw ConfFields.typeError(node, "NetConf", "vlanTrunk", "[]*main.VlanTrunk");
-    }
+  private static List<VlanTrunk> readTrunk(JsonFields n) throws CniException {
     List<VlanTrunk> out = new ArrayList<>();
-    for (JsonNode item : node) {
+    for (JsonNode item : n.array("vlanTrunk", "[]*main.VlanTrunk")) {
       if (item.isNull()) {
         // Go dereferences a nil entry and panics; an empty entry is the nearest well-defined meaning.
         out.add(new VlanTrunk(null, null, null));
         continue;
       }
-      ConfFields t = ConfFields.of(item, "VlanTrunk");
+      JsonFields t = n.element(item, "vlanTrunk", "main.VlanTrunk", "VlanTrunk");
       out.add(new VlanTrunk(vid(t, "minID"), vid(t, "maxID"), vid(t, "id")));
     }
     return out;
   }
 
-  private static Integer vid(ConfFields t, String key) throws CniException {
+  private static Integer vid(JsonFields t, String key) throws CniException {
     if (!t.has(key)) {
       return null;
     }
-    long v = t.integer(key, 0);
+    long v = t.longInteger(key, 0);
     // Values beyond int still fail the 1..4094 check, as they do in Go.
     return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, v));
   }
@@ -277,24 +269,10 @@ public record BridgeConf(
    * The {@code dns} object when Go's {@code dnsConfSet} holds: nameservers, search or options present (even empty),
    * or a non-empty domain.
    */
-  private static Dns dnsIfSet(ConfFields n) throws CniException {
-    ConfFields dns = n.object("dns", "types.DNS");
-    if (dns == null) {
-      return null;
-    }
-    boolean set = false;
-    for (String list : new String[] {"nameservers", "search", "options"}) {
-      JsonNode v = dns.get(list);
-      if (v != null) {
-        if (!v.isArray()) {
-          throw ConfFields.typeError(v, "NetConf.dns", list, "[]string");
-        }
-        set = true;
-      }
-    }
-    if (!dns.string("domain", "").isEmpty()) {
-      set = true;
-    }
-    return set ? Dns.fromJson(n.get("dns")) : null;
+  private static Dns dnsIfSet(JsonFields n) throws CniException {
+    JsonFields f = n.fields("dns", "types.DNS", "DNS");
+    Dns dns = new Dns(f.strings("nameservers"), f.string("domain"), f.strings("search"), f.strings("options"));
+    boolean set = f.has("nameservers") || f.has("search") || f.has("options") || !dns.domain().isEmpty();
+    return set ? dns : null;
   }
 }

@@ -2,9 +2,9 @@ package io.jcni.plugins.bridge;
 
 import io.jcni.libcni.types.IpConfig;
 import io.jcni.libcni.types.IpNet;
+import io.jcni.libcni.types.Ips;
 import io.jcni.libcni.types.Route;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,8 +24,8 @@ record Gateways(List<IpConfig> ips, List<Route> routes, List<IpNet> v4Gateways, 
   /** Index of the container interface in the result: bridge, host veth, container veth. */
   static final int CONTAINER_INTERFACE = 2;
 
-  private static final IpNet V4_DEFAULT = new IpNet(address(new byte[4]), 0);
-  private static final IpNet V6_DEFAULT = new IpNet(address(new byte[16]), 0);
+  private static final IpNet V4_DEFAULT = new IpNet(Ips.fromBytes(new byte[4]), 0);
+  private static final IpNet V6_DEFAULT = new IpNet(Ips.fromBytes(new byte[16]), 0);
 
   Gateways {
     ips = List.copyOf(ips);
@@ -67,20 +67,6 @@ record Gateways(List<IpConfig> ips, List<Route> routes, List<IpNet> v4Gateways, 
 
   /** The gateway Go picks when IPAM gives none: the network address plus one. */
   static InetAddress firstHost(IpNet addr) {
-    byte[] b = addr.network().ip().getAddress();
-    for (int i = b.length - 1; i >= 0; i--) {
-      if (++b[i] != 0) {
-        break;
-      }
-    }
-    return address(b);
-  }
-
-  private static InetAddress address(byte[] b) {
-    try {
-      return InetAddress.getByAddress(b);
-    } catch (UnknownHostException e) {
-      throw new AssertionError("4 or 16 bytes", e);
-    }
+    return Ips.next(addr.network().ip());
   }
 }

@@ -8,6 +8,7 @@ import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.Dns;
 import io.jcni.libcni.types.ErrorCode;
 import io.jcni.libcni.types.IpConfig;
+import io.jcni.libcni.types.JsonFields;
 import io.jcni.libcni.types.Ips;
 import io.jcni.libcni.types.Result100;
 import io.jcni.libcni.types.Route;
@@ -178,20 +179,16 @@ public final class HostLocalPlugin implements CniPlugin {
     IpamConfig conf = IpamConfig.load(args.stdinData(), args.args());
     Set<Store.Owner> valid = new HashSet<>();
     Set<String> validIds = new HashSet<>();
-    JsonNode root = GoJson.parse(args.stdinData(), "GCConf");
-    if (root.isObject() && !hasKeyIgnoreCase(root, VALID_ATTACHMENTS)) {
+    JsonFields root = JsonFields.parse(args.stdinData(), "GCConf", "GCConf");
+    if (!root.hasKey(VALID_ATTACHMENTS)) {
       // Without the list the runtime has said nothing about what is in use (libcni sends none when GC is called
       // with nil args); releasing everything would take addresses from attachments it never knew about.
       return;
     }
-    for (JsonNode a : GoJson.array(root, VALID_ATTACHMENTS, "GCConf", "", "[]types.GCAttachment")) {
-      if (!a.isObject()) {
-        throw GoJson.typeError(a, "types.GCAttachment", "GCConf", VALID_ATTACHMENTS);
-      }
-      String id = GoJson.string(a, "containerID", "GCAttachment", VALID_ATTACHMENTS);
-      String ifname = GoJson.string(a, "ifname", "GCAttachment", VALID_ATTACHMENTS);
-      String trimmed = Store.goTrimSpace(id == null ? "" : id);
-      valid.add(new Store.Owner(trimmed, ifname == null ? "" : ifname));
+    for (JsonNode a : root.array(VALID_ATTACHMENTS, "[]types.GCAttachment")) {
+      JsonFields att = root.element(a, VALID_ATTACHMENTS, "types.GCAttachment", "GCAttachment");
+      String trimmed = Store.goTrimSpace(att.string("containerID"));
+      valid.add(new Store.Owner(trimmed, att.string("ifname")));
       validIds.add(trimmed);
     }
     Store store = Store.open(conf.dataDir(), conf.name(), lockWait(ctx));
@@ -204,15 +201,6 @@ public final class HostLocalPlugin implements CniPlugin {
         }
       }
     }
-  }
-
-  private static boolean hasKeyIgnoreCase(JsonNode obj, String key) {
-    for (java.util.Iterator<String> it = obj.fieldNames(); it.hasNext(); ) {
-      if (it.next().equalsIgnoreCase(key)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   // Built in the newest shape and converted, as upstream's PrintResult(result, confVersion) does.

@@ -5,6 +5,7 @@ import io.jcni.libcni.types.CniArgs;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
 import io.jcni.libcni.types.IpNet;
+import io.jcni.libcni.types.JsonFields;
 import io.jcni.libcni.types.Ips;
 import io.jcni.libcni.types.Route;
 import io.jcni.libcni.version.Version;
@@ -51,15 +52,14 @@ public record IpamConfig(
    * rule and error message of {@code allocator.LoadIPAMConfig}.
    */
   public static IpamConfig load(byte[] stdin, String cniArgs) throws CniException {
-    JsonNode root = GoJson.parse(stdin, "allocator.Net");
-    String name = GoJson.string(root, "name", "Net", "");
-    String cniVersion = GoJson.string(root, "cniVersion", "Net", "");
-    cniVersion = cniVersion == null ? "" : cniVersion;
-    JsonNode ipam = GoJson.object(root, "ipam", "Net", "", "allocator.IPAMConfig");
-    if (ipam == null) {
+    JsonFields root = JsonFields.parse(stdin, "allocator.Net", "Net");
+    String name = root.string("name");
+    String cniVersion = root.string("cniVersion");
+    if (!root.has("ipam")) {
       throw invalid("IPAM config missing 'ipam' key");
     }
-    JsonNode runtimeConfig = GoJson.object(root, "runtimeConfig", "Net", "", "struct");
+    JsonFields ipam = root.fields("ipam", "allocator.IPAMConfig", "IPAMConfig");
+    JsonFields runtimeConfig = root.fields("runtimeConfig", "struct", "");
 
     List<InetAddress> requested = new ArrayList<>();
     Map<String, String> env = CniArgs.parse(cniArgs, Set.of("IP"));
@@ -71,26 +71,24 @@ public record IpamConfig(
       }
       requested.add(ip);
     }
-    JsonNode args = GoJson.object(root, "args", "Net", "", "struct");
-    JsonNode cniSection = GoJson.object(args, "cni", "", "args", "allocator.IPAMArgs");
-    for (JsonNode n : GoJson.array(cniSection, "ips", "IPAMArgs", "args.cni", "[]*ip.IP")) {
-      requested.add(requestedIp(n, "IPAMArgs", "args.cni.ips"));
+    JsonFields argsCni = root.fields("args", "struct", "").fields("cni", "allocator.IPAMArgs", "IPAMArgs");
+    for (JsonNode n : argsCni.array("ips", "[]*ip.IP")) {
+      requested.add(requestedIp(argsCni, n));
     }
-    for (JsonNode n : GoJson.array(runtimeConfig, "ips", "", "runtimeConfig", "[]*ip.IP")) {
-      requested.add(requestedIp(n, "", "runtimeConfig.ips"));
+    for (JsonNode n : runtimeConfig.array("ips", "[]*ip.IP")) {
+      requested.add(requestedIp(runtimeConfig, n));
     }
 
     List<RangeSet> sets = new ArrayList<>();
-    for (JsonNode n :
-        GoJson.array(runtimeConfig, "ipRanges", "", "runtimeConfig", "[]allocator.RangeSet")) {
-      sets.add(rangeSet(n, "", "runtimeConfig.ipRanges"));
+    for (JsonNode n : runtimeConfig.array("ipRanges", "[]allocator.RangeSet")) {
+      sets.add(rangeSet(runtimeConfig, "ipRanges", n));
     }
-    Range legacy = range(ipam, "IPAMConfig", "ipam");
+    Range legacy = range(ipam);
     if (legacy.subnet() != null) {
       sets.add(new RangeSet(List.of(legacy)));
     }
-    for (JsonNode n : GoJson.array(ipam, "ranges", "IPAMConfig", "ipam", "[]allocator.RangeSet")) {
-      sets.add(rangeSet(n, "IPAMConfig", "ipam.ranges"));
+    for (JsonNode n : ipam.array("ranges", "[]allocator.RangeSet")) {
+      sets.add(rangeSet(ipam, "ranges", n));
     }
     if (sets.isEmpty()) {
       throw invalid("no IP ranges specified");
@@ -127,25 +125,25 @@ public record IpamConfig(
     }
 
     List<Route> routes = new ArrayList<>();
-    for (JsonNode r : GoJson.array(ipam, "routes", "IPAMConfig", "ipam", "[]*types.Route")) {
+    for (JsonNode r : ipam.array("routes", "[]*types.Route")) {
       routes.add(Route.fromJson(r));
     }
-    String dataDir = GoJson.string(ipam, "dataDir", "IPAMConfig", "ipam");
-    String resolvConf = GoJson.string(ipam, "resolvConf", "IPAMConfig", "ipam");
+    String dataDir = ipam.string("dataDir");
+    String resolvConf = ipam.string("resolvConf");
     checkName(name);
     return new IpamConfig(
         name,
         cniVersion,
         canonical,
         routes,
-        dataDir == null || dataDir.isEmpty() ? Store.DEFAULT_DATA_DIR : Path.of(dataDir),
-        resolvConf == null || resolvConf.isEmpty() ? null : resolvConf,
+        dataDir.isEmpty() ? Store.DEFAULT_DATA_DIR : Path.of(dataDir),
+        resolvConf.isEmpty() ? null : resolvConf,
         requested);
   }
 
   // The network name becomes a directory name, so it must be what skel would let through.
   private static void checkName(String name) throws CniException {
-    if (name == null || name.isEmpty()) {
+    if (name.isEmpty()) {
       throw invalid("missing network name");
     }
     if (!NAME.matcher(name).matches()) {
@@ -153,40 +151,26 @@ public record IpamConfig(
     }
   }
 
-  private static RangeSet rangeSet(JsonNode n, String goStruct, String path) throws CniException {
+  private static RangeSet rangeSet(JsonFields parent, String key, JsonNode n) throws CniException {
     if (!n.isArray()) {
-      throw GoJson.typeError(n, "allocator.RangeSet", goStruct, path);
+      throw parent.typeError(n, key, "allocator.RangeSet");
     }
     List<Range> ranges = new ArrayList<>();
     for (JsonNode r : n) {
-      if (!r.isObject()) {
-        throw GoJson.typeError(r, "allocator.Range", goStruct, path);
-      }
-      ranges.add(range(r, "Range", path));
+      ranges.add(range(parent.element(r, key, "allocator.Range", "Range")));
     }
     return new RangeSet(ranges);
   }
 
-  private static Range range(JsonNode obj, String goStruct, String path) throws CniException {
-    String subnet = GoJson.string(obj, "subnet", goStruct, path);
-    return new Range(
-        subnet == null ? null : IpNet.parse(subnet),
-        optionalIp(obj, "rangeStart", goStruct, path),
-        optionalIp(obj, "rangeEnd", goStruct, path),
-        optionalIp(obj, "gateway", goStruct, path));
-  }
-
   // Go's net.IP treats "" as no address.
-  private static InetAddress optionalIp(JsonNode obj, String key, String goStruct, String path)
-      throws CniException {
-    String s = GoJson.string(obj, key, goStruct, path);
-    return s == null || s.isEmpty() ? null : Ips.parse(s);
+  private static Range range(JsonFields r) throws CniException {
+    return new Range(r.ipNet("subnet"), r.ip("rangeStart"), r.ip("rangeEnd"), r.ip("gateway"));
   }
 
   // pkg/ip's IP, unlike net.IP, takes "a/len" too, and says "invalid IP address x" without a colon.
-  private static InetAddress requestedIp(JsonNode n, String goStruct, String path) throws CniException {
+  private static InetAddress requestedIp(JsonFields parent, JsonNode n) throws CniException {
     if (!n.isTextual()) {
-      throw GoJson.typeError(n, "*ip.IP", goStruct, path);
+      throw parent.typeError(n, "ips", "*ip.IP");
     }
     InetAddress ip = parseIpOrCidr(n.textValue());
     if (ip == null) {

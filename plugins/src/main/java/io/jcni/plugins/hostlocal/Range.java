@@ -38,7 +38,7 @@ public record Range(IpNet subnet, InetAddress rangeStart, InetAddress rangeEnd, 
               + " the network address is "
               + Ips.format(network.ip()));
     }
-    InetAddress gw = gateway != null ? gateway : IpMath.next(subnet.ip());
+    InetAddress gw = gateway != null ? gateway : Ips.next(subnet.ip());
     // Bounds are checked against the partly built range, as upstream does, so a start after the given end is
     // reported as "not in network".
     InetAddress start = rangeStart;
@@ -47,7 +47,7 @@ public record Range(IpNet subnet, InetAddress rangeStart, InetAddress rangeEnd, 
         throw invalid("RangeStart " + Ips.format(start) + " not in network " + subnet);
       }
     } else {
-      start = IpMath.next(subnet.ip());
+      start = Ips.next(subnet.ip());
     }
     InetAddress end = rangeEnd;
     if (end != null) {
@@ -55,25 +55,25 @@ public record Range(IpNet subnet, InetAddress rangeStart, InetAddress rangeEnd, 
         throw invalid("RangeEnd " + Ips.format(end) + " not in network " + subnet);
       }
     } else {
-      end = IpMath.lastUsable(subnet);
+      end = subnet.isIpv4() ? Ips.previous(subnet.broadcast()) : subnet.broadcast();
     }
     return new Range(subnet, start, end, gw);
   }
 
   /** Whether {@code ip} is in the subnet and within the start/end bounds that are set. */
   public boolean contains(InetAddress ip) {
-    if (subnet == null || !IpMath.sameFamily(ip, subnet.ip()) || !subnet.contains(ip)) {
+    if (subnet == null || !Ips.sameFamily(ip, subnet.ip()) || !subnet.contains(ip)) {
       return false;
     }
-    if (rangeStart != null && IpMath.compare(ip, rangeStart) < 0) {
+    if (rangeStart != null && Ips.compare(ip, rangeStart) < 0) {
       return false;
     }
-    return rangeEnd == null || IpMath.compare(ip, rangeEnd) <= 0;
+    return rangeEnd == null || Ips.compare(ip, rangeEnd) <= 0;
   }
 
   /** Whether the two canonical ranges share an address. */
   public boolean overlaps(Range other) {
-    if (!IpMath.sameFamily(rangeStart, other.rangeStart)) {
+    if (!Ips.sameFamily(rangeStart, other.rangeStart)) {
       return false;
     }
     return contains(other.rangeStart)

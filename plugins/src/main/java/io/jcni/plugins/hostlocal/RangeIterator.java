@@ -1,5 +1,6 @@
 package io.jcni.plugins.hostlocal;
 
+import io.jcni.libcni.types.Ips;
 import java.net.InetAddress;
 
 /**
@@ -46,7 +47,7 @@ final class RangeIterator {
           r = set.ranges().get(rangeIdx);
           cur = r.rangeStart();
         } else {
-          cur = IpMath.next(cur);
+          cur = Ips.next(cur);
         }
         if (startIp == null) {
           startIp = cur;

@@ -26,7 +26,7 @@ public record RangeSet(List<Range> ranges) {
     List<Range> out = new ArrayList<>();
     for (Range r : ranges) {
       Range c = r.canonical();
-      if (!out.isEmpty() && !IpMath.sameFamily(out.get(0).rangeStart(), c.rangeStart())) {
+      if (!out.isEmpty() && !Ips.sameFamily(out.get(0).rangeStart(), c.rangeStart())) {
         throw Range.invalid("mixed address families");
       }
       out.add(c);

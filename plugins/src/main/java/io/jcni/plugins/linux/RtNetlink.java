@@ -1,13 +1,13 @@
 package io.jcni.plugins.linux;
 
 import io.jcni.libcni.types.IpNet;
+import io.jcni.libcni.types.Ips;
 import io.jcni.plugins.linux.NetlinkCodec.Attrs;
 import io.jcni.plugins.linux.NetlinkCodec.Message;
 import io.jcni.plugins.linux.NetlinkCodec.Request;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -458,7 +458,7 @@ public final class RtNetlink implements AutoCloseable {
         .ifaddrmsg(af(address), address.prefixLength(), bits & 0xff, 0, index)
         .attrIp(Kernel.IFA_LOCAL, address.ip()).attrIp(Kernel.IFA_ADDRESS, address.ip());
     if (address.isIpv4() && address.prefixLength() < 31) {
-      r.attrIp(Kernel.IFA_BROADCAST, broadcast(address));
+      r.attrIp(Kernel.IFA_BROADCAST, address.broadcast());
     }
     if (bits > 0xff) {
       r.attrU32(Kernel.IFA_FLAGS, bits);
@@ -503,7 +503,7 @@ public final class RtNetlink implements AutoCloseable {
         continue;
       }
       int flags = a.has(Kernel.IFA_FLAGS) ? a.u32(Kernel.IFA_FLAGS, 0) : m.u8(2);
-      out.add(new Address(ifIndex, new IpNet(ip(ip), m.u8(1)), AddressFlag.of(flags), m.u8(3)));
+      out.add(new Address(ifIndex, new IpNet(Ips.fromBytes(ip), m.u8(1)), AddressFlag.of(flags), m.u8(3)));
     }
     return out;
   }
@@ -605,10 +605,10 @@ public final class RtNetlink implements AutoCloseable {
       }
       Family f = Family.of(af);
       byte[] dst = a.bytes(Kernel.RTA_DST);
-      IpNet p = dst == null ? f.wholeSpace() : new IpNet(ip(dst), m.u8(1));
+      IpNet p = dst == null ? f.wholeSpace() : new IpNet(Ips.fromBytes(dst), m.u8(1));
       byte[] gw = a.bytes(Kernel.RTA_GATEWAY);
       Attrs metrics = a.nested(Kernel.RTA_METRICS);
-      out.add(new RouteEntry(f, p, gw == null ? null : ip(gw), a.u32(Kernel.RTA_OIF, 0), m.u8(6), t,
+      out.add(new RouteEntry(f, p, gw == null ? null : Ips.fromBytes(gw), a.u32(Kernel.RTA_OIF, 0), m.u8(6), t,
           a.u32(Kernel.RTA_PRIORITY, 0), metrics.u32(Kernel.RTAX_MTU, 0), metrics.u32(Kernel.RTAX_ADVMSS, 0),
           m.u8(5), m.u8(7), nextHops(a)));
     }
@@ -630,7 +630,7 @@ public final class RtNetlink implements AutoCloseable {
         break;
       }
       byte[] gw = Attrs.parse(b, pos + 8, pos + len).bytes(Kernel.RTA_GATEWAY);
-      out.add(new NextHop(gw == null ? null : ip(gw), b.getInt(pos + 4)));
+      out.add(new NextHop(gw == null ? null : Ips.fromBytes(gw), b.getInt(pos + 4)));
       pos += NetlinkCodec.align(len);
     }
     return out;
@@ -640,23 +640,6 @@ public final class RtNetlink implements AutoCloseable {
 
   private static int af(IpNet p) {
     return p.isIpv4() ? Kernel.AF_INET : Kernel.AF_INET6;
-  }
-
-  private static InetAddress broadcast(IpNet p) {
-    byte[] b = p.ip().getAddress();
-    for (int i = 0; i < b.length; i++) {
-      int keep = Math.max(0, Math.min(8, p.prefixLength() - i * 8));
-      b[i] |= (byte) (0xff >>> keep);
-    }
-    return ip(b);
-  }
-
-  private static InetAddress ip(byte[] b) {
-    try {
-      return InetAddress.getByAddress(b);
-    } catch (UnknownHostException e) {
-      throw new AssertionError(e);
-    }
   }
 
   private static byte[] parseMac(String mac) {

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -113,6 +114,30 @@ class GoEquivalenceTest {
     assertEquals(
         "rwxr-x---",
         PosixFilePermissions.toString(Files.getPosixFilePermissions(jDir.resolve("mynet/lock"))));
+  }
+
+  @Test
+  void aLaterNullKeyKeepsTheEarlierDataDir() throws IOException {
+    Map<String, Map<String, String>> stores = new TreeMap<>();
+    for (Map.Entry<String, HostLocalRunner> r : Map.of("go", HostLocalRunner.GO, "jcni", HostLocalRunner.JCNI)
+        .entrySet()) {
+      Path dir = Files.createDirectories(tmp.resolve(r.getKey()));
+      // Go applies keys in order and a null leaves the field as it was; a reader that let the null win would
+      // use the default data directory instead.
+      String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"jt-nulldir\",\"type\":\"bridge\","
+          + "\"ipam\":{\"type\":\"host-local\",\"dataDir\":\"" + dir + "\",\"DataDir\":null,"
+          + "\"ranges\":[[{\"subnet\":\"10.250.1.0/29\"}]]}}";
+      try {
+        HostLocalRunner.Outcome o = r.getValue().add("c1", "eth0", conf);
+        assertTrue(o.ok(), r.getKey() + ": " + o);
+        stores.put(r.getKey(), snapshot(dir.resolve("jt-nulldir")));
+      } finally {
+        // Releases the address wherever it went, also if it went to the default directory.
+        r.getValue().del("c1", "eth0", conf);
+      }
+    }
+    assertTrue(stores.get("go").containsKey("10.250.1.2"), "Go wrote into the given dataDir: " + stores);
+    assertEquals(stores.get("go"), stores.get("jcni"));
   }
 
   /**

@@ -1,0 +1,92 @@
+package io.jcni.plugins.bridge;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.types.CniException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Configurations the Go bridge refuses while loading them, before it touches any namespace or link: jcni's
+ * {@link BridgeConf} must refuse each with Go's message.
+ */
+class BridgeConfInteropTest {
+  private static final String GO_BINARY = "/usr/lib/cni/bridge";
+  private static final String HEAD = "{\"cniVersion\":\"0.4.0\",\"name\":\"n\",\"type\":\"bridge\",";
+
+  @BeforeAll
+  static void needGo() {
+    Privileged.requireExecutable(GO_BINARY);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+    "\"mtu\":\"1500\"}",
+    "\"vlan\":1.5}",
+    "\"isGateway\":\"true\"}",
+    "\"bridge\":5}",
+    "\"ipam\":5}",
+    "\"ipam\":{\"type\":5}}",
+    "\"args\":5}",
+    "\"args\":{\"cni\":5}}",
+    "\"args\":{\"cni\":{\"mac\":5}}}",
+    "\"runtimeConfig\":5}",
+    "\"runtimeConfig\":{\"mac\":true}}",
+    "\"dns\":5}",
+    "\"dns\":{\"nameservers\":5}}",
+    "\"dns\":{\"search\":[1]}}",
+    "\"dns\":{\"domain\":5}}",
+    "\"prevResult\":5}",
+    // Go keeps the value before a later null of the same field (case-insensitive), so the check still fails.
+    "\"vlan\":5000,\"VLAN\":null}",
+    "\"vlan\":5000000000}",
+  })
+  void refusedWithGosMessage(String rest) throws Exception {
+    String conf = HEAD + rest;
+    String go = goRefusal(conf);
+    CniException ours = assertThrows(CniException.class,
+        () -> BridgeConf.parse(conf.getBytes(StandardCharsets.UTF_8), ""), conf);
+    assertEquals(go, ours.getMessage(), conf);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"\"bridge\":\"\",\"Bridge\":null}", "\"bridge\":\"\",\"BRIDGE\":null,\"mtu\":null}"})
+  void aLaterNullLeavesTheEarlierValue(String rest) throws Exception {
+    String conf = HEAD + rest;
+    // Go kept "" (not its default cni0), so creating the bridge fails on the empty name.
+    assertEquals("failed to create bridge \"\": could not add \"\": LinkAttrs.Name cannot be empty", goRefusal(conf));
+    BridgeConf c = BridgeConf.parse(conf.getBytes(StandardCharsets.UTF_8), "");
+    assertEquals("", c.bridge());
+    String ours = assertThrows(CniException.class, c::checkForAdd).getMessage();
+    assertTrue(ours.startsWith("failed to create bridge \"\": "), ours);
+  }
+
+  /** The message of the Go bridge's refusal of an ADD of {@code conf} (it must refuse). */
+  private static String goRefusal(String conf) throws IOException, InterruptedException {
+    ProcessBuilder pb = new ProcessBuilder(GO_BINARY);
+    Map<String, String> env = pb.environment();
+    env.put("CNI_COMMAND", "ADD");
+    env.put("CNI_CONTAINERID", "jt-conf");
+    env.put("CNI_NETNS", "/var/run/netns/jt-never-created");
+    env.put("CNI_IFNAME", "eth0");
+    env.put("CNI_PATH", "/usr/lib/cni");
+    pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+    Process p = pb.start();
+    try (OutputStream in = p.getOutputStream()) {
+      in.write(conf.getBytes(StandardCharsets.UTF_8));
+    }
+    byte[] out = p.getInputStream().readAllBytes();
+    assertNotEquals(0, p.waitFor(), "Go accepted " + conf);
+    return new ObjectMapper().readTree(out).path("msg").asText();
+  }
+}
