@@ -19,9 +19,14 @@ public final class ExecInvoker implements PluginInvoker {
   private final RawExec exec;
   private final Duration timeout;
 
+  /** An invoker searching {@code cniPath}, running plugins with {@code exec} within the operation's deadline. */
+  public ExecInvoker(List<String> cniPath, RawExec exec) {
+    this(cniPath, exec, null);
+  }
+
   /**
-   * An invoker searching {@code cniPath}, running plugins with {@code exec}, each call limited to {@code timeout}
-   * ({@code null} for none).
+   * An invoker searching {@code cniPath}, running plugins with {@code exec}, each call also limited to {@code
+   * timeout} ({@code null} for none) for callers that do not give an operation's deadline.
    */
   public ExecInvoker(List<String> cniPath, RawExec exec, Duration timeout) {
     this.cniPath = List.copyOf(cniPath);
@@ -38,6 +43,12 @@ public final class ExecInvoker implements PluginInvoker {
   public byte[] invoke(Command command, String type, CmdArgs args, Deadline deadline) throws CniException {
     Path plugin = FindInPath.find(type, cniPath);
     deadline.check("plugin " + type + " to start");
-    return exec.exec(plugin, args.stdinData(), PluginEnv.of(command, args), deadline.limit(timeout));
+    return exec.exec(plugin, args.stdinData(), PluginEnv.of(command, args), callDeadline(deadline));
+  }
+
+  /** The operation's deadline, or this invoker's per-call limit when that ends sooner. */
+  private Deadline callDeadline(Deadline operation) {
+    Duration left = operation.remaining();
+    return timeout == null || (left != null && left.compareTo(timeout) <= 0) ? operation : Deadline.after(timeout);
   }
 }

@@ -1,12 +1,10 @@
 package io.jcni.libcni.invoke;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.jcni.libcni.spi.Deadline;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
 import io.jcni.libcni.types.GoJson;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,17 +13,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.commons.exec.CommandLine;
-import org.apache.commons.exec.DefaultExecutor;
-import org.apache.commons.exec.ExecuteException;
-import org.apache.commons.exec.ExecuteResultHandler;
-import org.apache.commons.exec.PumpStreamHandler;
 
 /**
  * One run of a plugin binary with the CNI exec protocol: stdin in, stdout back, stderr captured, failures decoded
@@ -36,25 +26,20 @@ import org.apache.commons.exec.PumpStreamHandler;
  * "<stderr>": <err>} or {@code netplugin failed but error parsing its diagnostic message "<out>": <perr>}, where
  * {@code <err>} is worded like Go's ({@code exit status 1}, {@code signal: killed}, {@code fork/exec P: …}).
  *
- * <p>A timeout, or interrupting the calling thread, kills the plugin and every process it started (SIGKILL), so
- * a plugin's helpers cannot outlive it or hold its output pipes open; the call then fails with the
- * no-error-message error, as Go's does when its context ends. An exec that fails with {@code text file busy}
+ * <p>The plugin runs as a {@link Subprocess}: when the operation's {@link Deadline} passes, or the calling thread
+ * is interrupted, the plugin and every process it started are killed and the call fails with a timed-out or
+ * cancelled {@link CniException} (code 11) naming the plugin, whatever it had written so far. (Go's libcni reports
+ * {@code signal: killed} there; jcni makes the cause recognisable.) An exec that fails with {@code text file busy}
  * (a plugin binary being replaced while we start it) is retried up to six times one second apart, each time with
  * a fresh process. A plugin that exits but leaves a daemon holding its stdout open is not waited for beyond a
- * few seconds; the output it wrote is used. Whatever the plugin wrote to stderr is copied to the configured sink
- * (also when it failed). Instances are thread-safe.
+ * few seconds ({@link Subprocess#OUTPUT_GRACE}); the output it wrote is used (libcni waits forever). Whatever the
+ * plugin wrote to stderr is copied to the configured sink (also when it failed). Instances are thread-safe.
  */
 public final class RawExec {
   /** How many times an exec failing with {@code text file busy} is attempted, as in Go. */
   public static final int TEXT_FILE_BUSY_TRIES = 6;
 
   private static final Duration TEXT_FILE_BUSY_PAUSE = Duration.ofSeconds(1);
-  // After a kill the pipes close at once; the bound only guards against a grandchild we could not see.
-  private static final Duration KILL_GRACE = Duration.ofSeconds(5);
-  // Once the plugin has exited, how long a process it left behind may keep its output pipes open (Go's
-  // Cmd.WaitDelay; Commons Exec applies it per pump, so the total is about twice this); libcni sets none and
-  // then waits forever.
-  private static final Duration OUTPUT_GRACE = Duration.ofSeconds(2);
   private static final Pattern ERRNO = Pattern.compile("error=\\d+, (.*)$");
   private static final String[] SIGNALS = {
     "", "hangup", "interrupt", "quit", "illegal instruction", "trace/breakpoint trap", "aborted", "bus error",
@@ -87,217 +72,59 @@ public final class RawExec {
    * Runs {@code plugin} with {@code env} as its whole environment and {@code stdin} on its standard input, and
    * returns its standard output.
    *
-   * @param timeout how long the plugin may run (across text-file-busy retries); {@code null}, zero or negative
-   *     for no limit
-   * @throws CniException the plugin's error, or one describing how it failed (see the class comment)
+   * @param deadline the operation's deadline; it also bounds the text-file-busy retries
+   * @throws CniException the plugin's error, one describing how it failed (see the class comment), or a timed-out
+   *     or cancelled one naming the plugin
    */
-  public byte[] exec(Path plugin, byte[] stdin, Map<String, String> env, Duration timeout) throws CniException {
-    long deadline = timeout == null || timeout.isZero() || timeout.isNegative()
-        ? Long.MAX_VALUE
-        : System.nanoTime() + timeout.toNanos();
-    if (Thread.currentThread().isInterrupted()) {
-      // Go does not start a command whose context is already done.
-      throw pluginError("context canceled", new byte[0], new byte[0]);
-    }
+  public byte[] exec(Path plugin, byte[] stdin, Map<String, String> env, Deadline deadline) throws CniException {
+    Subprocess run = Subprocess.of(List.of(plugin.toString())).withEnv(env).withStdin(stdin)
+        .withStderrCopiedTo(stderrSink);
     for (int attempt = 1; ; attempt++) {
-      Run run = runOnce(plugin, stdin == null ? new byte[0] : stdin, env, deadline);
-      if (run.launchError != null) {
-        String err = launchErrorText(plugin, run.launchError);
+      Subprocess.Outcome outcome;
+      try {
+        outcome = run.run(deadline);
+      } catch (IOException e) {
+        String err = launchErrorText(plugin, e);
         if (err.endsWith("text file busy") && attempt < TEXT_FILE_BUSY_TRIES) {
-          pause(deadline);
+          pause(plugin, deadline);
           continue;
         }
         throw pluginError(err, new byte[0], new byte[0]);
       }
-      forwardStderr(run.stderr);
-      if (run.cancelReason == null && run.exitValue == 0) {
-        return run.stdout;
+      if (outcome instanceof Subprocess.Stopped stopped) {
+        throw stoppedError(plugin, stopped.why(), stopped.after());
       }
-      String err = run.cancelReason != null ? "signal: killed" : exitText(run.exitValue);
-      throw pluginError(err, run.stdout, run.stderr);
+      Subprocess.Exited exited = (Subprocess.Exited) outcome;
+      if (exited.status() == 0) {
+        return exited.stdout();
+      }
+      throw pluginError(exitText(exited.status()), exited.stdout(), exited.stderr());
     }
   }
 
-  private void pause(long deadline) throws CniException {
-    long wait = Math.min(busyPause.toNanos(), deadline - System.nanoTime());
-    if (wait <= 0) {
-      throw pluginError("context deadline exceeded", new byte[0], new byte[0]);
-    }
+  private void pause(Path plugin, Deadline deadline) throws CniException {
+    Duration wait = deadline.limit(busyPause);
     try {
-      TimeUnit.NANOSECONDS.sleep(wait);
+      TimeUnit.NANOSECONDS.sleep(wait.toNanos());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw pluginError("context canceled", new byte[0], new byte[0]);
+    }
+    if (Thread.currentThread().isInterrupted()) {
+      throw stoppedError(plugin, CniException.Stop.CANCELLED, null);
+    }
+    if (deadline.isExpired()) {
+      throw stoppedError(plugin, CniException.Stop.TIMED_OUT, deadline.budget());
     }
   }
 
-  private void forwardStderr(byte[] stderr) {
-    if (stderrSink == null || stderr.length == 0) {
-      return;
-    }
-    synchronized (stderrSink) {
-      try {
-        stderrSink.write(stderr);
-        stderrSink.flush();
-      } catch (IOException e) {
-        // stderr is informational only; a broken sink must not fail the plugin call.
-      }
-    }
-  }
-
-  /** The outcome of one process start: either a launch error or the exit value and both outputs. */
-  private static final class Run {
-    IOException launchError;
-    int exitValue;
-    String cancelReason;
-    byte[] stdout = new byte[0];
-    byte[] stderr = new byte[0];
-  }
-
-  /** A DefaultExecutor that hands out the Process it started, so a timeout can kill the whole tree. */
-  private static final class TreeKillingExecutor extends DefaultExecutor {
-    final AtomicReference<Process> process = new AtomicReference<>();
-    final AtomicReference<IOException> launchError = new AtomicReference<>();
-    final AtomicBoolean cancelled = new AtomicBoolean();
-
-    @SuppressWarnings("deprecation")
-    TreeKillingExecutor() {
-      super();
-    }
-
-    @Override
-    protected Process launch(CommandLine command, Map<String, String> env, Path dir) throws IOException {
-      return started(() -> super.launch(command, env, dir));
-    }
-
-    @Override
-    protected Process launch(CommandLine command, Map<String, String> env, File dir) throws IOException {
-      return started(() -> super.launch(command, env, dir));
-    }
-
-    private interface Launch {
-      Process get() throws IOException;
-    }
-
-    private Process started(Launch launch) throws IOException {
-      Process p;
-      try {
-        p = launch.get();
-      } catch (IOException e) {
-        launchError.compareAndSet(null, e);
-        throw e;
-      }
-      process.set(p);
-      if (cancelled.get()) {
-        killTree(p);
-      }
-      return p;
-    }
-
-    void cancel() {
-      cancelled.set(true);
-      Process p = process.get();
-      if (p != null) {
-        killTree(p);
-      }
-    }
-  }
-
-  private static void killTree(Process p) {
-    // Descendants must be listed before the parent dies: orphans are re-parented and leave its tree.
-    List<ProcessHandle> children = p.descendants().toList();
-    p.destroyForcibly();
-    for (ProcessHandle c : children) {
-      c.destroyForcibly();
-    }
-  }
-
-  private static Run runOnce(Path plugin, byte[] stdin, Map<String, String> env, long deadline) {
-    Run run = new Run();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    TreeKillingExecutor executor = new TreeKillingExecutor();
-    PumpStreamHandler streams = new PumpStreamHandler(out, err, new ByteArrayInputStream(stdin));
-    streams.setStopTimeout(OUTPUT_GRACE);
-    executor.setStreamHandler(streams);
-    executor.setExitValues(null);
-    CountDownLatch done = new CountDownLatch(1);
-    AtomicReference<Integer> exit = new AtomicReference<>();
-    ExecuteResultHandler handler = new ExecuteResultHandler() {
-      @Override
-      public void onProcessComplete(int exitValue) {
-        exit.set(exitValue);
-        done.countDown();
-      }
-
-      @Override
-      public void onProcessFailed(ExecuteException e) {
-        exit.set(e.getExitValue());
-        done.countDown();
-      }
+  /** The error of a plugin run that the deadline or an interrupt ended; {@code after} may be {@code null}. */
+  static CniException stoppedError(Path plugin, CniException.Stop why, Duration after) {
+    return switch (why) {
+      case TIMED_OUT -> CniException.timeout(
+          "plugin " + plugin + " timed out after " + Deadline.format(after) + " (the operation's deadline)");
+      case CANCELLED -> CniException.cancellation("plugin " + plugin + " was cancelled"
+          + (after == null ? "" : " after " + Deadline.format(after)) + " (the calling thread was interrupted)");
     };
-    boolean interrupted = false;
-    try {
-      executor.execute(new CommandLine(plugin.toString()), env, handler);
-      boolean finished;
-      try {
-        long left = deadline - System.nanoTime();
-        finished = deadline == Long.MAX_VALUE ? await(done) : done.await(Math.max(0, left), TimeUnit.NANOSECONDS);
-        if (!finished) {
-          run.cancelReason = "timeout";
-        }
-      } catch (InterruptedException e) {
-        interrupted = true;
-        finished = false;
-        run.cancelReason = "interrupted";
-      }
-      if (!finished) {
-        executor.cancel();
-        awaitUninterruptibly(done, KILL_GRACE);
-      }
-    } catch (IOException e) {
-      executor.launchError.compareAndSet(null, e);
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
-    run.launchError = executor.launchError.get();
-    if (run.launchError != null) {
-      return run;
-    }
-    Process p = executor.process.get();
-    if (p != null && !p.isAlive()) {
-      run.exitValue = p.exitValue();
-    } else if (exit.get() != null) {
-      run.exitValue = exit.get();
-    } else {
-      run.exitValue = -1;
-    }
-    run.stdout = out.toByteArray();
-    run.stderr = err.toByteArray();
-    return run;
-  }
-
-  private static boolean await(CountDownLatch latch) throws InterruptedException {
-    latch.await();
-    return true;
-  }
-
-  private static void awaitUninterruptibly(CountDownLatch latch, Duration max) {
-    long end = System.nanoTime() + max.toNanos();
-    boolean interrupted = false;
-    while (true) {
-      try {
-        latch.await(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   /** Go's {@code ProcessState.String()} for a Java exit value; 129…192 are read as death by signal. */

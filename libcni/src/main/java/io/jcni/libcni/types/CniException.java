@@ -39,7 +39,8 @@ public class CniException extends Exception {
     this(code, msg, details, cause, null);
   }
 
-  private CniException(int code, String msg, String details, Throwable cause, Stop stop) {
+  /** An exception that may have been stopped from outside ({@code stop} non-null), for subclasses. */
+  protected CniException(int code, String msg, String details, Throwable cause, Stop stop) {
     super(render(msg, details), cause);
     this.code = code;
     this.msg = msg == null ? "" : msg;

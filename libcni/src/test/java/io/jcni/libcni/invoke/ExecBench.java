@@ -4,6 +4,7 @@ import io.jcni.libcni.cache.CacheEntry;
 import io.jcni.libcni.cache.ResultCache;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.Command;
+import io.jcni.libcni.spi.Deadline;
 import io.jcni.libcni.testing.TestBin;
 import io.jcni.libcni.types.GoJson;
 import java.nio.charset.StandardCharsets;
@@ -27,17 +28,17 @@ public final class ExecBench {
     CmdArgs args = new CmdArgs("cid", "/ns", "eth0", "DEBUG=" + debug, List.of("/usr/lib/cni"), conf);
     if (Files.isExecutable(Path.of("/usr/lib/cni/loopback"))) {
       time("exec Go loopback VERSION", n, () ->
-          exec.exec(Path.of("/usr/lib/cni/loopback"), VersionInfo.REQUEST, PluginEnv.of(Command.VERSION, args), null));
+          exec.exec(Path.of("/usr/lib/cni/loopback"), VersionInfo.REQUEST, PluginEnv.of(Command.VERSION, args), Deadline.none()));
     }
     time("exec /bin/true", n, () -> {
       try {
-        exec.exec(Path.of("/bin/true"), conf, PluginEnv.of(Command.ADD, args), null);
+        exec.exec(Path.of("/bin/true"), conf, PluginEnv.of(Command.ADD, args), Deadline.none());
       } catch (io.jcni.libcni.types.CniException e) {
         throw new IllegalStateException(e);
       }
     });
     time("exec test-bin/noop ADD (bash+jq)", Math.max(1, n / 5), () ->
-        exec.exec(TestBin.plugin("noop"), conf, PluginEnv.of(Command.ADD, args), null));
+        exec.exec(TestBin.plugin("noop"), conf, PluginEnv.of(Command.ADD, args), Deadline.none()));
     ResultCache cache = new ResultCache(tmp.resolve("cache"));
     int[] i = {0};
     time("cache put (atomic, fsync)", n, () -> cache.put(new CacheEntry("net", "c" + (i[0]++), "eth0", conf, "/ns",

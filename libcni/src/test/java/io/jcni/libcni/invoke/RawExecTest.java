@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.Command;
+import io.jcni.libcni.spi.Deadline;
 import io.jcni.libcni.types.CniException;
 import java.io.ByteArrayOutputStream;
 import java.io.FileOutputStream;
@@ -48,13 +49,13 @@ class RawExecTest {
   }
 
   private CniException fails(Path plugin, Map<String, String> env) {
-    return assertThrows(CniException.class, () -> exec.exec(plugin, CONF, env, Duration.ofSeconds(30)));
+    return assertThrows(CniException.class, () -> exec.exec(plugin, CONF, env, Deadline.after(Duration.ofSeconds(30))));
   }
 
   @Test
   void returnsStdoutAndForwardsStderr() throws Exception {
     Path d = debug("{\"ReportResult\":\"{\\\"cniVersion\\\":\\\"1.0.0\\\"}\",\"ReportStderr\":\"some stderr\"}");
-    byte[] out = exec.exec(TestBin.plugin("noop"), CONF, env(Command.ADD, "DEBUG=" + d), null);
+    byte[] out = exec.exec(TestBin.plugin("noop"), CONF, env(Command.ADD, "DEBUG=" + d), Deadline.none());
     assertEquals("{\"cniVersion\":\"1.0.0\"}", new String(out, StandardCharsets.UTF_8));
     assertEquals("some stderr", stderrSink.toString(StandardCharsets.UTF_8));
   }
@@ -67,7 +68,7 @@ class RawExecTest {
     parent.put("CNI_ARGS", "stale=1");
     parent.put("CNI_IFNAME", "wrong0");
     CmdArgs args = new CmdArgs("some-cid", "/some/netns", "eth7", "DEBUG=" + d, List.of("/x", "/y"), CONF);
-    exec.exec(TestBin.plugin("noop"), CONF, PluginEnv.of(parent, Command.ADD, args), null);
+    exec.exec(TestBin.plugin("noop"), CONF, PluginEnv.of(parent, Command.ADD, args), Deadline.none());
     JsonNode rec = GoJson.mapper().readTree(d.toFile());
     assertEquals("ADD", rec.get("Command").asText());
     JsonNode a = rec.get("CmdArgs");
@@ -146,21 +147,48 @@ class RawExecTest {
   @Test
   void timeoutKillsPluginAndItsChild() throws Exception {
     Path pidFile = tmp.resolve("pids");
+    Path plugin = TestBin.plugin("sleep");
     CniException e = assertThrows(CniException.class,
-        () -> exec.exec(TestBin.plugin("sleep"), CONF, env(Command.ADD, "PIDFILE=" + pidFile),
-            Duration.ofMillis(1500)));
-    assertEquals("netplugin failed with no error message: signal: killed", e.getMessage());
+        () -> exec.exec(plugin, CONF, env(Command.ADD, "PIDFILE=" + pidFile), Deadline.after(Duration.ofMillis(1500))));
+    assertStopped(e, true);
+    assertEquals("plugin " + plugin + " timed out after 1.50s (the operation's deadline)", e.getMessage());
+    assertTreeGone(pidFile);
+  }
+
+  @Test
+  void timeoutAfterPartialOutputIsATimeoutAndKillsTheOrphanedDaemon() throws Exception {
+    Path pidFile = tmp.resolve("pids");
+    Path plugin = TestBin.plugin("hang");
+    AtomicReference<Boolean> daemonWasDescendant = new AtomicReference<>();
+    Thread watcher = new Thread(() -> {
+      try {
+        waitFor(pidFile);
+        String[] pids = Files.readString(pidFile).trim().split(" ");
+        daemonWasDescendant.set(ProcessHandle.of(Long.parseLong(pids[0])).orElseThrow().descendants()
+            .anyMatch(h -> h.pid() == Long.parseLong(pids[1])));
+      } catch (Throwable x) {
+        daemonWasDescendant.set(null);
+      }
+    });
+    watcher.start();
+    CniException e = assertThrows(CniException.class,
+        () -> exec.exec(plugin, CONF, env(Command.ADD, "PIDFILE=" + pidFile), Deadline.after(Duration.ofSeconds(2))));
+    watcher.join();
+    assertStopped(e, true);
+    assertEquals("plugin " + plugin + " timed out after 2s (the operation's deadline)", e.getMessage());
+    assertEquals(Boolean.FALSE, daemonWasDescendant.get(), "precondition: the daemon is no descendant of the plugin");
     assertTreeGone(pidFile);
   }
 
   @Test
   void interruptKillsPluginAndItsChild() throws Exception {
     Path pidFile = tmp.resolve("pids");
+    Path plugin = TestBin.plugin("hang");
     AtomicReference<Throwable> thrown = new AtomicReference<>();
     AtomicReference<Boolean> stillInterrupted = new AtomicReference<>();
     Thread t = new Thread(() -> {
       try {
-        exec.exec(TestBin.plugin("sleep"), CONF, env(Command.ADD, "PIDFILE=" + pidFile), Duration.ofSeconds(60));
+        exec.exec(plugin, CONF, env(Command.ADD, "PIDFILE=" + pidFile), Deadline.after(Duration.ofSeconds(60)));
       } catch (Throwable x) {
         thrown.set(x);
       }
@@ -171,7 +199,10 @@ class RawExecTest {
     t.interrupt();
     t.join(20_000);
     assertFalse(t.isAlive(), "exec did not return after interrupt");
-    assertEquals("netplugin failed with no error message: signal: killed", thrown.get().getMessage());
+    CniException e = (CniException) thrown.get();
+    assertStopped(e, false);
+    assertTrue(e.getMessage().matches("plugin " + java.util.regex.Pattern.quote(plugin.toString())
+        + " was cancelled after [0-9.]+m?s \\(the calling thread was interrupted\\)"), e.getMessage());
     assertTrue(stillInterrupted.get(), "interrupt status must be kept for the caller");
     assertTreeGone(pidFile);
   }
@@ -182,8 +213,8 @@ class RawExecTest {
     Thread.currentThread().interrupt();
     try {
       CniException e = assertThrows(CniException.class,
-          () -> exec.exec(TestBin.plugin("noop"), CONF, env(Command.ADD, "DEBUG=" + d), null));
-      assertEquals("netplugin failed with no error message: context canceled", e.getMessage());
+          () -> exec.exec(TestBin.plugin("noop"), CONF, env(Command.ADD, "DEBUG=" + d), Deadline.none()));
+      assertStopped(e, false);
       assertTrue(Thread.currentThread().isInterrupted());
     } finally {
       Thread.interrupted();
@@ -198,8 +229,29 @@ class RawExecTest {
       Path pidFile = tmp.resolve("pids-" + c);
       CmdArgs args = new CmdArgs("cid", "/ns", "eth0", "PIDFILE=" + pidFile, List.of("/p"), CONF);
       CniException e = assertThrows(CniException.class, () -> invoker.invoke(c, "sleep", args));
-      assertEquals("netplugin failed with no error message: signal: killed", e.getMessage(), c.name());
+      assertStopped(e, true);
+      assertEquals("plugin " + TestBin.plugin("sleep") + " timed out after 300ms (the operation's deadline)",
+          e.getMessage(), c.name());
     }
+  }
+
+  @Test
+  void invokerRunsThePluginWithinTheOperationsDeadline() throws Exception {
+    ExecInvoker invoker = new ExecInvoker(List.of(TestBin.dir().toString()), exec);
+    CmdArgs args = new CmdArgs("cid", "/ns", "eth0", "PIDFILE=" + tmp.resolve("pids"), List.of("/p"), CONF);
+    long start = System.nanoTime();
+    CniException e = assertThrows(CniException.class,
+        () -> invoker.invoke(Command.ADD, "sleep", args, Deadline.after(Duration.ofMillis(400))));
+    assertStopped(e, true);
+    assertEquals("plugin " + TestBin.plugin("sleep") + " timed out after 400ms (the operation's deadline)",
+        e.getMessage());
+    assertTrue(System.nanoTime() - start < Duration.ofSeconds(10).toNanos(), "the plugin sleeps 60 s");
+  }
+
+  private static void assertStopped(CniException e, boolean timedOut) {
+    assertEquals(11, e.code(), e.getMessage());
+    assertEquals(timedOut, e.isTimeout(), e.getMessage());
+    assertEquals(!timedOut, e.isCancelled(), e.getMessage());
   }
 
   @Test
@@ -210,7 +262,7 @@ class RawExecTest {
         + "printf '{\"cniVersion\":\"1.0.0\"}'\n");
     Files.setPosixFilePermissions(plugin, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
     try {
-      byte[] out = exec.exec(plugin, CONF, env(Command.ADD, ""), null);
+      byte[] out = exec.exec(plugin, CONF, env(Command.ADD, ""), Deadline.none());
       assertEquals("{\"cniVersion\":\"1.0.0\"}", new String(out, StandardCharsets.UTF_8));
     } finally {
       waitFor(pidFile);
@@ -266,7 +318,7 @@ class RawExecTest {
       assertTrue(direct.getMessage().contains("Text file busy"), direct.getMessage());
       t = new Thread(() -> {
         try {
-          outcome.set(exec.exec(plugin, CONF, env(Command.ADD, "DEBUG=" + d), Duration.ofSeconds(30)));
+          outcome.set(exec.exec(plugin, CONF, env(Command.ADD, "DEBUG=" + d), Deadline.after(Duration.ofSeconds(30))));
         } catch (CniException e) {
           outcome.set(e);
         }
@@ -290,7 +342,7 @@ class RawExecTest {
     RawExec quick = new RawExec(stderrSink, Duration.ofMillis(10));
     try (FileOutputStream writer = new FileOutputStream(plugin.toFile(), true)) {
       CniException e = assertThrows(CniException.class,
-          () -> quick.exec(plugin, CONF, env(Command.ADD, ""), Duration.ofSeconds(30)));
+          () -> quick.exec(plugin, CONF, env(Command.ADD, ""), Deadline.after(Duration.ofSeconds(30))));
       assertEquals("netplugin failed with no error message: fork/exec " + plugin + ": text file busy",
           e.getMessage());
     }

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TestPluginsTest {
   @TempDir Path tmp;
 
-  private final ExecInvoker invoker = new ExecInvoker(List.of(TestBin.dir().toString()), new RawExec(null), null);
+  private final ExecInvoker invoker = new ExecInvoker(List.of(TestBin.dir().toString()), new RawExec(null));
 
   private byte[] run(Command c, String conf, String debugJson) throws Exception {
     Path d = Files.writeString(tmp.resolve("debug"), debugJson);
@@ -74,12 +74,12 @@ class TestPluginsTest {
   @Test
   void incompatibleVersionTextMatchesGoSkel() throws Exception {
     io.jcni.libcni.testing.Privileged.requireExecutable("/usr/lib/cni/loopback");
-    PluginInfo info = VersionInfo.getVersionInfo(new ExecInvoker(List.of("/usr/lib/cni"), new RawExec(null), null),
+    PluginInfo info = VersionInfo.getVersionInfo(new ExecInvoker(List.of("/usr/lib/cni"), new RawExec(null)),
         "loopback");
     CmdArgs args = new CmdArgs("cid", "/ns", "eth0", "", List.of("/usr/lib/cni"),
         "{\"cniVersion\":\"9.9.9\",\"name\":\"n\",\"type\":\"loopback\"}".getBytes(StandardCharsets.UTF_8));
     CniException go = assertThrows(CniException.class,
-        () -> new ExecInvoker(List.of("/usr/lib/cni"), new RawExec(null), null).invoke(Command.ADD, "loopback", args));
+        () -> new ExecInvoker(List.of("/usr/lib/cni"), new RawExec(null)).invoke(Command.ADD, "loopback", args));
     StringBuilder quoted = new StringBuilder();
     for (String v : info.supportedVersions()) {
       quoted.append(quoted.length() > 0 ? " " : "").append('"').append(v).append('"');

@@ -1,14 +1,17 @@
 package io.jcni.plugins.firewall;
 
+import io.jcni.libcni.spi.Deadline;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
+import java.time.Duration;
 import java.util.List;
 
 /**
- * A firewall program that could not be started or exited non-zero.
+ * A firewall program that could not be started, exited non-zero, or was stopped by its deadline or an interrupt.
  *
  * <p>The message follows go-iptables ({@code running [argv]: exit status N: stderr}); the CNI code is 999 as for
- * every plain error of the Go plugins. {@link #details()} holds the script fed on stdin, if any, because
+ * every plain error of the Go plugins, and 11 with {@link #isTimeout()} or {@link #isCancelled()} for a stopped
+ * program ({@code running [argv]: timed out after 2s}). {@link #details()} holds the script fed on stdin, if any, because
  * iptables-restore and nft report errors by its line numbers.
  */
 public final class FirewallCommandException extends CniException {
@@ -17,19 +20,39 @@ public final class FirewallCommandException extends CniException {
   /** Exit status when the program never ran. */
   public static final int NOT_STARTED = -1;
 
+  /** Exit status when the program was killed because its deadline passed or the caller was interrupted. */
+  public static final int STOPPED = -2;
+
   private final List<String> command;
   private final int exitStatus;
   private final String stderr;
 
   public FirewallCommandException(List<String> command, int exitStatus, String stderr, String stdin, Throwable cause) {
-    super(ErrorCode.INTERNAL, render(command, exitStatus, stderr), stdin == null ? "" : stdin, cause);
+    this(ErrorCode.INTERNAL, render(command, exitStatus == NOT_STARTED ? "could not start" : "exit status " + exitStatus,
+        stderr), command, exitStatus, stderr, stdin, cause, null);
+  }
+
+  private FirewallCommandException(int code, String msg, List<String> command, int exitStatus, String stderr,
+      String stdin, Throwable cause, Stop stop) {
+    super(code, msg, stdin == null ? "" : stdin, cause, stop);
     this.command = List.copyOf(command);
     this.exitStatus = exitStatus;
     this.stderr = stderr == null ? "" : stderr;
   }
 
-  private static String render(List<String> command, int exitStatus, String stderr) {
-    String status = exitStatus == NOT_STARTED ? "could not start" : "exit status " + exitStatus;
+  /**
+   * {@code command} killed because of {@code why}; {@code after} is the deadline's budget or how long it ran
+   * ({@code null} when it never started).
+   */
+  public static FirewallCommandException stopped(List<String> command, Stop why, Duration after, String stderr,
+      String stdin) {
+    String how = (why == Stop.TIMED_OUT ? "timed out" : "cancelled")
+        + (after == null ? "" : " after " + Deadline.format(after));
+    return new FirewallCommandException(ErrorCode.TRY_AGAIN_LATER, render(command, how, stderr), command, STOPPED,
+        stderr, stdin, null, why);
+  }
+
+  private static String render(List<String> command, String status, String stderr) {
     String err = stderr == null ? "" : stderr.strip();
     return "running [" + String.join(" ", command) + "]: " + status + (err.isEmpty() ? "" : ": " + err);
   }
@@ -39,7 +62,7 @@ public final class FirewallCommandException extends CniException {
     return command;
   }
 
-  /** The exit status, or {@link #NOT_STARTED}. */
+  /** The exit status, {@link #NOT_STARTED} or {@link #STOPPED}. */
   public int exitStatus() {
     return exitStatus;
   }
@@ -51,6 +74,6 @@ public final class FirewallCommandException extends CniException {
 
   /** Whether nft said the table, chain or rule does not exist (ENOENT), as knftables' IsNotFound decides. */
   public boolean isNotFound() {
-    return exitStatus != NOT_STARTED && stderr.contains("No such file or directory");
+    return exitStatus >= 0 && stderr.contains("No such file or directory");
   }
 }

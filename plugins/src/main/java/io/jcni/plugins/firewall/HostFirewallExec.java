@@ -1,19 +1,16 @@
 package io.jcni.plugins.firewall;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
+import io.jcni.libcni.invoke.Subprocess;
+import io.jcni.libcni.spi.Deadline;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import org.apache.commons.exec.CommandLine;
-import org.apache.commons.exec.DefaultExecutor;
-import org.apache.commons.exec.ExecuteException;
-import org.apache.commons.exec.PumpStreamHandler;
 
-/** {@link FirewallExec} on this machine through Commons Exec. */
+/** {@link FirewallExec} on this machine, each program run as a {@link Subprocess}. */
 final class HostFirewallExec implements FirewallExec {
   static final HostFirewallExec INSTANCE = new HostFirewallExec();
 
@@ -24,6 +21,11 @@ final class HostFirewallExec implements FirewallExec {
 
   @Override
   public String run(List<String> argv, String stdin) throws FirewallCommandException {
+    return run(argv, stdin, Deadline.none());
+  }
+
+  @Override
+  public String run(List<String> argv, String stdin, Deadline deadline) throws FirewallCommandException {
     if (argv.isEmpty()) {
       throw new IllegalArgumentException("empty argument vector");
     }
@@ -32,29 +34,24 @@ final class HostFirewallExec implements FirewallExec {
       throw new FirewallCommandException(argv, FirewallCommandException.NOT_STARTED,
           argv.get(0) + ": executable file not found in $PATH", stdin, null);
     }
-    CommandLine cmd = new CommandLine(program);
-    for (String arg : argv.subList(1, argv.size())) {
-      cmd.addArgument(arg, false);
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    ByteArrayInputStream in = new ByteArrayInputStream(
-        stdin == null ? new byte[0] : stdin.getBytes(StandardCharsets.UTF_8));
-    DefaultExecutor executor = DefaultExecutor.builder().setExecuteStreamHandler(new PumpStreamHandler(out, err, in))
-        .get();
-    executor.setExitValues(null);
-    int status;
+    List<String> resolved = new ArrayList<>(argv);
+    resolved.set(0, program);
+    Subprocess.Outcome outcome;
     try {
-      status = executor.execute(cmd);
-    } catch (ExecuteException e) {
-      status = e.getExitValue();
+      outcome = Subprocess.of(resolved).withStdin(stdin == null ? null : stdin.getBytes(StandardCharsets.UTF_8))
+          .run(deadline);
     } catch (IOException e) {
       throw new FirewallCommandException(argv, FirewallCommandException.NOT_STARTED, e.getMessage(), stdin, e);
     }
-    if (status != 0) {
-      throw new FirewallCommandException(argv, status, err.toString(StandardCharsets.UTF_8), stdin, null);
+    String stderr = new String(outcome.stderr(), StandardCharsets.UTF_8);
+    if (outcome instanceof Subprocess.Stopped stopped) {
+      throw FirewallCommandException.stopped(argv, stopped.why(), stopped.after(), stderr, stdin);
     }
-    return out.toString(StandardCharsets.UTF_8);
+    int status = ((Subprocess.Exited) outcome).status();
+    if (status != 0) {
+      throw new FirewallCommandException(argv, status, stderr, stdin, null);
+    }
+    return new String(outcome.stdout(), StandardCharsets.UTF_8);
   }
 
   /** Absolute path of {@code name} from PATH, then the sbin directories; a name with a slash is taken as is. */

@@ -1,16 +1,27 @@
 package io.jcni.plugins.firewall;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jcni.libcni.spi.Deadline;
 import io.jcni.libcni.types.ErrorCode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The Commons Exec runner with harmless coreutils programs. */
 class HostFirewallExecTest {
   private final FirewallExec exec = FirewallExec.host();
+
+  @TempDir Path tmp;
 
   @Test
   void passesStdinAndReturnsStdout() throws Exception {
@@ -41,5 +52,64 @@ class HostFirewallExecTest {
     assertEquals(FirewallCommandException.NOT_STARTED, e.exitStatus());
     assertTrue(e.getMessage().contains("jt-no-such-firewall-tool: executable file not found in $PATH"), e.getMessage());
     assertEquals("x", e.details());
+  }
+
+  @Test
+  void deadlineKillsTheProgramAndWhatItStarted() throws Exception {
+    Path pids = tmp.resolve("pids");
+    List<String> argv = List.of("sh", "-c", "sleep 30 & echo $$ $! > " + pids + "; sleep 30");
+    long start = System.nanoTime();
+    FirewallCommandException e = assertThrows(FirewallCommandException.class,
+        () -> exec.run(argv, null, Deadline.after(Duration.ofMillis(800))));
+    assertTrue(System.nanoTime() - start < Duration.ofSeconds(10).toNanos(), "the program sleeps 30 s");
+    assertTrue(e.isTimeout(), e.getMessage());
+    assertEquals(ErrorCode.TRY_AGAIN_LATER, e.code());
+    assertEquals(FirewallCommandException.STOPPED, e.exitStatus());
+    assertEquals("running [" + String.join(" ", argv) + "]: timed out after 800ms", e.getMessage());
+    for (String pid : Files.readString(pids).trim().split(" ")) {
+      assertGone(Long.parseLong(pid));
+    }
+  }
+
+  @Test
+  void interruptCancelsTheProgramAndKeepsTheFlag() throws Exception {
+    AtomicReference<Throwable> thrown = new AtomicReference<>();
+    AtomicBoolean stillInterrupted = new AtomicBoolean();
+    Thread t = new Thread(() -> {
+      try {
+        exec.run(List.of("sleep", "30"), null);
+      } catch (Throwable x) {
+        thrown.set(x);
+      }
+      stillInterrupted.set(Thread.currentThread().isInterrupted());
+    });
+    t.start();
+    Thread.sleep(300);
+    t.interrupt();
+    t.join(10_000);
+    assertFalse(t.isAlive(), "run did not return after interrupt");
+    FirewallCommandException e = (FirewallCommandException) thrown.get();
+    assertTrue(e.isCancelled(), e.getMessage());
+    assertEquals(ErrorCode.TRY_AGAIN_LATER, e.code());
+    assertTrue(e.getMessage().startsWith("running [sleep 30]: cancelled after "), e.getMessage());
+    assertTrue(stillInterrupted.get(), "interrupt status must be kept for the caller");
+  }
+
+  /** Gone: no such process, or a zombie (state Z/X in /proc) waiting for a reaper that is not us. */
+  private static void assertGone(long pid) throws InterruptedException {
+    for (int i = 0; i < 100; i++) {
+      String stat;
+      try {
+        stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      } catch (IOException e) {
+        return;
+      }
+      char state = stat.charAt(stat.lastIndexOf(')') + 2);
+      if (state == 'Z' || state == 'X') {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("process " + pid + " still running");
   }
 }
