@@ -43,7 +43,8 @@ public final class ResultCache {
   /** Where Go libcni keeps its cache unless told otherwise. */
   public static final Path DEFAULT_DIR = Path.of("/var/lib/cni");
 
-  // Our own temporary files; never listed as attachments.
+  // Our own temporary files; never listed as attachments. The name is this prefix and a random number, not the
+  // final name: any final name that fits NAME_MAX must still be writable through its temporary file.
   static final String TEMP_PREFIX = ".jcni-tmp-";
 
   private static final FileAttribute<?> DIR_MODE =
@@ -105,7 +106,7 @@ public final class ResultCache {
     }
     Path tmp = null;
     try {
-      tmp = Files.createTempFile(results, TEMP_PREFIX + target.getFileName() + ".", "", FILE_MODE);
+      tmp = Files.createTempFile(results, TEMP_PREFIX, "", FILE_MODE);
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
         ByteBuffer buf = ByteBuffer.wrap(bytes);
         while (buf.hasRemaining()) {
