@@ -101,6 +101,22 @@ class CniConfigCacheTest {
   }
 
   @Test
+  void aContainerIdThatJustFitsTheFileNameIsCachedReadAndRemoved() throws Exception {
+    // "cachenet-" + 230 + "-eth0" is 244 bytes: legal, though prefix + name of the temporary file was not.
+    String cid = "c".repeat(230);
+    RuntimeConf rt = new RuntimeConf(cid, "/some/netns", "eth0", List.of(), Map.of(), null);
+    cni.addNetworkList(list, rt);
+    assertTrue(Files.exists(results().resolve("cachenet-" + cid + "-eth0")));
+    assertEquals(RESULT, new String(cni.getNetworkListCachedResult(list, rt).orElseThrow().toJson(),
+        StandardCharsets.UTF_8));
+    assertEquals(List.of(cid), cni.getCachedAttachments(cid).stream().map(NetworkAttachment::containerId).toList());
+    cni.delNetworkList(list, rt);
+    try (var s = Files.list(results())) {
+      assertEquals(List.of(), s.toList());
+    }
+  }
+
+  @Test
   void invalidCachedConfigJsonIsAnError() throws Exception {
     Files.createDirectories(results());
     Files.writeString(results().resolve("cachenet-cid-1-eth0"), "{\"kind\":\"cniCacheV1\",");

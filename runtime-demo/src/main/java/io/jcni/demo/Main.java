@@ -1,6 +1,7 @@
 package io.jcni.demo;
 
 import io.jcni.libcni.types.CniException;
+import io.jcni.libcni.types.ErrorText;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +37,7 @@ public final class Main {
       System.err.println(USAGE);
       rc = 2;
     } catch (Exception e) {
-      System.err.println("jcni: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+      System.err.println("jcni: " + ErrorText.of(e));
       rc = 1;
     }
     System.out.flush();

@@ -25,6 +25,8 @@ final class Cli {
 
   private final Map<String, String> env = new HashMap<>();
   private String netns;
+  private List<String> runAs = List.of();
+  private String classpath;
 
   /** A CLI whose environment has none of the CNI variables of this JVM. */
   Cli() {
@@ -39,6 +41,16 @@ final class Cli {
     return this;
   }
 
+  /**
+   * Runs the CLI through {@code wrapper} (e.g. {@code setpriv --reuid=65534 ...}) with {@code classpath}, which
+   * that user must be able to read.
+   */
+  Cli as(List<String> wrapper, String classpath) {
+    this.runAs = List.copyOf(wrapper);
+    this.classpath = classpath;
+    return this;
+  }
+
   /** Runs the CLI inside {@code ip netns exec name}. */
   Cli inNetns(String name) {
     this.netns = name;
@@ -50,8 +62,9 @@ final class Cli {
     if (netns != null) {
       cmd.addAll(List.of("ip", "netns", "exec", netns));
     }
+    cmd.addAll(runAs);
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
-    cmd.addAll(List.of("-cp", classpath(), "io.jcni.demo.Main"));
+    cmd.addAll(List.of("-cp", classpath == null ? classpath() : classpath, "io.jcni.demo.Main"));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     env.forEach((k, v) -> {

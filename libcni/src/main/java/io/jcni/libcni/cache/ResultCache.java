@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
+import io.jcni.libcni.types.ErrorText;
 import io.jcni.libcni.types.GoJson;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -43,7 +43,8 @@ public final class ResultCache {
   /** Where Go libcni keeps its cache unless told otherwise. */
   public static final Path DEFAULT_DIR = Path.of("/var/lib/cni");
 
-  // Our own temporary files; never listed as attachments.
+  // Our own temporary files; never listed as attachments. The name is this prefix and a random number, not the
+  // final name: any final name that fits NAME_MAX must still be writable through its temporary file.
   static final String TEMP_PREFIX = ".jcni-tmp-";
 
   private static final FileAttribute<?> DIR_MODE =
@@ -105,7 +106,7 @@ public final class ResultCache {
     }
     Path tmp = null;
     try {
-      tmp = Files.createTempFile(results, TEMP_PREFIX + target.getFileName() + ".", "", FILE_MODE);
+      tmp = Files.createTempFile(results, TEMP_PREFIX, "", FILE_MODE);
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
         ByteBuffer buf = ByteBuffer.wrap(bytes);
         while (buf.hasRemaining()) {
@@ -236,16 +237,7 @@ public final class ResultCache {
   }
 
   private static CniException ioFailure(String what, IOException e) {
-    String why;
-    if (e instanceof AccessDeniedException) {
-      why = "permission denied";
-    } else if (e instanceof NoSuchFileException) {
-      why = "no such file or directory";
-    } else if (e instanceof FileSystemException f && f.getReason() != null) {
-      why = f.getReason().substring(0, 1).toLowerCase(java.util.Locale.ROOT) + f.getReason().substring(1);
-    } else {
-      why = String.valueOf(e.getMessage());
-    }
+    String why = e instanceof FileSystemException f ? ErrorText.reason(f) : ErrorText.of(e);
     return new CniException(ErrorCode.IO_FAILURE, what + ": " + why, "", e);
   }
 

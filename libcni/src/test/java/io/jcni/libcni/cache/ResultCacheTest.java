@@ -124,6 +124,35 @@ class ResultCacheTest {
   }
 
   @Test
+  void longestLegalNameIsWrittenReadListedAndDeleted() throws Exception {
+    ResultCache c = cache();
+    // 255 bytes, NAME_MAX: the temporary file's name must not grow with it.
+    String cid = "x".repeat(255 - "n--eth0".length());
+    byte[] conf = "{}".getBytes(StandardCharsets.UTF_8);
+    c.put(new CacheEntry("n", cid, "eth0", conf, "/ns", null, null, null));
+    c.put(new CacheEntry("n", cid, "eth0", conf, "/ns2", null, null, null));
+    assertEquals(255, c.path("n", cid, "eth0").getFileName().toString().length());
+    CacheFile.Current cur = assertInstanceOf(CacheFile.Current.class, c.get("n", cid, "eth0").orElseThrow());
+    assertEquals("/ns2", cur.entry().netns());
+    assertEquals(List.of(cid), c.attachments(cid).stream().map(CacheEntry::containerId).toList());
+    assertTrue(c.delete("n", cid, "eth0"));
+    try (Stream<Path> s = Files.list(tmp.resolve("cni/results"))) {
+      assertEquals(List.of(), s.toList());
+    }
+  }
+
+  @Test
+  void aLeftoverTemporaryFileIsNeverAnAttachment() throws Exception {
+    ResultCache c = cache();
+    c.put(new CacheEntry("n", "c", "eth0", "{}".getBytes(StandardCharsets.UTF_8), "/ns", null, null, null));
+    // What a crash between write and rename leaves: a complete record under the temporary name.
+    Path results = tmp.resolve("cni/results");
+    Files.copy(results.resolve("n-c-eth0"), results.resolve(ResultCache.TEMP_PREFIX + "12345"));
+    assertEquals(List.of("eth0"), c.attachments("").stream().map(CacheEntry::ifName).toList());
+    assertEquals(1, c.attachments("c").size());
+  }
+
+  @Test
   void oneFilePerIfName() throws Exception {
     ResultCache c = cache();
     byte[] conf = "{}".getBytes(StandardCharsets.UTF_8);

@@ -3,6 +3,7 @@ package io.jcni.plugins.hostlocal;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.Dns;
 import io.jcni.libcni.types.ErrorCode;
+import io.jcni.libcni.types.ErrorText;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,7 +28,7 @@ final class ResolvConf {
     } catch (NoSuchFileException e) {
       throw new CniException(ErrorCode.IO_FAILURE, "open " + file + ": no such file or directory");
     } catch (IOException e) {
-      throw new CniException(ErrorCode.IO_FAILURE, "cannot read resolvConf " + file + ": " + e.getMessage());
+      throw new CniException(ErrorCode.IO_FAILURE, "cannot read resolvConf " + file + ": " + ErrorText.of(e));
     }
     return parse(lines);
   }

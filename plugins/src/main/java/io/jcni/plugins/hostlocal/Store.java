@@ -3,16 +3,20 @@ package io.jcni.plugins.hostlocal;
 import io.jcni.libcni.spi.Deadline;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
+import io.jcni.libcni.types.ErrorText;
 import io.jcni.libcni.types.Ips;
 import io.jcni.plugins.linux.Flock;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -50,7 +54,10 @@ public final class Store {
       PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x"));
   private static final Set<OpenOption> CREATE_NEW =
       Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-  private static final Set<OpenOption> OVERWRITE = Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+  // Never through a symlink planted in the store: Go follows it and overwrites the target. O_EXCL already
+  // refuses one for CREATE_NEW.
+  private static final Set<OpenOption> OVERWRITE =
+      Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
 
   /** What this JVM keeps per store directory, shared by every {@code Store} opened on it. */
   private static final Map<Path, Shared> SHARED = new ConcurrentHashMap<>();
@@ -138,7 +145,7 @@ public final class Store {
       throw Deadline.cancelled("the lock on " + dir);
     } catch (IOException | RuntimeException e) {
       jvm.unlock();
-      throw ioError("cannot lock host-local store " + dir, e);
+      throw fileError("cannot lock host-local store " + dir, dir.resolve("lock"), e);
     }
   }
 
@@ -169,7 +176,7 @@ public final class Store {
     } catch (IOException e) {
       // Go reports the failure but keeps the reservation; removing it keeps "a failed ADD reserves nothing".
       deleteQuietly(file);
-      throw ioError("cannot write " + last, e);
+      throw fileError("cannot write " + last, last, e);
     }
     return true;
   }
@@ -177,9 +184,9 @@ public final class Store {
   /** The address in {@code last_reserved_ip.<rangeId>}, if the file exists and parses exactly (no trimming). */
   public Optional<InetAddress> lastReservedIp(int rangeId) {
     try {
-      String s = Files.readString(dir.resolve(LAST_RESERVED_PREFIX + rangeId), StandardCharsets.UTF_8);
-      return Optional.ofNullable(Ips.tryParse(s));
+      return Optional.ofNullable(Ips.tryParse(read(dir.resolve(LAST_RESERVED_PREFIX + rangeId))));
     } catch (IOException e) {
+      // Missing, or a symlink: start from the range's beginning; writing it back fails on a symlink.
       return Optional.empty();
     }
   }
@@ -220,7 +227,7 @@ public final class Store {
   public void release(InetAddress ip, String id, String ifname) {
     Path file = fileOf(ip);
     try {
-      if (goTrimSpace(Files.readString(file, StandardCharsets.UTF_8)).equals(ownerKey(id, ifname))) {
+      if (goTrimSpace(read(file)).equals(ownerKey(id, ifname))) {
         Files.deleteIfExists(file);
       }
     } catch (IOException ignored) {
@@ -301,6 +308,12 @@ public final class Store {
     return Optional.ofNullable(Ips.tryParse(name));
   }
 
+  private static String read(Path file) throws IOException {
+    try (InputStream in = Files.newInputStream(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
   private static void write(SeekableByteChannel ch, String s) throws IOException {
     ByteBuffer b = ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
     while (b.hasRemaining()) {
@@ -317,7 +330,19 @@ public final class Store {
   }
 
   private static CniException ioError(String msg, Exception e) {
-    return new CniException(ErrorCode.IO_FAILURE, msg + ": " + e, "", e);
+    // The message names the file already; a file-system error adds only its reason.
+    String why = e instanceof FileSystemException f ? ErrorText.reason(f) : ErrorText.of(e);
+    return new CniException(ErrorCode.IO_FAILURE, msg + ": " + why, "", e);
+  }
+
+  /** An error on {@code file}, saying so plainly when the file is a symlink (which the store never follows). */
+  private static CniException fileError(String msg, Path file, Exception e) {
+    if (Files.isSymbolicLink(file)) {
+      return new CniException(ErrorCode.IO_FAILURE,
+          msg + ": " + file.getFileName() + " is a symbolic link; host-local never follows one in its store", "",
+          e);
+    }
+    return ioError(msg, e);
   }
 
   /** Go's {@code strings.TrimSpace}: strips Unicode White_Space (which, unlike Java's strip, includes NBSP). */

@@ -11,7 +11,7 @@ import java.util.concurrent.locks.LockSupport;
  * An exclusive {@code flock(2)} lock on a file, held until {@link #close()}.
  *
  * <p>This is the lock Go's host-local takes on {@code <dataDir>/<network>/lock} (go-filemutex): the file is opened
- * {@code O_CREAT|O_RDONLY|O_CLOEXEC} with mode 0750 and locked with {@code LOCK_EX}. Every acquisition opens a fresh
+ * {@code O_CREAT|O_RDONLY|O_CLOEXEC} with mode 0750 (here also {@code O_NOFOLLOW}) and locked with {@code LOCK_EX}. Every acquisition opens a fresh
  * descriptor, because flock belongs to an open file description: two threads sharing one descriptor would not
  * exclude each other. A {@code FileChannel.lock()} (fcntl) does not exclude it, so Java code that shares a store
  * with the Go plugin or {@code flock(1)} must use this class.
@@ -38,10 +38,12 @@ public final class Flock implements AutoCloseable {
   public static Flock acquire(Path file, Duration timeout) throws IOException {
     int fd;
     try {
-      fd = FlockNative.open(file.toString(), FlockNative.O_CREAT | FlockNative.O_RDONLY | FlockNative.O_CLOEXEC,
-          0750);
+      // O_NOFOLLOW, unlike go-filemutex: a symlink planted as the lock file must not make us create or lock
+      // whatever it points to.
+      fd = FlockNative.open(file.toString(),
+          FlockNative.O_CREAT | FlockNative.O_RDONLY | FlockNative.O_CLOEXEC | FlockNative.O_NOFOLLOW, 0750);
     } catch (LastErrorException e) {
-      throw new IOException("open " + file + ": " + e.getMessage(), e);
+      throw ErrnoException.of("open " + file, e);
     }
     try {
       if (timeout == null) {
@@ -63,7 +65,7 @@ public final class Flock implements AutoCloseable {
         return;
       } catch (LastErrorException e) {
         if (e.getErrorCode() != FlockNative.EINTR) {
-          throw new IOException("flock " + file + ": " + e.getMessage(), e);
+          throw ErrnoException.of("flock " + file, e);
         }
       }
     }
@@ -81,7 +83,7 @@ public final class Flock implements AutoCloseable {
       } catch (LastErrorException e) {
         int errno = e.getErrorCode();
         if (errno != FlockNative.EWOULDBLOCK && errno != FlockNative.EINTR) {
-          throw new IOException("flock " + file + ": " + e.getMessage(), e);
+          throw ErrnoException.of("flock " + file, e);
         }
       }
       long left = deadline - System.nanoTime();

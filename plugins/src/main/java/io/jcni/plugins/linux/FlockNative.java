@@ -9,6 +9,7 @@ final class FlockNative {
   static final int O_RDONLY = 0;
   static final int O_CREAT = 0100;
   static final int O_CLOEXEC = 02000000;
+  static final int O_NOFOLLOW = 0400000;
   static final int LOCK_EX = 2;
   static final int LOCK_NB = 4;
   static final int LOCK_UN = 8;

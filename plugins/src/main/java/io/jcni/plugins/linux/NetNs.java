@@ -130,11 +130,12 @@ public final class NetNs implements AutoCloseable {
       onFreshThread("netns-create-" + name, () -> {
         int origin = openOwnNetNs();
         try {
-          try {
-            LibC.unshare(Kernel.CLONE_NEWNET);
-          } catch (LastErrorException e) {
-            throw ErrnoException.of("create network namespace " + name, e);
-          }
+          LibC.unshare(Kernel.CLONE_NEWNET);
+        } catch (LastErrorException e) {
+          closeQuietly(origin);
+          throw ErrnoException.of("create network namespace " + name, e);
+        }
+        try {
           try {
             LibC.mount("/proc/thread-self/ns/net", p.toString(), "none", Kernel.MS_BIND, null);
           } catch (LastErrorException e) {
@@ -307,11 +308,13 @@ public final class NetNs implements AutoCloseable {
   private <T, E extends Exception> T inside(int target, Body<T, E> body) throws E, IOException {
     int origin = openOwnNetNs();
     try {
-      try {
-        LibC.setns(target, Kernel.CLONE_NEWNET);
-      } catch (LastErrorException e) {
-        throw ErrnoException.of("setns " + path, e);
-      }
+      LibC.setns(target, Kernel.CLONE_NEWNET);
+    } catch (LastErrorException e) {
+      // Still in its own namespace (e.g. EPERM without CAP_SYS_ADMIN): nothing to switch back.
+      closeQuietly(origin);
+      throw ErrnoException.of("setns " + path, e);
+    }
+    try {
       return body.call();
     } finally {
       restore(origin);

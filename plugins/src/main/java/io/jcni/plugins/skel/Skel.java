@@ -10,6 +10,7 @@ import io.jcni.libcni.spi.PluginContext;
 import io.jcni.libcni.spi.PluginRegistry;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
+import io.jcni.libcni.types.ErrorText;
 import io.jcni.libcni.types.GoJson;
 import io.jcni.libcni.version.PluginInfo;
 import io.jcni.libcni.version.Versions;
@@ -84,7 +85,7 @@ public final class Skel {
       printError(e, out);
       return 1;
     } catch (RuntimeException e) {
-      printError(new CniException(ErrorCode.INTERNAL, String.valueOf(e.getMessage()), "", e), out);
+      printError(new CniException(ErrorCode.INTERNAL, ErrorText.of(e), "", e), out);
       return 1;
     }
   }
@@ -120,7 +121,7 @@ public final class Skel {
     try {
       stdinData = stdin.readAllBytes();
     } catch (IOException e) {
-      throw new CniException(ErrorCode.IO_FAILURE, "error reading from stdin: " + e.getMessage());
+      throw new CniException(ErrorCode.IO_FAILURE, "error reading from stdin: " + ErrorText.of(e));
     }
     CmdArgs args =
         new CmdArgs(

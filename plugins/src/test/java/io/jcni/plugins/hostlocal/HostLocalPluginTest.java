@@ -236,6 +236,54 @@ class HostLocalPluginTest {
   }
 
   @Test
+  void aSymlinkPlantedAsLastReservedIpIsNeverFollowed() throws IOException {
+    Path victim = Files.writeString(tmp.resolve("victim"), "precious\n");
+    Files.createDirectories(store());
+    Files.createSymbolicLink(store().resolve("last_reserved_ip.0"), victim);
+    HostLocalRunner.Outcome r = plugin.add("c", "eth0", conf("1.0.0", ONE_SET));
+    assertFalse(r.ok(), r.toString());
+    assertEquals(5, r.code(), r.toString());
+    assertEquals("failed to allocate for range 0: cannot write " + store().resolve("last_reserved_ip.0")
+        + ": last_reserved_ip.0 is a symbolic link; host-local never follows one in its store", r.msg());
+    assertEquals("precious\n", Files.readString(victim));
+    assertTrue(Files.isSymbolicLink(store().resolve("last_reserved_ip.0")));
+    assertEquals(Set.of(), addressFiles());
+  }
+
+  @Test
+  void aSymlinkPlantedAsTheLockIsNeverFollowed() throws IOException {
+    Path victim = Files.writeString(tmp.resolve("victim2"), "precious\n");
+    Path absent = tmp.resolve("absent");
+    Files.createDirectories(store());
+    for (Path target : new Path[] {victim, absent}) {
+      Files.deleteIfExists(store().resolve("lock"));
+      Files.createSymbolicLink(store().resolve("lock"), target);
+      HostLocalRunner.Outcome r = plugin.add("c", "eth0", conf("1.0.0", ONE_SET));
+      assertFalse(r.ok(), r.toString());
+      assertEquals(5, r.code(), r.toString());
+      assertEquals("failed to allocate for range 0: cannot lock host-local store " + store()
+          + ": lock is a symbolic link; host-local never follows one in its store", r.msg());
+    }
+    // Go would have created the missing target (O_CREAT through the link) and flocked the existing one.
+    assertEquals("precious\n", Files.readString(victim));
+    assertFalse(Files.exists(absent));
+    assertEquals(Set.of(), addressFiles());
+  }
+
+  @Test
+  void aSymlinkPlantedAsAnAddressFileKeepsThatAddressTaken() throws IOException {
+    Path victim = Files.writeString(tmp.resolve("victim3"), "precious\n");
+    Files.createDirectories(store());
+    Files.createSymbolicLink(store().resolve("10.1.2.2"), victim);
+    HostLocalRunner.Outcome r = plugin.add("c", "eth0", conf("1.0.0", ONE_SET));
+    assertTrue(r.ok(), r.toString());
+    assertEquals("10.1.2.3/24", r.json().path("ips").get(0).path("address").asText());
+    assertTrue(plugin.del("c", "eth0", conf("1.0.0", ONE_SET)).ok());
+    assertEquals("precious\n", Files.readString(victim));
+    assertTrue(Files.isSymbolicLink(store().resolve("10.1.2.2")));
+  }
+
+  @Test
   void requestedAddressTakenFailsAndReleasesTheOtherFamily() throws IOException {
     String ranges = "\"ranges\":[[{\"subnet\":\"10.250.0.0/24\"}],[{\"subnet\":\"2001:db8:1::/64\"}]]";
     assertTrue(plugin.add("first", "eth0", conf("1.0.0", ranges)).ok());
