@@ -59,7 +59,7 @@ public final class CniConfig {
   private CniConfig(Builder b) {
     this.path = List.copyOf(b.path);
     this.cache = new ResultCache(b.cacheDir);
-    PluginInvoker exec = new ExecInvoker(path, b.rawExec, b.timeout);
+    PluginInvoker exec = new ExecInvoker(path, b.rawExec);
     this.invoker = b.invoker != null ? b.invoker : new DispatchingInvoker(b.registry, b.inlineAllowed, exec);
     this.rollback = b.rollback;
     this.timeout = b.timeout;
@@ -453,7 +453,8 @@ public final class CniConfig {
 
   /** The versions the plugin of {@code type} supports, from its VERSION command. */
   public PluginInfo getVersionInfo(String type) throws CniException {
-    return VersionInfo.getVersionInfo(invoker, type);
+    Deadline deadline = Deadline.after(timeout);
+    return VersionInfo.getVersionInfo((command, t, args) -> invoker.invoke(command, t, args, deadline), type);
   }
 
   /** The cached result of an attachment in the list's version, or empty when nothing is cached. */

@@ -169,9 +169,10 @@ class CliErrorsTest {
     Path pids = tmp.resolve("sleep.pids");
     Cli.Run r = cli().env("CNI_ARGS", "IgnoreUnknown=1;PIDFILE=" + pids).run("--timeout", "1", "add", "jtslow",
         ctr.path());
-    assertCleanFailure(r, "plugin type=\"sleep\" failed (add): netplugin failed with no error message");
+    assertCleanFailure(r, "plugin type=\"sleep\" failed (add): plugin " + TestBin.plugin("sleep")
+        + " timed out after 1s (the operation's deadline) (CNI error 11)");
     assertNothingLeft();
-    // The rollback DEL ran sleep once more (and timed out again); whichever run wrote last, its whole tree is gone.
+    // The plugin and its child were killed with it.
     for (String pid : Files.readString(pids).trim().split(" ")) {
       assertFalse(running(Long.parseLong(pid)), "process " + pid + " outlived the timeout");
     }
@@ -208,11 +209,13 @@ class CliErrorsTest {
 
   @Test
   void unwritableCacheDir() throws Exception {
-    Files.createDirectories(cacheDir);
-    Files.writeString(cacheDir.resolve("results"), "a file where the results directory should be");
-    Cli.Run r = cli().run("add", "jtok", ctr.path());
+    // A directory where the cache file should be: the ADD runs, its result cannot be stored, and it is undone.
+    Path blocker = Files.createDirectories(cacheDir.resolve("results").resolve("jtok-jt-cache-eth0")
+        .resolve("blocker"));
+    Cli.Run r = cli().env("CNI_CONTAINERID", "jt-cache").run("add", "jtok", ctr.path());
     assertCleanFailure(r, "failed to set network \"jtok\" cached result: ");
-    Files.delete(cacheDir.resolve("results"));
+    Files.delete(blocker);
+    Files.delete(blocker.getParent());
     assertNothingLeft();
   }
 

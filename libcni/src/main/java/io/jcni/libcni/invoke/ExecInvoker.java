@@ -5,7 +5,6 @@ import io.jcni.libcni.spi.Command;
 import io.jcni.libcni.spi.Deadline;
 import io.jcni.libcni.types.CniException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -17,21 +16,11 @@ import java.util.List;
 public final class ExecInvoker implements PluginInvoker {
   private final List<String> cniPath;
   private final RawExec exec;
-  private final Duration timeout;
 
   /** An invoker searching {@code cniPath}, running plugins with {@code exec} within the operation's deadline. */
   public ExecInvoker(List<String> cniPath, RawExec exec) {
-    this(cniPath, exec, null);
-  }
-
-  /**
-   * An invoker searching {@code cniPath}, running plugins with {@code exec}, each call also limited to {@code
-   * timeout} ({@code null} for none) for callers that do not give an operation's deadline.
-   */
-  public ExecInvoker(List<String> cniPath, RawExec exec, Duration timeout) {
     this.cniPath = List.copyOf(cniPath);
     this.exec = exec;
-    this.timeout = timeout;
   }
 
   @Override
@@ -43,12 +32,6 @@ public final class ExecInvoker implements PluginInvoker {
   public byte[] invoke(Command command, String type, CmdArgs args, Deadline deadline) throws CniException {
     Path plugin = FindInPath.find(type, cniPath);
     deadline.check("plugin " + type + " to start");
-    return exec.exec(plugin, args.stdinData(), PluginEnv.of(command, args), callDeadline(deadline));
-  }
-
-  /** The operation's deadline, or this invoker's per-call limit when that ends sooner. */
-  private Deadline callDeadline(Deadline operation) {
-    Duration left = operation.remaining();
-    return timeout == null || (left != null && left.compareTo(timeout) <= 0) ? operation : Deadline.after(timeout);
+    return exec.exec(plugin, args.stdinData(), PluginEnv.of(command, args), deadline);
   }
 }

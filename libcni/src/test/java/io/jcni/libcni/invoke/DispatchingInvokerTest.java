@@ -81,7 +81,7 @@ class DispatchingInvokerTest {
   private DispatchingInvoker dispatcher(java.util.function.Predicate<String> allowed) {
     PluginRegistry reg = PluginRegistry.empty().register(new Upper("upper")).register(new Upper("ipam"));
     return new DispatchingInvoker(reg, allowed,
-        new ExecInvoker(List.of(TestBin.dir().toString()), new RawExec(), null));
+        new ExecInvoker(List.of(TestBin.dir().toString()), new RawExec()));
   }
 
   @Test

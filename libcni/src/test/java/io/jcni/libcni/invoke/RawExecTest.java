@@ -223,12 +223,13 @@ class RawExecTest {
   }
 
   @Test
-  void invokerTimeoutAppliesToEveryCommand() throws Exception {
-    ExecInvoker invoker = new ExecInvoker(List.of(TestBin.dir().toString()), exec, Duration.ofMillis(300));
+  void invokerDeadlineAppliesToEveryCommand() throws Exception {
+    ExecInvoker invoker = new ExecInvoker(List.of(TestBin.dir().toString()), exec);
     for (Command c : List.of(Command.ADD, Command.DEL, Command.VERSION)) {
       Path pidFile = tmp.resolve("pids-" + c);
       CmdArgs args = new CmdArgs("cid", "/ns", "eth0", "PIDFILE=" + pidFile, List.of("/p"), CONF);
-      CniException e = assertThrows(CniException.class, () -> invoker.invoke(c, "sleep", args));
+      CniException e = assertThrows(CniException.class,
+          () -> invoker.invoke(c, "sleep", args, Deadline.after(Duration.ofMillis(300))));
       assertStopped(e, true);
       assertEquals("plugin " + TestBin.plugin("sleep") + " timed out after 300ms (the operation's deadline)",
           e.getMessage(), c.name());

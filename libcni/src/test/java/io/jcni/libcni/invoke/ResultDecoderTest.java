@@ -70,7 +70,7 @@ class ResultDecoderTest {
   void endToEndWithPluginOmittingVersion() throws Exception {
     Path d = Files.writeString(tmp.resolve("debug"), "{\"ReportResult\":\"{\\\"ips\\\":[]}\"}");
     byte[] stdin = b("{\"cniVersion\":\"0.4.0\",\"name\":\"n\",\"type\":\"noop\"}");
-    ExecInvoker invoker = new ExecInvoker(List.of(TestBin.dir().toString()), new RawExec(), null);
+    ExecInvoker invoker = new ExecInvoker(List.of(TestBin.dir().toString()), new RawExec());
     byte[] out = invoker.invoke(Command.ADD, "noop",
         new CmdArgs("c", "/ns", "eth0", "DEBUG=" + d, List.of(TestBin.dir().toString()), stdin));
     assertEquals("0.4.0", ResultDecoder.decode(stdin, out).get("cniVersion").asText());

@@ -27,7 +27,7 @@ class VersionInfoTest {
   }
 
   private PluginInvoker execIn(Path dir) {
-    return new ExecInvoker(List.of(dir.toString()), new RawExec(), null);
+    return new ExecInvoker(List.of(dir.toString()), new RawExec());
   }
 
   @Test

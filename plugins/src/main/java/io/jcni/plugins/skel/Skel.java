@@ -156,7 +156,7 @@ public final class Skel {
 
   /** Delegation from a skel-run plugin: exec the delegate type from {@code CNI_PATH}, as Go's invoke.Delegate*. */
   private static PluginContext delegation(List<String> cniPath) {
-    ExecInvoker exec = new ExecInvoker(cniPath, new RawExec(System.err), null);
+    ExecInvoker exec = new ExecInvoker(cniPath, new RawExec(System.err));
     return exec::invoke;
   }
 
