@@ -21,9 +21,11 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.TimeUnit;
@@ -67,6 +69,7 @@ public final class CniRuntime implements AutoCloseable {
   static final Duration LOCK_WAIT_WITHOUT_TIMEOUT = Duration.ofMinutes(5);
 
   private final ContainerLocks containers = new ContainerLocks();
+  private final Map<String, CniConfig> configs = new ConcurrentHashMap<>();
   /** Read-held by attach/detach/check, write-held by GC: GC must not overlap ADD or DEL. */
   private final ReadWriteLock gcExclusion = new ReentrantReadWriteLock();
   private final AtomicLong generations = new AtomicLong();
@@ -473,14 +476,17 @@ public final class CniRuntime implements AutoCloseable {
 
   // ---- plumbing ----------------------------------------------------------------------------------------------
 
-  /** The libcni configuration for {@code network}: its placement decides inline-or-exec for every type. */
+  /**
+   * The libcni configuration for {@code network}: its placement decides inline-or-exec for every type. One per
+   * network name, made on first use and kept (CniConfig is immutable and thread-safe).
+   */
   private CniConfig config(String network) {
-    return CniConfig.builder()
+    return configs.computeIfAbsent(network, n -> CniConfig.builder()
         .path(pluginPath)
         .cacheDir(cacheDir)
-        .inline(registry, type -> placement.inline(network, type))
+        .inline(registry, type -> placement.inline(n, type))
         .timeout(timeout)
-        .build();
+        .build());
   }
 
   private static NetworkConfigList require(NetworkSet set, String network) throws CniException {

@@ -2,6 +2,7 @@ package io.jcni.libcni.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -118,6 +119,47 @@ class CniRuntimeInProcessTest {
       assertEquals(List.of("enter ADD c1 a eth0", "exit ADD c1 a eth0", "enter ADD c1 b eth1", "exit ADD c1 b eth1"),
           recorder.events());
       assertEquals(1, recorder.maxPerContainer());
+    }
+  }
+
+  @Test
+  void aWaitForTheContainerIsBoundedByTheTimeoutAndSaysWhatItWaitedFor() throws Exception {
+    CountDownLatch firstInside = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    recorder.hook = (cmd, id, net, ifName) -> {
+      if (ifName.equals("eth0")) {
+        firstInside.countDown();
+        awaitQuietly(release);
+      }
+    };
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    try (CniRuntime rt = nets.runtime().registry(registry).timeout(java.time.Duration.ofMillis(300)).build()) {
+      Thread first = start("first", failure, () -> rt.attach("c1", NETNS, List.of(NetworkRequest.of("a", "eth0"))));
+      await(firstInside, "the first ADD");
+      CniException e = assertThrows(CniException.class,
+          () -> rt.attach("c1", NETNS, List.of(NetworkRequest.of("b", "eth1"))));
+      assertTrue(e.isTimeout(), e.toString());
+      assertEquals(ErrorCode.TRY_AGAIN_LATER, e.code());
+      assertEquals("timed out after 300ms waiting for another operation on container c1 to finish", e.getMessage());
+      // The waiter never reached a plugin, and an interrupted waiter says it was cancelled.
+      assertEquals(List.of("enter ADD c1 a eth0"), recorder.events());
+      AtomicReference<CniException> cancelled = new AtomicReference<>();
+      Thread waiter = new Thread(() -> {
+        try {
+          rt.detach("c1", NETNS, List.of(NetworkRequest.of("a", "eth0")));
+        } catch (CniException x) {
+          cancelled.set(x);
+        }
+      });
+      waiter.start();
+      awaitParked(waiter);
+      waiter.interrupt();
+      waiter.join();
+      assertTrue(cancelled.get() != null && cancelled.get().isCancelled(), String.valueOf(cancelled.get()));
+      release.countDown();
+      first.join();
+      assertNull(failure.get());
+      assertEquals(0, rt.busyContainers());
     }
   }
 
