@@ -407,6 +407,44 @@ class GoLibcniInteropTest {
   }
 
   @Test
+  void anAttachmentGoLibcniMadeIsNeverHarmedByAFailedJcniAdd() throws Exception {
+    TestNetns ctr = container();
+    String id = "jt-gl-keep";
+    Run add = go("add", checkConfDir, ctr, id, null);
+    assertEquals(0, add.exit(), add.toString());
+    JsonNode result = JSON.readTree(add.stdout());
+    assertAttached(id, ctr, result, false, 0);
+    String rulesBefore = rules().replaceAll("(?m)^#.*$", "");
+    String cacheBefore = Files.readString(cacheFile(id));
+    Path noPlugins = Files.createDirectories(tmp.resolve("no-plugins"));
+
+    // A retry in each mode, from the same namespace and from a new one: refused before any plugin runs.
+    TestNetns other = container();
+    for (TestNetns where : List.of(ctr, other)) {
+      Cli.Run exec = jcni("add", checkConfDir, where, id, null, new String[] {"--exec"}, null);
+      Cli.Run inline = jcni("add", checkConfDir, where, id, null, new String[] {"--inline"}, null,
+          noPlugins.toString());
+      for (Cli.Run r : List.of(exec, inline)) {
+        assertEquals(1, r.exit(), r.toString());
+        assertTrue(r.stderr().contains("container \"" + id + "\" already has interface \"eth0\" attached to network \""
+            + NET + "\""), r.toString());
+      }
+    }
+    assertAttached(id, ctr, result, false, 0);
+    assertEquals(rulesBefore, rules().replaceAll("(?m)^#.*$", ""));
+    assertEquals(cacheBefore, Files.readString(cacheFile(id)));
+    List<String> otherLinks = new ArrayList<>();
+    JSON.readTree(other.ip("-j", "link", "show")).forEach(l -> otherLinks.add(l.get("ifname").asText()));
+    assertEquals(List.of("lo"), otherLinks);
+
+    Run check = go("check", checkConfDir, ctr, id, null);
+    assertEquals(0, check.exit(), check.toString());
+    Run del = go("del", checkConfDir, ctr, id, null);
+    assertEquals(0, del.exit(), del.toString());
+    assertGone(id, ctr, 0);
+  }
+
+  @Test
   void goLibcniChecksAndDeletesWhatJcniAddedInProcess() throws Exception {
     TestNetns ctr = container();
     String id = "jt-gl-c";
