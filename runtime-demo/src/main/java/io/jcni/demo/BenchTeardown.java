@@ -5,7 +5,7 @@ import io.jcni.libcni.NetworkConfigList;
 import io.jcni.libcni.RuntimeConf;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
-import io.jcni.plugins.firewall.FirewallExec;
+import io.jcni.plugins.netfilter.FirewallExec;
 import io.jcni.plugins.linux.Mounts;
 import io.jcni.plugins.linux.NetNs;
 import io.jcni.plugins.linux.RtNetlink;

@@ -6,7 +6,7 @@ import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.Dns;
 import io.jcni.libcni.types.ErrorCode;
 import io.jcni.libcni.types.JsonFields;
-import io.jcni.plugins.firewall.IpMasqBackend;
+import io.jcni.plugins.netfilter.IpMasqBackend;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;

@@ -2,8 +2,8 @@ package io.jcni.plugins.bridge;
 
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
-import io.jcni.plugins.firewall.FirewallCommandException;
-import io.jcni.plugins.firewall.FirewallExec;
+import io.jcni.plugins.netfilter.FirewallCommandException;
+import io.jcni.plugins.netfilter.FirewallExec;
 import io.jcni.plugins.linux.NetNs;
 import io.jcni.plugins.linux.RtNetlink;
 import io.jcni.plugins.linux.Sysctl;

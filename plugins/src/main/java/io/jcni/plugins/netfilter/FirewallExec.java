@@ -1,0 +1,44 @@
+package io.jcni.plugins.netfilter;
+
+import io.jcni.libcni.spi.Deadline;
+import java.util.List;
+
+/**
+ * Runs one firewall program (iptables-save/-restore, nft) as an argument vector with optional stdin and returns
+ * its stdout.
+ *
+ * <p>The plugins never build shell command lines. {@link #host()} runs programs directly on this machine, in the
+ * network namespace of the calling thread; tests wrap it to run inside a throw-away namespace.
+ */
+@FunctionalInterface
+public interface FirewallExec {
+  /**
+   * Runs {@code argv} (argv[0] is a program name, looked up on {@code PATH} and in the sbin directories, or a path)
+   * with {@code stdin} (may be {@code null} for none) and returns what it wrote on stdout. An interrupt of the
+   * calling thread stops it (see {@link #run(List, String, Deadline)}).
+   *
+   * @throws FirewallCommandException if it cannot be started or exits non-zero; carries the exit status and stderr
+   */
+  String run(List<String> argv, String stdin) throws FirewallCommandException;
+
+  /**
+   * {@link #run(List, String)} within {@code deadline}: when it passes, or the calling thread is interrupted, the
+   * program is killed and a {@link FirewallCommandException} with {@link FirewallCommandException#isTimeout()} or
+   * {@link FirewallCommandException#isCancelled()} is thrown. This default only checks before starting.
+   */
+  default String run(List<String> argv, String stdin, Deadline deadline) throws FirewallCommandException {
+    if (Thread.currentThread().isInterrupted()) {
+      throw FirewallCommandException.stopped(argv, FirewallCommandException.Stop.CANCELLED, null, null, stdin);
+    }
+    if (deadline.isExpired()) {
+      throw FirewallCommandException.stopped(argv, FirewallCommandException.Stop.TIMED_OUT, deadline.budget(), null,
+          stdin);
+    }
+    return run(argv, stdin);
+  }
+
+  /** The executor that runs programs on this machine with Commons Exec. */
+  static FirewallExec host() {
+    return HostFirewallExec.INSTANCE;
+  }
+}

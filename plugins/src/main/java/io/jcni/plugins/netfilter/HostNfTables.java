@@ -1,0 +1,80 @@
+package io.jcni.plugins.netfilter;
+
+import io.jcni.plugins.linux.ErrnoException;
+import io.jcni.plugins.linux.NfTablesBatch;
+import io.jcni.plugins.linux.NfTablesSocket;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The nf_tables socket of this process's own network namespace, for writing iptables-nft rules without launching
+ * iptables ({@link IptablesNftBatch}).
+ *
+ * <p>Only there: other namespaces (tests', or a caller's that entered one) come and go, and the socket would keep
+ * theirs alive; and it is kept open for the life of the process because closing it waits for an RCU grace period
+ * (see {@link NfTablesSocket}). Only when this machine's iptables is {@value #CHECKED_VERSION} with the nf_tables
+ * backend ({@code iptables -V}): iptables-legacy keeps its rules elsewhere, and the encoding was checked byte for
+ * byte against that version only (older versions wrote and read address prefixes differently); with any other,
+ * iptables-restore does the work. Decided once per process.
+ */
+final class HostNfTables {
+  private static final Object LOCK = new Object();
+  private static Boolean usable; // guarded by LOCK; null until decided
+  private static NfTablesSocket socket; // guarded by LOCK
+
+  private HostNfTables() {}
+
+  /**
+   * Commits {@code batch} when the calling thread is in the process's own namespace and iptables here is
+   * iptables-nft; false, with nothing applied, when it is not used or the kernel refused it (e.g. the chain exists,
+   * or the nat table has no POSTROUTING chain yet), and the caller then goes the iptables-restore way.
+   */
+  static boolean commit(NfTablesBatch batch) {
+    NfTablesSocket s = socketForThisThread();
+    if (s == null) {
+      return false;
+    }
+    try {
+      s.commit(batch);
+      return true;
+    } catch (ErrnoException e) {
+      return false;
+    }
+  }
+
+  private static NfTablesSocket socketForThisThread() {
+    try {
+      if (!Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net"))
+          .equals(Files.readSymbolicLink(Path.of("/proc/self/ns/net")))) {
+        return null;
+      }
+    } catch (IOException | UnsupportedOperationException e) {
+      return null;
+    }
+    synchronized (LOCK) {
+      if (usable == null) {
+        usable = iptablesIsNft();
+        if (usable) {
+          try {
+            socket = NfTablesSocket.openHere();
+          } catch (ErrnoException e) {
+            usable = false;
+          }
+        }
+      }
+      return usable ? socket : null;
+    }
+  }
+
+  static final String CHECKED_VERSION = "iptables v1.8.9 (nf_tables)";
+
+  private static boolean iptablesIsNft() {
+    try {
+      return FirewallExec.host().run(List.of("iptables", "-V"), null).strip().equals(CHECKED_VERSION);
+    } catch (FirewallCommandException e) {
+      return false;
+    }
+  }
+}
