@@ -63,9 +63,10 @@ final class BridgeAdd {
     Veth veth = Veth.create(ns, conf, args.ifName(), br, rollback);
 
     if (conf.macSpoofCheck()) {
-      MacSpoofCheck sc = new MacSpoofCheck(ns.firewall());
+      MacSpoofCheck sc = new MacSpoofCheck(ns.firewall().within(ctx.deadline()));
       sc.setup(args.containerId(), args.ifName(), veth.hostName(), veth.containerMac());
-      rollback.add(() -> sc.teardown(args.containerId(), args.ifName()));
+      rollback.add(() -> new MacSpoofCheck(ns.firewall().within(ctx.deadline().forUndo()))
+          .teardown(args.containerId(), args.ifName()));
     }
 
     List<Interface> interfaces = new ArrayList<>();
@@ -98,10 +99,12 @@ final class BridgeAdd {
 
       if (conf.ipMasq()) {
         ctx.deadline().check("the masquerade rules of " + args.containerId());
-        IpMasq masq = new IpMasq(IpMasqBackend.parse(conf.ipMasqBackend()), ns.firewall());
+        IpMasqBackend backend = IpMasqBackend.parse(conf.ipMasqBackend());
         List<IpNet> nets = ips.stream().map(IpConfig::address).toList();
-        masq.setup(conf.name(), args.containerId(), args.ifName(), nets);
-        rollback.add(() -> masq.teardown(conf.name(), args.containerId(), args.ifName(), nets));
+        new IpMasq(backend, ns.firewall().within(ctx.deadline())).setup(conf.name(), args.containerId(),
+            args.ifName(), nets);
+        rollback.add(() -> new IpMasq(backend, ns.firewall().within(ctx.deadline().forUndo()))
+            .teardown(conf.name(), args.containerId(), args.ifName(), nets));
       }
     } else if (!conf.disableContainerInterface()) {
       try {

@@ -44,7 +44,7 @@ final class BridgeDel {
     this.conf = conf;
     this.args = args;
     this.ctx = ctx;
-    this.firewall = firewall;
+    this.firewall = firewall.within(ctx.deadline());
   }
 
   void run() throws CniException {

@@ -37,6 +37,12 @@ public interface FirewallExec {
     return run(argv, stdin);
   }
 
+  /** This executor with every command bound by {@code deadline} (the operation's, or one for undoing it). */
+  default FirewallExec within(Deadline deadline) {
+    FirewallExec self = this;
+    return (argv, stdin) -> self.run(argv, stdin, deadline);
+  }
+
   /** The executor that runs programs on this machine with Commons Exec. */
   static FirewallExec host() {
     return HostFirewallExec.INSTANCE;
