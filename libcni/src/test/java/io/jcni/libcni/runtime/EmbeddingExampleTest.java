@@ -1,6 +1,7 @@
 package io.jcni.libcni.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Compiles and runs the embedding example exactly as the README prints it (the {@code java} block of its {@code
- * ## Embedding} section), against two
- * noop networks, and checks what it did through noop's command log and the cache.
+ * ## Embedding} section), against two noop networks, and checks what it did through noop's command log and the
+ * cache: its start-up GC removes the attachment its records do not list and keeps the one they do.
  */
 class EmbeddingExampleTest {
   @TempDir Path tmp;
@@ -60,10 +61,12 @@ class EmbeddingExampleTest {
     NoopNetworks nets = new NoopNetworks(tmp.resolve("w"));
     nets.network("10-alpha.conflist", "alpha", "1.1.0", "10.204.1.5/24");
     nets.network("20-beta.conflist", "beta", "1.1.0", "10.204.2.5/24");
-    // a leftover from before the "restart", for the example's GC to remove
+    // From before the "restart": a sandbox the runtime's records still list, and a leftover they do not.
     try (CniRuntime rt = nets.runtime().build()) {
+      rt.attach("live-sandbox", "/var/run/netns/jt-live", List.of(NetworkRequest.of("beta", "eth0")));
       rt.attach("old-sandbox", "/var/run/netns/jt-old", List.of(NetworkRequest.of("alpha", "eth0")));
     }
+    Path records = Files.writeString(tmp.resolve("records"), "live-sandbox eth0\n");
 
     Path src = Files.createDirectories(tmp.resolve("src"));
     Path classes = Files.createDirectories(tmp.resolve("classes"));
@@ -84,7 +87,7 @@ class EmbeddingExampleTest {
       Method main = loader.loadClass("Embed").getMethod("main", String[].class);
       System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
       main.invoke(null, (Object) new String[] {nets.confDir.toString(), TestBin.dir().toString(),
-          nets.cacheDir.toString(), "/var/run/netns/jt-example"});
+          nets.cacheDir.toString(), "/var/run/netns/jt-example", records.toString()});
     } finally {
       System.setOut(saved);
     }
@@ -95,12 +98,19 @@ class EmbeddingExampleTest {
     assertTrue(lines.get(0).contains("10.204.1.5/24"), lines.get(0));
     assertTrue(lines.get(1).startsWith("beta eth1 ") && lines.get(1).contains("10.204.2.5/24"), lines.get(1));
     List<String> calls = nets.callLines();
-    assertEquals("ADD old-sandbox alpha eth0", calls.get(0));
+    assertEquals(List.of("ADD live-sandbox beta eth0", "ADD old-sandbox alpha eth0"), calls.subList(0, 2));
     assertTrue(calls.contains("DEL old-sandbox alpha eth0"), calls::toString);
+    assertFalse(calls.contains("DEL live-sandbox beta eth0"), calls::toString);
+    List<NoopNetworks.Call> gcs = nets.calls().stream().filter(c -> c.command().equals("GC")).toList();
+    assertEquals(2, gcs.size(), calls::toString);
+    for (NoopNetworks.Call gc : gcs) {
+      assertEquals("[{\"containerID\":\"live-sandbox\",\"ifname\":\"eth0\"}]",
+          gc.stdin().path("cni.dev/valid-attachments").toString(), gc::toString);
+    }
     for (String s : List.of("ADD example-sandbox alpha eth0", "ADD example-sandbox beta eth1",
         "DEL example-sandbox alpha eth0", "DEL example-sandbox beta eth1")) {
       assertTrue(calls.contains(s), () -> s + " missing from " + calls);
     }
-    assertEquals(List.of(), nets.cacheFiles());
+    assertEquals(List.of("beta-live-sandbox-eth0"), nets.cacheFiles());
   }
 }
