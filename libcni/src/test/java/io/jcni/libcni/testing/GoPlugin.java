@@ -87,6 +87,12 @@ public record GoPlugin(String type, String netns) {
       }
     }
 
+    /** The JSON a successful run printed (an empty object for none); a failed run throws its CNI error. */
+    public JsonNode result() throws CniException {
+      orThrow();
+      return json();
+    }
+
     /** stdout of a successful run; a failed one throws the CNI error it printed. */
     public byte[] orThrow() throws CniException {
       if (!ok()) {
