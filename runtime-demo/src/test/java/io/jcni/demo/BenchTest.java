@@ -8,7 +8,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.net.InetAddresses;
-import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.testing.RequiresCapabilities;
+import io.jcni.libcni.testing.RequiresExecutable;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,6 +34,8 @@ import org.junit.jupiter.api.Test;
  * Runs small benches on this host and checks, through iproute2 and iptables-save rather than the bench's own
  * bookkeeping, that every pod was attached while the bench said so and that nothing is left afterwards.
  */
+@RequiresCapabilities
+@RequiresExecutable("/usr/lib/cni/bridge")
 class BenchTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String SUBNET = "10.237.0.0/24";
@@ -44,8 +47,6 @@ class BenchTest {
 
   @BeforeEach
   void site() throws IOException {
-    Privileged.require();
-    Privileged.requireExecutable("/usr/lib/cni/bridge");
     String tag = HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
     site = new BenchSite("jt-bench-" + tag, "jtbench" + tag, SUBNET, "jt-bench-" + tag + "-",
         Path.of("/run/jt-bench-" + tag));

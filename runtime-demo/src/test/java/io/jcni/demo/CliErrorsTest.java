@@ -1,8 +1,5 @@
 package io.jcni.demo;
 
-import io.jcni.libcni.testing.Privileged;
-import io.jcni.libcni.testing.TestBin;
-import io.jcni.libcni.testing.TestNetns;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -10,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jcni.libcni.testing.RequiresCapabilities;
+import io.jcni.libcni.testing.RequiresExecutable;
+import io.jcni.libcni.testing.TestBin;
+import io.jcni.libcni.testing.TestNetns;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * left behind — no cache file, no host-local IP file, no link. Failing plugins sit behind Debian's Go bridge +
  * host-local, so "nothing left" also proves the rollback of the plugins that did run.
  */
+@RequiresCapabilities
+@RequiresExecutable({"/usr/lib/cni/bridge", "/usr/lib/cni/host-local"})
 class CliErrorsTest {
   static final ObjectMapper JSON = new ObjectMapper();
 
@@ -38,9 +41,6 @@ class CliErrorsTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    Privileged.require();
-    Privileged.requireExecutable("/usr/lib/cni/bridge");
-    Privileged.requireExecutable("/usr/lib/cni/host-local");
     host = TestNetns.createWithLoopback("errhost");
     ctr = TestNetns.createWithLoopback("errctr");
     confDir = Files.createDirectories(tmp.resolve("net.d"));

@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.testing.RequiresCapabilities;
+import io.jcni.libcni.testing.RequiresExecutable;
 import io.jcni.libcni.testing.TestNetns;
 import java.io.File;
 import java.io.IOException;
@@ -26,6 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The CLI run by an unprivileged user (nobody, through {@code setpriv}): every command that needs privileges fails
  * with exactly one line on stderr and a non-zero exit, and no command prints logging, JNA warnings or stack traces.
  */
+@RequiresCapabilities
+@RequiresExecutable({"/usr/bin/setpriv", "/usr/lib/cni/bridge"})
 class CliNonRootTest {
   static final List<String> NOBODY =
       List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--");
@@ -39,9 +42,6 @@ class CliNonRootTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    Privileged.require();
-    Privileged.requireExecutable("/usr/bin/setpriv");
-    Privileged.requireExecutable("/usr/lib/cni/bridge");
     ctr = TestNetns.createWithLoopback("nonroot");
     Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
     confDir = Files.createDirectories(tmp.resolve("net.d"));

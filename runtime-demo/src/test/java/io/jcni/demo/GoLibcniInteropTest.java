@@ -1,8 +1,5 @@
 package io.jcni.demo;
 
-import io.jcni.libcni.testing.Privileged;
-import io.jcni.libcni.testing.TestBin;
-import io.jcni.libcni.testing.TestNetns;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,6 +14,10 @@ import io.jcni.libcni.ConfLoader;
 import io.jcni.libcni.NetworkAttachment;
 import io.jcni.libcni.NetworkConfigList;
 import io.jcni.libcni.RuntimeConf;
+import io.jcni.libcni.testing.RequiresCapabilities;
+import io.jcni.libcni.testing.RequiresExecutable;
+import io.jcni.libcni.testing.TestBin;
+import io.jcni.libcni.testing.TestNetns;
 import io.jcni.libcni.types.Result;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -33,15 +34,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestInstance.Lifecycle;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Issue 2's promise checked against the real Go libcni: an attachment made by one of Go libcni and jcni is read,
@@ -58,6 +59,8 @@ import org.junit.jupiter.api.Assumptions;
  * empty {@code "dns":{}} in 1.x results, jcni writes what current Go libcni writes. Timings of every driver and CLI
  * call are printed at the end of the class.
  */
+@RequiresCapabilities
+@RequiresExecutable({"/usr/lib/cni/bridge", "/usr/lib/cni/host-local", "/usr/lib/cni/portmap"})
 @TestInstance(Lifecycle.PER_CLASS)
 class GoLibcniInteropTest {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -88,7 +91,6 @@ class GoLibcniInteropTest {
 
   @BeforeAll
   void buildDriver() throws Exception {
-    Privileged.require();
     Optional<String> go = Stream.concat(
             Stream.of(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)),
             Stream.of("/usr/lib/go/bin", "/usr/local/go/bin"))
@@ -133,10 +135,6 @@ class GoLibcniInteropTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    Privileged.require();
-    for (String p : List.of("bridge", "host-local", "portmap")) {
-      Privileged.requireExecutable("/usr/lib/cni/" + p);
-    }
     host = TestNetns.createWithLoopback("glhost");
     confDir = Files.createDirectories(tmp.resolve("net.d"));
     checkConfDir = Files.createDirectories(tmp.resolve("net.d-check"));

@@ -1,8 +1,5 @@
 package io.jcni.demo;
 
-import io.jcni.libcni.testing.HostLocalStore;
-import io.jcni.libcni.testing.Privileged;
-import io.jcni.libcni.testing.TestNetns;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jcni.libcni.testing.HostLocalStore;
+import io.jcni.libcni.testing.RequiresCapabilities;
+import io.jcni.libcni.testing.RequiresExecutable;
+import io.jcni.libcni.testing.TestNetns;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * before it and portmap got the cached port mappings), and checks bridge + tuning through the same network
  * without portmap, which must pass.
  */
+@RequiresCapabilities
+@RequiresExecutable({"/usr/lib/cni/bridge", "/usr/lib/cni/host-local", "/usr/lib/cni/portmap", "/usr/lib/cni/tuning"})
 class GoPluginsCliTest {
   static final ObjectMapper JSON = new ObjectMapper();
   static final String NET = "jtgo";
@@ -52,10 +55,6 @@ class GoPluginsCliTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    Privileged.require();
-    for (String p : List.of("bridge", "host-local", "portmap", "tuning")) {
-      Privileged.requireExecutable("/usr/lib/cni/" + p);
-    }
     host = TestNetns.createWithLoopback("gohost");
     ctr = TestNetns.createWithLoopback("goctr");
     confDir = Files.createDirectories(tmp.resolve("net.d"));

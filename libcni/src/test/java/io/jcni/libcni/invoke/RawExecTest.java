@@ -1,7 +1,5 @@
 package io.jcni.libcni.invoke;
 
-import io.jcni.libcni.testing.TestBin;
-import io.jcni.libcni.types.GoJson;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,7 +10,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.Command;
 import io.jcni.libcni.spi.Deadline;
+import io.jcni.libcni.testing.RequiresExecutable;
+import io.jcni.libcni.testing.TestBin;
 import io.jcni.libcni.types.CniException;
+import io.jcni.libcni.types.GoJson;
 import java.io.ByteArrayOutputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -89,8 +90,8 @@ class RawExecTest {
   }
 
   @Test
+  @RequiresExecutable("/usr/lib/cni/bridge")
   void errorFromRealGoPluginIsDecoded() {
-    io.jcni.libcni.testing.Privileged.requireExecutable("/usr/lib/cni/bridge");
     Map<String, String> env = new HashMap<>(System.getenv());
     env.put("CNI_COMMAND", "ADD");
     env.remove("CNI_CONTAINERID");

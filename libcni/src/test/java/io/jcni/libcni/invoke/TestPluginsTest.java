@@ -1,15 +1,16 @@
 package io.jcni.libcni.invoke;
 
-import io.jcni.libcni.testing.TestBin;
-import io.jcni.libcni.types.GoJson;
-import io.jcni.libcni.version.PluginInfo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.Command;
+import io.jcni.libcni.testing.RequiresExecutable;
+import io.jcni.libcni.testing.TestBin;
 import io.jcni.libcni.types.CniException;
+import io.jcni.libcni.types.GoJson;
+import io.jcni.libcni.version.PluginInfo;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,8 +73,8 @@ class TestPluginsTest {
   }
 
   @Test
+  @RequiresExecutable("/usr/lib/cni/loopback")
   void incompatibleVersionTextMatchesGoSkel() throws Exception {
-    io.jcni.libcni.testing.Privileged.requireExecutable("/usr/lib/cni/loopback");
     PluginInfo info = VersionInfo.getVersionInfo(new ExecInvoker(List.of("/usr/lib/cni"), new RawExec(null)),
         "loopback");
     CmdArgs args = new CmdArgs("cid", "/ns", "eth0", "", List.of("/usr/lib/cni"),

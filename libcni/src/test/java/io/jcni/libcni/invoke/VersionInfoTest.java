@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.testing.RequiresExecutable;
 import io.jcni.libcni.testing.TestBin;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.version.PluginInfo;
@@ -39,8 +39,8 @@ class VersionInfoTest {
   }
 
   @Test
+  @RequiresExecutable("/usr/lib/cni/loopback")
   void goPluginReportsItsVersions() throws Exception {
-    Privileged.requireExecutable("/usr/lib/cni/loopback");
     PluginInfo info = VersionInfo.getVersionInfo(execIn(Path.of("/usr/lib/cni")), "loopback");
     assertTrue(info.supportedVersions().contains("0.1.0"), info.toString());
     assertTrue(info.supportedVersions().contains("1.0.0"), info.toString());

@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jcni.libcni.GcAttachment;
-import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.testing.RequiresCapabilities;
+import io.jcni.libcni.testing.RequiresExecutable;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.Result100;
 import java.nio.file.Files;
@@ -21,15 +22,14 @@ import org.junit.jupiter.api.io.TempDir;
  * The façade driving the real Go bridge and host-local plugins, each test in its own throw-away host namespace.
  * Kernel state is read back with {@code ip -j}, address reservations from host-local's own store files.
  */
+@RequiresCapabilities
+@RequiresExecutable({"/usr/lib/cni/host-local", "/usr/lib/cni/bridge"})
 class CniRuntimeGoPluginsTest {
   @TempDir Path tmp;
   GoBridgeNetworks go;
 
   @BeforeEach
   void setUp() throws Exception {
-    Privileged.require();
-    Privileged.requireExecutable(GoBridgeNetworks.GO_BRIDGE.toString());
-    Privileged.requireExecutable("/usr/lib/cni/host-local");
     go = new GoBridgeNetworks(tmp);
     go.network("jt-red", "jtred0", "10.231.1.0/24");
     go.network("jt-blue", "jtblue0", "10.231.2.0/24");

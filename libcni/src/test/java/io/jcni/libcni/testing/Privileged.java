@@ -1,41 +1,26 @@
 package io.jcni.libcni.testing;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
-import org.junit.jupiter.api.Assumptions;
+import java.util.EnumSet;
 
 /**
- * Gate for tests that need root (network namespaces, netlink writes, iptables).
- *
- * <p>Without root they are skipped, except under {@code CI=true}, where a skipped privileged test is a failure.
+ * The imperative form of {@link RequiresCapabilities} / {@link RequiresExecutable}, for helpers that find out late
+ * that they need privileges. Prefer the annotations: they also tag the test {@code privileged}.
  */
 public final class Privileged {
   private Privileged() {}
 
-  /** Whether this JVM runs as root. */
+  /** Whether this process holds the capabilities to make namespaces and links (not: whether it is called root). */
   public static boolean isRoot() {
-    return "root".equals(System.getProperty("user.name"));
+    return Capability.effective().containsAll(EnumSet.of(Capability.NET_ADMIN, Capability.SYS_ADMIN));
   }
 
-  /** Skips the calling test unless root; fails it instead when {@code CI=true}. */
+  /** Skips the calling test unless it holds NET_ADMIN and SYS_ADMIN; fails it instead when {@code CI=true}. */
   public static void require() {
-    if (isRoot()) {
-      return;
-    }
-    if ("true".equals(System.getenv("CI"))) {
-      fail("privileged test cannot run without root while CI=true");
-    }
-    Assumptions.abort("needs root");
+    Requirements.require(EnumSet.of(Capability.NET_ADMIN, Capability.SYS_ADMIN));
   }
 
   /** Skips (or under CI fails) unless {@code path} is an executable, e.g. a Go plugin in /usr/lib/cni. */
   public static void requireExecutable(String path) {
-    if (new java.io.File(path).canExecute()) {
-      return;
-    }
-    if ("true".equals(System.getenv("CI"))) {
-      fail(path + " is missing while CI=true (run-tests installs it)");
-    }
-    Assumptions.abort(path + " is missing");
+    Requirements.requireExecutable(path);
   }
 }

@@ -3,18 +3,13 @@ package io.jcni.libcni.types;
 import static io.jcni.libcni.types.Json.str;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
+import io.jcni.libcni.spi.Command;
+import io.jcni.libcni.testing.GoPlugin;
+import io.jcni.libcni.testing.RequiresExecutable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,15 +22,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * <p>The Go plugin builds a 1.0.0 result and converts it with Go's own converters to the config's version, so its
  * output per version is an independent oracle for both our conversions and our 0.x JSON bytes.
  */
+@RequiresExecutable("/usr/lib/cni/host-local")
 class GoPluginInteropTest {
-  private static final Path HOST_LOCAL = Path.of("/usr/lib/cni/host-local");
-
   @TempDir Path tmp;
-
-  @BeforeAll
-  static void needsPlugin() {
-    assumeTrue(Files.isExecutable(HOST_LOCAL), "containernetworking-plugins not installed");
-  }
 
   /** Runs host-local ADD for {@code version} with a fresh store, so every version gets the same addresses. */
   private byte[] goAdd(String version) throws Exception {
@@ -48,30 +37,10 @@ class GoPluginInteropTest {
                  "ranges":[[{"subnet":"10.222.7.0/24"}],[{"subnet":"2001:db8:7::/64"}]],
                  "routes":[{"dst":"0.0.0.0/0"},{"dst":"198.51.100.0/24","gw":"10.222.7.254"},{"dst":"::/0"}]}}
         """.formatted(version, dir, resolv);
-    ProcessBuilder pb = new ProcessBuilder(HOST_LOCAL.toString());
-    pb.environment().putAll(Map.of("CNI_COMMAND", "ADD", "CNI_CONTAINERID", "jt-interop", "CNI_NETNS",
-        "/var/run/netns/jt-none", "CNI_IFNAME", "eth0", "CNI_PATH", "/usr/lib/cni"));
-    pb.redirectError(ProcessBuilder.Redirect.DISCARD);
-    Process p = pb.start();
-    try (OutputStream in = p.getOutputStream()) {
-      in.write(conf.getBytes(StandardCharsets.UTF_8));
-    }
-    byte[] out;
-    try (InputStream is = p.getInputStream()) {
-      ByteArrayOutputStream bo = new ByteArrayOutputStream();
-      is.transferTo(bo);
-      out = bo.toByteArray();
-    }
-    assertEquals(0, p.waitFor(), () -> "host-local failed: " + new String(outOrEmpty(p), StandardCharsets.UTF_8));
-    return out;
-  }
-
-  private static byte[] outOrEmpty(Process p) {
-    try {
-      return p.getInputStream().readAllBytes();
-    } catch (IOException e) {
-      return new byte[0];
-    }
+    GoPlugin.Run run = GoPlugin.of("host-local")
+        .run(GoPlugin.env(Command.ADD, "jt-interop", "/var/run/netns/jt-none", "eth0", ""), conf);
+    assertEquals(0, run.exit(), () -> "host-local failed: " + run.out() + run.stderr());
+    return run.stdout();
   }
 
   @ParameterizedTest

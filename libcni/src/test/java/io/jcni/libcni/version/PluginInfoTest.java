@@ -3,21 +3,20 @@ package io.jcni.libcni.version;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jcni.libcni.spi.Command;
+import io.jcni.libcni.testing.GoPlugin;
+import io.jcni.libcni.testing.RequiresExecutable;
 import io.jcni.libcni.types.CniException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Upstream pkg/version plugin_test.go cases, plus the real Go host-local's VERSION and version-gate output. */
 class PluginInfoTest {
-  private static final Path HOST_LOCAL = Path.of("/usr/lib/cni/host-local");
+  private static final GoPlugin HOST_LOCAL = GoPlugin.of("host-local");
 
   private static byte[] b(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
@@ -51,38 +50,27 @@ class PluginInfoTest {
     assertEquals("decoding version info: missing field supportedVersions", e.getMessage());
   }
 
-  private static Process run(String command, String stdin) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(HOST_LOCAL.toString());
-    pb.environment().putAll(Map.of("CNI_COMMAND", command, "CNI_CONTAINERID", "jt-version", "CNI_NETNS",
-        "/var/run/netns/jt-none", "CNI_IFNAME", "eth0", "CNI_PATH", "/usr/lib/cni"));
-    pb.redirectError(ProcessBuilder.Redirect.DISCARD);
-    Process p = pb.start();
-    try (var in = p.getOutputStream()) {
-      in.write(b(stdin));
-    }
-    return p;
+  private static GoPlugin.Run run(Command command, String stdin) {
+    return HOST_LOCAL.run(GoPlugin.env(command, "jt-version", "/var/run/netns/jt-none", "eth0", ""), stdin);
   }
 
   @Test
+  @RequiresExecutable("/usr/lib/cni/host-local")
   void encodesLikeTheGoPlugin() throws Exception {
-    assumeTrue(Files.isExecutable(HOST_LOCAL), "containernetworking-plugins not installed");
-    Process p = run("VERSION", "");
-    byte[] go = p.getInputStream().readAllBytes();
-    assertEquals(0, p.waitFor());
+    GoPlugin.Run p = run(Command.VERSION, "");
+    byte[] go = p.orThrow();
     PluginInfo info = PluginInfo.decode(go);
     assertEquals(new String(go, StandardCharsets.UTF_8), new String(info.encode(), StandardCharsets.UTF_8));
   }
 
   @Test
+  @RequiresExecutable("/usr/lib/cni/host-local")
   void incompatibleVersionErrorMatchesGoSkel() throws Exception {
-    assumeTrue(Files.isExecutable(HOST_LOCAL), "containernetworking-plugins not installed");
-    Process v = run("VERSION", "");
-    PluginInfo info = PluginInfo.decode(v.getInputStream().readAllBytes());
-    v.waitFor();
-    Process p = run("ADD", "{\"cniVersion\":\"0.5.0\",\"name\":\"jt-v\",\"type\":\"host-local\",\"ipam\":"
+    PluginInfo info = PluginInfo.decode(run(Command.VERSION, "").orThrow());
+    GoPlugin.Run p = run(Command.ADD, "{\"cniVersion\":\"0.5.0\",\"name\":\"jt-v\",\"type\":\"host-local\",\"ipam\":"
         + "{\"type\":\"host-local\",\"subnet\":\"10.222.0.0/24\",\"dataDir\":\"/nonexistent/jt-v\"}}");
-    JsonNode go = new ObjectMapper().readTree(p.getInputStream().readAllBytes());
-    assertEquals(1, p.waitFor());
+    JsonNode go = p.json();
+    assertEquals(1, p.exit());
     CniException e = assertThrows(CniException.class, () -> info.requireSupports("0.5.0"));
     assertEquals(go, new ObjectMapper().readTree(e.toJson().toString()));
   }

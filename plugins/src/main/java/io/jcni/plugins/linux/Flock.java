@@ -40,8 +40,8 @@ public final class Flock implements AutoCloseable {
     try {
       // O_NOFOLLOW, unlike go-filemutex: a symlink planted as the lock file must not make us create or lock
       // whatever it points to.
-      fd = FlockNative.open(file.toString(),
-          FlockNative.O_CREAT | FlockNative.O_RDONLY | FlockNative.O_CLOEXEC | FlockNative.O_NOFOLLOW, 0750);
+      fd = LibC.open(file.toString(),
+          Kernel.O_CREAT | Kernel.O_RDONLY | Kernel.O_CLOEXEC | Kernel.O_NOFOLLOW, 0750);
     } catch (LastErrorException e) {
       throw ErrnoException.of("open " + file, e);
     }
@@ -61,10 +61,10 @@ public final class Flock implements AutoCloseable {
   private static void lockBlocking(int fd, Path file) throws IOException {
     while (true) {
       try {
-        FlockNative.flock(fd, FlockNative.LOCK_EX);
+        LibC.flock(fd, Kernel.LOCK_EX);
         return;
       } catch (LastErrorException e) {
-        if (e.getErrorCode() != FlockNative.EINTR) {
+        if (e.getErrorCode() != Kernel.EINTR) {
           throw ErrnoException.of("flock " + file, e);
         }
       }
@@ -78,11 +78,11 @@ public final class Flock implements AutoCloseable {
     long backoff = 50_000L;
     while (true) {
       try {
-        FlockNative.flock(fd, FlockNative.LOCK_EX | FlockNative.LOCK_NB);
+        LibC.flock(fd, Kernel.LOCK_EX | Kernel.LOCK_NB);
         return;
       } catch (LastErrorException e) {
         int errno = e.getErrorCode();
-        if (errno != FlockNative.EWOULDBLOCK && errno != FlockNative.EINTR) {
+        if (errno != Kernel.EAGAIN && errno != Kernel.EINTR) { // EAGAIN is EWOULDBLOCK on Linux
           throw ErrnoException.of("flock " + file, e);
         }
       }
@@ -116,7 +116,7 @@ public final class Flock implements AutoCloseable {
   private static void closeQuietly(int fd) {
     try {
       // close(2) drops the flock with the last reference to the open file description; no LOCK_UN needed.
-      FlockNative.close(fd);
+      LibC.close(fd);
     } catch (LastErrorException ignored) {
       // The descriptor is gone either way (Linux never leaves it open after close fails).
     }

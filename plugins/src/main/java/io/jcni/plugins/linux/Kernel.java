@@ -107,6 +107,11 @@ final class Kernel {
   static final int O_NONBLOCK = 04000;
   static final int O_CLOEXEC = 02000000;
 
+  // flock(2) operations.
+  static final int LOCK_EX = 2;
+  static final int LOCK_NB = 4;
+  static final int LOCK_UN = 8;
+
   // inotify(7) and the local filesystems whose changes it sees (statfs f_type)
   static final int IN_MODIFY = 0x2;
   static final int IN_ATTRIB = 0x4;

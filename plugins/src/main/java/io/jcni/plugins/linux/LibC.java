@@ -25,6 +25,8 @@ final class LibC {
 
   static native int close(int fd) throws LastErrorException;
 
+  static native int flock(int fd, int operation) throws LastErrorException;
+
   static native long read(int fd, Pointer buf, long count) throws LastErrorException;
 
   static native long write(int fd, Pointer buf, long count) throws LastErrorException;

@@ -10,6 +10,8 @@ import io.jcni.libcni.ConfLoader;
 import io.jcni.libcni.NetworkConfigList;
 import io.jcni.libcni.RuntimeConf;
 import io.jcni.libcni.spi.PluginRegistry;
+import io.jcni.libcni.testing.GoPlugin;
+import io.jcni.libcni.testing.RequiresCapabilities;
 import io.jcni.libcni.testing.TestNetns;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.Result100;
@@ -33,6 +35,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * host-local store before and after the failed ADD and must be unchanged; CHECK must still pass and a DEL must
  * still remove it all.
  */
+@RequiresCapabilities
 class AddNeverHarmsTest {
 
   /** One throw-away world, in one of the two modes. */

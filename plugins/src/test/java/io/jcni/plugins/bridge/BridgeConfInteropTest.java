@@ -5,14 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.spi.Command;
+import io.jcni.libcni.testing.GoPlugin;
+import io.jcni.libcni.testing.RequiresExecutable;
 import io.jcni.libcni.types.CniException;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -20,14 +17,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Configurations the Go bridge refuses while loading them, before it touches any namespace or link: jcni's
  * {@link BridgeConf} must refuse each with Go's message.
  */
+@RequiresExecutable("/usr/lib/cni/bridge")
 class BridgeConfInteropTest {
-  private static final String GO_BINARY = "/usr/lib/cni/bridge";
   private static final String HEAD = "{\"cniVersion\":\"0.4.0\",\"name\":\"n\",\"type\":\"bridge\",";
-
-  @BeforeAll
-  static void needGo() {
-    Privileged.requireExecutable(GO_BINARY);
-  }
 
   @ParameterizedTest
   @ValueSource(strings = {
@@ -72,21 +64,10 @@ class BridgeConfInteropTest {
   }
 
   /** The message of the Go bridge's refusal of an ADD of {@code conf} (it must refuse). */
-  private static String goRefusal(String conf) throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder(GO_BINARY);
-    Map<String, String> env = pb.environment();
-    env.put("CNI_COMMAND", "ADD");
-    env.put("CNI_CONTAINERID", "jt-conf");
-    env.put("CNI_NETNS", "/var/run/netns/jt-never-created");
-    env.put("CNI_IFNAME", "eth0");
-    env.put("CNI_PATH", "/usr/lib/cni");
-    pb.redirectError(ProcessBuilder.Redirect.DISCARD);
-    Process p = pb.start();
-    try (OutputStream in = p.getOutputStream()) {
-      in.write(conf.getBytes(StandardCharsets.UTF_8));
-    }
-    byte[] out = p.getInputStream().readAllBytes();
-    assertNotEquals(0, p.waitFor(), "Go accepted " + conf);
-    return new ObjectMapper().readTree(out).path("msg").asText();
+  private static String goRefusal(String conf) {
+    GoPlugin.Run run = GoPlugin.of("bridge")
+        .run(GoPlugin.env(Command.ADD, "jt-conf", "/var/run/netns/jt-never-created", "eth0", ""), conf);
+    assertNotEquals(0, run.exit(), "Go accepted " + conf);
+    return run.error().getMessage();
   }
 }

@@ -5,10 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.Command;
-import io.jcni.libcni.types.CniException;
-import io.jcni.plugins.linux.NetNs;
+import io.jcni.libcni.testing.GoPlugin;
 import io.jcni.libcni.testing.Privileged;
 import io.jcni.libcni.testing.TestNetns;
+import io.jcni.libcni.types.CniException;
+import io.jcni.plugins.linux.NetNs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -132,7 +133,7 @@ final class BridgeEnv implements AutoCloseable {
 
   /** Runs the Go bridge for {@code command} with this world's namespace as its host namespace. */
   byte[] go(Command command, CmdArgs a) throws CniException {
-    return GoPlugin.run(hostNs.name(), "bridge", command, a);
+    return GoPlugin.of("bridge").in(hostNs.name()).run(command, a).orThrow();
   }
 
   /** The store directory of this world's network. */

@@ -1,5 +1,6 @@
 package io.jcni.plugins.bridge;
 
+import io.jcni.libcni.testing.RequiresCapabilities;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
@@ -7,6 +8,7 @@ import org.junit.jupiter.api.BeforeEach;
  * A bridge test that gets a fresh {@link BridgeEnv} (throw-away host and container namespaces) before each test
  * method and has it torn down afterwards, also when the test fails.
  */
+@RequiresCapabilities
 abstract class BridgeEnvCase {
   /** The environment of the running test method. */
   BridgeEnv env;

@@ -9,6 +9,7 @@ import io.jcni.libcni.ConfLoader;
 import io.jcni.libcni.NetworkConfigList;
 import io.jcni.libcni.RuntimeConf;
 import io.jcni.libcni.spi.PluginRegistry;
+import io.jcni.libcni.testing.RequiresCapabilities;
 import io.jcni.libcni.testing.TestNetns;
 import io.jcni.libcni.types.CniException;
 import io.jcni.plugins.hostlocal.HostLocalPlugin;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Timeout;
  * another process with {@code flock(1)}): the operation fails recognisably, names what it waited for, and the
  * bridge's veth pair is undone even though the thread was interrupted.
  */
+@RequiresCapabilities
 class CancelledAddTest {
 
   private static NetworkConfigList list(BridgeEnv env) throws Exception {

@@ -10,9 +10,11 @@ import io.jcni.libcni.ConfLoader;
 import io.jcni.libcni.NetworkConfigList;
 import io.jcni.libcni.RuntimeConf;
 import io.jcni.libcni.spi.PluginRegistry;
+import io.jcni.libcni.testing.GoPlugin;
+import io.jcni.libcni.testing.RequiresCapabilities;
+import io.jcni.libcni.testing.TestNetns;
 import io.jcni.libcni.types.CniException;
 import io.jcni.plugins.hostlocal.HostLocalPlugin;
-import io.jcni.libcni.testing.TestNetns;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * The bridge as a runtime uses it: through libcni's {@link CniConfig} with a conflist, inline or with its IPAM
  * exec'd, including the result cache and the façade's rollback of a failed ADD.
  */
+@RequiresCapabilities
 class CniConfigBridgeTest {
 
   private static NetworkConfigList list(BridgeEnv env, String version, String ipamExtra) throws Exception {

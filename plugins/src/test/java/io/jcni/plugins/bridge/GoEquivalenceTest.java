@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.Command;
-import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.testing.GoPlugin;
+import io.jcni.libcni.testing.RequiresCapabilities;
+import io.jcni.libcni.testing.RequiresExecutable;
 import io.jcni.libcni.testing.TestNetns;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,6 +23,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * <p>Configurations avoid what Debian's Go 1.1.1 does differently from current upstream (which jcni follows):
  * portIsolation, vlanTrunk/preserveDefaultVlan, IPv6 keep_addr_on_down and DNS from resolvConf.
  */
+@RequiresCapabilities
 class GoEquivalenceTest {
   static final String GO = GoPlugin.DIR + "/bridge";
 
@@ -40,8 +43,8 @@ class GoEquivalenceTest {
 
   @ParameterizedTest
   @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6})
+  @RequiresExecutable(GO)
   void sameStateAsTheGoPlugin(int which) throws Exception {
-    Privileged.requireExecutable(GO);
     try (BridgeEnv jc = BridgeEnv.create(); BridgeEnv go = BridgeEnv.twinOf(jc)) {
       TestNetns jcC = jc.container();
       TestNetns goC = go.container();
@@ -106,8 +109,8 @@ class GoEquivalenceTest {
   /** Go CHECKs and DELs a jcni attachment; jcni CHECKs and DELs a Go attachment; nothing is left either way. */
   @ParameterizedTest
   @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6})
+  @RequiresExecutable(GO)
   void eachSideChecksAndDeletesTheOthersAttachment(int which) throws Exception {
-    Privileged.requireExecutable(GO);
     try (BridgeEnv env = BridgeEnv.create()) {
       String conf = env.conf("1.0.0", CONFS[which]);
       TestNetns a = env.container();

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.testing.RequiresCapabilities;
 import io.jcni.libcni.testing.TestNetns;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,13 +20,9 @@ import org.junit.jupiter.api.Test;
  * bridge, and the container end is still down. An IPAM plugin such as dhcp brings the container end up itself and
  * needs the path through the bridge; a gratuitous ARP sent when the container end comes up needs it too.
  */
+@RequiresCapabilities
 class IpamOrderTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-
-  @BeforeEach
-  void root() {
-    Privileged.require();
-  }
 
   @Test
   void theHostEndIsUpBeforeIpamRuns() throws Exception {

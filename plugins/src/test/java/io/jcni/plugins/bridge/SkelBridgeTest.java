@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jcni.libcni.spi.PluginRegistry;
+import io.jcni.libcni.testing.GoPlugin;
+import io.jcni.libcni.testing.RequiresCapabilities;
 import io.jcni.libcni.testing.TestNetns;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +44,7 @@ class SkelBridgeTest {
   }
 
   @Test
+  @RequiresCapabilities
   void addAndDelThroughTheExecutable() throws Exception {
     try (BridgeEnv env = BridgeEnv.create()) {
       TestNetns c = env.container();

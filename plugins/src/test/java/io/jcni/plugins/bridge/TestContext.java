@@ -1,9 +1,10 @@
 package io.jcni.plugins.bridge;
 
 import io.jcni.libcni.spi.CmdArgs;
-import io.jcni.libcni.spi.Command;
 import io.jcni.libcni.spi.CniPlugin;
+import io.jcni.libcni.spi.Command;
 import io.jcni.libcni.spi.PluginContext;
+import io.jcni.libcni.testing.GoPlugin;
 import io.jcni.libcni.types.CniException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -40,10 +41,10 @@ final class TestContext implements PluginContext {
     calls.add(command + " " + type);
     CniPlugin p = inline.get(type);
     if (p == null) {
-      if (!new java.io.File(GoPlugin.DIR, type).canExecute()) {
+      if (!GoPlugin.of(type).installed()) {
         throw new CniException(50, "failed to find plugin \"" + type + "\" in path [" + GoPlugin.DIR + "]");
       }
-      return GoPlugin.run(null, type, command, args);
+      return GoPlugin.of(type).run(command, args).orThrow();
     }
     switch (command) {
       case ADD:

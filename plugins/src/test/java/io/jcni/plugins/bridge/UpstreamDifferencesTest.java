@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.Command;
-import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.testing.RequiresCapabilities;
+import io.jcni.libcni.testing.RequiresExecutable;
 import io.jcni.libcni.testing.TestNetns;
 import java.io.IOException;
 import java.util.List;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * and the container interface of an IPv6 attachment gets {@code keep_addr_on_down=1} (PR #1155; 1.1.1 leaves 0).
  * Read back with {@code ip -j -d link} and the sysctl file, for both implementations side by side.
  */
+@RequiresCapabilities
 class UpstreamDifferencesTest {
   static final String CONF = "{\"isGateway\":true,\"ipam\":" + ipam("10.236.0.0/24", "2001:db8:36::/64") + "}";
 
@@ -25,8 +27,8 @@ class UpstreamDifferencesTest {
   record Observed(int containerQlen, int hostQlen, String keepAddrOnDown) {}
 
   @Test
+  @RequiresExecutable(GoEquivalenceTest.GO)
   void vethQueueLengthAndKeepAddrOnDown() throws Exception {
-    Privileged.requireExecutable(GoEquivalenceTest.GO);
     try (BridgeEnv jc = BridgeEnv.create(); BridgeEnv go = BridgeEnv.twinOf(jc)) {
       TestNetns jcC = jc.container();
       TestNetns goC = go.container();

@@ -5,14 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jcni.libcni.spi.Command;
+import io.jcni.libcni.testing.RequiresExecutable;
 import io.jcni.libcni.types.ErrorCode;
-import io.jcni.libcni.testing.Privileged;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -22,13 +21,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Every configuration mistake of host-local, fed to Go's binary and to jcni: both must refuse with the same
  * message, and neither may leave an address file behind.
  */
+@RequiresExecutable(HostLocalRunner.GO_BINARY)
 class ConfigErrorsInteropTest {
   @TempDir Path tmp;
-
-  @BeforeAll
-  static void needGo() {
-    Privileged.requireExecutable(HostLocalRunner.GO_BINARY);
-  }
 
   static Stream<Arguments> cases() {
     return Stream.of(

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcni.libcni.spi.Command;
-import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.testing.RequiresExecutable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,13 +27,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * (behind {@link io.jcni.plugins.skel.Skel}, so skel's checks are compared too): same answers at every step, and
  * the same files byte for byte.
  */
+@RequiresExecutable(HostLocalRunner.GO_BINARY)
 class GoEquivalenceTest {
   @TempDir Path tmp;
-
-  @BeforeAll
-  static void needGo() {
-    Privileged.requireExecutable(HostLocalRunner.GO_BINARY);
-  }
 
   /** One request: command, container id, ifname, CNI_ARGS and extra top-level config keys. */
   record Step(Command cmd, String id, String ifname, String cniArgs, String extra) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.Command;
+import io.jcni.libcni.testing.GoPlugin;
 import io.jcni.libcni.types.CniException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -46,34 +47,14 @@ abstract class HostLocalRunner {
     return run(Command.DEL, id, ifname, "", stdin);
   }
 
+  /** Go's binary, exec'd through {@link GoPlugin}. */
   static final HostLocalRunner GO =
       new HostLocalRunner() {
         @Override
         Outcome run(Command cmd, String containerId, String ifname, String cniArgs, String stdin) {
-          try {
-            ProcessBuilder pb = new ProcessBuilder(GO_BINARY);
-            Map<String, String> env = pb.environment();
-            env.put("CNI_COMMAND", cmd.name());
-            env.put("CNI_CONTAINERID", containerId);
-            env.put("CNI_NETNS", "/var/run/netns/jt-not-needed");
-            env.put("CNI_IFNAME", ifname);
-            env.put("CNI_ARGS", cniArgs);
-            env.put("CNI_PATH", "/usr/lib/cni");
-            pb.redirectError(ProcessBuilder.Redirect.DISCARD);
-            Process p = pb.start();
-            try (OutputStream in = p.getOutputStream()) {
-              in.write(stdin.getBytes(StandardCharsets.UTF_8));
-            }
-            byte[] out = p.getInputStream().readAllBytes();
-            int rc = p.waitFor();
-            JsonNode json = out.length == 0 ? JSON.createObjectNode() : JSON.readTree(out);
-            return new Outcome(rc == 0, json);
-          } catch (IOException e) {
-            throw new RuntimeException(e);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RuntimeException(e);
-          }
+          GoPlugin.Run run = GoPlugin.of("host-local")
+              .run(GoPlugin.env(cmd, containerId, "/var/run/netns/jt-not-needed", ifname, cniArgs), stdin);
+          return new Outcome(run.ok(), run.json());
         }
       };
 

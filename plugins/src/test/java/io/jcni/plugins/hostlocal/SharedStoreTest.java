@@ -3,7 +3,7 @@ package io.jcni.plugins.hostlocal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.testing.RequiresExecutable;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +20,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,17 +27,13 @@ import org.junit.jupiter.api.io.TempDir;
  * One store, used at the same time by Go's binary in a loop and by several jcni threads: no address is handed out
  * twice, every file names its owner, and each side can release what the other allocated.
  */
+@RequiresExecutable(HostLocalRunner.GO_BINARY)
 class SharedStoreTest {
   @TempDir Path dataDir;
 
   static final int GO_ADDS = 60;
   static final int JCNI_THREADS = 4;
   static final int JCNI_ADDS_PER_THREAD = 40;
-
-  @BeforeAll
-  static void needGo() {
-    Privileged.requireExecutable(HostLocalRunner.GO_BINARY);
-  }
 
   String conf() {
     return "{\"cniVersion\":\"1.0.0\",\"name\":\"shared\",\"ipam\":{\"type\":\"host-local\",\"dataDir\":\""

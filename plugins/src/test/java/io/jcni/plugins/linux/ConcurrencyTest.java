@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.common.net.InetAddresses;
-import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.testing.RequiresCapabilities;
 import io.jcni.libcni.testing.TestNetns;
 import io.jcni.libcni.types.IpNet;
 import java.io.IOException;
@@ -35,8 +35,8 @@ class ConcurrencyTest {
   private static final int N = 16;
 
   @Test
+  @RequiresCapabilities
   void sixteenNamespacesAtOnce() throws Exception {
-    Privileged.require();
     String tag = Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 16));
     List<String> names = new ArrayList<>();
     for (int i = 0; i < N; i++) {

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.testing.RequiresExecutable;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -35,8 +35,8 @@ class FlockTest {
   }
 
   @Test
+  @RequiresExecutable("/usr/bin/flock")
   void createsTheFileAndExcludesFlockCommand() throws Exception {
-    Privileged.requireExecutable("/usr/bin/flock");
     Path file = dir.resolve("lock");
     try (Flock lock = Flock.acquire(file, SHORT)) {
       assertTrue(Files.isRegularFile(file));
@@ -55,8 +55,8 @@ class FlockTest {
   }
 
   @Test
+  @RequiresExecutable("/usr/bin/flock")
   void isExcludedByFlockCommand() throws Exception {
-    Privileged.requireExecutable("/usr/bin/flock");
     Path file = dir.resolve("lock");
     // One process (sh exec'ing sleep) holds the descriptor, so killing it really frees the lock.
     Process holder =

@@ -4,14 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.net.InetAddresses;
-import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.spi.Command;
+import io.jcni.libcni.testing.GoPlugin;
+import io.jcni.libcni.testing.RequiresCapabilities;
+import io.jcni.libcni.testing.RequiresExecutable;
 import io.jcni.libcni.testing.TestNetns;
 import io.jcni.libcni.types.IpNet;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -24,38 +23,26 @@ import org.junit.jupiter.api.Test;
  * namespace ({@code ip netns exec}), the container is another throw-away namespace.
  */
 class GoBridgeInteropTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static JsonNode runPlugin(String hostNs, String command, String netns, Path dataDir)
-      throws IOException, InterruptedException {
+  private static JsonNode runPlugin(String hostNs, Command command, String netns, Path dataDir) {
     String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"jt-net\",\"type\":\"bridge\",\"bridge\":\"jt-cni0\","
         + "\"isGateway\":true,\"ipam\":{\"type\":\"host-local\",\"subnet\":\"10.238.0.0/24\",\"dataDir\":\""
         + dataDir + "\"}}";
-    ProcessBuilder pb = new ProcessBuilder("ip", "netns", "exec", hostNs, "/usr/lib/cni/bridge");
-    pb.environment().put("CNI_COMMAND", command);
-    pb.environment().put("CNI_CONTAINERID", "jt-interop");
-    pb.environment().put("CNI_NETNS", netns);
-    pb.environment().put("CNI_IFNAME", "eth0");
-    pb.environment().put("CNI_PATH", "/usr/lib/cni");
-    pb.redirectError(ProcessBuilder.Redirect.INHERIT);
-    Process p = pb.start();
-    try (OutputStream in = p.getOutputStream()) {
-      in.write(conf.getBytes(StandardCharsets.UTF_8));
-    }
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertEquals(0, p.waitFor(), command + " failed: " + out);
-    return out.isBlank() ? JSON.createObjectNode() : JSON.readTree(out);
+    GoPlugin.Run run = GoPlugin.of("bridge").in(hostNs)
+        .run(GoPlugin.env(command, "jt-interop", netns, "eth0", ""), conf);
+    assertEquals(0, run.exit(), command + " failed: " + run.out() + run.stderr());
+    return run.json();
   }
 
   @Test
+  @RequiresCapabilities
+  @RequiresExecutable("/usr/lib/cni/bridge")
   void whatGoBridgeBuildsReadsBackConsistently() throws Exception {
-    Privileged.require();
-    Privileged.requireExecutable("/usr/lib/cni/bridge");
     Path dataDir = Files.createTempDirectory("jt-ipam");
     try (TestNetns host = TestNetns.create("gohost"); TestNetns ctr = TestNetns.create("goctr");
         NetNs hostNs = NetNs.open(Path.of(host.path())); NetNs ctrNs = NetNs.open(Path.of(ctr.path()));
         RtNetlink hostRt = RtNetlink.open(hostNs); RtNetlink ctrRt = RtNetlink.open(ctrNs)) {
-      JsonNode result = runPlugin(host.name(), "ADD", ctr.path(), dataDir);
+      JsonNode result = runPlugin(host.name(), Command.ADD, ctr.path(), dataDir);
       JsonNode ifs = result.path("interfaces");
 
       Link br = hostRt.link("jt-cni0");
@@ -85,7 +72,7 @@ class GoBridgeInteropTest {
       BridgePort port = hostRt.bridgePort(hostVeth.name()).orElseThrow();
       assertEquals(br.index(), port.masterIndex());
 
-      runPlugin(host.name(), "DEL", ctr.path(), dataDir);
+      runPlugin(host.name(), Command.DEL, ctr.path(), dataDir);
       assertTrue(ctrRt.findLink("eth0").isEmpty());
       assertTrue(hostRt.findLink(hostVeth.name()).isEmpty());
     } finally {

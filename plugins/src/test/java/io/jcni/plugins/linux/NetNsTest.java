@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.testing.RequiresCapabilities;
 import io.jcni.libcni.testing.TestNetns;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,16 +18,11 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+@RequiresCapabilities
 class NetNsTest {
   private final List<String> created = new ArrayList<>();
-
-  @BeforeEach
-  void privileged() {
-    Privileged.require();
-  }
 
   @AfterEach
   void cleanUp() throws IOException {

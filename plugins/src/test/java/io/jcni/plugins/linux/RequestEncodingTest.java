@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import com.sun.jna.Memory;
-import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.testing.RequiresCapabilities;
+import io.jcni.libcni.testing.RequiresExecutable;
 import io.jcni.libcni.testing.TestNetns;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -28,6 +29,8 @@ import org.junit.jupiter.api.Test;
  * they are checked here even where {@link RtNetlinkTest} can only see the refusal. Our side talks to a fake
  * kernel that answers link lookups with the real ifindex and ACKs everything else.
  */
+@RequiresCapabilities
+@RequiresExecutable("/usr/bin/strace")
 class RequestEncodingTest {
   private static final Pattern SENT = Pattern.compile(
       "nlmsg_type=(0x[0-9a-f]+)[^}]*\\}, \"((?:\\\\x[0-9a-f]{2})*)\"");
@@ -40,8 +43,6 @@ class RequestEncodingTest {
 
   @BeforeEach
   void setUp() throws IOException {
-    Privileged.require();
-    Privileged.requireExecutable("/usr/bin/strace");
     t = TestNetns.create("enc");
     t.ip("link", "add", "br0", "type", "bridge");
     t.ip("link", "add", "v0", "type", "veth", "peer", "name", "v1");

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.common.net.InetAddresses;
-import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.testing.RequiresCapabilities;
 import io.jcni.libcni.testing.TestNetns;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.IpNet;
@@ -25,6 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Every rtnetlink operation, with the resulting kernel state read back through iproute2's JSON output. */
+@RequiresCapabilities
 class RtNetlinkTest {
   private TestNetns t;
   private NetNs ns;
@@ -33,7 +34,6 @@ class RtNetlinkTest {
 
   @BeforeEach
   void setUp() throws IOException {
-    Privileged.require();
     t = TestNetns.create("rt");
     ns = NetNs.open(Path.of(t.path()));
     rt = RtNetlink.open(ns);

@@ -2,9 +2,9 @@ package io.jcni.plugins.netfilter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.jcni.libcni.types.IpNet;
-import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.testing.RequiresCapabilities;
 import io.jcni.libcni.testing.TestNetns;
+import io.jcni.libcni.types.IpNet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -18,8 +18,8 @@ class ConcurrentMasqTest {
   private static final int CONTAINERS = 8;
 
   @Test
+  @RequiresCapabilities
   void parallelSetupAndTeardown() throws Exception {
-    Privileged.require();
     try (TestNetns ns = TestNetns.create("fwcc")) {
       for (IpMasqBackend backend : IpMasqBackend.values()) {
         IpMasq masq = new IpMasq(backend, new NetnsExec(ns.name()));

@@ -6,11 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.jcni.libcni.types.IpNet;
+import io.jcni.libcni.spi.Command;
+import io.jcni.libcni.testing.GoPlugin;
+import io.jcni.libcni.testing.RequiresCapabilities;
+import io.jcni.libcni.testing.RequiresExecutable;
 import io.jcni.libcni.testing.TestNetns;
 import io.jcni.libcni.testing.TestNetnsPool;
+import io.jcni.libcni.types.IpNet;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -21,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The iptables backend against the real Go bridge plugin and iptables-save, each side in its own throw-away
  * namespace ({@code host*} plays the host, {@code cont*} the container).
  */
+@RequiresCapabilities
 class IptablesMasqTest {
   private static final String NET = "jt-masq";
   private static final String CID = "dummy";
@@ -43,17 +49,20 @@ class IptablesMasqTest {
   }
 
   @Test
+  @RequiresExecutable("/usr/lib/cni/bridge")
   void sameRulesAsGoV4() throws Exception {
     goEquivalence("[[{\"subnet\":\"10.250.1.0/24\"}]]", 1);
   }
 
   @Test
+  @RequiresExecutable("/usr/lib/cni/bridge")
   void sameRulesAsGoTwoV4Addresses() throws Exception {
     // Two addresses share one chain; Go appends ACCEPT net1, MASQUERADE, ACCEPT net2 in that order.
     goEquivalence("[[{\"subnet\":\"10.250.1.0/24\"}],[{\"subnet\":\"10.250.2.0/24\"}]]", 2);
   }
 
   @Test
+  @RequiresExecutable("/usr/lib/cni/bridge")
   void sameRulesAsGoDualStack() throws Exception {
     goEquivalence("[[{\"subnet\":\"10.250.3.0/24\"}],[{\"subnet\":\"2001:db8:250::/64\"}]]", 2);
   }
@@ -63,7 +72,6 @@ class IptablesMasqTest {
    * other implementation, from the addresses alone, and no CNI chain is left.
    */
   private void goEquivalence(String ranges, int expectedIps) throws Exception {
-    GoBridge.require();
     TestNetns goHost = namespaces.create("fwgo");
     TestNetns goCont = namespaces.create("fwgoc");
     TestNetns jHost = namespaces.create("fwj");
@@ -71,8 +79,9 @@ class IptablesMasqTest {
     String pristineV4 = natTable(jHost.name(), false);
     String pristineV6 = natTable(jHost.name(), true);
 
-    JsonNode result = GoBridge.run("ADD", goHost.name(), goCont.path(), CID, "eth0", conf(ranges));
-    List<String> cidrs = GoBridge.ips(result);
+    JsonNode result = goBridge(goHost, Command.ADD, goCont, conf(ranges)).result();
+    List<String> cidrs = new ArrayList<>();
+    result.path("ips").forEach(ip -> cidrs.add(ip.path("address").asText()));
     assertEquals(expectedIps, cidrs.size(), result.toString());
     List<IpNet> ips = Cidrs.of(cidrs);
     boolean hasV4 = cidrs.stream().anyMatch(c -> !c.contains(":"));
@@ -107,14 +116,14 @@ class IptablesMasqTest {
     }
     if (sameFamilyAddresses(cidrs)) {
       // Go tears down per address: deleting the chain fails while the other address's jump still uses it.
-      IOException e = assertThrows(IOException.class,
-          () -> GoBridge.run("DEL", jHost.name(), jCont.path(), CID, "eth0", conf(ranges)));
-      assertTrue(e.getMessage().contains("Device or resource busy"), e.getMessage());
+      GoPlugin.Run del = goBridge(jHost, Command.DEL, jCont, conf(ranges));
+      assertFalse(del.ok(), "Go DEL succeeded: " + del.out());
+      assertTrue(del.out().contains("Device or resource busy"), del.out());
       assertTrue(natTable(jHost.name(), false).contains(":" + chain + " "));
       // What Go left behind, jcni removes.
       new IpMasq(IpMasqBackend.IPTABLES, exec).teardown(NET, CID, "eth0", ips);
     } else {
-      GoBridge.run("DEL", jHost.name(), jCont.path(), CID, "eth0", conf(ranges));
+      goBridge(jHost, Command.DEL, jCont, conf(ranges)).result();
     }
     String v4 = natTable(jHost.name(), false);
     String v6 = natTable(jHost.name(), true);
@@ -209,5 +218,10 @@ class IptablesMasqTest {
         Cidrs.of(List.of("10.250.11.2/24", "2001:db8:11::2/64"))));
     assertEquals(List.of("ip6tables-restore", "-w", "--noflush"), e.command());
     assertEquals(pristine, natTable(host.name(), false));
+  }
+
+  /** The Go bridge run with {@code hostNs} as its host namespace, for container {@code CID}'s eth0. */
+  private static GoPlugin.Run goBridge(TestNetns hostNs, Command command, TestNetns container, String conf) {
+    return GoPlugin.of("bridge").in(hostNs.name()).run(GoPlugin.env(command, CID, container.path(), "eth0", ""), conf);
   }
 }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.testing.RequiresCapabilities;
 import io.jcni.libcni.testing.TestNetns;
 import io.jcni.libcni.types.IpNet;
 import io.jcni.plugins.linux.ErrnoException;
@@ -30,6 +30,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The in-process ipMasq setup against iptables-nft itself: the bytes iptables-restore sends for the same lines
  * (strace), what iptables-save prints afterwards, and Go's way of deleting the jump ({@code iptables -D}).
  */
+@RequiresCapabilities
 class IptablesNftBatchTest {
   private static final String CHAIN = "CNI-0123456789abcdef01234567";
   private static final String COMMENT = "name: \"jt-net\" id: \"jt-container\"";
@@ -40,7 +41,6 @@ class IptablesNftBatchTest {
 
   @BeforeEach
   void requireNftIptables() throws IOException {
-    Privileged.require();
     assertTrue(TestNetns.run("iptables", "-V").contains("nf_tables"), "these tests need iptables-nft");
   }
 

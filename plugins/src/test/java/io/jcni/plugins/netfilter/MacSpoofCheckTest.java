@@ -9,9 +9,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jcni.libcni.types.CniException;
+import io.jcni.libcni.spi.Command;
+import io.jcni.libcni.testing.GoPlugin;
+import io.jcni.libcni.testing.RequiresCapabilities;
+import io.jcni.libcni.testing.RequiresExecutable;
 import io.jcni.libcni.testing.TestNetns;
 import io.jcni.libcni.testing.TestNetnsPool;
+import io.jcni.libcni.types.CniException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** macspoofchk against the real Go bridge plugin and {@code nft -j list}, in throw-away namespaces. */
+@RequiresCapabilities
 class MacSpoofCheckTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String CID = "dummy-0";
@@ -81,14 +86,14 @@ class MacSpoofCheckTest {
   }
 
   @Test
+  @RequiresExecutable("/usr/lib/cni/bridge")
   void sameRulesAsGoAndCrossTeardown() throws Exception {
-    GoBridge.require();
     TestNetns goHost = namespaces.create("fwsgo");
     TestNetns goCont = namespaces.create("fwsgoc");
     TestNetns jHost = namespaces.create("fwsj");
     TestNetns jCont = namespaces.create("fwsjc");
 
-    JsonNode result = GoBridge.run("ADD", goHost.name(), goCont.path(), CID, "eth0", conf());
+    JsonNode result = goBridge(goHost, Command.ADD, goCont, conf()).result();
     String hostVeth = result.path("interfaces").get(1).path("name").asText();
     String mac = result.path("interfaces").get(2).path("mac").asText();
     assertTrue(hostVeth.startsWith("veth"), result.toString());
@@ -118,7 +123,7 @@ class MacSpoofCheckTest {
     assertAllGone(goHost.name());
 
     // jcni's rules torn down by Go's DEL (the container namespace is empty: a missing link is fine for Go).
-    GoBridge.run("DEL", jHost.name(), jCont.path(), CID, "eth0", conf());
+    goBridge(jHost, Command.DEL, jCont, conf()).result();
     assertAllGone(jHost.name());
   }
 
@@ -162,5 +167,10 @@ class MacSpoofCheckTest {
     CniException e = assertThrows(CniException.class, () -> sc.setup(CID, "eth0", "veth12345678", "not-a-mac"));
     assertTrue(e.getMessage().startsWith("failed to setup spoof-check: running [ip netns exec "), e.getMessage());
     assertEquals("", TestNetns.run("ip", "netns", "exec", host.name(), "nft", "list", "ruleset").strip());
+  }
+
+  /** The Go bridge run with {@code hostNs} as its host namespace, for container {@code CID}'s eth0. */
+  private static GoPlugin.Run goBridge(TestNetns hostNs, Command command, TestNetns container, String conf) {
+    return GoPlugin.of("bridge").in(hostNs.name()).run(GoPlugin.env(command, CID, container.path(), "eth0", ""), conf);
   }
 }

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.jcni.libcni.types.IpNet;
-import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.testing.RequiresCapabilities;
 import io.jcni.libcni.testing.TestNetns;
+import io.jcni.libcni.types.IpNet;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The nftables backend in a throw-away namespace, checked through {@code nft -j list}. */
+@RequiresCapabilities
 class NftablesMasqTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -27,7 +28,6 @@ class NftablesMasqTest {
 
   @BeforeEach
   void setUp() throws IOException {
-    Privileged.require();
     host = TestNetns.create("fwnft");
     exec = new NetnsExec(host.name());
     masq = new IpMasq(IpMasqBackend.NFTABLES, exec);

@@ -6,16 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jcni.libcni.spi.CmdArgs;
-import io.jcni.libcni.spi.Command;
 import io.jcni.libcni.spi.CniPlugin;
+import io.jcni.libcni.spi.Command;
 import io.jcni.libcni.spi.PluginContext;
+import io.jcni.libcni.testing.GoPlugin;
+import io.jcni.libcni.testing.RequiresExecutable;
 import io.jcni.libcni.types.CniException;
 import io.jcni.plugins.hostlocal.HostLocalPlugin;
-import io.jcni.libcni.testing.Privileged;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,19 +49,9 @@ class SkelTest {
     return new Run(rc, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
-  static Run go(Map<String, String> env, String stdin) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(GO);
-    pb.environment().clear();
-    pb.environment().putAll(env);
-    Process p = pb.start();
-    try (OutputStream in = p.getOutputStream()) {
-      in.write(stdin.getBytes(StandardCharsets.UTF_8));
-    } catch (IOException ignored) {
-      // VERSION does not read stdin.
-    }
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-    return new Run(p.waitFor(), out, err);
+  static Run go(Map<String, String> env, String stdin) {
+    GoPlugin.Run run = GoPlugin.of("host-local").runWithOnly(env, stdin.getBytes(StandardCharsets.UTF_8));
+    return new Run(run.exit(), run.out(), run.stderr());
   }
 
   static Map<String, String> env(String... kv) {
@@ -113,8 +103,8 @@ class SkelTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("refusals")
+  @RequiresExecutable(GO)
   void refusesLikeGoSkel(String what, Map<String, String> env, String stdin) throws Exception {
-    Privileged.requireExecutable(GO);
     Run go = go(env, stdin);
     Run ours = skel(new HostLocalPlugin(), env, stdin);
     assertEquals(1, go.status(), go.toString());
@@ -168,8 +158,8 @@ class SkelTest {
   }
 
   @Test
+  @RequiresExecutable(GO)
   void addCheckDelThroughSkelMatchGo() throws Exception {
-    Privileged.requireExecutable(GO);
     Path goDir = Files.createDirectories(tmp.resolve("go"));
     String goConf = conf("1.0.0").replace(tmp.toString(), goDir.toString());
     Run go = go(full("ADD"), goConf);
@@ -200,8 +190,8 @@ class SkelTest {
   }
 
   @Test
+  @RequiresExecutable(GO)
   void delegatesToAnExecutableFromCniPath() throws Exception {
-    Privileged.requireExecutable(GO);
     CniPlugin delegating = new TestPlugin() {
       @Override
       public byte[] add(CmdArgs args, PluginContext ctx) throws CniException {

@@ -1,4 +1,4 @@
-package io.jcni.libcni.conf;
+package io.jcni.libcni;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,11 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.jcni.libcni.ConfLoader;
-import io.jcni.libcni.NetworkConfigList;
-import io.jcni.libcni.NoConfigsFoundException;
-import io.jcni.libcni.NotFoundException;
-import io.jcni.libcni.PluginConf;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.Dns;
 import io.jcni.libcni.types.ErrorCode;

@@ -1,8 +1,8 @@
 package io.jcni.plugins.netfilter;
 
-import io.jcni.libcni.types.IpNet;
-import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.testing.RequiresCapabilities;
 import io.jcni.libcni.testing.TestNetns;
+import io.jcni.libcni.types.IpNet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -19,8 +19,8 @@ class MasqSpeedReport {
   }
 
   @Test
+  @RequiresCapabilities
   void report() throws Exception {
-    Privileged.require();
     try (TestNetns ns = TestNetns.create("fwspd")) {
       NetnsExec exec = new NetnsExec(ns.name());
       for (IpMasqBackend b : IpMasqBackend.values()) {

@@ -1,9 +1,8 @@
-package io.jcni.libcni.conf;
+package io.jcni.libcni;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.jcni.libcni.ConfLoader;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.testing.Fifo;
 import io.jcni.libcni.types.ErrorCode;

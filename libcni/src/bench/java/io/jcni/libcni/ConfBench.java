@@ -1,7 +1,5 @@
-package io.jcni.libcni.conf;
+package io.jcni.libcni;
 
-import io.jcni.libcni.ConfLoader;
-import io.jcni.libcni.NetworkConfigList;
 import io.jcni.libcni.types.Result;
 import io.jcni.libcni.types.Results;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +8,7 @@ import java.nio.file.Path;
 
 /**
  * Prints how long config loading and result parse/convert/print take; not a test (no timing is asserted).
- * Run: {@code java -cp libcni/target/test-classes:libcni/target/classes:<deps> io.jcni.libcni.conf.ConfBench}.
+ * Run: {@code java -cp libcni/target/test-classes:libcni/target/classes:<deps> io.jcni.libcni.ConfBench}.
  */
 public final class ConfBench {
   private ConfBench() {}
