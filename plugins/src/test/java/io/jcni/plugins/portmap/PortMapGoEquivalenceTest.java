@@ -172,13 +172,16 @@ class PortMapGoEquivalenceTest {
               return "error " + ex;
             }
           });
-          Socket socket = clns.runIn(() -> new Socket());
-          try (socket) {
-            socket.connect(new InetSocketAddress("10.202.0.1", 8080), 5000);
-            OutputStream out = socket.getOutputStream();
-            out.write("hello".getBytes(StandardCharsets.UTF_8));
-            out.flush();
-          }
+          // a Java socket gets its descriptor on connect, so connect in the client's namespace
+          clns.runIn(() -> {
+            try (Socket socket = new Socket()) {
+              socket.connect(new InetSocketAddress("10.202.0.1", 8080), 5000);
+              OutputStream out = socket.getOutputStream();
+              out.write("hello".getBytes(StandardCharsets.UTF_8));
+              out.flush();
+            }
+            return null;
+          });
           assertEquals("hello from 10.202.0.2", accepted.get(10, TimeUnit.SECONDS));
         }
       }
