@@ -101,7 +101,12 @@ public final class PortMapPlugin implements CniPlugin {
     }
   }
 
-  private PortMapper mapper(PortMapConf conf, Deadline deadline) {
+  private PortMapper mapper(PortMapConf conf, Deadline deadline) throws CniException {
+    if (!conf.backend().equals(PortMapConf.IPTABLES)) {
+      // refused rather than served by iptables: the rules would not be where a Go DEL looks for them
+      throw new CniException(ErrorCode.UNSUPPORTED_FIELD,
+          "portmap backend \"" + conf.backend() + "\" is not supported in process; use the portmap binary");
+    }
     FirewallExec exec = NamespacedFirewallExec.in(hostNs);
     return new IptablesPortMapper(exec, deadline);
   }
