@@ -580,6 +580,29 @@ public final class RtNetlink implements AutoCloseable {
   }
 
   /**
+   * The ifindex of the interface the kernel would send a packet to {@code dst} through ({@code ip route get}), or
+   * 0 when it has no route there.
+   */
+  public int routeGetOif(InetAddress dst) throws IOException {
+    boolean v4 = dst.getAddress().length == 4;
+    Request r = new Request(Kernel.RTM_GETROUTE, Kernel.NLM_F_REQUEST, "get route to " + Ips.format(dst))
+        .rtmsg(v4 ? Kernel.AF_INET : Kernel.AF_INET6, v4 ? 32 : 128, 0, 0, 0, 0)
+        .attrIp(Kernel.RTA_DST, dst);
+    List<Message> replies;
+    try {
+      replies = socket.get(r);
+    } catch (NetlinkException e) {
+      return 0; // ENETUNREACH, EHOSTUNREACH, ...: no route
+    }
+    for (Message m : replies) {
+      if (m.type == Kernel.RTM_NEWROUTE) {
+        return m.attrs(Kernel.RTMSG_LEN).u32(Kernel.RTA_OIF, 0);
+      }
+    }
+    return 0;
+  }
+
+  /**
    * The routes of {@code family} in {@code table} (0 for every table), without cached clones.
    */
   public List<RouteEntry> routes(Family family, int table) throws IOException {

@@ -1,0 +1,113 @@
+package io.jcni.plugins.portmap;
+
+import io.jcni.libcni.spi.CmdArgs;
+import io.jcni.libcni.spi.CniPlugin;
+import io.jcni.libcni.spi.Deadline;
+import io.jcni.libcni.spi.PluginContext;
+import io.jcni.libcni.types.CniException;
+import io.jcni.libcni.types.ErrorCode;
+import io.jcni.libcni.version.Versions;
+import io.jcni.plugins.linux.NetNs;
+import io.jcni.plugins.netfilter.FirewallExec;
+import io.jcni.plugins.netfilter.NamespacedFirewallExec;
+import java.util.List;
+
+/**
+ * The CNI {@code portmap} plugin, in process: a chained plugin that forwards the host ports of {@code
+ * runtimeConfig.portMappings} to the container addresses of the prevResult, which it passes through unchanged.
+ * Rules, names and messages are the Go plugin's (current upstream), so either can delete what the other added.
+ *
+ * <p>The host side is the calling thread's network namespace, or a fixed one given to {@link
+ * #PortMapPlugin(NetNs)} (tests use a throw-away namespace as "host"). The container namespace is never entered.
+ * Like Go's, it has no GC or STATUS of its own.
+ */
+public final class PortMapPlugin implements CniPlugin {
+  private final NetNs hostNs;
+
+  /** A portmap plugin whose host side is the namespace of the thread that calls it. */
+  public PortMapPlugin() {
+    this(null);
+  }
+
+  /** A portmap plugin whose host side is {@code hostNs} (kept open by the caller while the plugin is used). */
+  public PortMapPlugin(NetNs hostNs) {
+    this.hostNs = hostNs;
+  }
+
+  @Override
+  public String type() {
+    return "portmap";
+  }
+
+  @Override
+  public List<String> supportedVersions() {
+    return Versions.ALL;
+  }
+
+  @Override
+  public byte[] add(CmdArgs args, PluginContext ctx) throws CniException {
+    PortMapConf conf = parse(args);
+    if (conf.prevResult() == null) {
+      throw new CniException(ErrorCode.INTERNAL, "must be called as chained plugin");
+    }
+    if (!conf.mappings().isEmpty()) {
+      PortMapper mapper = mapper(conf, ctx.deadline());
+      if (conf.containerV4() != null) {
+        mapper.forward(conf, args.containerId(), conf.containerV4());
+        if (conf.snat()) {
+          LocalnetRouting.enable(hostNs, conf.containerV4().ip());
+        }
+      }
+      if (conf.containerV6() != null) {
+        mapper.forward(conf, args.containerId(), conf.containerV6());
+      }
+    }
+    return conf.prevResult().convertTo(conf.cniVersion()).toJson();
+  }
+
+  @Override
+  public void check(CmdArgs args, PluginContext ctx) throws CniException {
+    PortMapConf conf = PortMapConf.parse(args.stdinData(), args.ifName());
+    if (conf.prevResult() == null) {
+      throw new CniException(ErrorCode.INTERNAL, "Required prevResult missing");
+    }
+    if (conf.mappings().isEmpty()) {
+      return;
+    }
+    PortMapper mapper = mapper(conf, ctx.deadline());
+    if (conf.containerV4() != null) {
+      mapper.check(conf, args.containerId(), conf.containerV4());
+    }
+    if (conf.containerV6() != null) {
+      mapper.check(conf, args.containerId(), conf.containerV6());
+    }
+  }
+
+  @Override
+  public void del(CmdArgs args, PluginContext ctx) throws CniException {
+    PortMapConf conf = parse(args);
+    if (conf.mappings().isEmpty()) {
+      return;
+    }
+    // which families ADD used is not known here; removal is idempotent, so both are cleaned
+    mapper(conf, ctx.deadline()).unforward(conf, args.containerId());
+  }
+
+  private static PortMapConf parse(CmdArgs args) throws CniException {
+    try {
+      return PortMapConf.parse(args.stdinData(), args.ifName());
+    } catch (CniException e) {
+      throw e.withPrefix("failed to parse config: ");
+    }
+  }
+
+  private PortMapper mapper(PortMapConf conf, Deadline deadline) throws CniException {
+    if (!conf.backend().equals(PortMapConf.IPTABLES)) {
+      // refused rather than served by iptables: the rules would not be where a Go DEL looks for them
+      throw new CniException(ErrorCode.UNSUPPORTED_FIELD,
+          "portmap backend \"" + conf.backend() + "\" is not supported in process; use the portmap binary");
+    }
+    FirewallExec exec = NamespacedFirewallExec.in(hostNs);
+    return new IptablesPortMapper(exec, deadline);
+  }
+}
