@@ -93,7 +93,7 @@ final class FirewallRig {
   /** A bridge configuration with host-local over {@code ranges} (a JSON array of range sets). */
   static String bridgeConf(String bridge, String ranges, Path dataDir) {
     return "{\"cniVersion\":\"1.0.0\",\"name\":\"jt-fw-" + bridge + "\",\"type\":\"bridge\",\"bridge\":\"" + bridge
-        + "\",\"isGateway\":true,\"ipam\":{\"type\":\"host-local\",\"ranges\":" + ranges + ",\"dataDir\":\""
+        + "\",\"isDefaultGateway\":true,\"ipam\":{\"type\":\"host-local\",\"ranges\":" + ranges + ",\"dataDir\":\""
         + dataDir + "\"}}";
   }
 }
