@@ -90,6 +90,29 @@ class FirewallConfTest {
     assertEquals("cni0", out.path("interfaces").get(0).path("name").asText());
   }
 
+  /** Through Skel, as an executable: the same error JSON as the Go binary for an ADD without prevResult. */
+  @Test
+  void skelAddWithoutPrevResultAsGo() throws Exception {
+    io.jcni.libcni.testing.Privileged.requireExecutable(FirewallRig.GO_DIR + "/firewall");
+    String conf = conf("", null);
+    java.util.Map<String, String> env = java.util.Map.of("CNI_COMMAND", "ADD", "CNI_CONTAINERID", "c1",
+        "CNI_NETNS", "/x", "CNI_IFNAME", "eth0", "CNI_PATH", FirewallRig.GO_DIR);
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    int rc = io.jcni.plugins.skel.Skel.run(plugin(false), env,
+        new java.io.ByteArrayInputStream(conf.getBytes()), out, java.io.OutputStream.nullOutputStream());
+    assertEquals(1, rc);
+    ProcessBuilder pb = new ProcessBuilder(FirewallRig.GO_DIR + "/firewall")
+        .redirectError(ProcessBuilder.Redirect.DISCARD);
+    pb.environment().putAll(env);
+    Process go = pb.start();
+    try (java.io.OutputStream in = go.getOutputStream()) {
+      in.write(conf.getBytes());
+    }
+    JsonNode goOut = JSON.readTree(go.getInputStream().readAllBytes());
+    assertEquals(1, go.waitFor());
+    assertEquals(goOut, JSON.readTree(out.toByteArray()));
+  }
+
   private static void run(FirewallPlugin p, String command, String conf) throws CniException {
     switch (command) {
       case "ADD" -> p.add(args("/x", conf), NO_DELEGATION);
