@@ -1,6 +1,7 @@
 package io.jcni.plugins.netfilter;
 
 import io.jcni.libcni.spi.Deadline;
+import io.jcni.plugins.linux.NetNs;
 import java.util.List;
 
 /**
@@ -46,5 +47,30 @@ public interface FirewallExec {
   /** The executor that runs programs on this machine with Commons Exec. */
   static FirewallExec host() {
     return HostFirewallExec.INSTANCE;
+  }
+
+  /**
+   * The executor that runs programs on this machine inside {@code ns} (the calling thread's namespace when null),
+   * honouring deadlines: a program inherits the namespace of the thread that starts it.
+   */
+  static FirewallExec in(NetNs ns) {
+    if (ns == null) {
+      return host();
+    }
+    return new FirewallExec() {
+      @Override
+      public String run(List<String> argv, String stdin) throws FirewallCommandException {
+        return run(argv, stdin, Deadline.none());
+      }
+
+      @Override
+      public String run(List<String> argv, String stdin, Deadline deadline) throws FirewallCommandException {
+        try {
+          return ns.runIn(() -> host().run(argv, stdin, deadline));
+        } catch (java.io.IOException e) {
+          throw new FirewallCommandException(argv, FirewallCommandException.NOT_STARTED, e.getMessage(), stdin, e);
+        }
+      }
+    };
   }
 }

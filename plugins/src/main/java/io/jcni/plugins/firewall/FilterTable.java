@@ -1,0 +1,88 @@
+package io.jcni.plugins.firewall;
+
+import io.jcni.libcni.spi.Deadline;
+import io.jcni.libcni.types.CniException;
+import io.jcni.libcni.types.IpNet;
+import io.jcni.plugins.netfilter.FirewallCommandException;
+import io.jcni.plugins.netfilter.FirewallExec;
+import io.jcni.plugins.netfilter.TableDump;
+import java.util.List;
+
+/**
+ * The filter table of one address family, changed by reading it ({@code iptables-save -t filter}), planning the
+ * change ({@link FilterPlan}) and applying it as one {@code iptables-restore --noflush} transaction. A restore
+ * refused because the table changed under it is planned and tried once more on a fresh read.
+ */
+final class FilterTable {
+  /** The iptables programs of one address family. */
+  enum Family {
+    V4("iptables-save", "iptables-restore"),
+    V6("ip6tables-save", "ip6tables-restore");
+
+    final String save;
+    final String restore;
+
+    Family(String save, String restore) {
+      this.save = save;
+      this.restore = restore;
+    }
+
+    static Family of(IpNet ip) {
+      return ip.isIpv4() ? V4 : V6;
+    }
+
+    /** The addresses of this family, in the order given. */
+    List<IpNet> of(List<IpNet> ips) {
+      return ips.stream().filter(ip -> of(ip) == this).toList();
+    }
+  }
+
+  /** Plans a change on a fresh read of the table; may throw, e.g. when CHECK finds a rule missing. */
+  @FunctionalInterface
+  interface Planner {
+    void plan(FilterPlan plan) throws CniException;
+  }
+
+  private static final int ATTEMPTS = 2;
+
+  private final FirewallExec exec;
+  private final Family family;
+  private final Deadline deadline;
+
+  FilterTable(FirewallExec exec, Family family, Deadline deadline) {
+    this.exec = exec;
+    this.family = family;
+    this.deadline = deadline;
+  }
+
+  /** Reads the table, plans with {@code planner}, applies the plan; returns the applied plan. */
+  FilterPlan change(Planner planner) throws CniException {
+    for (int attempt = 1; ; attempt++) {
+      FilterPlan plan = new FilterPlan(read());
+      planner.plan(plan);
+      try {
+        restore(plan.lines());
+        return plan;
+      } catch (FirewallCommandException e) {
+        if (attempt >= ATTEMPTS || e.isTimeout() || e.isCancelled()) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** Applies {@code lines} as one transaction; nothing is run for none. */
+  void restore(List<String> lines) throws FirewallCommandException {
+    if (lines.isEmpty()) {
+      return;
+    }
+    StringBuilder script = new StringBuilder("*filter\n");
+    lines.forEach(l -> script.append(l).append('\n'));
+    script.append("COMMIT\n");
+    exec.run(List.of(family.restore, "-w", "--noflush"), script.toString(), deadline);
+  }
+
+  private TableDump read() throws FirewallCommandException {
+    return TableDump.parse(exec.run(List.of(family.save, "-t", "filter"), null, deadline), "filter");
+  }
+}

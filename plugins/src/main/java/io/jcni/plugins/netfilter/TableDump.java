@@ -1,0 +1,75 @@
+package io.jcni.plugins.netfilter;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One iptables table as {@code iptables-save -t <table>} printed it: its chains and their rules in order. A change
+ * is planned against it and recorded in it ({@link #append}, {@link #insertFirst}, {@link #delete}), so later steps
+ * of the same plan see the earlier ones, as Go's sequence of single commands would.
+ */
+public final class TableDump {
+  private final Map<String, List<IptablesRule>> chains = new LinkedHashMap<>();
+
+  private TableDump() {}
+
+  /** Parses iptables-save output, keeping the block of {@code table}; counters and comments are ignored. */
+  public static TableDump parse(String save, String table) {
+    TableDump d = new TableDump();
+    boolean inTable = false;
+    for (String line : save.split("\n")) {
+      if (line.startsWith("*")) {
+        inTable = line.strip().equals("*" + table);
+      } else if (!inTable || line.startsWith("#")) {
+        continue;
+      } else if (line.startsWith(":")) {
+        int sp = line.indexOf(' ');
+        d.addChain(sp < 0 ? line.substring(1).strip() : line.substring(1, sp));
+      } else if (line.startsWith("-A ")) {
+        List<String> words = IptablesSyntax.split(line);
+        if (words.size() >= 2) {
+          d.append(new IptablesRule(words.get(1), words.subList(2, words.size())));
+        }
+      }
+    }
+    return d;
+  }
+
+  /** Whether the chain exists (built-in chains of a table iptables has not created yet do not). */
+  public boolean hasChain(String chain) {
+    return chains.containsKey(chain);
+  }
+
+  /** Whether the rule is in its chain. */
+  public boolean contains(IptablesRule rule) {
+    return chains.getOrDefault(rule.chain(), List.of()).contains(rule);
+  }
+
+  /** The rules of {@code chain}, in order (empty if it does not exist). */
+  public List<IptablesRule> rules(String chain) {
+    return List.copyOf(chains.getOrDefault(chain, List.of()));
+  }
+
+  /** Records a chain that is about to be created. */
+  public void addChain(String chain) {
+    chains.computeIfAbsent(chain, c -> new ArrayList<>());
+  }
+
+  /** Records a rule that is about to be appended. */
+  public void append(IptablesRule rule) {
+    chains.computeIfAbsent(rule.chain(), c -> new ArrayList<>()).add(rule);
+  }
+
+  /** Records a rule that is about to be inserted first in its chain. */
+  public void insertFirst(IptablesRule rule) {
+    chains.computeIfAbsent(rule.chain(), c -> new ArrayList<>()).add(0, rule);
+  }
+
+  /** Records that the first match of {@code rule} is about to be deleted; false if there is none. */
+  public boolean delete(IptablesRule rule) {
+    List<IptablesRule> rules = chains.get(rule.chain());
+    return rules != null && rules.remove(rule);
+  }
+}
