@@ -206,9 +206,11 @@ final class Kernel {
   static final int IFINFOMSG_LEN = 16;
   static final int IFF_UP = 0x1;
   static final int IFF_PROMISC = 0x100;
+  static final int IFF_ALLMULTI = 0x200;
   static final int IFLA_ADDRESS = 1;
   static final int IFLA_IFNAME = 3;
   static final int IFLA_MTU = 4;
+  static final int IFLA_TXQLEN = 13;
   static final int IFLA_LINK = 5;
   static final int IFLA_MASTER = 10;
   static final int IFLA_PROTINFO = 12;

@@ -16,9 +16,16 @@ package io.jcni.plugins.linux;
  *     link's own index
  * @param linkNetnsId {@code IFLA_LINK_NETNSID}: the id of the peer's namespace as seen from here, or -1 when the
  *     peer is in the same namespace
+ * @param txQueueLen {@code IFLA_TXQLEN}: the transmit queue length
  */
 public record Link(int index, String name, String kind, int mtu, String mac, int flags, OperState operState,
-    int masterIndex, boolean vlanFiltering, int peerIndex, int linkNetnsId) {
+    int masterIndex, boolean vlanFiltering, int peerIndex, int linkNetnsId, int txQueueLen) {
+
+  /** A link whose transmit queue length is not of interest (0), as test fixtures describe links. */
+  public Link(int index, String name, String kind, int mtu, String mac, int flags, OperState operState,
+      int masterIndex, boolean vlanFiltering, int peerIndex, int linkNetnsId) {
+    this(index, name, kind, mtu, mac, flags, operState, masterIndex, vlanFiltering, peerIndex, linkNetnsId, 0);
+  }
 
   /** Whether the link is administratively up ({@code IFF_UP}). */
   public boolean up() {
@@ -28,6 +35,11 @@ public record Link(int index, String name, String kind, int mtu, String mac, int
   /** Whether promiscuous mode was switched on for the link ({@code IFF_PROMISC}). */
   public boolean promisc() {
     return (flags & Kernel.IFF_PROMISC) != 0;
+  }
+
+  /** Whether all-multicast mode was switched on for the link ({@code IFF_ALLMULTI}). */
+  public boolean allmulti() {
+    return (flags & Kernel.IFF_ALLMULTI) != 0;
   }
 
   /** Whether this is a bridge. */

@@ -120,7 +120,7 @@ public final class RtNetlink implements AutoCloseable {
     return new Link(index, name == null ? "" : name, kind == null ? "" : kind, a.u32(Kernel.IFLA_MTU, 0),
         mac == null ? "" : MAC.formatHex(mac), flags, OperState.of(a.u8(Kernel.IFLA_OPERSTATE, 0)),
         a.u32(Kernel.IFLA_MASTER, 0), vlanFiltering, a.u32(Kernel.IFLA_LINK, 0),
-        a.u32(Kernel.IFLA_LINK_NETNSID, -1));
+        a.u32(Kernel.IFLA_LINK_NETNSID, -1), a.u32(Kernel.IFLA_TXQLEN, 0));
   }
 
   /**
@@ -266,6 +266,17 @@ public final class RtNetlink implements AutoCloseable {
     socket.ack(setLink(name, on ? Kernel.IFF_PROMISC : 0, Kernel.IFF_PROMISC, "set promisc " + (on ? "on" : "off")));
   }
 
+  /** Switches all-multicast mode on or off. */
+  public void setAllmulti(String name, boolean on) throws IOException {
+    socket.ack(setLink(name, on ? Kernel.IFF_ALLMULTI : 0, Kernel.IFF_ALLMULTI,
+        "set allmulticast " + (on ? "on" : "off")));
+  }
+
+  /** Sets the transmit queue length ({@code IFLA_TXQLEN}, an unsigned 32-bit value). */
+  public void setTxQueueLen(String name, int qlen) throws IOException {
+    socket.ack(setLink(name, 0, 0, "set txqueuelen " + Integer.toUnsignedString(qlen)).attrU32(Kernel.IFLA_TXQLEN, qlen));
+  }
+
   /** Sets the MTU. */
   public void setMtu(String name, int mtu) throws IOException {
     socket.ack(setLink(name, 0, 0, "set mtu " + mtu).attrU32(Kernel.IFLA_MTU, mtu));
@@ -274,6 +285,11 @@ public final class RtNetlink implements AutoCloseable {
   /** Sets the hardware address ("aa:bb:cc:dd:ee:ff"). */
   public void setMac(String name, String mac) throws IOException {
     socket.ack(setLink(name, 0, 0, "set mac " + mac).attr(Kernel.IFLA_ADDRESS, parseMac(mac)));
+  }
+
+  /** Sets the hardware address to {@code mac}, any length the link type takes (6 bytes for Ethernet). */
+  public void setMac(String name, byte[] mac) throws IOException {
+    socket.ack(setLink(name, 0, 0, "set mac " + MAC.formatHex(mac)).attr(Kernel.IFLA_ADDRESS, mac.clone()));
   }
 
   /** Attaches the link to a master (a bridge) by the master's name. */
