@@ -5,6 +5,7 @@ import io.jcni.libcni.spi.Command;
 import io.jcni.libcni.spi.CniPlugin;
 import io.jcni.libcni.spi.PluginContext;
 import io.jcni.libcni.types.CniException;
+import io.jcni.plugins.netfilter.FirewallExec;
 import io.jcni.libcni.types.ErrorCode;
 import io.jcni.libcni.version.Version;
 import io.jcni.libcni.version.Versions;
@@ -87,7 +88,7 @@ public final class BridgePlugin implements CniPlugin {
     BridgeConf conf = BridgeConf.parse(args.stdinData(), args.args());
     checkIfName(args.ifName());
     try {
-      new BridgeDel(conf, args, ctx, Namespaces.firewallIn(hostNs)).run();
+      new BridgeDel(conf, args, ctx, FirewallExec.in(hostNs)).run();
     } catch (RuntimeException e) {
       throw unexpected(e);
     }

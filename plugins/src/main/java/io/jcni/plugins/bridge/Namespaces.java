@@ -2,7 +2,6 @@ package io.jcni.plugins.bridge;
 
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
-import io.jcni.plugins.netfilter.FirewallCommandException;
 import io.jcni.plugins.netfilter.FirewallExec;
 import io.jcni.plugins.linux.NetNs;
 import io.jcni.plugins.linux.RtNetlink;
@@ -59,7 +58,7 @@ final class Namespaces implements AutoCloseable {
       // two setns and a join, which under load was a tenth of an ADD. Started first, collected on first use.
       opening = container == null ? null : container.startIn(() -> ContainerHandles.openHere(container));
       hostNl = fixedHost == null ? RtNetlink.openCurrent() : RtNetlink.open(host);
-      return new Namespaces(host, ownsHost, hostNl, container, opening, firewallIn(fixedHost));
+      return new Namespaces(host, ownsHost, hostNl, container, opening, FirewallExec.in(fixedHost));
     } catch (IOException | RuntimeException e) {
       if (opening != null) {
         closeQuietly(opening);
@@ -96,19 +95,6 @@ final class Namespaces implements AutoCloseable {
    * Runs firewall programs in the host namespace: directly when that is the caller's own, else from a thread that
    * entered it (a child process inherits the namespace of the thread that starts it).
    */
-  static FirewallExec firewallIn(NetNs fixedHost) {
-    if (fixedHost == null) {
-      return FirewallExec.host();
-    }
-    return (argv, stdin) -> {
-      try {
-        return fixedHost.runIn(() -> FirewallExec.host().run(argv, stdin));
-      } catch (IOException e) {
-        throw new FirewallCommandException(argv, FirewallCommandException.NOT_STARTED, e.getMessage(), stdin, e);
-      }
-    };
-  }
-
   FirewallExec firewall() {
     return firewall;
   }

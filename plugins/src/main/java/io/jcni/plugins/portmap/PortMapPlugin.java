@@ -9,7 +9,6 @@ import io.jcni.libcni.types.ErrorCode;
 import io.jcni.libcni.version.Versions;
 import io.jcni.plugins.linux.NetNs;
 import io.jcni.plugins.netfilter.FirewallExec;
-import io.jcni.plugins.netfilter.NamespacedFirewallExec;
 import java.util.List;
 
 /**
@@ -107,7 +106,7 @@ public final class PortMapPlugin implements CniPlugin {
       throw new CniException(ErrorCode.UNSUPPORTED_FIELD,
           "portmap backend \"" + conf.backend() + "\" is not supported in process; use the portmap binary");
     }
-    FirewallExec exec = NamespacedFirewallExec.in(hostNs);
+    FirewallExec exec = FirewallExec.in(hostNs);
     return new IptablesPortMapper(exec, deadline);
   }
 }
