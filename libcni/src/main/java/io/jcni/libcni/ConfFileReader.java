@@ -2,12 +2,13 @@ package io.jcni.libcni;
 
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
+import io.jcni.libcni.types.ErrorText;
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Locale;
@@ -91,15 +92,10 @@ final class ConfFileReader {
 
   /** The errno text Go would print for {@code e}. */
   static String reason(IOException e) {
-    if (e instanceof NoSuchFileException) {
-      return "no such file or directory";
+    if (e instanceof FileSystemException f) {
+      return ErrorText.reason(f);
     }
-    if (e instanceof AccessDeniedException) {
-      return "permission denied";
-    }
-    if (e instanceof NotDirectoryException) {
-      return "not a directory";
-    }
+    // Reading a directory fails with a plain IOException carrying the kernel's text.
     String m = String.valueOf(e.getMessage());
     return m.toLowerCase(Locale.ROOT).contains("is a directory") ? "is a directory" : m;
   }
