@@ -2,9 +2,9 @@ package io.jcni.plugins.firewall;
 
 import io.jcni.libcni.spi.Deadline;
 import io.jcni.libcni.types.CniException;
-import io.jcni.libcni.types.IpNet;
 import io.jcni.plugins.netfilter.FirewallCommandException;
 import io.jcni.plugins.netfilter.FirewallExec;
+import io.jcni.plugins.netfilter.IptablesFamily;
 import io.jcni.plugins.netfilter.TableDump;
 import java.util.List;
 
@@ -14,29 +14,6 @@ import java.util.List;
  * refused because the table changed under it is planned and tried once more on a fresh read.
  */
 final class FilterTable {
-  /** The iptables programs of one address family. */
-  enum Family {
-    V4("iptables-save", "iptables-restore"),
-    V6("ip6tables-save", "ip6tables-restore");
-
-    final String save;
-    final String restore;
-
-    Family(String save, String restore) {
-      this.save = save;
-      this.restore = restore;
-    }
-
-    static Family of(IpNet ip) {
-      return ip.isIpv4() ? V4 : V6;
-    }
-
-    /** The addresses of this family, in the order given. */
-    List<IpNet> of(List<IpNet> ips) {
-      return ips.stream().filter(ip -> of(ip) == this).toList();
-    }
-  }
-
   /** Plans a change on a fresh read of the table; may throw, e.g. when CHECK finds a rule missing. */
   @FunctionalInterface
   interface Planner {
@@ -46,10 +23,10 @@ final class FilterTable {
   private static final int ATTEMPTS = 2;
 
   private final FirewallExec exec;
-  private final Family family;
+  private final IptablesFamily family;
   private final Deadline deadline;
 
-  FilterTable(FirewallExec exec, Family family, Deadline deadline) {
+  FilterTable(FirewallExec exec, IptablesFamily family, Deadline deadline) {
     this.exec = exec;
     this.family = family;
     this.deadline = deadline;
@@ -79,10 +56,10 @@ final class FilterTable {
     StringBuilder script = new StringBuilder("*filter\n");
     lines.forEach(l -> script.append(l).append('\n'));
     script.append("COMMIT\n");
-    exec.run(List.of(family.restore, "-w", "--noflush"), script.toString(), deadline);
+    exec.run(List.of(family.restore(), "-w", "--noflush"), script.toString(), deadline);
   }
 
   private TableDump read() throws FirewallCommandException {
-    return TableDump.parse(exec.run(List.of(family.save, "-t", "filter"), null, deadline), "filter");
+    return TableDump.parse(exec.run(List.of(family.save(), "-t", "filter"), null, deadline), "filter");
   }
 }

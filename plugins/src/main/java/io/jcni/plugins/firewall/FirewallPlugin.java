@@ -13,6 +13,7 @@ import io.jcni.libcni.types.Result100;
 import io.jcni.libcni.version.Versions;
 import io.jcni.plugins.linux.NetNs;
 import io.jcni.plugins.netfilter.FirewallExec;
+import io.jcni.plugins.netfilter.IptablesFamily;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -69,9 +70,9 @@ public final class FirewallPlugin implements CniPlugin {
     IngressPolicy policy = policy(conf);
     String bridge = policy == IngressPolicy.OPEN ? null : bridgeName(prev, conf);
     List<IpNet> ips = addresses(prev);
-    Map<FilterTable.Family, FilterPlan> applied = new EnumMap<>(FilterTable.Family.class);
+    Map<IptablesFamily, FilterPlan> applied = new EnumMap<>(IptablesFamily.class);
     try {
-      for (FilterTable.Family f : FilterTable.Family.values()) {
+      for (IptablesFamily f : IptablesFamily.values()) {
         List<IpNet> mine = f.of(ips);
         if (mine.isEmpty()) {
           continue;
@@ -99,7 +100,7 @@ public final class FirewallPlugin implements CniPlugin {
     ForwardRules forward = iptablesBackend(conf);
     List<IpNet> ips = addresses(conf.prevResult());
     try {
-      for (FilterTable.Family f : FilterTable.Family.values()) {
+      for (IptablesFamily f : IptablesFamily.values()) {
         List<IpNet> mine = f.of(ips);
         if (!mine.isEmpty()) {
           table(f, ctx.deadline()).change(plan -> forward.check(plan, mine));
@@ -117,7 +118,7 @@ public final class FirewallPlugin implements CniPlugin {
     // Without a prevResult there are no addresses, so nothing to remove (as upstream).
     List<IpNet> ips = conf.prevResult() == null ? List.of() : addresses(conf.prevResult());
     try {
-      for (FilterTable.Family f : FilterTable.Family.values()) {
+      for (IptablesFamily f : IptablesFamily.values()) {
         List<IpNet> mine = f.of(ips);
         if (!mine.isEmpty()) {
           table(f, ctx.deadline()).change(plan -> ForwardRules.del(plan, mine));
@@ -170,12 +171,12 @@ public final class FirewallPlugin implements CniPlugin {
     return prev.ips().stream().map(IpConfig::address).toList();
   }
 
-  private FilterTable table(FilterTable.Family f, Deadline deadline) {
+  private FilterTable table(IptablesFamily f, Deadline deadline) {
     return new FilterTable(FirewallExec.in(hostNs), f, deadline);
   }
 
   /** Removes what the families already applied added, so a failed ADD leaves nothing behind. */
-  private void undo(Map<FilterTable.Family, FilterPlan> applied, Deadline deadline, Exception failure) {
+  private void undo(Map<IptablesFamily, FilterPlan> applied, Deadline deadline, Exception failure) {
     applied.forEach((f, plan) -> {
       try {
         table(f, deadline).restore(plan.undoLines());

@@ -25,28 +25,6 @@ import java.util.Set;
  * costs a second process whose work grows with every rule on the node.
  */
 final class IptablesMasq implements MasqRules {
-  /** The iptables program set of one address family. */
-  enum Family {
-    V4("iptables", "iptables-save", "iptables-restore", "224.0.0.0/4"),
-    V6("ip6tables", "ip6tables-save", "ip6tables-restore", "ff00::/8");
-
-    final String iptables;
-    final String save;
-    final String restore;
-    final String multicast;
-
-    Family(String iptables, String save, String restore, String multicast) {
-      this.iptables = iptables;
-      this.save = save;
-      this.restore = restore;
-      this.multicast = multicast;
-    }
-
-    static Family of(IpNet a) {
-      return a.isIpv4() ? V4 : V6;
-    }
-  }
-
   /** A restore that failed because the table changed since it was read is tried once more on a fresh read. */
   private static final int ATTEMPTS = 2;
 
@@ -57,13 +35,13 @@ final class IptablesMasq implements MasqRules {
   }
 
   /** The three rules of one address, in the order Go appends them. */
-  static List<NatRule> rulesFor(IpNet ip, String chain, String comment) {
-    Family f = Family.of(ip);
+  static List<IptablesRule> rulesFor(IpNet ip, String chain, String comment) {
+    IptablesFamily f = IptablesFamily.of(ip);
     List<String> tail = List.of("-m", "comment", "--comment", comment);
     return List.of(
-        new NatRule(chain, concat(List.of("-d", ip.network().toString()), tail, List.of("-j", "ACCEPT"))),
-        new NatRule(chain, concat(List.of("!", "-d", f.multicast), tail, List.of("-j", "MASQUERADE"))),
-        new NatRule("POSTROUTING", concat(List.of("-s", hostCidr(ip)), tail, List.of("-j", chain))));
+        new IptablesRule(chain, concat(List.of("-d", ip.network().toString()), tail, List.of("-j", "ACCEPT"))),
+        new IptablesRule(chain, concat(List.of("!", "-d", f.multicast), tail, List.of("-j", "MASQUERADE"))),
+        new IptablesRule("POSTROUTING", concat(List.of("-s", hostCidr(ip)), tail, List.of("-j", chain))));
   }
 
   /** The address as iptables-save prints {@code -s ip}: with the full host prefix, {@code 10.1.2.3/32}. */
@@ -82,9 +60,9 @@ final class IptablesMasq implements MasqRules {
   public void setup(String network, String containerId, String ifName, List<IpNet> ips) throws CniException {
     String chain = MasqNames.chainName(network, containerId);
     String comment = MasqNames.iptablesComment(network, containerId);
-    List<Family> done = new ArrayList<>();
-    for (Family f : Family.values()) {
-      List<IpNet> mine = ips.stream().filter(a -> Family.of(a) == f).toList();
+    List<IptablesFamily> done = new ArrayList<>();
+    for (IptablesFamily f : IptablesFamily.values()) {
+      List<IpNet> mine = f.of(ips);
       if (mine.isEmpty()) {
         continue;
       }
@@ -94,7 +72,7 @@ final class IptablesMasq implements MasqRules {
         }
       } catch (CniException e) {
         // Each family is one transaction; undo the families already applied so a failed setup leaves nothing.
-        for (Family applied : done) {
+        for (IptablesFamily applied : done) {
           try {
             apply(applied, dump -> teardownScript(dump, chain));
           } catch (CniException suppressed) {
@@ -111,8 +89,8 @@ final class IptablesMasq implements MasqRules {
    * The fresh setup of one IPv4 address as one nf_tables transaction from this process, where that is possible
    * ({@link IptablesNftBatch}, {@link HostNfTables}); false, with nothing applied, otherwise.
    */
-  private boolean setUpInProcess(Family f, String chain, String comment, List<IpNet> ips) {
-    if (f != Family.V4 || ips.size() != 1 || exec != FirewallExec.host()) {
+  private boolean setUpInProcess(IptablesFamily f, String chain, String comment, List<IpNet> ips) {
+    if (f != IptablesFamily.V4 || ips.size() != 1 || exec != FirewallExec.host()) {
       return false;
     }
     return IptablesNftBatch.freshSetup(chain, comment, ips.get(0)).map(HostNfTables::commit).orElse(false);
@@ -126,7 +104,7 @@ final class IptablesMasq implements MasqRules {
     List<String> lines = new ArrayList<>();
     lines.add("-N " + chain);
     // AppendUnique: addresses share the MASQUERADE rule (and would share an ACCEPT of the same network)
-    Set<NatRule> added = new LinkedHashSet<>();
+    Set<IptablesRule> added = new LinkedHashSet<>();
     for (IpNet ip : ips) {
       added.addAll(rulesFor(ip, chain, comment));
     }
@@ -139,9 +117,9 @@ final class IptablesMasq implements MasqRules {
    * chain. Fails (and changes nothing) if a jump is missing or another rule still jumps to the chain.
    */
   static List<String> exactTeardownLines(String chain, String comment, List<IpNet> ips) {
-    Set<NatRule> jumps = new LinkedHashSet<>();
+    Set<IptablesRule> jumps = new LinkedHashSet<>();
     for (IpNet ip : ips) {
-      for (NatRule rule : rulesFor(ip, chain, comment)) {
+      for (IptablesRule rule : rulesFor(ip, chain, comment)) {
         if (rule.chain().equals("POSTROUTING")) {
           jumps.add(rule);
         }
@@ -155,7 +133,7 @@ final class IptablesMasq implements MasqRules {
   }
 
   /** Go's sequence per address (create chain if missing, AppendUnique x3), as restore lines. */
-  static List<String> setupScript(NatTableDump dump, String chain, String comment, List<IpNet> ips) {
+  static List<String> setupScript(TableDump dump, String chain, String comment, List<IpNet> ips) {
     List<String> lines = new ArrayList<>();
     if (!dump.hasChain(chain)) {
       // Declaring an existing chain under --noflush would flush it, so only a missing one is declared.
@@ -163,10 +141,10 @@ final class IptablesMasq implements MasqRules {
       dump.addChain(chain);
     }
     for (IpNet ip : ips) {
-      for (NatRule rule : rulesFor(ip, chain, comment)) {
+      for (IptablesRule rule : rulesFor(ip, chain, comment)) {
         if (!dump.contains(rule)) {
           lines.add(rule.appendLine());
-          dump.addRule(rule);
+          dump.append(rule);
         }
       }
     }
@@ -179,8 +157,8 @@ final class IptablesMasq implements MasqRules {
     String comment = MasqNames.iptablesComment(network, containerId);
     List<String> errors = new ArrayList<>();
     CniException first = null;
-    for (Family f : Family.values()) {
-      List<IpNet> mine = ips.stream().filter(a -> Family.of(a) == f).toList();
+    for (IptablesFamily f : IptablesFamily.values()) {
+      List<IpNet> mine = f.of(ips);
       if (mine.isEmpty()) {
         continue;
       }
@@ -205,9 +183,9 @@ final class IptablesMasq implements MasqRules {
    * POSTROUTING jump by {@code -s ip} and by the legacy {@code -s ip/prefix}; every such rule jumps to the chain,
    * and so would any rule left by an address missing from prevResult, which would otherwise keep the chain busy.
    */
-  static List<String> teardownScript(NatTableDump dump, String chain) {
+  static List<String> teardownScript(TableDump dump, String chain) {
     List<String> lines = new ArrayList<>();
-    for (NatRule rule : dump.rules()) {
+    for (IptablesRule rule : dump.allRules()) {
       if (chain.equals(rule.target()) && !chain.equals(rule.chain())) {
         lines.add(rule.deleteLine());
       }
@@ -227,7 +205,7 @@ final class IptablesMasq implements MasqRules {
   @Override
   public boolean isSupported() {
     try {
-      exec.run(List.of(Family.V4.iptables, "-w", "-t", "nat", "-S", "POSTROUTING"), null);
+      exec.run(List.of(IptablesFamily.V4.iptables, "-w", "-t", "nat", "-S", "POSTROUTING"), null);
       return true;
     } catch (FirewallCommandException e) {
       return false;
@@ -237,14 +215,14 @@ final class IptablesMasq implements MasqRules {
   /** Builds restore lines from the current table. */
   @FunctionalInterface
   interface ScriptBuilder {
-    List<String> build(NatTableDump dump);
+    List<String> build(TableDump dump);
   }
 
   /**
    * Applies {@code lines} as one transaction without reading the table first; false (nothing changed) when the
    * transaction is refused, e.g. because the state is not the one the lines expect.
    */
-  private boolean applyIfUnchanged(Family f, List<String> lines) {
+  private boolean applyIfUnchanged(IptablesFamily f, List<String> lines) {
     if (exec == FirewallExec.host()) {
       // concurrent ADDs and DELs of this process share one restore (group commit)
       return RestoreBatch.onHost(f.restore).apply(lines);
@@ -261,9 +239,9 @@ final class IptablesMasq implements MasqRules {
   }
 
   /** Reads the nat table, builds the change and applies it; rereads and retries once if the restore fails. */
-  private void apply(Family f, ScriptBuilder builder) throws CniException {
+  private void apply(IptablesFamily f, ScriptBuilder builder) throws CniException {
     for (int attempt = 1; ; attempt++) {
-      NatTableDump dump = NatTableDump.parse(exec.run(List.of(f.save, "-t", "nat"), null));
+      TableDump dump = TableDump.parse(exec.run(List.of(f.save, "-t", "nat"), null), "nat");
       List<String> lines = builder.build(dump);
       if (lines.isEmpty()) {
         return;

@@ -11,32 +11,11 @@ import java.util.List;
  * Every program runs through a {@link FirewallExec} within the operation's {@link Deadline}.
  */
 public final class IptablesNat {
-  /** The program set of one address family. */
-  public enum Family {
-    V4("iptables", "iptables-save", "iptables-restore"),
-    V6("ip6tables", "ip6tables-save", "ip6tables-restore");
-
-    final String iptables;
-    final String save;
-    final String restore;
-
-    Family(String iptables, String save, String restore) {
-      this.iptables = iptables;
-      this.save = save;
-      this.restore = restore;
-    }
-
-    /** The program name of this family ({@code iptables}, {@code ip6tables}), as errors name it. */
-    public String program() {
-      return iptables;
-    }
-  }
-
   private final FirewallExec exec;
-  private final Family family;
+  private final IptablesFamily family;
   private final Deadline deadline;
 
-  public IptablesNat(FirewallExec exec, Family family, Deadline deadline) {
+  public IptablesNat(FirewallExec exec, IptablesFamily family, Deadline deadline) {
     this.exec = exec;
     this.family = family;
     this.deadline = deadline;
@@ -44,7 +23,7 @@ public final class IptablesNat {
 
   /** The nat table's chains and rules as {@code iptables-save -t nat} prints them. */
   public Snapshot read() throws CniException {
-    return new Snapshot(NatTableDump.parse(exec.run(List.of(family.save, "-t", "nat"), null, deadline)));
+    return new Snapshot(TableDump.parse(exec.run(List.of(family.save, "-t", "nat"), null, deadline), "nat"));
   }
 
   /** Applies {@code lines} (restore syntax, e.g. {@code -A CHAIN ...}) to the nat table as one transaction. */
@@ -84,9 +63,9 @@ public final class IptablesNat {
 
   /** The nat table as read: chain names and each chain's rules in iptables-save's canonical words. */
   public static final class Snapshot {
-    private final NatTableDump dump;
+    private final TableDump dump;
 
-    private Snapshot(NatTableDump dump) {
+    private Snapshot(TableDump dump) {
       this.dump = dump;
     }
 
@@ -96,14 +75,14 @@ public final class IptablesNat {
 
     /** Whether {@code chain} holds a rule whose canonical words are {@code spec}. */
     public boolean contains(String chain, List<String> spec) {
-      return dump.contains(new NatRule(chain, spec));
+      return dump.contains(new IptablesRule(chain, spec));
     }
 
     /** The rules of {@code chain} that jump to {@code target}, as their canonical words. */
     public List<List<String>> jumpsTo(String chain, String target) {
       List<List<String>> out = new ArrayList<>();
-      for (NatRule r : dump.rules()) {
-        if (r.chain().equals(chain) && target.equals(r.target())) {
+      for (IptablesRule r : dump.rules(chain)) {
+        if (target.equals(r.target())) {
           out.add(r.spec());
         }
       }

@@ -20,6 +20,12 @@ public record IptablesRule(String chain, List<String> spec) {
     return new IptablesRule(chain, List.of(spec));
   }
 
+  /** The jump target ({@code -j X}), or {@code null}. */
+  public String target() {
+    int j = spec.lastIndexOf("-j");
+    return j >= 0 && j + 1 < spec.size() ? spec.get(j + 1) : null;
+  }
+
   /** The iptables-restore line that appends this rule. */
   public String appendLine() {
     return line("-A", List.of());

@@ -52,6 +52,11 @@ public final class TableDump {
     return List.copyOf(chains.getOrDefault(chain, List.of()));
   }
 
+  /** Every rule of the table, chain by chain in the order the chains were listed. */
+  public List<IptablesRule> allRules() {
+    return chains.values().stream().flatMap(List::stream).toList();
+  }
+
   /** Records a chain that is about to be created. */
   public void addChain(String chain) {
     chains.computeIfAbsent(chain, c -> new ArrayList<>());

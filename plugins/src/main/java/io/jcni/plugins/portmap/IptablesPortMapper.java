@@ -6,7 +6,7 @@ import io.jcni.libcni.types.ErrorCode;
 import io.jcni.libcni.types.IpNet;
 import io.jcni.plugins.netfilter.FirewallExec;
 import io.jcni.plugins.netfilter.IptablesNat;
-import io.jcni.plugins.netfilter.IptablesNat.Family;
+import io.jcni.plugins.netfilter.IptablesFamily;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -28,7 +28,7 @@ final class IptablesPortMapper implements PortMapper {
 
   @Override
   public void forward(PortMapConf conf, String containerId, IpNet container) throws CniException {
-    IptablesNat nat = new IptablesNat(exec, family(container), deadline);
+    IptablesNat nat = new IptablesNat(exec, IptablesFamily.of(container), deadline);
     DnatChain dn = DnatChain.of(conf, containerId, container);
     try {
       nat.apply(forwardLines(nat.read(), conf, dn));
@@ -96,19 +96,19 @@ final class IptablesPortMapper implements PortMapper {
 
   @Override
   public void check(PortMapConf conf, String containerId, IpNet container) throws CniException {
-    Family f = family(container);
+    IptablesFamily f = IptablesFamily.of(container);
     IptablesNat nat = new IptablesNat(exec, f, deadline);
     IptablesNat.Snapshot table;
     try {
       table = nat.read();
     } catch (CniException e) {
-      String e4 = f == Family.V4 ? e.getMessage() : "<nil>";
-      String e6 = f == Family.V6 ? e.getMessage() : "<nil>";
+      String e4 = f == IptablesFamily.V4 ? e.getMessage() : "<nil>";
+      String e6 = f == IptablesFamily.V6 ? e.getMessage() : "<nil>";
       throw new CniException(ErrorCode.INTERNAL,
           "neither iptables nor ip6tables is usable, (iptables) " + e4 + ", (ip6tables) " + e6);
     }
     DnatChain dn = DnatChain.of(conf, containerId, container);
-    String prefix = "could not check " + (f == Family.V4 ? "ipv4" : "ipv6") + " dnat: ";
+    String prefix = "could not check " + (f == IptablesFamily.V4 ? "ipv4" : "ipv6") + " dnat: ";
     if (!table.hasChain(dn.name())) {
       throw new CniException(ErrorCode.INTERNAL, prefix + "chain " + dn.name() + " not found in iptables table nat");
     }
@@ -132,7 +132,7 @@ final class IptablesPortMapper implements PortMapper {
     String dn = DnatChain.nameFor(conf.name(), containerId);
     String oldSnat = DnatChain.oldSnatNameFor(conf.name(), containerId);
     String[] unusable = new String[2];
-    for (Family f : Family.values()) {
+    for (IptablesFamily f : IptablesFamily.values()) {
       IptablesNat nat = new IptablesNat(exec, f, deadline);
       IptablesNat.Snapshot table;
       try {
@@ -149,7 +149,7 @@ final class IptablesPortMapper implements PortMapper {
         nat.apply(teardownLines(table, HostPortChains.DNAT, dn));
       } catch (CniException e) {
         throw e.isTimeout() || e.isCancelled() ? e
-            : e.withPrefix("could not teardown " + (f == Family.V4 ? "ipv4" : "ipv6") + " dnat: ");
+            : e.withPrefix("could not teardown " + (f == IptablesFamily.V4 ? "ipv4" : "ipv6") + " dnat: ");
       }
       try {
         nat.apply(teardownLines(table, HostPortChains.OLD_SNAT, oldSnat));
@@ -175,9 +175,5 @@ final class IptablesPortMapper implements PortMapper {
     lines.add("-F " + chain);
     lines.add("-X " + chain);
     return lines;
-  }
-
-  private static Family family(IpNet ip) {
-    return ip.isIpv4() ? Family.V4 : Family.V6;
   }
 }

@@ -29,14 +29,14 @@ class RuleScriptTest {
 
   @Test
   void goStateNeedsNoChange() {
-    NatTableDump dump = NatTableDump.parse(GO_SAVE);
+    TableDump dump = TableDump.parse(GO_SAVE, "nat");
     assertEquals(List.of(), IptablesMasq.setupScript(dump, "CNI-1b29d9511ed2bb3134d925d5",
         "name: \"mynet\" id: \"dummy\"", IP));
   }
 
   @Test
   void emptyTableGetsGoRulesInGoOrder() {
-    NatTableDump dump = NatTableDump.parse("*nat\n:POSTROUTING ACCEPT [0:0]\nCOMMIT\n");
+    TableDump dump = TableDump.parse("*nat\n:POSTROUTING ACCEPT [0:0]\nCOMMIT\n", "nat");
     List<String> lines = IptablesMasq.setupScript(dump, "CNI-1b29d9511ed2bb3134d925d5",
         "name: \"mynet\" id: \"dummy\"", IP);
     // Each appended rule, printed back by iptables-save, is one of Go's lines (order: chain rules, then the jump).
@@ -47,7 +47,7 @@ class RuleScriptTest {
 
   @Test
   void teardownOfGoStateDeletesJumpThenChain() {
-    List<String> lines = IptablesMasq.teardownScript(NatTableDump.parse(GO_SAVE), "CNI-1b29d9511ed2bb3134d925d5");
+    List<String> lines = IptablesMasq.teardownScript(TableDump.parse(GO_SAVE, "nat"), "CNI-1b29d9511ed2bb3134d925d5");
     String jump = GO_SAVE.lines().filter(l -> l.startsWith("-A POSTROUTING")).findFirst().orElseThrow();
     assertEquals(List.of("-D" + jump.substring(2), "-F CNI-1b29d9511ed2bb3134d925d5",
         "-X CNI-1b29d9511ed2bb3134d925d5"), lines);
@@ -55,7 +55,7 @@ class RuleScriptTest {
 
   @Test
   void teardownOfOtherChainIsEmpty() {
-    assertEquals(List.of(), IptablesMasq.teardownScript(NatTableDump.parse(GO_SAVE), "CNI-000000000000000000000000"));
+    assertEquals(List.of(), IptablesMasq.teardownScript(TableDump.parse(GO_SAVE, "nat"), "CNI-000000000000000000000000"));
   }
 
   @Test
