@@ -6,9 +6,9 @@ import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.Dns;
 import io.jcni.libcni.types.ErrorCode;
 import io.jcni.libcni.types.JsonFields;
+import io.jcni.plugins.linux.MacAddress;
 import io.jcni.plugins.netfilter.IpMasqBackend;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 
@@ -202,44 +202,14 @@ public record BridgeConf(
     if (mac.isEmpty()) {
       return null;
     }
-    byte[] b = parseMac(mac);
-    if (b == null) {
-      throw new CniException(
-          ErrorCode.INVALID_NETWORK_CONFIG, "failed to make veth pair: address " + mac + ": invalid MAC address");
-    }
-    return b;
+    return MacAddress.parseEthernet(mac).orElseThrow(() -> new CniException(
+        ErrorCode.INVALID_NETWORK_CONFIG, "failed to make veth pair: " + MacAddress.invalid(mac)));
   }
 
   /** The requested container MAC in the kernel's {@code aa:bb:cc:dd:ee:ff} form, or null for a random one. */
   public String macString() throws CniException {
     byte[] b = macBytes();
-    return b == null ? null : HexFormat.ofDelimiter(":").formatHex(b);
-  }
-
-  /** Parses the 6-byte forms Go's {@code net.ParseMAC} accepts: {@code aa:bb:..}, {@code aa-bb-..}, {@code aabb.ccdd.eeff}. */
-  static byte[] parseMac(String s) {
-    String hex;
-    if (s.length() == 17 && (s.charAt(2) == ':' || s.charAt(2) == '-')) {
-      char sep = s.charAt(2);
-      StringBuilder b = new StringBuilder();
-      for (int i = 0; i < 6; i++) {
-        if (i > 0 && s.charAt(i * 3 - 1) != sep) {
-          return null;
-        }
-        b.append(s, i * 3, i * 3 + 2);
-      }
-      hex = b.toString();
-    } else if (s.length() == 14 && s.charAt(4) == '.' && s.charAt(9) == '.') {
-      hex = s.substring(0, 4) + s.substring(5, 9) + s.substring(10, 14);
-    } else {
-      return null;
-    }
-    for (char c : hex.toCharArray()) {
-      if (Character.digit(c, 16) < 0) {
-        return null;
-      }
-    }
-    return HexFormat.of().parseHex(hex);
+    return b == null ? null : MacAddress.format(b);
   }
 
   private static List<VlanTrunk> readTrunk(JsonFields n) throws CniException {

@@ -50,7 +50,7 @@ final class TuningDel {
     List<String> errors = new ArrayList<>();
     attempt(errors, "failed to restore MTU", b.mtu() != 0, () -> c.links.setMtu(ifName, b.mtu()));
     attempt(errors, "failed to restore MAC address", !b.mac().isEmpty(),
-        () -> c.links.setMac(ifName, MacAddress.parse(b.mac())));
+        () -> c.links.setMac(ifName, TuningPlugin.mac(b.mac())));
     attempt(errors, "failed to restore promiscuous mode", b.promisc() != null,
         () -> c.links.setPromisc(ifName, b.promisc()));
     attempt(errors, "failed to restore all-multicast mode", b.allmulti() != null,

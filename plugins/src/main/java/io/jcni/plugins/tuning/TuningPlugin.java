@@ -5,10 +5,11 @@ import io.jcni.libcni.spi.CniPlugin;
 import io.jcni.libcni.spi.PluginContext;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.Interface;
-import io.jcni.libcni.types.Result;
 import io.jcni.libcni.types.Result100;
+import io.jcni.libcni.types.Result;
 import io.jcni.libcni.types.Results;
 import io.jcni.libcni.version.Versions;
+import io.jcni.plugins.linux.MacAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,7 +56,7 @@ public final class TuningPlugin implements CniPlugin {
     }
     Result prev = prevResult(conf);
     // Checked before anything changes; upstream finds a bad MAC only after writing the sysctls.
-    byte[] mac = conf.mac().isEmpty() ? null : MacAddress.parse(conf.mac());
+    byte[] mac = conf.mac().isEmpty() ? null : mac(conf.mac());
     List<SysctlKey> keys = resolve(conf, args.ifName());
     try (Container c = Container.open(args.netns())) {
       new TuningAdd(conf, args, c).run(keys, mac);
@@ -112,5 +113,11 @@ public final class TuningPlugin implements CniPlugin {
           : i);
     }
     return new Result100(r.cniVersion(), ifs, r.ips(), r.routes(), r.dns());
+  }
+
+  /** The bytes of a configured or saved MAC; one Go does not parse fails with the Go plugin's message. */
+  static byte[] mac(String s) throws CniException {
+    return MacAddress.parse(s).orElseThrow(
+        () -> Container.internal("invalid args " + s + " for MAC addr: " + MacAddress.invalid(s)));
   }
 }
