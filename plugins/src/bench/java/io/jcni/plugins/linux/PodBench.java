@@ -33,7 +33,7 @@ public final class PodBench {
     String tag = "jt-pb" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 12));
     TestNetns host = TestNetns.create("pbhost");
     try (NetNs hostNs = NetNs.open(java.nio.file.Path.of(host.path())); RtNetlink hostRt = RtNetlink.open(hostNs)) {
-      hostRt.createBridge("br0", 0, false);
+      hostRt.createBridge(BridgeSpec.named("br0"));
       hostRt.setUp("br0");
       hostRt.addAddress("br0", IpNet.parse("10.250.0.1/16"), Set.of());
       int br = hostRt.link("br0").index();
@@ -101,7 +101,7 @@ public final class PodBench {
         long[] cpu0 = cpu();
         for (int i = 0; i < pods; i++) {
           long s = System.nanoTime();
-          Link vh = hostRt.createVethPair("vh" + i, 0, null, "eth0", nss.get(i));
+          Link vh = hostRt.createVeth(VethSpec.of("vh" + i, "eth0").withPeerIn(nss.get(i)));
           hostRt.setMaster("vh" + i, br);
           hostRt.setUp("vh" + i);
           hostRt.addAddress(vh.index(), IpNet.parse("10.251." + (i / 250) + "." + (i % 250 + 2) + "/32"), Set.of());
@@ -208,7 +208,7 @@ public final class PodBench {
       long s = System.nanoTime();
       try (RtNetlink rt = RtNetlink.open(nss.get(i))) {
         long o = System.nanoTime();
-        Link eth0 = rt.createVethPair("eth0", 0, null, v, hostNs);
+        Link eth0 = rt.createVeth(VethSpec.of("eth0", v).withPeerIn(hostNs));
         hostRt.setMaster(v, br);
         hostRt.setUp(v);
         rt.addAddress(eth0.index(), IpNet.parse("10.250." + (i / 250 + 1) + "." + (i % 250 + 2) + "/16"), Set.of());

@@ -32,7 +32,7 @@ public final class VethPortBench {
     TestNetns host = TestNetns.create("vbhost");
     ExecutorService pool = Executors.newFixedThreadPool(conc);
     try (NetNs hostNs = NetNs.open(Path.of(host.path())); RtNetlink hostRt = RtNetlink.open(hostNs)) {
-      hostRt.createBridge("br0", 0, false);
+      hostRt.createBridge(BridgeSpec.named("br0"));
       hostRt.setUp("br0");
       int br = hostRt.link("br0").index();
       run(hostNs, br, pool, conc, tag + "w", 50, true);
@@ -74,10 +74,10 @@ public final class VethPortBench {
               RtNetlink c = rts.get(i);
               long s = System.nanoTime();
               if (oneRequest) {
-                Link l = h.createVethPort(v, 0, br, "eth0", null, nss.get(i));
+                Link l = h.createVeth(VethSpec.of(v, "eth0").withMaster(br).withPeerIn(nss.get(i)));
                 c.link(l.peerIndex());
               } else {
-                c.createVethPair("eth0", 0, null, v, hostNs);
+                c.createVeth(VethSpec.of("eth0", v).withPeerIn(hostNs));
                 h.link(v);
                 h.setUp(v);
                 h.setMaster(v, br);

@@ -1,5 +1,6 @@
 package io.jcni.plugins.bridge;
 
+import io.jcni.plugins.linux.BridgeSpec;
 import static io.jcni.plugins.bridge.Failures.internal;
 import static io.jcni.plugins.bridge.Failures.q;
 import static io.jcni.plugins.bridge.Failures.v;
@@ -43,7 +44,7 @@ final class BridgeDevice {
     }
     if (existing.isEmpty()) {
       try {
-        host.createBridge(name, conf.mtu(), conf.vlanFiltering());
+        host.createBridge(BridgeSpec.named(name).withMtu(conf.mtu()).withVlanFiltering(conf.vlanFiltering()));
       } catch (ErrnoException e) {
         if (e.kind() != ErrnoException.Kind.EXISTS) {
           throw internal(prefix + "could not add " + q(name) + ": " + v(e), e);

@@ -1,5 +1,6 @@
 package io.jcni.plugins.bridge;
 
+import io.jcni.plugins.linux.VethSpec;
 import static io.jcni.plugins.bridge.Failures.internal;
 import static io.jcni.plugins.bridge.Failures.q;
 import static io.jcni.plugins.bridge.Failures.v;
@@ -45,7 +46,8 @@ record Veth(String hostName, String hostMac, int containerIndex, String containe
       String candidate = InterfaceNames.randomVeth();
       Link hostEnd;
       try {
-        hostEnd = host.createVethPort(candidate, conf.mtu(), br.index(), ifName, conf.macString(), ns.container);
+        hostEnd = host.createVeth(VethSpec.of(candidate, ifName).withMtu(conf.mtu()).withMaster(br.index())
+            .withPeerMac(conf.macString()).withPeerIn(ns.container));
       } catch (ErrnoException e) {
         if (e.kind() != ErrnoException.Kind.EXISTS) {
           // The kernel undid the whole pair; the steps one by one give the user Go's text for the failing step.
@@ -85,7 +87,8 @@ record Veth(String hostName, String hostMac, int containerIndex, String containe
     for (int i = 0; i < ATTEMPTS && peer == null; i++) {
       String candidate = InterfaceNames.randomVeth();
       try {
-        contLink = cont.createVethPair(ifName, conf.mtu(), conf.macString(), candidate, ns.host);
+        contLink = cont.createVeth(VethSpec.of(ifName, candidate).withMtu(conf.mtu()).withMac(conf.macString())
+            .withPeerIn(ns.host));
         peer = candidate;
       } catch (ErrnoException e) {
         if (e.kind() != ErrnoException.Kind.EXISTS) {
@@ -199,10 +202,10 @@ record Veth(String hostName, String hostMac, int containerIndex, String containe
     }
     try {
       if (vlan != 0) {
-        host.bridgeVlanAdd(peer, vlan, true, true, false);
+        host.bridgeVlanAdd(peer, new BridgeVlan(vlan, true, true), false);
       }
       for (int vid : trunk) {
-        host.bridgeVlanAdd(peer, vid, false, false, false);
+        host.bridgeVlanAdd(peer, new BridgeVlan(vid, false, false), false);
       }
     } catch (IOException e) {
       throw internal("failed to setup vlan tag on interface " + q(peer) + ": " + v(e), e);
@@ -210,7 +213,7 @@ record Veth(String hostName, String hostMac, int containerIndex, String containe
     if (vlan == 0 && !trunk.isEmpty()) {
       try {
         // Without an access VLAN, a trunk port keeps VLAN 1 as its native (untagged) VLAN.
-        host.bridgeVlanAdd(peer, 1, true, true, false);
+        host.bridgeVlanAdd(peer, new BridgeVlan(1, true, true), false);
       } catch (IOException e) {
         throw internal("failed to setup default native vlan tag on interface " + q(peer) + ": " + v(e), e);
       }

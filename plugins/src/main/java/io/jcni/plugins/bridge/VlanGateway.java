@@ -1,5 +1,6 @@
 package io.jcni.plugins.bridge;
 
+import io.jcni.plugins.linux.VethSpec;
 import static io.jcni.plugins.bridge.Failures.internal;
 import static io.jcni.plugins.bridge.Failures.q;
 import static io.jcni.plugins.bridge.Failures.v;
@@ -35,7 +36,7 @@ final class VlanGateway {
     for (int i = 0; i < 10 && peer == null; i++) {
       String candidate = InterfaceNames.randomVeth();
       try {
-        host.createVethPair(name, br.mtu(), null, candidate, null);
+        host.createVeth(VethSpec.of(name, candidate).withMtu(br.mtu()));
         peer = candidate;
       } catch (ErrnoException e) {
         if (e.kind() != ErrnoException.Kind.EXISTS || isPresent(host, name)) {

@@ -11,7 +11,6 @@ import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -29,8 +28,6 @@ import java.util.Set;
  * that take an ifindex save that round trip.
  */
 public final class RtNetlink implements AutoCloseable {
-  private static final HexFormat MAC = HexFormat.ofDelimiter(":");
-
   private final NetlinkSocket socket;
 
   /** Over a given socket (tests put a fake kernel behind one). */
@@ -118,7 +115,7 @@ public final class RtNetlink implements AutoCloseable {
     byte[] mac = a.bytes(Kernel.IFLA_ADDRESS);
     String name = a.string(Kernel.IFLA_IFNAME);
     return new Link(index, name == null ? "" : name, kind == null ? "" : kind, a.u32(Kernel.IFLA_MTU, 0),
-        mac == null ? "" : MAC.formatHex(mac), flags, OperState.of(a.u8(Kernel.IFLA_OPERSTATE, 0)),
+        mac == null ? "" : MacAddress.format(mac), flags, OperState.of(a.u8(Kernel.IFLA_OPERSTATE, 0)),
         a.u32(Kernel.IFLA_MASTER, 0), vlanFiltering, a.u32(Kernel.IFLA_LINK, 0),
         a.u32(Kernel.IFLA_LINK_NETNSID, -1), a.u32(Kernel.IFLA_TXQLEN, 0));
   }
@@ -126,15 +123,14 @@ public final class RtNetlink implements AutoCloseable {
   /**
    * Creates a bridge and returns it.
    *
-   * @param mtu the MTU, or 0 for the kernel default
-   * @param vlanFiltering whether to switch VLAN filtering on
    * @throws NetlinkException kind {@code EXISTS} if a link of that name exists
    */
-  public Link createBridge(String name, int mtu, boolean vlanFiltering) throws IOException {
-    Request r = newLink(name, mtu, null, "create bridge " + name);
+  public Link createBridge(BridgeSpec spec) throws IOException {
+    String name = spec.name();
+    Request r = newLink(name, spec.mtu(), null, "create bridge " + name);
     int info = r.begin(Kernel.IFLA_LINKINFO);
     r.attrBareString(Kernel.IFLA_INFO_KIND, "bridge");
-    if (vlanFiltering) {
+    if (spec.vlanFiltering()) {
       int data = r.begin(Kernel.IFLA_INFO_DATA);
       r.attrU8(Kernel.IFLA_BR_VLAN_FILTERING, 1);
       r.end(data);
@@ -145,52 +141,40 @@ public final class RtNetlink implements AutoCloseable {
   }
 
   /**
-   * Creates a veth pair: {@code name} in this namespace and {@code peerName} created directly in {@code peerNs}
-   * ({@code IFLA_NET_NS_FD}; null for this namespace). This is how the bridge plugin makes the container end
-   * inside the container with its peer in the host: open this object in the container and pass the host as
-   * {@code peerNs}. Both ends get the MTU; only {@code name} gets {@code mac}.
+   * Creates a veth pair: {@code spec.name()} in this namespace and its peer created directly in
+   * {@code spec.peerNs()} ({@code IFLA_NET_NS_FD}). This is how the bridge plugin makes the container end inside
+   * the container with its peer in the host: open this object in the container and pass the host as the peer's
+   * namespace.
    *
-   * @param mtu the MTU of both ends, or 0 for the default
-   * @param mac the MAC of {@code name} ("aa:bb:cc:dd:ee:ff"), or null for a random one
-   * @return the end called {@code name}
-   * @throws NetlinkException kind {@code EXISTS} if either name is taken in its namespace
-   */
-  public Link createVethPair(String name, int mtu, String mac, String peerName, NetNs peerNs) throws IOException {
-    sendVeth(newLink(name, mtu, mac, "create veth " + name + " peer " + peerName), peerName, mtu, null, peerNs);
-    return link(name);
-  }
-
-  /**
-   * Creates a veth pair as a bridge port in one request: {@code hostName} in this namespace, enslaved to the master
-   * with ifindex {@code masterIndex}, and its peer {@code peerName} created directly in {@code peerNs}
-   * ({@code IFLA_NET_NS_FD}; null for this namespace). The kernel registers the pair, then enslaves the host end,
-   * and unregisters both ends if any of that fails, so either the whole port exists or nothing does; one request
-   * also takes the rtnl lock once instead of once per step.
-   *
-   * <p>Both ends are left down; the caller sets the host end up with a request of its own. A veth is registered
-   * without carrier, and if the host end is already up when the kernel's link watcher handles that event, its queues
-   * are deactivated, which waits for an expedited RCU grace period while holding the rtnl lock that every other link
+   * <p>With a {@link VethSpec#masterIndex() master}, the pair is a bridge port made in one request: the kernel
+   * registers the pair, then enslaves {@code spec.name()}, and unregisters both ends if any of that fails, so either
+   * the whole port exists or nothing does; one request also takes the rtnl lock once instead of once per step. Both
+   * ends are left down; the caller sets the port up with a request of its own. A veth is registered without
+   * carrier, and if the port is already up when the kernel's link watcher handles that event, its queues are
+   * deactivated, which waits for an expedited RCU grace period while holding the rtnl lock that every other link
    * change on the node waits for. Reading the link ({@link #link}) first makes the kernel handle the event there and
    * then, while the end is down.
    *
-   * @param mtu the MTU of both ends, or 0 for the default
-   * @param peerMac the MAC of {@code peerName} ("aa:bb:cc:dd:ee:ff"), or null for a random one
-   * @return the host end as the kernel echoed it ({@code NLM_F_ECHO}) when it was registered, just before it was
-   *     enslaved: its index, MAC, MTU and {@link Link#peerIndex() peer index} are final, its master is not (a kernel
-   *     that does not echo gets it looked up instead)
-   * @throws NetlinkException kind {@code EXISTS} if either name is taken in its namespace; any other refusal
-   *     (e.g. a master that is not a bridge) leaves neither end behind
+   * @return the end {@code spec.name()}; with a master, as the kernel echoed it ({@code NLM_F_ECHO}) when it was
+   *     registered, just before it was enslaved: its index, MAC, MTU and {@link Link#peerIndex() peer index} are
+   *     final, its master is not (a kernel that does not echo gets it looked up instead)
+   * @throws NetlinkException kind {@code EXISTS} if either name is taken in its namespace; with a master, any other
+   *     refusal (e.g. a master that is not a bridge) leaves neither end behind
    */
-  public Link createVethPort(String hostName, int mtu, int masterIndex, String peerName, String peerMac, NetNs peerNs)
-      throws IOException {
-    Request r = newLink(hostName, mtu, null, "create veth " + hostName + " peer " + peerName
-        + " master #" + masterIndex).addFlags(Kernel.NLM_F_ECHO).attrU32(Kernel.IFLA_MASTER, masterIndex);
-    for (Message m : sendVeth(r, peerName, mtu, peerMac, peerNs)) {
+  public Link createVeth(VethSpec spec) throws IOException {
+    String what = "create veth " + spec.name() + " peer " + spec.peerName();
+    if (spec.masterIndex() <= 0) {
+      sendVeth(newLink(spec.name(), spec.mtu(), spec.mac(), what), spec);
+      return link(spec.name());
+    }
+    Request r = newLink(spec.name(), spec.mtu(), spec.mac(), what + " master #" + spec.masterIndex())
+        .addFlags(Kernel.NLM_F_ECHO).attrU32(Kernel.IFLA_MASTER, spec.masterIndex());
+    for (Message m : sendVeth(r, spec)) {
       if (m.type == Kernel.RTM_NEWLINK) {
         return parseLink(m);
       }
     }
-    return link(hostName);
+    return link(spec.name());
   }
 
   /**
@@ -203,8 +187,7 @@ public final class RtNetlink implements AutoCloseable {
    * either way; only the allocated maximum ({@code ip -d link}'s numtxqueues, the ceiling of {@code ethtool -L})
    * is one instead of the number of CPUs.
    */
-  private List<Message> sendVeth(Request r, String peerName, int mtu, String peerMac, NetNs peerNs)
-      throws IOException {
+  private List<Message> sendVeth(Request r, VethSpec spec) throws IOException {
     r.attrU32(Kernel.IFLA_NUM_TX_QUEUES, 1);
     int info = r.begin(Kernel.IFLA_LINKINFO);
     r.attrBareString(Kernel.IFLA_INFO_KIND, "veth");
@@ -212,18 +195,18 @@ public final class RtNetlink implements AutoCloseable {
     int peer = r.begin(Kernel.VETH_INFO_PEER);
     r.raw(new byte[Kernel.IFINFOMSG_LEN]);
     r.attrU32(Kernel.IFLA_NUM_TX_QUEUES, 1);
-    r.attrString(Kernel.IFLA_IFNAME, checkName(peerName));
-    if (mtu > 0) {
-      r.attrU32(Kernel.IFLA_MTU, mtu);
+    r.attrString(Kernel.IFLA_IFNAME, checkName(spec.peerName()));
+    if (spec.mtu() > 0) {
+      r.attrU32(Kernel.IFLA_MTU, spec.mtu());
     }
-    if (peerMac != null) {
-      r.attr(Kernel.IFLA_ADDRESS, parseMac(peerMac));
+    if (spec.peerMac() != null) {
+      r.attr(Kernel.IFLA_ADDRESS, parseMac(spec.peerMac()));
     }
-    if (peerNs == null) {
+    if (spec.peerNs() == null) {
       r.end(peer).end(data).end(info);
       return socket.get(r);
     }
-    return peerNs.withFd(fd -> {
+    return spec.peerNs().withFd(fd -> {
       r.attrU32(Kernel.IFLA_NET_NS_FD, fd).end(peer).end(data).end(info);
       return socket.get(r);
     });
@@ -289,7 +272,7 @@ public final class RtNetlink implements AutoCloseable {
 
   /** Sets the hardware address to {@code mac}, any length the link type takes (6 bytes for Ethernet). */
   public void setMac(String name, byte[] mac) throws IOException {
-    socket.ack(setLink(name, 0, 0, "set mac " + MAC.formatHex(mac)).attr(Kernel.IFLA_ADDRESS, mac.clone()));
+    socket.ack(setLink(name, 0, 0, "set mac " + MacAddress.format(mac)).attr(Kernel.IFLA_ADDRESS, mac.clone()));
   }
 
   /** Attaches the link to a master (a bridge) by the master's name. */
@@ -388,9 +371,9 @@ public final class RtNetlink implements AutoCloseable {
    * Adds a VLAN to a bridge port ({@code self == false}: the bridge master applies it, like
    * {@code bridge vlan add … master}) or to the bridge device itself ({@code self == true}).
    */
-  public void bridgeVlanAdd(String link, int vid, boolean pvid, boolean untagged, boolean self) throws IOException {
-    bridgeVlan(Kernel.RTM_SETLINK, link(link).index(), vid, pvid, untagged, self,
-        "bridge vlan add vid " + vid + " dev " + link);
+  public void bridgeVlanAdd(String link, BridgeVlan vlan, boolean self) throws IOException {
+    bridgeVlan(Kernel.RTM_SETLINK, link(link).index(), vlan.vid(), vlan.pvid(), vlan.untagged(), self,
+        "bridge vlan add vid " + vlan.vid() + " dev " + link);
   }
 
   /** Removes a VLAN from a bridge port, or from the bridge itself when {@code link} is the bridge. */
@@ -682,15 +665,8 @@ public final class RtNetlink implements AutoCloseable {
   }
 
   private static byte[] parseMac(String mac) {
-    try {
-      byte[] b = MAC.parseHex(mac.toLowerCase());
-      if (b.length == 6) {
-        return b;
-      }
-    } catch (IllegalArgumentException e) {
-      // fall through
-    }
-    throw new IllegalArgumentException("invalid MAC address " + mac);
+    return MacAddress.parseEthernet(mac)
+        .orElseThrow(() -> new IllegalArgumentException("invalid MAC address " + mac));
   }
 
   private static String checkName(String name) {

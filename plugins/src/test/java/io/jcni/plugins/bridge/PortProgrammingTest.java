@@ -1,5 +1,6 @@
 package io.jcni.plugins.bridge;
 
+import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyBoolean;
 import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.anyString;
@@ -54,7 +55,7 @@ class PortProgrammingTest {
     o.verify(host).setMaster("vethabcd0123", 7);
     o.verify(host).setHairpin("vethabcd0123", true);
     o.verify(host).setIsolated("vethabcd0123", true);
-    verify(host, never()).bridgeVlanAdd(anyString(), anyInt(), anyBoolean(), anyBoolean(), anyBoolean());
+    verify(host, never()).bridgeVlanAdd(anyString(), any(), anyBoolean());
     verify(host, never()).bridgeVlanDel(anyString(), anyInt());
     org.junit.jupiter.api.Assertions.assertEquals(new Veth("vethabcd0123", "02:00:00:00:00:09", 2, "02:00:00:00:00:02"), v);
   }
@@ -68,15 +69,15 @@ class PortProgrammingTest {
     verify(host, never()).setHairpin(anyString(), anyBoolean());
     verify(host, never()).setIsolated(anyString(), anyBoolean());
     o.verify(host).bridgeVlanDel("vethabcd0123", 1);
-    o.verify(host).bridgeVlanAdd("vethabcd0123", 100, true, true, false);
-    verify(host, never()).bridgeVlanAdd("vethabcd0123", 1, true, true, false);
+    o.verify(host).bridgeVlanAdd("vethabcd0123", new BridgeVlan(100, true, true), false);
+    verify(host, never()).bridgeVlanAdd("vethabcd0123", new BridgeVlan(1, true, true), false);
   }
 
   @Test
   void accessVlanKeepingTheDefaultVlan() throws Exception {
     plug(new Veth.Port(100, List.of(), true, false, false));
     verify(host, never()).bridgeVlanDel(anyString(), anyInt());
-    verify(host).bridgeVlanAdd("vethabcd0123", 100, true, true, false);
+    verify(host).bridgeVlanAdd("vethabcd0123", new BridgeVlan(100, true, true), false);
   }
 
   @Test
@@ -84,18 +85,18 @@ class PortProgrammingTest {
     plug(new Veth.Port(0, List.of(101, 200, 201), false, false, false));
     InOrder o = inOrder(host);
     o.verify(host).bridgeVlanDel("vethabcd0123", 1);
-    o.verify(host).bridgeVlanAdd("vethabcd0123", 101, false, false, false);
-    o.verify(host).bridgeVlanAdd("vethabcd0123", 200, false, false, false);
-    o.verify(host).bridgeVlanAdd("vethabcd0123", 201, false, false, false);
-    o.verify(host).bridgeVlanAdd("vethabcd0123", 1, true, true, false);
+    o.verify(host).bridgeVlanAdd("vethabcd0123", new BridgeVlan(101, false, false), false);
+    o.verify(host).bridgeVlanAdd("vethabcd0123", new BridgeVlan(200, false, false), false);
+    o.verify(host).bridgeVlanAdd("vethabcd0123", new BridgeVlan(201, false, false), false);
+    o.verify(host).bridgeVlanAdd("vethabcd0123", new BridgeVlan(1, true, true), false);
   }
 
   @Test
   void accessVlanWithTrunkHasNoNativeVlan1() throws Exception {
     plug(new Veth.Port(100, List.of(101), false, false, false));
     InOrder o = inOrder(host);
-    o.verify(host).bridgeVlanAdd("vethabcd0123", 100, true, true, false);
-    o.verify(host).bridgeVlanAdd("vethabcd0123", 101, false, false, false);
-    verify(host, never()).bridgeVlanAdd("vethabcd0123", 1, true, true, false);
+    o.verify(host).bridgeVlanAdd("vethabcd0123", new BridgeVlan(100, true, true), false);
+    o.verify(host).bridgeVlanAdd("vethabcd0123", new BridgeVlan(101, false, false), false);
+    verify(host, never()).bridgeVlanAdd("vethabcd0123", new BridgeVlan(1, true, true), false);
   }
 }

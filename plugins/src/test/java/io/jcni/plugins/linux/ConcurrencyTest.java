@@ -55,7 +55,7 @@ class ConcurrencyTest {
 
       Map<String, String> hostSide = new HashMap<>();
       try (NetNs hostNs = NetNs.open(Path.of(host.path())); RtNetlink hostRt = RtNetlink.open(hostNs)) {
-        Link br = hostRt.createBridge("jt-br", 0, false);
+        Link br = hostRt.createBridge(BridgeSpec.named("jt-br"));
         hostRt.setUp("jt-br");
         CountDownLatch start = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(N);
@@ -69,8 +69,8 @@ class ConcurrencyTest {
               start.await();
               try (NetNs ns = NetNs.create(names.get(n)); RtNetlink rt = RtNetlink.open(ns);
                   Sysctl sysctl = Sysctl.open(ns)) {
-                rt.createBridge("jt-inner", 1400, false);
-                Link eth0 = rt.createVethPair("eth0", 1400, null, hostVeth, hostNs);
+                rt.createBridge(BridgeSpec.named("jt-inner").withMtu(1400));
+                Link eth0 = rt.createVeth(VethSpec.of("eth0", hostVeth).withMtu(1400).withPeerIn(hostNs));
                 hostRt.setMaster(hostVeth, br.index());
                 hostRt.setUp(hostVeth);
                 rt.addAddress(eth0.index(), IpNet.parse("10.241.0." + (n + 2) + "/24"), Set.of());

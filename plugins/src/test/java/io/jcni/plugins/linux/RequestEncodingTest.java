@@ -201,7 +201,7 @@ class RequestEncodingTest {
   void bridgeVlanAddOnAPortIsWhatBridgeVlanAddMasterSends() throws Exception {
     linkIndex = index("v0");
     linkKind = "veth";
-    rt.bridgeVlanAdd("v0", 10, true, true, false);
+    rt.bridgeVlanAdd("v0", new BridgeVlan(10, true, true), false);
     byte[] ip = iproute2(Kernel.RTM_SETLINK, "bridge", "-n", t.name(), "vlan", "add", "vid", "10", "dev", "v0", "pvid",
         "untagged", "master");
     assertEquals(hex(ByteBuffer.wrap(ip), 0, ip.length), hex(ByteBuffer.wrap(ours(Kernel.RTM_SETLINK)), 0, ip.length));
@@ -212,7 +212,7 @@ class RequestEncodingTest {
   void bridgeVlanAddOnTheBridgeIsWhatBridgeVlanAddSelfSends() throws Exception {
     linkIndex = index("br0");
     linkKind = "bridge";
-    rt.bridgeVlanAdd("br0", 20, false, false, true);
+    rt.bridgeVlanAdd("br0", new BridgeVlan(20, false, false), true);
     byte[] ip = iproute2(Kernel.RTM_SETLINK, "bridge", "-n", t.name(), "vlan", "add", "vid", "20", "dev", "br0", "self");
     assertEquals(canonical(ip), canonical(ours(Kernel.RTM_SETLINK)));
   }
@@ -231,7 +231,7 @@ class RequestEncodingTest {
   void vlanFilteringBridgeIsWhatIpLinkAddSends() throws Exception {
     linkIndex = 99;
     linkKind = "bridge";
-    rt.createBridge("br1", 1400, true);
+    rt.createBridge(BridgeSpec.named("br1").withMtu(1400).withVlanFiltering(true));
     byte[] ip = iproute2(Kernel.RTM_NEWLINK, "ip", "-n", t.name(), "link", "add", "br1", "mtu", "1400", "type",
         "bridge", "vlan_filtering", "1");
     assertEquals(canonical(ip), canonical(ours(Kernel.RTM_NEWLINK)));
@@ -242,7 +242,7 @@ class RequestEncodingTest {
     linkIndex = 99;
     linkKind = "veth";
     try (NetNs peer = NetNs.open(Path.of(t.path()))) {
-      rt.createVethPair("eth0", 1400, "02:00:00:00:00:01", "vx", peer);
+      rt.createVeth(VethSpec.of("eth0", "vx").withMtu(1400).withMac("02:00:00:00:00:01").withPeerIn(peer));
     }
     byte[] ip = iproute2(Kernel.RTM_NEWLINK, "ip", "-n", t.name(), "link", "add", "eth0", "mtu", "1400", "address",
         "02:00:00:00:00:01", "numtxqueues", "1", "type", "veth", "peer", "name", "vx", "mtu", "1400", "numtxqueues",
@@ -255,7 +255,8 @@ class RequestEncodingTest {
     linkIndex = 99;
     linkKind = "veth";
     try (NetNs peer = NetNs.open(Path.of(t.path()))) {
-      rt.createVethPort("vx", 1400, index("br0"), "eth0", "02:00:00:00:00:01", peer);
+      rt.createVeth(VethSpec.of("vx", "eth0").withMtu(1400).withMaster(index("br0"))
+          .withPeerMac("02:00:00:00:00:01").withPeerIn(peer));
     }
     byte[] ip = iproute2(Kernel.RTM_NEWLINK, "ip", "-n", t.name(), "link", "add", "vx", "mtu", "1400", "master", "br0",
         "numtxqueues", "1", "type", "veth", "peer", "name", "eth0", "mtu", "1400", "address", "02:00:00:00:00:01",

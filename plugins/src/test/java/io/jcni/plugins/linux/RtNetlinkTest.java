@@ -78,7 +78,7 @@ class RtNetlinkTest {
 
   @Test
   void createBridgeAndReadItBack() throws IOException {
-    Link br = rt.createBridge("jt-br0", 1400, false);
+    Link br = rt.createBridge(BridgeSpec.named("jt-br0").withMtu(1400));
     assertMatchesOracle(br);
     assertEquals("bridge", br.kind());
     assertEquals(1400, link("jt-br0").path("mtu").asInt());
@@ -86,7 +86,7 @@ class RtNetlinkTest {
     assertEquals(br, rt.link(br.index()));
     assertEquals(br, rt.findLink("jt-br0").orElseThrow());
 
-    NetlinkException e = assertThrows(NetlinkException.class, () -> rt.createBridge("jt-br0", 0, false));
+    NetlinkException e = assertThrows(NetlinkException.class, () -> rt.createBridge(BridgeSpec.named("jt-br0")));
     assertEquals(ErrnoException.Kind.EXISTS, e.kind());
     assertEquals("EEXIST", e.errnoName());
     assertEquals("create bridge jt-br0: file exists", e.getMessage());
@@ -97,7 +97,7 @@ class RtNetlinkTest {
     NetlinkException refused = null;
     Link br = null;
     try {
-      br = rt.createBridge("jt-brv", 0, true);
+      br = rt.createBridge(BridgeSpec.named("jt-brv").withVlanFiltering(true));
     } catch (NetlinkException e) {
       refused = e;
     }
@@ -133,8 +133,8 @@ class RtNetlinkTest {
 
   @Test
   void linksListsWhatIproute2Lists() throws IOException {
-    rt.createBridge("jt-b1", 0, false);
-    rt.createVethPair("jt-v0", 0, null, "jt-v1", null);
+    rt.createBridge(BridgeSpec.named("jt-b1"));
+    rt.createVeth(VethSpec.of("jt-v0", "jt-v1"));
     List<String> ours = new ArrayList<>();
     for (Link l : rt.links()) {
       ours.add(l.index() + ":" + l.name());
@@ -152,7 +152,8 @@ class RtNetlinkTest {
     more.add(0, host);
     NetNs hostNs = NetNs.open(Path.of(host.path()));
     more.add(0, hostNs);
-    Link eth0 = rt.createVethPair("eth0", 1450, "02:11:22:33:44:55", "jt-veth1", hostNs);
+    Link eth0 = rt.createVeth(VethSpec.of("eth0", "jt-veth1").withMtu(1450).withMac("02:11:22:33:44:55")
+        .withPeerIn(hostNs));
     JsonNode c = link("eth0");
     JsonNode h = Oracle.link(host.name(), "jt-veth1");
     assertMatchesOracle(eth0);
@@ -175,12 +176,12 @@ class RtNetlinkTest {
 
     // a taken container name: EEXIST, and no half pair left in the host
     NetlinkException e = assertThrows(NetlinkException.class,
-        () -> rt.createVethPair("eth0", 0, null, "jt-veth2", hostNs));
+        () -> rt.createVeth(VethSpec.of("eth0", "jt-veth2").withPeerIn(hostNs)));
     assertEquals(ErrnoException.Kind.EXISTS, e.kind());
     assertFalse(Oracle.hasLink(host.name(), "jt-veth2"));
     // a taken peer name in the peer namespace: EEXIST too, and no container end left
     NetlinkException e2 = assertThrows(NetlinkException.class,
-        () -> rt.createVethPair("eth1", 0, null, "jt-veth1", hostNs));
+        () -> rt.createVeth(VethSpec.of("eth1", "jt-veth1").withPeerIn(hostNs)));
     assertEquals(ErrnoException.Kind.EXISTS, e2.kind());
     assertFalse(Oracle.hasLink(t.name(), "eth1"));
 
@@ -209,7 +210,8 @@ class RtNetlinkTest {
     t.ip("link", "add", "jt-br0", "mtu", "1400", "type", "bridge");
     int br = link("jt-br0").path("ifindex").asInt();
 
-    Link host = rt.createVethPort("jt-vp0", 1400, br, "eth0", "02:11:22:33:44:66", contNs);
+    Link host = rt.createVeth(VethSpec.of("jt-vp0", "eth0").withMtu(1400).withMaster(br)
+        .withPeerMac("02:11:22:33:44:66").withPeerIn(contNs));
 
     JsonNode h = link("jt-vp0");
     JsonNode e = Oracle.link(c.name(), "eth0");
@@ -241,7 +243,8 @@ class RtNetlinkTest {
     TestNetns c = container("rtcont");
     NetNs contNs = open(c);
     t.ip("link", "add", "jt-br0", "type", "bridge");
-    Link host = rt.createVethPort("jt-vp0", 0, link("jt-br0").path("ifindex").asInt(), "eth0", null, contNs);
+    Link host = rt.createVeth(VethSpec.of("jt-vp0", "eth0").withMaster(link("jt-br0").path("ifindex").asInt())
+        .withPeerIn(contNs));
     JsonNode e = Oracle.link(c.name(), "eth0");
     assertEquals(1500, link("jt-vp0").path("mtu").asInt());
     assertEquals(1500, e.path("mtu").asInt());
@@ -252,7 +255,7 @@ class RtNetlinkTest {
   @Test
   void vethPortWithThePeerInThisNamespace() throws Exception {
     t.ip("link", "add", "jt-br0", "type", "bridge");
-    Link host = rt.createVethPort("jt-vp3", 0, link("jt-br0").path("ifindex").asInt(), "jt-vp3p", null, null);
+    Link host = rt.createVeth(VethSpec.of("jt-vp3", "jt-vp3p").withMaster(link("jt-br0").path("ifindex").asInt()));
     JsonNode h = link("jt-vp3");
     JsonNode p = link("jt-vp3p");
     assertEquals("jt-br0", h.path("master").asText());
@@ -273,7 +276,8 @@ class RtNetlinkTest {
     t.ip("link", "add", "jt-dflt0", "type", "veth", "peer", "name", "jt-dflt1");
     JsonNode dflt = Oracle.link(t.name(), "jt-dflt0");
 
-    rt.createVethPort("jt-vp0", 0, link("jt-br0").path("ifindex").asInt(), "eth0", null, contNs);
+    rt.createVeth(VethSpec.of("jt-vp0", "eth0").withMaster(link("jt-br0").path("ifindex").asInt())
+        .withPeerIn(contNs));
     JsonNode h = Oracle.link(t.name(), "jt-vp0");
     JsonNode e = Oracle.link(c.name(), "eth0");
     for (JsonNode end : List.of(h, e)) {
@@ -303,14 +307,14 @@ class RtNetlinkTest {
 
     // the container's ifname is taken
     NetlinkException e = assertThrows(NetlinkException.class,
-        () -> rt.createVethPort("jt-vp1", 0, br, "eth0", null, contNs));
+        () -> rt.createVeth(VethSpec.of("jt-vp1", "eth0").withMaster(br).withPeerIn(contNs)));
     assertEquals(ErrnoException.Kind.EXISTS, e.kind());
     assertFalse(Oracle.hasLink(t.name(), "jt-vp1"));
     assertEquals(eth0, Oracle.link(c.name(), "eth0").path("ifindex").asInt());
 
     // the host name is taken
     NetlinkException e2 = assertThrows(NetlinkException.class,
-        () -> rt.createVethPort("jt-taken", 0, br, "eth1", null, contNs));
+        () -> rt.createVeth(VethSpec.of("jt-taken", "eth1").withMaster(br).withPeerIn(contNs)));
     assertEquals(ErrnoException.Kind.EXISTS, e2.kind());
     assertFalse(Oracle.hasLink(c.name(), "eth1"));
     assertEquals(taken, link("jt-taken").path("ifindex").asInt());
@@ -330,7 +334,8 @@ class RtNetlinkTest {
 
     for (int master : new int[] {notABridge, missing}) {
       NetlinkException e = assertThrows(NetlinkException.class,
-          () -> rt.createVethPort("jt-vp2", 0, master, "eth0", null, contNs), "master #" + master);
+          () -> rt.createVeth(VethSpec.of("jt-vp2", "eth0").withMaster(master).withPeerIn(contNs)),
+          "master #" + master);
       assertTrue(e.kind() != ErrnoException.Kind.EXISTS, e.toString());
       assertEquals(hostBefore, names(t.name()));
       assertEquals(contBefore, names(c.name()));
@@ -345,7 +350,7 @@ class RtNetlinkTest {
 
   @Test
   void linkSettings() throws IOException {
-    rt.createVethPair("jt-a", 0, null, "jt-b", null);
+    rt.createVeth(VethSpec.of("jt-a", "jt-b"));
     rt.setUp("jt-a");
     assertTrue(flags(link("jt-a")).contains("UP"));
     assertTrue(rt.link("jt-a").up());
@@ -365,7 +370,7 @@ class RtNetlinkTest {
 
   @Test
   void kernelExtendedAckTextComesThrough() throws IOException {
-    rt.createVethPair("jt-a", 0, null, "jt-b", null);
+    rt.createVeth(VethSpec.of("jt-a", "jt-b"));
     NetlinkException e = assertThrows(NetlinkException.class, () -> rt.setMtu("jt-a", 10));
     String ip = "";
     try {
@@ -382,8 +387,8 @@ class RtNetlinkTest {
 
   @Test
   void masterAndNoMaster() throws IOException {
-    Link br = rt.createBridge("jt-br", 0, false);
-    rt.createVethPair("jt-p0", 0, null, "jt-p1", null);
+    Link br = rt.createBridge(BridgeSpec.named("jt-br"));
+    rt.createVeth(VethSpec.of("jt-p0", "jt-p1"));
     rt.setMaster("jt-p0", "jt-br");
     assertEquals("jt-br", link("jt-p0").path("master").asText());
     assertEquals(br.index(), rt.link("jt-p0").masterIndex());
@@ -399,7 +404,7 @@ class RtNetlinkTest {
     more.add(0, other);
     NetNs otherNs = NetNs.open(Path.of(other.path()));
     more.add(0, otherNs);
-    rt.createVethPair("jt-m0", 0, null, "jt-m1", null);
+    rt.createVeth(VethSpec.of("jt-m0", "jt-m1"));
     rt.moveToNs("jt-m1", otherNs);
     assertFalse(Oracle.hasLink(t.name(), "jt-m1"));
     assertTrue(Oracle.hasLink(other.name(), "jt-m1"));
@@ -407,8 +412,8 @@ class RtNetlinkTest {
 
   @Test
   void bridgePortHairpinAndIsolation() throws IOException {
-    rt.createBridge("jt-br", 0, false);
-    rt.createVethPair("jt-p0", 0, null, "jt-p1", null);
+    rt.createBridge(BridgeSpec.named("jt-br"));
+    rt.createVeth(VethSpec.of("jt-p0", "jt-p1"));
     rt.setMaster("jt-p0", "jt-br");
     assertFalse(portOracle("jt-p0").path("hairpin").asBoolean());
     rt.setHairpin("jt-p0", true);
@@ -437,13 +442,13 @@ class RtNetlinkTest {
 
   @Test
   void bridgeVlansAsTheKernelAllows() throws IOException {
-    rt.createBridge("jt-br", 0, false);
-    rt.createVethPair("jt-p0", 0, null, "jt-p1", null);
+    rt.createBridge(BridgeSpec.named("jt-br"));
+    rt.createVeth(VethSpec.of("jt-p0", "jt-p1"));
     rt.setMaster("jt-p0", "jt-br");
     NetlinkException ours = null;
     try {
-      rt.bridgeVlanAdd("jt-p0", 10, true, true, false);
-      rt.bridgeVlanAdd("jt-p0", 20, false, false, false);
+      rt.bridgeVlanAdd("jt-p0", new BridgeVlan(10, true, true), false);
+      rt.bridgeVlanAdd("jt-p0", new BridgeVlan(20, false, false), false);
     } catch (NetlinkException e) {
       ours = e;
     }
@@ -480,7 +485,7 @@ class RtNetlinkTest {
 
   @Test
   void addresses() throws IOException, CniException {
-    Link l = rt.createVethPair("jt-a", 0, null, "jt-b", null);
+    Link l = rt.createVeth(VethSpec.of("jt-a", "jt-b"));
     rt.addAddress("jt-a", IpNet.parse("10.231.0.2/24"), Set.of());
     rt.addAddress(l.index(), IpNet.parse("2001:db8:1::2/64"), EnumSet.of(AddressFlag.NODAD));
     JsonNode info = Oracle.ip(t.name(), "addr", "show", "dev", "jt-a").get(0).path("addr_info");
@@ -521,7 +526,7 @@ class RtNetlinkTest {
 
   @Test
   void tentativeIpv6AddressIsReported() throws IOException, CniException {
-    rt.createVethPair("jt-a", 0, null, "jt-b", null);
+    rt.createVeth(VethSpec.of("jt-a", "jt-b"));
     t.ip("link", "set", "jt-b", "up");
     rt.setUp("jt-a");
     IpNet added = IpNet.parse("2001:db8:2::2/64");
@@ -545,7 +550,7 @@ class RtNetlinkTest {
 
   @Test
   void routes() throws IOException, CniException {
-    Link l = rt.createVethPair("jt-a", 0, null, "jt-b", null);
+    Link l = rt.createVeth(VethSpec.of("jt-a", "jt-b"));
     rt.setUp("jt-a");
     rt.addAddress(l.index(), IpNet.parse("10.232.0.2/24"), Set.of());
     rt.addAddress(l.index(), IpNet.parse("2001:db8:3::2/64"), EnumSet.of(AddressFlag.NODAD));
@@ -616,7 +621,7 @@ class RtNetlinkTest {
 
   @Test
   void ecmpAndReplaceRoutes() throws IOException, CniException {
-    Link l = rt.createVethPair("jt-a", 0, null, "jt-b", null);
+    Link l = rt.createVeth(VethSpec.of("jt-a", "jt-b"));
     rt.setUp("jt-a");
     rt.addAddress(l.index(), IpNet.parse("10.232.0.2/24"), Set.of());
     rt.addAddress(l.index(), IpNet.parse("2001:db8:3::2/64"), EnumSet.of(AddressFlag.NODAD));
@@ -652,7 +657,7 @@ class RtNetlinkTest {
 
   @Test
   void waitOperUp() throws IOException {
-    rt.createVethPair("jt-a", 0, null, "jt-b", null);
+    rt.createVeth(VethSpec.of("jt-a", "jt-b"));
     rt.setUp("jt-a");
     Link down = rt.waitOperUp("jt-a", List.of(Duration.ZERO, Duration.ofMillis(10)));
     assertEquals(OperState.LOWERLAYERDOWN, down.operState());
@@ -666,7 +671,7 @@ class RtNetlinkTest {
 
   @Test
   void invalidArgumentsAreRefusedBeforeTheKernel() {
-    assertThrows(IllegalArgumentException.class, () -> rt.createBridge("a-name-longer-than-15", 0, false));
+    assertThrows(IllegalArgumentException.class, () -> rt.createBridge(BridgeSpec.named("a-name-longer-than-15")));
     assertThrows(IllegalArgumentException.class, () -> rt.setMac("lo", "zz:zz"));
     assertThrows(CniException.class, () -> IpNet.parse("10.0.0.1/33"));
     assertThrows(CniException.class, () -> IpNet.parse("example.com/24"));
