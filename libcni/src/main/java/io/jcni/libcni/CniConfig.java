@@ -9,7 +9,6 @@ import io.jcni.libcni.invoke.DispatchingInvoker;
 import io.jcni.libcni.invoke.ExecInvoker;
 import io.jcni.libcni.invoke.PluginInvoker;
 import io.jcni.libcni.invoke.RawExec;
-import io.jcni.libcni.invoke.ResultDecoder;
 import io.jcni.libcni.invoke.Stdin;
 import io.jcni.libcni.invoke.VersionInfo;
 import io.jcni.libcni.spi.AttachmentNames;
@@ -147,9 +146,8 @@ public final class CniConfig {
   private Result addPlugin(String name, String version, PluginConf plugin, Result prev, RuntimeConf rt,
       Deadline deadline) throws CniException {
     byte[] stdin = stdin(name, version, plugin, prev, rt);
-    byte[] out = invoker.invoke(Command.ADD, plugin.type(), cmdArgs(rt, stdin), deadline);
-    ObjectNode raw = ResultDecoder.decode(stdin, out);
-    return Results.parse(GoJson.compact(raw));
+    ObjectNode raw = invoker.add(plugin.type(), cmdArgs(rt, stdin), deadline);
+    return Results.create(raw.get("cniVersion").textValue(), raw);
   }
 
   private void putCache(String network, byte[] config, RuntimeConf rt, Result result) throws CniException {

@@ -221,8 +221,8 @@ class DemoFacadeBridgeTest {
     }
 
     @Override
-    public byte[] add(io.jcni.libcni.spi.CmdArgs a, io.jcni.libcni.spi.PluginContext c)
-        throws io.jcni.libcni.types.CniException {
+    public com.fasterxml.jackson.databind.node.ObjectNode addResult(io.jcni.libcni.spi.CmdArgs a,
+        io.jcni.libcni.spi.PluginContext c) throws io.jcni.libcni.types.CniException {
       throw refused();
     }
 

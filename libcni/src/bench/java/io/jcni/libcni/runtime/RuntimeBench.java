@@ -137,9 +137,11 @@ public final class RuntimeBench {
     }
 
     @Override
-    public byte[] add(io.jcni.libcni.spi.CmdArgs args, io.jcni.libcni.spi.PluginContext ctx) {
-      return ("{\"cniVersion\":\"1.1.0\",\"ips\":[{\"address\":\"10.205.0.5/24\"}]}")
-          .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    public com.fasterxml.jackson.databind.node.ObjectNode addResult(io.jcni.libcni.spi.CmdArgs args,
+        io.jcni.libcni.spi.PluginContext ctx) {
+      com.fasterxml.jackson.databind.node.ObjectNode r = io.jcni.libcni.types.GoJson.mapper().createObjectNode();
+      r.put("cniVersion", "1.1.0").putArray("ips").addObject().put("address", "10.205.0.5/24");
+      return r;
     }
 
     @Override

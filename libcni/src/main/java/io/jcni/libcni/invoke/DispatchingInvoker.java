@@ -1,5 +1,6 @@
 package io.jcni.libcni.invoke;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.CniPlugin;
 import io.jcni.libcni.spi.Command;
@@ -19,8 +20,8 @@ import java.util.function.Predicate;
  * other type to an exec invoker.
  *
  * <p>An in-process plugin's delegations (to its IPAM) come back through this same dispatcher, so they follow the
- * same inline-or-exec rule as top-level calls. In-process answers are the bytes the binary would print: ADD's
- * result, nothing for CHECK/DEL/GC/STATUS, and for VERSION {@code {"cniVersion":"1.1.0","supportedVersions":[…]}}
+ * same inline-or-exec rule as top-level calls. In-process answers to {@link #invoke} are the bytes the binary would
+ * print: ADD's result, nothing for CHECK/DEL/GC/STATUS, and for VERSION {@code {"cniVersion":"1.1.0","supportedVersions":[…]}}
  * as Go's skel prints it. A {@link RuntimeException} from a plugin becomes code 999, as skel reports any error
  * that is not a CNI error.
  */
@@ -58,34 +59,60 @@ public final class DispatchingInvoker implements PluginInvoker {
       return exec.invoke(command, type, args, deadline);
     }
     CniPlugin plugin = inline.get();
+    return run(plugin, type, command, args, deadline, context -> switch (command) {
+      case ADD -> plugin.add(args, context);
+      case CHECK -> {
+        plugin.check(args, context);
+        yield new byte[0];
+      }
+      case DEL -> {
+        plugin.del(args, context);
+        yield new byte[0];
+      }
+      case GC -> {
+        plugin.gc(args, context);
+        yield new byte[0];
+      }
+      case STATUS -> {
+        plugin.status(args, context);
+        yield new byte[0];
+      }
+      case VERSION -> versionAnswer(plugin);
+    });
+  }
+
+  /** ADD; an in-process plugin's result object reaches the caller as it is, without being printed and parsed. */
+  @Override
+  public ObjectNode add(String type, CmdArgs args, Deadline deadline) throws CniException {
+    Optional<CniPlugin> inline = runsInline(type) ? registry.lookup(type) : Optional.empty();
+    if (inline.isEmpty()) {
+      return exec.add(type, args, deadline);
+    }
+    CniPlugin plugin = inline.get();
+    ObjectNode result = run(plugin, type, Command.ADD, args, deadline, context -> plugin.addResult(args, context));
+    if (result == null) {
+      return ResultDecoder.decode(args.stdinData(), new byte[0]); // as the empty stdout it stands for
+    }
+    return ResultDecoder.decode(args.stdinData(), result);
+  }
+
+  /** One call of an in-process plugin. */
+  @FunctionalInterface
+  private interface Call<T> {
+    T run(PluginContext context) throws CniException;
+  }
+
+  /**
+   * Runs {@code call} as the binary's skel would: within {@code deadline}, after skel's checks (so what the binary
+   * would refuse is refused before the plugin creates anything), with a {@link RuntimeException} as code 999.
+   */
+  private <T> T run(CniPlugin plugin, String type, Command command, CmdArgs args, Deadline deadline,
+      Call<T> call)
+      throws CniException {
     deadline.check("plugin " + type + " to start");
-    // What the binary's skel would refuse is refused before the plugin creates anything.
     SkelChecks.check(command, args, new PluginInfo(Versions.CURRENT, plugin.supportedVersions()));
-    PluginContext context = new Context(deadline);
     try {
-      return switch (command) {
-        case ADD -> {
-          byte[] out = plugin.add(args, context);
-          yield out == null ? new byte[0] : out;
-        }
-        case CHECK -> {
-          plugin.check(args, context);
-          yield new byte[0];
-        }
-        case DEL -> {
-          plugin.del(args, context);
-          yield new byte[0];
-        }
-        case GC -> {
-          plugin.gc(args, context);
-          yield new byte[0];
-        }
-        case STATUS -> {
-          plugin.status(args, context);
-          yield new byte[0];
-        }
-        case VERSION -> versionAnswer(plugin);
-      };
+      return call.run(new Context(deadline));
     } catch (RuntimeException e) {
       String msg = e.getMessage() == null ? e.toString() : e.getMessage();
       throw new CniException(ErrorCode.INTERNAL, msg, "", e);

@@ -1,5 +1,6 @@
 package io.jcni.libcni.invoke;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.Command;
 import io.jcni.libcni.spi.Deadline;
@@ -27,5 +28,16 @@ public interface PluginInvoker {
    */
   default byte[] invoke(Command command, String type, CmdArgs args, Deadline deadline) throws CniException {
     return invoke(command, type, args);
+  }
+
+  /**
+   * Runs ADD on the plugin of {@code type} within {@code deadline} and returns its result object as libcni reads it
+   * ({@link ResultDecoder}: its {@code cniVersion} filled in from the configuration where missing). This default
+   * decodes the printed stdout; an invoker that has the result as an object already passes it on.
+   *
+   * @throws CniException the plugin's error, or code 6 when what it printed is not a result object
+   */
+  default ObjectNode add(String type, CmdArgs args, Deadline deadline) throws CniException {
+    return ResultDecoder.decode(args.stdinData(), invoke(Command.ADD, type, args, deadline));
   }
 }

@@ -12,7 +12,7 @@ import io.jcni.libcni.types.GoJson;
  * the configuration's version, read from the stdin the plugin got.
  *
  * <p>The result is not converted to the configuration's version here; turning it into a typed result is the
- * caller's job.
+ * caller's job. An in-process plugin's result object is taken as it is, without being printed and parsed.
  */
 public final class ResultDecoder {
   private ResultDecoder() {}
@@ -32,6 +32,18 @@ public final class ResultDecoder {
     } catch (GoJson.GoJsonException e) {
       throw new CniException(ErrorCode.DECODING_FAILURE, "failed to unmarshal raw result: " + e.getMessage());
     }
+    return withVersion(raw, confVersion);
+  }
+
+  /**
+   * Returns the result object an in-process plugin answered, as {@link #decode(byte[], byte[])} would read it once
+   * printed: the same object, its {@code cniVersion} filled in from {@code stdin} where missing.
+   */
+  public static ObjectNode decode(byte[] stdin, JsonNode result) throws CniException {
+    return withVersion(result, configVersion(stdin));
+  }
+
+  private static ObjectNode withVersion(JsonNode raw, String confVersion) throws CniException {
     if (raw.isNull()) {
       raw = GoJson.mapper().createObjectNode();
     }

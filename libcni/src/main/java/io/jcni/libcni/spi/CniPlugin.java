@@ -1,13 +1,16 @@
 package io.jcni.libcni.spi;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcni.libcni.types.CniException;
+import io.jcni.libcni.types.GoJson;
 import java.util.List;
 
 /**
  * An in-process CNI plugin: the Java counterpart of a plugin binary's {@code cmdAdd/cmdCheck/cmdDel/…}.
  *
- * <p>It receives the same {@link CmdArgs} an exec'd plugin would and answers with the same bytes it would print on
- * stdout, so the invoker, caching and version conversion code is shared by both paths. Failures are thrown as
+ * <p>It receives the same {@link CmdArgs} an exec'd plugin would and answers ADD with the JSON object the binary
+ * would print on stdout, which an in-process caller takes as it is instead of printing and parsing it again; the
+ * invoker, caching and version conversion code is otherwise shared by both paths. Failures are thrown as
  * {@link CniException} with the code the binary would print. Implementations must be thread-safe: a runtime may
  * attach different containers at the same time.
  */
@@ -19,8 +22,14 @@ public interface CniPlugin {
   /** The CNI versions this plugin accepts, as a {@code VERSION} command would report them. */
   List<String> supportedVersions();
 
-  /** Runs ADD and returns the result JSON in the configuration's cniVersion. */
-  byte[] add(CmdArgs args, PluginContext ctx) throws CniException;
+  /** Runs ADD and returns the result as a JSON object in the configuration's cniVersion. */
+  ObjectNode addResult(CmdArgs args, PluginContext ctx) throws CniException;
+
+  /** Runs ADD and returns what the binary prints: the result indented, as Go's {@code types.PrintResult}. */
+  default byte[] add(CmdArgs args, PluginContext ctx) throws CniException {
+    ObjectNode result = addResult(args, ctx);
+    return result == null ? new byte[0] : GoJson.indented(result);
+  }
 
   /** Runs CHECK; returns normally when the attachment is as ADD left it. */
   void check(CmdArgs args, PluginContext ctx) throws CniException;

@@ -1,5 +1,6 @@
 package io.jcni.libcni.invoke;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcni.libcni.testing.TestBin;
 import io.jcni.libcni.types.GoJson;
 import io.jcni.libcni.version.PluginInfo;
@@ -46,7 +47,7 @@ class DispatchingInvokerTest {
     }
 
     @Override
-    public byte[] add(CmdArgs args, PluginContext ctx) throws CniException {
+    public ObjectNode addResult(CmdArgs args, PluginContext ctx) throws CniException {
       calls.add(type + " ADD");
       if (args.args().startsWith("BOOM")) {
         throw new IllegalStateException("boom");
@@ -54,10 +55,10 @@ class DispatchingInvokerTest {
       if (args.args().startsWith("DELEGATE=")) {
         String[] parts = args.args().substring("DELEGATE=".length()).split(";", 2);
         String rest = parts.length > 1 ? parts[1] : "";
-        return ctx.delegate(Command.ADD, parts[0],
-            new CmdArgs(args.containerId(), args.netns(), args.ifName(), rest, args.path(), args.stdinData()));
+        return tree(ctx.delegate(Command.ADD, parts[0],
+            new CmdArgs(args.containerId(), args.netns(), args.ifName(), rest, args.path(), args.stdinData())));
       }
-      return ("{\"cniVersion\":\"1.0.0\",\"from\":\"" + type + "\"}").getBytes(StandardCharsets.UTF_8);
+      return tree(("{\"cniVersion\":\"1.0.0\",\"from\":\"" + type + "\"}").getBytes(StandardCharsets.UTF_8));
     }
 
     @Override
@@ -87,7 +88,9 @@ class DispatchingInvokerTest {
   @Test
   void inlineDelegationGoesBackThroughDispatcher() throws Exception {
     byte[] out = dispatcher(t -> true).invoke(Command.ADD, "upper", args("DELEGATE=ipam"));
-    assertEquals("{\"cniVersion\":\"1.0.0\",\"from\":\"ipam\"}", new String(out, StandardCharsets.UTF_8));
+    // printed as the binary prints it (indented), so compared as JSON
+    assertEquals(GoJson.mapper().readTree("{\"cniVersion\":\"1.0.0\",\"from\":\"ipam\"}"),
+        GoJson.mapper().readTree(out));
     assertEquals(List.of("upper ADD", "ipam ADD"), calls);
   }
 
@@ -95,7 +98,7 @@ class DispatchingInvokerTest {
   void inlinePluginCanDelegateToExecdPlugin() throws Exception {
     Path d = Files.writeString(tmp.resolve("debug"), "{\"ReportResult\":\"{\\\"from\\\":\\\"noop\\\"}\"}");
     byte[] out = dispatcher(t -> true).invoke(Command.ADD, "upper", args("DELEGATE=noop;DEBUG=" + d));
-    assertEquals("{\"from\":\"noop\"}", new String(out, StandardCharsets.UTF_8));
+    assertEquals(GoJson.mapper().readTree("{\"from\":\"noop\"}"), GoJson.mapper().readTree(out));
     assertEquals("ADD", GoJson.mapper().readTree(d.toFile()).get("Command").asText());
   }
 
@@ -152,5 +155,13 @@ class DispatchingInvokerTest {
         () -> dispatcher(t -> true).invoke(Command.ADD, "upper", args("BOOM")));
     assertEquals(999, e.code());
     assertEquals("boom", e.getMessage());
+  }
+  /** {@code json} as the result object it spells. */
+  private static ObjectNode tree(byte[] json) {
+    try {
+      return (ObjectNode) GoJson.mapper().readTree(json);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 }

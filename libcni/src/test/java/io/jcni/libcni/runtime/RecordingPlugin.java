@@ -1,12 +1,14 @@
 package io.jcni.libcni.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.CniPlugin;
 import io.jcni.libcni.spi.Command;
 import io.jcni.libcni.spi.PluginContext;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
+import io.jcni.libcni.types.GoJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -97,15 +99,15 @@ final class RecordingPlugin implements CniPlugin {
   }
 
   @Override
-  public byte[] add(CmdArgs args, PluginContext ctx) throws CniException {
+  public ObjectNode addResult(CmdArgs args, PluginContext ctx) throws CniException {
     return call(Command.ADD, args, conf -> {
       if (conf.has("ipam")) {
-        return ctx.delegate(Command.ADD, conf.at("/ipam/type").asText(), args);
+        return tree(ctx.delegate(Command.ADD, conf.at("/ipam/type").asText(), args));
       }
       String version = conf.path("cniVersion").asText();
-      return ("{\"cniVersion\":\"" + version + "\",\"interfaces\":[{\"name\":\"" + args.ifName() + "\",\"sandbox\":\""
+      return tree(("{\"cniVersion\":\"" + version + "\",\"interfaces\":[{\"name\":\"" + args.ifName() + "\",\"sandbox\":\""
           + args.netns() + "\"}],\"ips\":[{\"address\":\"" + conf.path("address").asText() + "\",\"interface\":0}]}")
-          .getBytes(StandardCharsets.UTF_8);
+          .getBytes(StandardCharsets.UTF_8));
     });
   }
 
@@ -127,5 +129,13 @@ final class RecordingPlugin implements CniPlugin {
   @Override
   public void gc(CmdArgs args, PluginContext ctx) throws CniException {
     call(Command.GC, args, conf -> null);
+  }
+  /** {@code json} as the result object it spells. */
+  private static ObjectNode tree(byte[] json) {
+    try {
+      return (ObjectNode) GoJson.mapper().readTree(json);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 }

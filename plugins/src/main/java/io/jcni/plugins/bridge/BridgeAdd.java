@@ -4,6 +4,7 @@ import static io.jcni.plugins.bridge.Failures.internal;
 import static io.jcni.plugins.bridge.Failures.q;
 import static io.jcni.plugins.bridge.Failures.v;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.Command;
 import io.jcni.libcni.spi.PluginContext;
@@ -47,7 +48,7 @@ final class BridgeAdd {
   }
 
   /** Runs the ADD and returns the result JSON in the configuration's version; undoes its own work on failure. */
-  byte[] run() throws CniException {
+  ObjectNode run() throws CniException {
     try {
       return add();
     } catch (CniException | RuntimeException | Error e) {
@@ -56,7 +57,7 @@ final class BridgeAdd {
     }
   }
 
-  private byte[] add() throws CniException {
+  private ObjectNode add() throws CniException {
     Link br = BridgeDevice.ensure(ns, conf);
     // Collected only now: the thread that opens the container's socket started while the bridge was looked at.
     cont = ns.containerLinks();
@@ -133,7 +134,7 @@ final class BridgeAdd {
       dns = conf.dns();
     }
     Result100 result = new Result100(Result100.IMPLEMENTED, interfaces, ips, routes, dns);
-    return result.convertTo(conf.cniVersion()).toJson();
+    return result.convertTo(conf.cniVersion()).toJsonNode();
   }
 
   private io.jcni.plugins.linux.Sysctl containerSysctl() throws CniException {

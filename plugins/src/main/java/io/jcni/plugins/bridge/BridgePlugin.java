@@ -1,5 +1,6 @@
 package io.jcni.plugins.bridge;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.Command;
 import io.jcni.libcni.spi.CniPlugin;
@@ -48,7 +49,7 @@ public final class BridgePlugin implements CniPlugin {
   }
 
   @Override
-  public byte[] add(CmdArgs args, PluginContext ctx) throws CniException {
+  public ObjectNode addResult(CmdArgs args, PluginContext ctx) throws CniException {
     BridgeConf conf = BridgeConf.parse(args.stdinData(), args.args());
     conf.checkForAdd();
     checkIfName(args.ifName());

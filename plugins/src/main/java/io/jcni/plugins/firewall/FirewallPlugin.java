@@ -1,5 +1,6 @@
 package io.jcni.plugins.firewall;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.CniPlugin;
 import io.jcni.libcni.spi.Deadline;
@@ -59,7 +60,7 @@ public final class FirewallPlugin implements CniPlugin {
   }
 
   @Override
-  public byte[] add(CmdArgs args, PluginContext ctx) throws CniException {
+  public ObjectNode addResult(CmdArgs args, PluginContext ctx) throws CniException {
     FirewallConf conf = FirewallConf.parse(args.stdinData());
     if (conf.prevResult() == null) {
       throw FirewallConf.missingPrevResult();
@@ -88,7 +89,7 @@ public final class FirewallPlugin implements CniPlugin {
       undo(applied, ctx.deadline().forUndo(), e);
       throw unexpected(e);
     }
-    return prev.convertTo(conf.cniVersion()).toJson();
+    return prev.convertTo(conf.cniVersion()).toJsonNode();
   }
 
   @Override

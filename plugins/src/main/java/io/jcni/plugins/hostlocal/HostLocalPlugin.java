@@ -1,5 +1,6 @@
 package io.jcni.plugins.hostlocal;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.CniPlugin;
@@ -73,7 +74,7 @@ public final class HostLocalPlugin implements CniPlugin {
   }
 
   @Override
-  public byte[] add(CmdArgs args, PluginContext ctx) throws CniException {
+  public ObjectNode addResult(CmdArgs args, PluginContext ctx) throws CniException {
     IpamConfig conf = IpamConfig.load(args.stdinData(), args.args());
     Dns dns = conf.resolvConf() == null ? Dns.EMPTY : ResolvConf.parse(Path.of(conf.resolvConf()));
     Store store = Store.open(conf.dataDir(), conf.name(), lockWait(ctx));
@@ -204,8 +205,8 @@ public final class HostLocalPlugin implements CniPlugin {
   }
 
   // Built in the newest shape and converted, as upstream's PrintResult(result, confVersion) does.
-  private static byte[] render(String version, List<IpConfig> ips, List<Route> routes, Dns dns)
+  private static ObjectNode render(String version, List<IpConfig> ips, List<Route> routes, Dns dns)
       throws CniException {
-    return new Result100(Result100.IMPLEMENTED, List.of(), ips, routes, dns).convertTo(version).toPrettyJson();
+    return new Result100(Result100.IMPLEMENTED, List.of(), ips, routes, dns).convertTo(version).toJsonNode();
   }
 }

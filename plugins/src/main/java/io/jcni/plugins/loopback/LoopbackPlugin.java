@@ -48,7 +48,7 @@ public final class LoopbackPlugin implements CniPlugin {
   }
 
   @Override
-  public byte[] add(CmdArgs args, PluginContext ctx) throws CniException {
+  public ObjectNode addResult(CmdArgs args, PluginContext ctx) throws CniException {
     JsonFields conf = parse(args.stdinData());
     String version = conf.string("cniVersion");
     Result prev = prevResult(conf, version);
@@ -61,18 +61,18 @@ public final class LoopbackPlugin implements CniPlugin {
       throw internal(e);
     }
     if (prev != null) {
-      return prev.convertTo(version).toPrettyJson();
+      return prev.convertTo(version).toJsonNode();
     }
     Result100 r = new Result100(Result100.IMPLEMENTED, List.of(Interface.of(LO, "00:00:00:00:00:00", args.netns())),
         ips, List.of(), null);
     if (version.isEmpty() || Result100.VERSIONS.contains(version)) {
-      return r.convertTo(version).toPrettyJson();
+      return r.convertTo(version).toJsonNode();
     }
     // Upstream builds a 1.x result labelled with the configuration's version and Go's conversion returns a result
     // already "in" the requested version unchanged, so an older version gets the 1.x shape under its own label.
     ObjectNode n = r.toJsonNode();
     n.put("cniVersion", version);
-    return GoJson.indented(n);
+    return n;
   }
 
   /** The first address of {@code addrs} (none if empty), after checking every one is a loopback address. */

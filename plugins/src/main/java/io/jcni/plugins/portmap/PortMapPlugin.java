@@ -1,5 +1,6 @@
 package io.jcni.plugins.portmap;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.CniPlugin;
 import io.jcni.libcni.spi.Deadline;
@@ -44,7 +45,7 @@ public final class PortMapPlugin implements CniPlugin {
   }
 
   @Override
-  public byte[] add(CmdArgs args, PluginContext ctx) throws CniException {
+  public ObjectNode addResult(CmdArgs args, PluginContext ctx) throws CniException {
     PortMapConf conf = parse(args);
     if (conf.prevResult() == null) {
       throw new CniException(ErrorCode.INTERNAL, "must be called as chained plugin");
@@ -61,7 +62,7 @@ public final class PortMapPlugin implements CniPlugin {
         mapper.forward(conf, args.containerId(), conf.containerV6());
       }
     }
-    return conf.prevResult().convertTo(conf.cniVersion()).toJson();
+    return conf.prevResult().convertTo(conf.cniVersion()).toJsonNode();
   }
 
   @Override

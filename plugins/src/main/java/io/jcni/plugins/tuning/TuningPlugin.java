@@ -1,5 +1,6 @@
 package io.jcni.plugins.tuning;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.CniPlugin;
 import io.jcni.libcni.spi.PluginContext;
@@ -47,7 +48,7 @@ public final class TuningPlugin implements CniPlugin {
   }
 
   @Override
-  public byte[] add(CmdArgs args, PluginContext ctx) throws CniException {
+  public ObjectNode addResult(CmdArgs args, PluginContext ctx) throws CniException {
     SysctlDuplicates.check(args.stdinData());
     TuningConf conf = TuningConf.parse(args.stdinData(), args.args());
     SysctlAllowlist.check(allowlist, conf.sysctl().keySet());
@@ -66,7 +67,7 @@ public final class TuningPlugin implements CniPlugin {
     if (!conf.mac().isEmpty()) {
       prev = withMac(prev, args.ifName(), conf.mac());
     }
-    return prev.convertTo(conf.cniVersion()).toPrettyJson();
+    return prev.convertTo(conf.cniVersion()).toJsonNode();
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.jcni.plugins.bridge;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.CniPlugin;
 import io.jcni.libcni.spi.PluginContext;
@@ -31,7 +32,7 @@ class BridgeStatusGcTest {
     }
 
     @Override
-    public byte[] add(CmdArgs args, PluginContext ctx) {
+    public ObjectNode addResult(CmdArgs args, PluginContext ctx) {
       throw new UnsupportedOperationException();
     }
 

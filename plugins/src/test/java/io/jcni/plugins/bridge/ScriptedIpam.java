@@ -1,9 +1,11 @@
 package io.jcni.plugins.bridge;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.CniPlugin;
 import io.jcni.libcni.spi.PluginContext;
 import io.jcni.libcni.types.CniException;
+import io.jcni.libcni.types.GoJson;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.Consumer;
@@ -17,8 +19,17 @@ record ScriptedIpam(String type, Function<CmdArgs, String> add, Consumer<CmdArgs
   }
 
   @Override
-  public byte[] add(CmdArgs args, PluginContext ctx) throws CniException {
-    return add.apply(args).getBytes(StandardCharsets.UTF_8);
+  public ObjectNode addResult(CmdArgs args, PluginContext ctx) throws CniException {
+    return tree(add.apply(args).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** {@code json} as the result object it spells. */
+  private static ObjectNode tree(byte[] json) {
+    try {
+      return (ObjectNode) GoJson.mapper().readTree(json);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @Override

@@ -9,6 +9,7 @@ import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.Command;
 import io.jcni.libcni.testing.TestNetnsPool;
 import io.jcni.libcni.types.CniException;
+import io.jcni.libcni.types.GoJson;
 import io.jcni.plugins.linux.NetNs;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -113,10 +114,13 @@ class PortMapGoEquivalenceTest {
     try (PortMapEnv e = new PortMapEnv(pool)) {
       String before = e.nat();
       byte[] out = e.plugin.add(e.args("c1", e.conf("", "")), PortMapEnv.CTX);
-      // current upstream's result marshalling: keys sorted, empty dns left out (Debian 1.1.1 prints "dns":{})
-      assertEquals("{\"cniVersion\":\"1.0.0\",\"interfaces\":[{\"name\":\"eth0\",\"sandbox\":\"" + e.container.path()
-          + "\"}],\"ips\":[{\"address\":\"10.201.0.5/24\",\"interface\":0},{\"address\":\"fd20:201::5/64\","
-          + "\"interface\":0}]}", new String(out, StandardCharsets.UTF_8));
+      // current upstream's result marshalling: keys sorted, empty dns left out (Debian 1.1.1 prints "dns":{}),
+      // printed indented as types.PrintResult does
+      String want = "{\"cniVersion\":\"1.0.0\",\"interfaces\":[{\"name\":\"eth0\",\"sandbox\":\""
+          + e.container.path() + "\"}],\"ips\":[{\"address\":\"10.201.0.5/24\",\"interface\":0},"
+          + "{\"address\":\"fd20:201::5/64\",\"interface\":0}]}";
+      assertEquals(new String(GoJson.indented(GoJson.mapper().readTree(want)), StandardCharsets.UTF_8),
+          new String(out, StandardCharsets.UTF_8));
       assertEquals(before, e.nat());
       byte[] withMappings = e.plugin.add(e.args("c1", e.conf("", MAPPINGS)), PortMapEnv.CTX);
       assertEquals(new String(out, StandardCharsets.UTF_8), new String(withMappings, StandardCharsets.UTF_8));

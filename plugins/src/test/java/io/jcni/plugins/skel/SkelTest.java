@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.CniPlugin;
 import io.jcni.libcni.spi.Command;
@@ -179,7 +180,7 @@ class SkelTest {
   void plainExceptionsBecomeCode999() throws Exception {
     CniPlugin broken = new TestPlugin() {
       @Override
-      public byte[] add(CmdArgs args, PluginContext ctx) {
+      public ObjectNode addResult(CmdArgs args, PluginContext ctx) {
         throw new IllegalStateException("boom");
       }
     };
@@ -194,8 +195,13 @@ class SkelTest {
   void delegatesToAnExecutableFromCniPath() throws Exception {
     CniPlugin delegating = new TestPlugin() {
       @Override
-      public byte[] add(CmdArgs args, PluginContext ctx) throws CniException {
-        return ctx.delegate(Command.ADD, "host-local", args);
+      public ObjectNode addResult(CmdArgs args, PluginContext ctx) throws CniException {
+        byte[] ipam = ctx.delegate(Command.ADD, "host-local", args);
+        try {
+          return (ObjectNode) JSON.readTree(ipam);
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
       }
 
       @Override
@@ -226,8 +232,8 @@ class SkelTest {
     }
 
     @Override
-    public byte[] add(CmdArgs args, PluginContext ctx) throws CniException {
-      return new byte[0];
+    public ObjectNode addResult(CmdArgs args, PluginContext ctx) throws CniException {
+      return null; // prints nothing
     }
 
     @Override
