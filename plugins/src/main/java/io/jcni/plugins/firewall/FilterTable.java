@@ -5,6 +5,7 @@ import io.jcni.libcni.types.CniException;
 import io.jcni.plugins.netfilter.FirewallCommandException;
 import io.jcni.plugins.netfilter.FirewallExec;
 import io.jcni.plugins.netfilter.IptablesFamily;
+import io.jcni.plugins.netfilter.IptablesSyntax;
 import io.jcni.plugins.netfilter.TableDump;
 import java.util.List;
 
@@ -53,10 +54,7 @@ final class FilterTable {
     if (lines.isEmpty()) {
       return;
     }
-    StringBuilder script = new StringBuilder("*filter\n");
-    lines.forEach(l -> script.append(l).append('\n'));
-    script.append("COMMIT\n");
-    exec.run(List.of(family.restore(), "-w", "--noflush"), script.toString(), deadline);
+    exec.run(List.of(family.restore(), "-w", "--noflush"), IptablesSyntax.restoreScript("filter", lines), deadline);
   }
 
   private TableDump read() throws FirewallCommandException {

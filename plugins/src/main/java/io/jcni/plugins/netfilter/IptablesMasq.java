@@ -227,11 +227,8 @@ final class IptablesMasq implements MasqRules {
       // concurrent ADDs and DELs of this process share one restore (group commit)
       return RestoreBatch.onHost(f.restore).apply(lines);
     }
-    StringBuilder script = new StringBuilder("*nat\n");
-    lines.forEach(l -> script.append(l).append('\n'));
-    script.append("COMMIT\n");
     try {
-      exec.run(List.of(f.restore, "-w", "--noflush"), script.toString());
+      exec.run(List.of(f.restore, "-w", "--noflush"), IptablesSyntax.restoreScript("nat", lines));
       return true;
     } catch (FirewallCommandException e) {
       return false;
@@ -246,11 +243,8 @@ final class IptablesMasq implements MasqRules {
       if (lines.isEmpty()) {
         return;
       }
-      StringBuilder script = new StringBuilder("*nat\n");
-      lines.forEach(l -> script.append(l).append('\n'));
-      script.append("COMMIT\n");
       try {
-        exec.run(List.of(f.restore, "-w", "--noflush"), script.toString());
+        exec.run(List.of(f.restore, "-w", "--noflush"), IptablesSyntax.restoreScript("nat", lines));
         return;
       } catch (FirewallCommandException e) {
         if (attempt >= ATTEMPTS) {

@@ -31,10 +31,7 @@ public final class IptablesNat {
     if (lines.isEmpty()) {
       return;
     }
-    StringBuilder script = new StringBuilder("*nat\n");
-    lines.forEach(l -> script.append(l).append('\n'));
-    script.append("COMMIT\n");
-    exec.run(List.of(family.restore, "-w", "--noflush"), script.toString(), deadline);
+    exec.run(List.of(family.restore, "-w", "--noflush"), IptablesSyntax.restoreScript("nat", lines), deadline);
   }
 
   /** Whether {@code chain} holds a rule matching {@code spec} as {@code iptables -C} decides. */
@@ -54,11 +51,7 @@ public final class IptablesNat {
 
   /** A restore line: {@code op} ({@code -A}, {@code -D}, {@code -I}) on {@code chain} with {@code spec}. */
   public static String line(String op, String chain, List<String> spec) {
-    List<String> words = new ArrayList<>(spec.size() + 2);
-    words.add(op);
-    words.add(chain);
-    words.addAll(spec);
-    return IptablesSyntax.join(words);
+    return new IptablesRule(chain, spec).line(op, List.of());
   }
 
   /** The nat table as read: chain names and each chain's rules in iptables-save's canonical words. */

@@ -46,7 +46,8 @@ public record IptablesRule(String chain, List<String> spec) {
     return "[" + String.join(" ", spec) + "]";
   }
 
-  private String line(String op, List<String> position) {
+  /** The iptables-restore line {@code op chain position… spec…}. */
+  String line(String op, List<String> position) {
     List<String> words = new ArrayList<>(spec.size() + 3);
     words.add(op);
     words.add(chain);

@@ -4,10 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The word syntax shared by iptables-save output and iptables-restore input: words split at blanks, double quotes
- * group a word, and inside quotes a backslash takes the next character literally.
+ * The syntax shared by iptables-save output and iptables-restore input: words split at blanks, double quotes
+ * group a word, and inside quotes a backslash takes the next character literally; a table's block starts with
+ * {@code *table} and ends with {@code COMMIT}.
  */
-final class IptablesSyntax {
+public final class IptablesSyntax {
   private IptablesSyntax() {}
 
   /** Splits one line into words the way iptables-restore does. */
@@ -48,6 +49,13 @@ final class IptablesSyntax {
       words.add(word.toString());
     }
     return words;
+  }
+
+  /** The iptables-restore input that applies {@code lines} to {@code table} as one transaction. */
+  public static String restoreScript(String table, List<String> lines) {
+    StringBuilder script = new StringBuilder("*").append(table).append('\n');
+    lines.forEach(l -> script.append(l).append('\n'));
+    return script.append("COMMIT\n").toString();
   }
 
   /** Joins words into one restore line, quoting those that need it. */

@@ -116,11 +116,8 @@ final class RestoreBatch {
   }
 
   private boolean run(List<String> lines) {
-    StringBuilder script = new StringBuilder("*nat\n");
-    lines.forEach(l -> script.append(l).append('\n'));
-    script.append("COMMIT\n");
     try {
-      exec.run(argv, script.toString());
+      exec.run(argv, IptablesSyntax.restoreScript("nat", lines));
       return true;
     } catch (FirewallCommandException e) {
       return false;
