@@ -285,4 +285,13 @@ class BridgeConfTest {
         assertThrows(CniException.class, () -> parse("{\"runtimeConfig\":{\"mac\":\"zz:00\"}}").checkForAdd());
     assertEquals("failed to make veth pair: address zz:00: invalid MAC address", mac.getMessage());
   }
+
+  @Test
+  void nonAsciiDigitInMacIsGosInvalidMacError() {
+    // Go's net.ParseMAC takes ASCII hex digits only; U+0663 (ARABIC-INDIC DIGIT THREE) is no hex digit to it
+    String bad = "02:00:5e:10:00:a\u0663";
+    CniException e = assertThrows(CniException.class,
+        () -> parse("{\"runtimeConfig\":{\"mac\":\"" + bad + "\"}}").checkForAdd());
+    assertEquals("failed to make veth pair: address " + bad + ": invalid MAC address", e.getMessage());
+  }
 }
