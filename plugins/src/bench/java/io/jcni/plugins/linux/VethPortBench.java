@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Measures the bridge plugin's veth step alone, the two ways it can be made: "steps" (the veth created on the pod's
  * socket with its peer in the host, read back, then host GETLINK + up + master: 5 requests) and "one"
- * ({@link RtNetlink#createVethPort} on the host socket plus the pod end read back: 2 requests). A test-scope main,
+ * ({@link RtNetlink#createVeth} with a master on the host socket plus the pod end read back: 2 requests). A test-scope main,
  * not a test: {@code java -cp … io.jcni.plugins.linux.VethPortBench [pods] [concurrency] [rounds]} as root. Rounds
  * alternate the two ways on fresh namespaces (made and opened beforehand, not timed) so that a noisy machine
  * affects both alike; every worker has its own host socket, as every ADD has.
