@@ -1,5 +1,6 @@
 package io.jcni.plugins.netfilter;
 
+import io.jcni.libcni.spi.Deadline;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.IpNet;
 import io.jcni.libcni.types.Ips;
@@ -244,10 +245,12 @@ final class IptablesMasq implements MasqRules {
    * Applies {@code lines} as one transaction without reading the table first; false (nothing changed) when the
    * transaction is refused, e.g. because the state is not the one the lines expect.
    */
-  private boolean applyIfUnchanged(Family f, List<String> lines) {
-    if (exec == FirewallExec.host()) {
-      // concurrent ADDs and DELs of this process share one restore (group commit)
-      return RestoreBatch.onHost(f.restore).apply(lines);
+  private boolean applyIfUnchanged(Family f, List<String> lines) throws CniException {
+    FirewallExec base = exec instanceof BoundedFirewallExec b ? b.inner() : exec;
+    if (base == FirewallExec.host()) {
+      // concurrent ADDs and DELs of this process share one restore (group commit), each within its own deadline
+      Deadline deadline = exec instanceof BoundedFirewallExec b ? b.deadline() : Deadline.none();
+      return RestoreBatch.onHost(f.restore).apply(lines, deadline);
     }
     StringBuilder script = new StringBuilder("*nat\n");
     lines.forEach(l -> script.append(l).append('\n'));
@@ -256,6 +259,9 @@ final class IptablesMasq implements MasqRules {
       exec.run(List.of(f.restore, "-w", "--noflush"), script.toString());
       return true;
     } catch (FirewallCommandException e) {
+      if (e.isTimeout() || e.isCancelled()) {
+        throw e;
+      }
       return false;
     }
   }
