@@ -4,15 +4,14 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A JUnit extension that hands out {@link TestNetns} namespaces to a privileged test and deletes every one of them
- * after each test method, also when it fails. Register it with {@code @RegisterExtension}; each test method is
- * skipped unless {@link Privileged#require()} holds.
+ * after each test method, also when it fails. Register it with {@code @RegisterExtension} in a test class gated by
+ * {@link RequiresCapabilities}.
  */
-public final class TestNetnsPool implements BeforeEachCallback, AfterEachCallback {
+public final class TestNetnsPool implements AfterEachCallback {
   private final List<TestNetns> namespaces = new ArrayList<>();
 
   /** Creates a namespace like {@link TestNetns#create} that is deleted after the current test. */
@@ -20,11 +19,6 @@ public final class TestNetnsPool implements BeforeEachCallback, AfterEachCallbac
     TestNetns ns = TestNetns.create(prefix);
     namespaces.add(ns);
     return ns;
-  }
-
-  @Override
-  public void beforeEach(ExtensionContext context) {
-    Privileged.require();
   }
 
   @Override
