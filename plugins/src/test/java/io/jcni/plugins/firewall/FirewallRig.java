@@ -11,12 +11,9 @@ import io.jcni.libcni.testing.GoPlugin;
 import io.jcni.libcni.testing.TestNetns;
 import io.jcni.plugins.linux.NetNs;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 
 /**

@@ -13,10 +13,8 @@ import io.jcni.libcni.testing.RequiresCapabilities;
 import io.jcni.libcni.testing.RequiresExecutable;
 import io.jcni.libcni.testing.TestNetns;
 import io.jcni.libcni.types.CniException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The in-process loopback plugin against Debian's Go {@code loopback}: lo state (ip -j), results, CHECK, DEL. */
