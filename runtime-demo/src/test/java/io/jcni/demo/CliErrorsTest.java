@@ -11,15 +11,16 @@ import io.jcni.libcni.testing.RequiresCapabilities;
 import io.jcni.libcni.testing.RequiresExecutable;
 import io.jcni.libcni.testing.TestBin;
 import io.jcni.libcni.testing.TestNetns;
+import io.jcni.libcni.testing.TestNetnsPool;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,6 +34,7 @@ class CliErrorsTest {
   static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path tmp;
+  @RegisterExtension final TestNetnsPool namespaces = new TestNetnsPool();
   TestNetns host;
   TestNetns ctr;
   Path confDir;
@@ -41,8 +43,8 @@ class CliErrorsTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    host = TestNetns.createWithLoopback("errhost");
-    ctr = TestNetns.createWithLoopback("errctr");
+    host = namespaces.createWithLoopback("errhost");
+    ctr = namespaces.createWithLoopback("errctr");
     confDir = Files.createDirectories(tmp.resolve("net.d"));
     dataDir = tmp.resolve("ipam");
     cacheDir = tmp.resolve("cache");
@@ -51,23 +53,6 @@ class CliErrorsTest {
     write("30-garbage.conflist", "jtgarbage", "garbage");
     write("40-killed.conflist", "jtkilled", "killed");
     write("50-absent.conflist", "jtabsent", "jt-absent-plugin");
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    IOException first = null;
-    for (TestNetns ns : new TestNetns[] {ctr, host}) {
-      if (ns != null) {
-        try {
-          ns.close();
-        } catch (IOException e) {
-          first = first == null ? e : first;
-        }
-      }
-    }
-    if (first != null) {
-      throw first;
-    }
   }
 
   /** bridge + host-local, then optionally a second plugin of type {@code second}. */

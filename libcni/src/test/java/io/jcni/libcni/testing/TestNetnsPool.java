@@ -21,13 +21,21 @@ public final class TestNetnsPool implements AfterEachCallback {
     return ns;
   }
 
+  /** Creates a namespace like {@link TestNetns#createWithLoopback} that is deleted after the current test. */
+  public TestNetns createWithLoopback(String prefix) throws IOException {
+    TestNetns ns = TestNetns.createWithLoopback(prefix);
+    namespaces.add(ns);
+    return ns;
+  }
+
   @Override
   public void afterEach(ExtensionContext context) throws IOException {
-    // Every namespace gets its delete even after one fails; the last failure is reported.
+    // Newest first, as try-with-resources would; every namespace gets its delete even after one fails, and the
+    // last failure is reported.
     IOException failure = null;
-    for (TestNetns ns : namespaces) {
+    for (int i = namespaces.size() - 1; i >= 0; i--) {
       try {
-        ns.close();
+        namespaces.get(i).close();
       } catch (IOException e) {
         failure = e;
       }
