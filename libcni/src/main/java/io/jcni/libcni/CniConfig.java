@@ -18,6 +18,7 @@ import io.jcni.libcni.spi.Deadline;
 import io.jcni.libcni.spi.PluginRegistry;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
+import io.jcni.libcni.types.ErrorText;
 import io.jcni.libcni.types.GoJson;
 import io.jcni.libcni.types.Result;
 import io.jcni.libcni.types.Results;
@@ -530,7 +531,7 @@ public final class CniConfig {
     try {
       return (ObjectNode) GoJson.mapper().readTree(json);
     } catch (java.io.IOException e) {
-      throw new CniException(ErrorCode.DECODING_FAILURE, "invalid JSON: " + e.getMessage());
+      throw new CniException(ErrorCode.DECODING_FAILURE, ErrorText.of(e));
     }
   }
 

@@ -11,15 +11,16 @@ import io.jcni.libcni.testing.RequiresCapabilities;
 import io.jcni.libcni.testing.RequiresExecutable;
 import io.jcni.libcni.testing.TestBin;
 import io.jcni.libcni.testing.TestNetns;
+import io.jcni.libcni.testing.TestNetnsPool;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,6 +34,7 @@ class CliErrorsTest {
   static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path tmp;
+  @RegisterExtension final TestNetnsPool namespaces = new TestNetnsPool();
   TestNetns host;
   TestNetns ctr;
   Path confDir;
@@ -41,8 +43,8 @@ class CliErrorsTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    host = TestNetns.createWithLoopback("errhost");
-    ctr = TestNetns.createWithLoopback("errctr");
+    host = namespaces.createWithLoopback("errhost");
+    ctr = namespaces.createWithLoopback("errctr");
     confDir = Files.createDirectories(tmp.resolve("net.d"));
     dataDir = tmp.resolve("ipam");
     cacheDir = tmp.resolve("cache");
@@ -51,23 +53,6 @@ class CliErrorsTest {
     write("30-garbage.conflist", "jtgarbage", "garbage");
     write("40-killed.conflist", "jtkilled", "killed");
     write("50-absent.conflist", "jtabsent", "jt-absent-plugin");
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    IOException first = null;
-    for (TestNetns ns : new TestNetns[] {ctr, host}) {
-      if (ns != null) {
-        try {
-          ns.close();
-        } catch (IOException e) {
-          first = first == null ? e : first;
-        }
-      }
-    }
-    if (first != null) {
-      throw first;
-    }
   }
 
   /** bridge + host-local, then optionally a second plugin of type {@code second}. */
@@ -228,5 +213,45 @@ class CliErrorsTest {
     Cli.Run del = cli().run("del", "jtok", ctr.path());
     assertEquals(0, del.exit(), del.toString());
     assertNothingLeft();
+  }
+
+  static final java.util.regex.Pattern INTERNALS =
+      java.util.regex.Pattern.compile("com\\.fasterxml|java\\.|jackson|Exception|\\bat \\[Source");
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {
+      "{\"cniVersion\":\"1.0.0\",\"name\":\"jtbad\",\"plugins\":{}}",
+      "{\"cniVersion\":1,\"name\":\"jtbad\",\"plugins\":[{\"type\":\"bridge\"}]}",
+      "{\"cniVersion\":\"1.0.0\",\"name\":\"jtbad\",\"plugins\":[\"bridge\"]}",
+      "{\"cniVersion\":\"1.0.0\",\"name\":\"jtbad\",\"plugins\":[{\"type\":\"bridge\",\"capabilities\":[]}]}",
+      "{\"cniVersion\":\"1.0.0\",\"name\":\"jtbad\",\"plugins\":[{\"type\":\"bridge\",\"ipam\":[]}]}",
+  })
+  void aWronglyTypedConflistIsOneCniWordedLineNamingTheFile(String json) throws Exception {
+    Path bad = Files.writeString(confDir.resolve("06-bad.conflist"), json);
+    for (String mode : new String[] {"--inline", "--exec"}) {
+      Cli.Run r = cli().run(mode, "add", "jtbad", ctr.path());
+      assertCleanFailure(r, "");
+      assertFalse(INTERNALS.matcher(r.stderr()).find(), r.toString());
+      assertTrue(r.stderr().contains(bad.toString()) || r.stderr().contains("jtbad"), r.toString());
+    }
+    assertNothingLeft();
+  }
+
+  @Test
+  void aCorruptCachedResultIsOneCniWordedLineOnCheckAndDel() throws Exception {
+    Cli.Run add = cli().env("CNI_CONTAINERID", "jt-corrupt").run("add", "jtok", ctr.path());
+    assertEquals(0, add.exit(), add.toString());
+    Path cached = cacheDir.resolve("results").resolve("jtok-jt-corrupt-eth0");
+    com.fasterxml.jackson.databind.node.ObjectNode rec = (com.fasterxml.jackson.databind.node.ObjectNode)
+        JSON.readTree(cached.toFile());
+    rec.putObject("result").put("cniVersion", "1.0.0").put("ips", "10.231.9.2/24");
+    JSON.writeValue(cached.toFile(), rec);
+    Cli.Run check = cli().env("CNI_CONTAINERID", "jt-corrupt").run("check", "jtok", ctr.path());
+    assertCleanFailure(check, "failed to get network \"jtok\" cached result: json: cannot unmarshal string into Go "
+        + "struct field Result.ips of type []ips");
+    assertFalse(INTERNALS.matcher(check.stderr()).find(), check.toString());
+    Cli.Run del = cli().env("CNI_CONTAINERID", "jt-corrupt").run("del", "jtok", ctr.path());
+    assertFalse(INTERNALS.matcher(del.stderr()).find(), del.toString());
+    assertTrue(del.stderr().lines().count() <= 1, del.toString());
   }
 }

@@ -18,6 +18,7 @@ import io.jcni.libcni.testing.RequiresCapabilities;
 import io.jcni.libcni.testing.RequiresExecutable;
 import io.jcni.libcni.testing.TestBin;
 import io.jcni.libcni.testing.TestNetns;
+import io.jcni.libcni.testing.TestNetnsPool;
 import io.jcni.libcni.types.Result;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -33,11 +34,11 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance.Lifecycle;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,7 +76,7 @@ class GoLibcniInteropTest {
 
   @TempDir Path tmp;
   TestNetns host;
-  final List<TestNetns> containers = new ArrayList<>();
+  @RegisterExtension final TestNetnsPool namespaces = new TestNetnsPool();
   Path confDir;
   Path checkConfDir;
   Path dataDir;
@@ -135,36 +136,13 @@ class GoLibcniInteropTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    host = TestNetns.createWithLoopback("glhost");
+    host = namespaces.createWithLoopback("glhost");
     confDir = Files.createDirectories(tmp.resolve("net.d"));
     checkConfDir = Files.createDirectories(tmp.resolve("net.d-check"));
     dataDir = tmp.resolve("ipam");
     cacheDir = tmp.resolve("cache");
     Files.writeString(confDir.resolve("10-" + NET + ".conflist"), conflist(true));
     Files.writeString(checkConfDir.resolve("10-" + NET + ".conflist"), conflist(false));
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    List<Exception> errs = new ArrayList<>();
-    for (TestNetns ns : containers) {
-      try {
-        ns.close();
-      } catch (Exception e) {
-        errs.add(e);
-      }
-    }
-    containers.clear();
-    if (host != null) {
-      try {
-        host.close();
-      } catch (Exception e) {
-        errs.add(e);
-      }
-    }
-    if (!errs.isEmpty()) {
-      throw errs.get(0);
-    }
   }
 
   String conflist(boolean portmap) {
@@ -183,9 +161,7 @@ class GoLibcniInteropTest {
   }
 
   TestNetns container() throws IOException {
-    TestNetns ns = TestNetns.createWithLoopback("glctr");
-    containers.add(ns);
-    return ns;
+    return namespaces.createWithLoopback("glctr");
   }
 
   /** The Go driver, run in the host namespace; capArgs may be null. */

@@ -11,6 +11,7 @@ import io.jcni.libcni.testing.HostLocalStore;
 import io.jcni.libcni.testing.RequiresCapabilities;
 import io.jcni.libcni.testing.RequiresExecutable;
 import io.jcni.libcni.testing.TestNetns;
+import io.jcni.libcni.testing.TestNetnsPool;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,9 +20,9 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -46,6 +47,7 @@ class GoPluginsCliTest {
   static final String CAP_ARGS = "{\"portMappings\":[{\"hostPort\":18080,\"containerPort\":80,\"protocol\":\"tcp\"}]}";
 
   @TempDir Path tmp;
+  @RegisterExtension final TestNetnsPool namespaces = new TestNetnsPool();
   TestNetns host;
   TestNetns ctr;
   Path confDir;
@@ -55,30 +57,13 @@ class GoPluginsCliTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    host = TestNetns.createWithLoopback("gohost");
-    ctr = TestNetns.createWithLoopback("goctr");
+    host = namespaces.createWithLoopback("gohost");
+    ctr = namespaces.createWithLoopback("goctr");
     confDir = Files.createDirectories(tmp.resolve("net.d"));
     dataDir = tmp.resolve("ipam");
     cacheDir = tmp.resolve("cache");
     confFile = confDir.resolve("10-jtgo.conflist");
     Files.writeString(confFile, conflist(NET, dataDir));
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    List<Exception> errs = new ArrayList<>();
-    for (TestNetns ns : new TestNetns[] {ctr, host}) {
-      if (ns != null) {
-        try {
-          ns.close();
-        } catch (Exception e) {
-          errs.add(e);
-        }
-      }
-    }
-    if (!errs.isEmpty()) {
-      throw errs.get(0);
-    }
   }
 
   static String conflist(String name, Path dataDir) {

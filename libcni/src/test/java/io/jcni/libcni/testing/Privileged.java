@@ -3,8 +3,8 @@ package io.jcni.libcni.testing;
 import java.util.EnumSet;
 
 /**
- * The imperative form of {@link RequiresCapabilities} / {@link RequiresExecutable}, for helpers that find out late
- * that they need privileges. Prefer the annotations: they also tag the test {@code privileged}.
+ * Whether this process is privileged, for tests that behave differently with and without privileges; tests that
+ * need privileges are gated by {@link RequiresCapabilities} instead.
  */
 public final class Privileged {
   private Privileged() {}
@@ -12,15 +12,5 @@ public final class Privileged {
   /** Whether this process holds the capabilities to make namespaces and links (not: whether it is called root). */
   public static boolean isRoot() {
     return Capability.effective().containsAll(EnumSet.of(Capability.NET_ADMIN, Capability.SYS_ADMIN));
-  }
-
-  /** Skips the calling test unless it holds NET_ADMIN and SYS_ADMIN; fails it instead when {@code CI=true}. */
-  public static void require() {
-    Requirements.require(EnumSet.of(Capability.NET_ADMIN, Capability.SYS_ADMIN));
-  }
-
-  /** Skips (or under CI fails) unless {@code path} is an executable, e.g. a Go plugin in /usr/lib/cni. */
-  public static void requireExecutable(String path) {
-    Requirements.requireExecutable(path);
   }
 }

@@ -118,7 +118,7 @@ final class BridgeAdd {
     Link hostVeth;
     try {
       if (!conf.disableContainerInterface()) {
-        hostVeth = PortState.waitUp(host, veth.hostName());
+        hostVeth = PortState.waitUp(host, veth.hostName(), ctx.deadline());
       } else {
         hostVeth = host.link(veth.hostName());
       }

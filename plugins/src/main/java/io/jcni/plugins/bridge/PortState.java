@@ -2,6 +2,7 @@ package io.jcni.plugins.bridge;
 
 import static io.jcni.plugins.bridge.Failures.internal;
 
+import io.jcni.libcni.spi.Deadline;
 import io.jcni.libcni.types.CniException;
 import io.jcni.plugins.linux.Link;
 import io.jcni.plugins.linux.OperState;
@@ -19,15 +20,23 @@ final class PortState {
 
   private PortState() {}
 
-  /** Returns the host veth once its operstate is UP; {@code bridge port in error state: <state>} otherwise. */
-  static Link waitUp(RtNetlink host, String hostVeth) throws CniException, IOException {
+  /**
+   * Returns the host veth once its operstate is UP; {@code bridge port in error state: <state>} when Go's schedule
+   * runs out first, and a timeout or cancellation (code 11) when the operation's {@code deadline} passes or the
+   * thread is interrupted during the wait.
+   */
+  static Link waitUp(RtNetlink host, String hostVeth, Deadline deadline) throws CniException, IOException {
+    String waitingFor = "bridge port " + hostVeth + " to come up";
     Link l;
     try {
-      l = host.waitOperUp(hostVeth, SCHEDULE);
+      l = host.waitOperUp(hostVeth, SCHEDULE, deadline);
     } catch (InterruptedIOException e) {
-      throw internal("interrupted while waiting for " + hostVeth);
+      throw Deadline.cancelled(waitingFor);
     }
     if (l.operState() != OperState.UP) {
+      if (deadline.isExpired()) {
+        throw deadline.exceeded(waitingFor);
+      }
       throw internal("bridge port in error state: " + l.operState());
     }
     return l;

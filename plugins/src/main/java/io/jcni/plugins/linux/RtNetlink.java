@@ -1,5 +1,6 @@
 package io.jcni.plugins.linux;
 
+import io.jcni.libcni.spi.Deadline;
 import io.jcni.libcni.types.IpNet;
 import io.jcni.libcni.types.Ips;
 import io.jcni.plugins.linux.NetlinkCodec.Attrs;
@@ -310,18 +311,30 @@ public final class RtNetlink implements AutoCloseable {
    * {@link Link#operState()}.
    */
   public Link waitOperUp(String name, List<Duration> backoff) throws IOException {
+    return waitOperUp(name, backoff, Deadline.none());
+  }
+
+  /**
+   * {@link #waitOperUp(String, List)} cut short by {@code deadline}: no pause runs past it, and the link as last
+   * read is returned once it has passed.
+   */
+  public Link waitOperUp(String name, List<Duration> backoff, Deadline deadline) throws IOException {
     Link l = null;
     for (Duration d : backoff) {
       if (!d.isZero()) {
+        Duration pause = deadline.limit(d);
+        if (pause.isZero()) {
+          break;
+        }
         try {
-          Thread.sleep(d.toMillis());
+          Thread.sleep(pause.toMillis(), pause.toNanosPart() % 1_000_000);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           throw new InterruptedIOException("interrupted waiting for " + name + " to come up");
         }
       }
       l = link(name);
-      if (l.operState() == OperState.UP) {
+      if (l.operState() == OperState.UP || deadline.isExpired()) {
         return l;
       }
     }

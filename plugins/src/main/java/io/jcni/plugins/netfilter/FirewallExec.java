@@ -40,8 +40,7 @@ public interface FirewallExec {
 
   /** This executor with every command bound by {@code deadline} (the operation's, or one for undoing it). */
   default FirewallExec within(Deadline deadline) {
-    FirewallExec self = this;
-    return (argv, stdin) -> self.run(argv, stdin, deadline);
+    return new BoundedFirewallExec(this, deadline);
   }
 
   /** The executor that runs programs on this machine with Commons Exec. */

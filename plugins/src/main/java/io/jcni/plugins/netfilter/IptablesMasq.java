@@ -1,5 +1,6 @@
 package io.jcni.plugins.netfilter;
 
+import io.jcni.libcni.spi.Deadline;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.IpNet;
 import io.jcni.libcni.types.Ips;
@@ -222,15 +223,20 @@ final class IptablesMasq implements MasqRules {
    * Applies {@code lines} as one transaction without reading the table first; false (nothing changed) when the
    * transaction is refused, e.g. because the state is not the one the lines expect.
    */
-  private boolean applyIfUnchanged(IptablesFamily f, List<String> lines) {
-    if (exec == FirewallExec.host()) {
-      // concurrent ADDs and DELs of this process share one restore (group commit)
-      return RestoreBatch.onHost(f.restore).apply(lines);
+  private boolean applyIfUnchanged(IptablesFamily f, List<String> lines) throws CniException {
+    FirewallExec base = exec instanceof BoundedFirewallExec b ? b.inner() : exec;
+    if (base == FirewallExec.host()) {
+      // concurrent ADDs and DELs of this process share one restore (group commit), each within its own deadline
+      Deadline deadline = exec instanceof BoundedFirewallExec b ? b.deadline() : Deadline.none();
+      return RestoreBatch.onHost(f.restore).apply(lines, deadline);
     }
     try {
       exec.run(List.of(f.restore, "-w", "--noflush"), IptablesSyntax.restoreScript("nat", lines));
       return true;
     } catch (FirewallCommandException e) {
+      if (e.isTimeout() || e.isCancelled()) {
+        throw e;
+      }
       return false;
     }
   }

@@ -1,8 +1,11 @@
 package io.jcni.plugins.netfilter;
 
+import io.jcni.libcni.spi.Deadline;
+import io.jcni.libcni.types.CniException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +19,11 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>The callers' transactions must be independent of each other (each touches its own container's chain), which
  * the CNI rule of one operation per container at a time guarantees.
+ *
+ * <p>Every caller brings its operation's deadline. A caller still queued when its deadline passes leaves the queue
+ * with nothing applied. A combined restore runs within the earliest deadline of its callers, so no caller waits
+ * past its own; when that stops it, nothing of it was applied (a restore commits its table at once or not at all),
+ * and the callers whose deadlines have not passed are retried one at a time within their own.
  */
 final class RestoreBatch {
   private static final Map<String, RestoreBatch> BY_NETNS_AND_PROGRAM = new ConcurrentHashMap<>();
@@ -47,80 +55,127 @@ final class RestoreBatch {
         k -> new RestoreBatch(FirewallExec.host(), List.of(restore, "-w", "--noflush")));
   }
 
-  /** One caller's transaction and, once {@code done}, whether it was applied. */
+  /** What became of one caller's transaction. */
+  private enum Outcome { APPLIED, REFUSED, TIMED_OUT }
+
+  /** One caller's transaction and, once {@code outcome} is set, what became of it. */
   private static final class Pending {
     final List<String> lines;
-    boolean done; // guarded by the batch
-    boolean applied; // guarded by the batch
+    final Deadline deadline;
+    Outcome outcome; // guarded by the batch
 
-    Pending(List<String> lines) {
+    Pending(List<String> lines, Deadline deadline) {
       this.lines = lines;
+      this.deadline = deadline;
     }
   }
 
   /**
-   * Applies the nat-table {@code lines} as one transaction (possibly together with other callers'); false, with
-   * nothing of them applied, when the transaction is refused.
+   * Applies the nat-table {@code lines} as one transaction (possibly together with other callers') within
+   * {@code deadline}; false, with nothing of them applied, when the transaction is refused.
+   *
+   * @throws CniException a timeout when the deadline passed first, a cancellation when the thread was interrupted
+   *     while its transaction was still queued; nothing of it was applied in either case
    */
-  boolean apply(List<String> lines) {
-    Pending me = new Pending(List.copyOf(lines));
+  boolean apply(List<String> lines, Deadline deadline) throws CniException {
+    Pending me = new Pending(List.copyOf(lines), deadline);
     List<Pending> batch;
     synchronized (this) {
       queue.add(me);
       boolean interrupted = false;
-      while (!me.done && committing) {
+      while (me.outcome == null && committing) {
+        if (queue.contains(me) && (interrupted || deadline.isExpired())) {
+          queue.remove(me); // not taken by a committer yet: leave with nothing applied
+          if (interrupted) {
+            Thread.currentThread().interrupt();
+            throw Deadline.cancelled(waitingFor());
+          }
+          throw deadline.exceeded(waitingFor());
+        }
         try {
-          wait();
+          Duration left = deadline.remaining();
+          // in flight, the commit is bound by this caller's deadline too, so an untimed wait ends in time
+          wait(left == null || !queue.contains(me) ? 0 : Math.max(1, left.toMillis()));
         } catch (InterruptedException e) {
-          interrupted = true; // the transaction may be in flight: wait for its outcome
+          interrupted = true; // if in flight, wait for the outcome; if queued, leave
         }
       }
       if (interrupted) {
         Thread.currentThread().interrupt();
       }
-      if (me.done) {
-        return me.applied;
+      if (me.outcome == null) {
+        committing = true;
+        batch = queue;
+        queue = new ArrayList<>();
+      } else {
+        batch = null;
       }
-      committing = true;
-      batch = queue;
-      queue = new ArrayList<>();
     }
-    boolean[] outcome = new boolean[batch.size()];
+    if (batch != null) {
+      commitAndPublish(batch);
+    }
+    if (me.outcome == Outcome.TIMED_OUT) {
+      throw deadline.exceeded(waitingFor());
+    }
+    return me.outcome == Outcome.APPLIED;
+  }
+
+  private String waitingFor() {
+    return "the firewall transaction (" + String.join(" ", argv) + ")";
+  }
+
+  private void commitAndPublish(List<Pending> batch) {
+    // The batch holds other callers' transactions: this thread's interrupt must not stop theirs. It is restored
+    // afterwards, so this caller still learns of its cancellation at its next check.
+    boolean interrupted = Thread.interrupted();
+    Outcome[] outcome = new Outcome[batch.size()];
     try {
       commit(batch, outcome);
     } finally {
       synchronized (this) {
         for (int i = 0; i < batch.size(); i++) {
-          batch.get(i).applied = outcome[i];
-          batch.get(i).done = true;
+          batch.get(i).outcome = outcome[i] == null ? Outcome.REFUSED : outcome[i];
         }
         committing = false;
         notifyAll();
       }
-    }
-    return me.applied;
-  }
-
-  private void commit(List<Pending> batch, boolean[] outcome) {
-    List<String> all = new ArrayList<>();
-    batch.forEach(p -> all.addAll(p.lines));
-    if (run(all)) {
-      java.util.Arrays.fill(outcome, true);
-      return;
-    }
-    if (batch.size() > 1) {
-      for (int i = 0; i < batch.size(); i++) {
-        outcome[i] = run(batch.get(i).lines);
+      if (interrupted) {
+        Thread.currentThread().interrupt();
       }
     }
   }
 
-  private boolean run(List<String> lines) {
+  private void commit(List<Pending> batch, Outcome[] outcome) {
+    List<String> all = new ArrayList<>();
+    batch.forEach(p -> all.addAll(p.lines));
+    Outcome together = run(all, earliest(batch));
+    if (together == Outcome.APPLIED || batch.size() == 1) {
+      java.util.Arrays.fill(outcome, together);
+      return;
+    }
+    for (int i = 0; i < batch.size(); i++) {
+      Pending p = batch.get(i);
+      outcome[i] = p.deadline.isExpired() ? Outcome.TIMED_OUT : run(p.lines, p.deadline);
+    }
+  }
+
+  private static Deadline earliest(List<Pending> batch) {
+    Deadline first = batch.get(0).deadline;
+    for (Pending p : batch) {
+      Duration left = p.deadline.remaining();
+      if (left != null && (first.remaining() == null || left.compareTo(first.remaining()) < 0)) {
+        first = p.deadline;
+      }
+    }
+    return first;
+  }
+
+  private Outcome run(List<String> lines, Deadline deadline) {
     try {
-      exec.run(argv, IptablesSyntax.restoreScript("nat", lines));
-      return true;
+      exec.run(argv, IptablesSyntax.restoreScript("nat", lines), deadline);
+      return Outcome.APPLIED;
     } catch (FirewallCommandException e) {
-      return false;
+      return e.isTimeout() ? Outcome.TIMED_OUT : Outcome.REFUSED;
     }
   }
 }

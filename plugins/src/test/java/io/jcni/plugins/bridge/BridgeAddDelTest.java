@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jcni.libcni.spi.CmdArgs;
+import io.jcni.libcni.testing.RequiresCapabilities;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.testing.TestNetns;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The upstream bridge_test ADD/CHECK/DEL cases with IPAM, run in process against throw-away namespaces; every
  * expectation is read back through iproute2's JSON.
  */
+@RequiresCapabilities
 class BridgeAddDelTest extends BridgeEnvCase {
   static String ipam(String... subnets) {
     StringBuilder b = new StringBuilder("{\"type\":\"host-local\",\"ranges\":[");

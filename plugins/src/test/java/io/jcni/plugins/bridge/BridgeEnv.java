@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.Command;
 import io.jcni.libcni.testing.GoPlugin;
-import io.jcni.libcni.testing.Privileged;
 import io.jcni.libcni.testing.TestNetns;
 import io.jcni.libcni.types.CniException;
 import io.jcni.plugins.linux.NetNs;
@@ -62,7 +61,6 @@ final class BridgeEnv implements AutoCloseable {
   }
 
   private static BridgeEnv create(TestContext ctx, String tag) throws IOException {
-    Privileged.require();
     TestNetns hostNs = TestNetns.create("brh");
     NetNs host = null;
     try {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jcni.libcni.spi.CmdArgs;
+import io.jcni.libcni.testing.RequiresCapabilities;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
 import io.jcni.libcni.testing.TestNetns;
@@ -16,6 +17,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Bad input and kernel refusals: each a clear error, and nothing of the failed ADD left behind. */
+@RequiresCapabilities
 class BridgeFaultsTest extends BridgeEnvCase {
   /** The container holds only lo, the host only lo, the bridge and {@code keep}, and the store {@code reserved}. */
   private void assertOnlyLeft(TestNetns c, List<String> hostLinks, int reserved) throws Exception {

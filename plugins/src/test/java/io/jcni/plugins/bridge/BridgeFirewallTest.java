@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jcni.libcni.spi.CmdArgs;
+import io.jcni.libcni.testing.RequiresCapabilities;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.testing.TestNetns;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** ipMasq (both backends) and macspoofchk as iptables-save and nft show them; DEL removes them, also without netns. */
+@RequiresCapabilities
 class BridgeFirewallTest extends BridgeEnvCase {
   private static final Pattern JUMP =
       Pattern.compile("-A POSTROUTING -s (\\S+) -m comment --comment \"name: \\\\\"(\\S+)\\\\\" id: \\\\\"(\\S+)\\\\\"\" -j (CNI-[0-9a-f]{24})");

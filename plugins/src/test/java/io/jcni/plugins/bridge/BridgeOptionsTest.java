@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.Command;
+import io.jcni.libcni.testing.RequiresCapabilities;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.testing.TestNetns;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Layer 2, VLAN and the per-port/per-bridge options of upstream's bridge_test, checked with iproute2. */
+@RequiresCapabilities
 class BridgeOptionsTest extends BridgeEnvCase {
   private JsonNode hostVeth(JsonNode result) throws Exception {
     return KernelState.link(env.hostNs, result.path("interfaces").get(1).path("name").asText()).orElseThrow();

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jcni.libcni.spi.PluginRegistry;
+import io.jcni.libcni.testing.RequiresExecutable;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
 import java.util.List;
@@ -91,9 +92,9 @@ class FirewallConfTest {
   }
 
   /** Through Skel, as an executable: the same error JSON as the Go binary for an ADD without prevResult. */
+  @RequiresExecutable(FirewallRig.GO_DIR + "/firewall")
   @Test
   void skelAddWithoutPrevResultAsGo() throws Exception {
-    io.jcni.libcni.testing.Privileged.requireExecutable(FirewallRig.GO_DIR + "/firewall");
     String conf = conf("", null);
     java.util.Map<String, String> env = java.util.Map.of("CNI_COMMAND", "ADD", "CNI_CONTAINERID", "c1",
         "CNI_NETNS", "/x", "CNI_IFNAME", "eth0", "CNI_PATH", FirewallRig.GO_DIR);
@@ -101,15 +102,10 @@ class FirewallConfTest {
     int rc = io.jcni.plugins.skel.Skel.run(plugin(false), env,
         new java.io.ByteArrayInputStream(conf.getBytes()), out, java.io.OutputStream.nullOutputStream());
     assertEquals(1, rc);
-    ProcessBuilder pb = new ProcessBuilder(FirewallRig.GO_DIR + "/firewall")
-        .redirectError(ProcessBuilder.Redirect.DISCARD);
-    pb.environment().putAll(env);
-    Process go = pb.start();
-    try (java.io.OutputStream in = go.getOutputStream()) {
-      in.write(conf.getBytes());
-    }
-    JsonNode goOut = JSON.readTree(go.getInputStream().readAllBytes());
-    assertEquals(1, go.waitFor());
+    io.jcni.libcni.testing.GoPlugin.Run go = io.jcni.libcni.testing.GoPlugin.of("firewall").runWithOnly(env,
+        conf.getBytes());
+    JsonNode goOut = go.json();
+    assertEquals(1, go.exit());
     assertEquals(goOut, JSON.readTree(out.toByteArray()));
   }
 

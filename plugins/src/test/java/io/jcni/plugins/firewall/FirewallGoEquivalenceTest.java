@@ -12,7 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.testing.RequiresCapabilities;
+import io.jcni.libcni.testing.RequiresExecutable;
 import io.jcni.libcni.testing.TestNetns;
 import io.jcni.libcni.testing.TestNetnsPool;
 import io.jcni.libcni.types.CniException;
@@ -28,6 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * prevResult of a real Go bridge ADD (dual stack): identical filter tables after ADD, DEL across implementations,
  * DEL twice and without a namespace, CHECK.
  */
+@RequiresCapabilities
+@RequiresExecutable(FirewallRig.GO_DIR + "/firewall")
 class FirewallGoEquivalenceTest {
   @RegisterExtension
   final TestNetnsPool namespaces = new TestNetnsPool();
@@ -40,8 +43,6 @@ class FirewallGoEquivalenceTest {
 
   @BeforeEach
   void bridgeAdd() throws Exception {
-    Privileged.require();
-    Privileged.requireExecutable(FirewallRig.GO_DIR + "/firewall");
     TestNetns brHost = namespaces.create("fwbr");
     TestNetns cont = namespaces.create("fwc");
     String out = go(brHost.name(), "bridge", "ADD", cont.path(), FirewallRig.bridgeConf("jtfw0",

@@ -4,17 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcni.libcni.spi.CmdArgs;
+import io.jcni.libcni.spi.Command;
 import io.jcni.libcni.spi.PluginContext;
 import io.jcni.libcni.types.CniException;
+import io.jcni.libcni.testing.GoPlugin;
 import io.jcni.libcni.testing.TestNetns;
 import io.jcni.plugins.linux.NetNs;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -22,7 +21,7 @@ import java.util.stream.Collectors;
  * namespaces, and reads the filter table with iptables-save as the oracle.
  */
 final class FirewallRig {
-  static final String GO_DIR = "/usr/lib/cni";
+  static final String GO_DIR = GoPlugin.DIR;
   static final ObjectMapper JSON = new ObjectMapper();
   static final String CID = "fwtest-1";
   /** Plugins here never call back into the runtime. */
@@ -40,22 +39,9 @@ final class FirewallRig {
   /** {@link #go(String, String, String, String, String)} for container {@code cid}. */
   static String go(String hostNs, String type, String command, String cid, String netns, String conf)
       throws Exception {
-    List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", hostNs, GO_DIR + "/" + type));
-    ProcessBuilder pb = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.DISCARD);
-    Map<String, String> env = pb.environment();
-    env.keySet().removeIf(k -> k.startsWith("CNI_"));
-    env.putAll(Map.of("CNI_COMMAND", command, "CNI_CONTAINERID", cid, "CNI_NETNS", netns, "CNI_IFNAME", "eth0",
-        "CNI_PATH", GO_DIR));
-    Process p = pb.start();
-    try (OutputStream in = p.getOutputStream()) {
-      in.write(conf.getBytes(StandardCharsets.UTF_8));
-    }
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (p.waitFor() != 0) {
-      JsonNode err = JSON.readTree(out);
-      throw new CniException(err.path("code").asInt(), err.path("msg").asText());
-    }
-    return out;
+    GoPlugin.Run run = GoPlugin.of(type).in(hostNs).run(
+        GoPlugin.env(Command.valueOf(command), cid, netns, "eth0", ""), conf);
+    return run.out().isEmpty() && run.ok() ? "" : new String(run.orThrow(), StandardCharsets.UTF_8);
   }
 
   /** The CNI arguments jcni gets for the same call. */

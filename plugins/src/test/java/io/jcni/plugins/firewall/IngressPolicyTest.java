@@ -13,7 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.testing.RequiresCapabilities;
+import io.jcni.libcni.testing.RequiresExecutable;
 import io.jcni.libcni.testing.TestNetns;
 import io.jcni.libcni.testing.TestNetnsPool;
 import io.jcni.libcni.types.CniException;
@@ -24,7 +25,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.file.Path;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code ingressPolicy}: the isolation chains against Debian's Go firewall, and real traffic between containers of
  * two bridges (blocked) and of one bridge (allowed).
  */
+@RequiresCapabilities
+@RequiresExecutable(FirewallRig.GO_DIR + "/firewall")
 class IngressPolicyTest {
   private static final int PORT = 7411;
   private static final String SAME_BRIDGE = "\"ingressPolicy\":\"same-bridge\"";
@@ -41,12 +43,6 @@ class IngressPolicyTest {
   final TestNetnsPool namespaces = new TestNetnsPool();
   @TempDir
   Path dataDir;
-
-  @BeforeEach
-  void privileged() {
-    Privileged.require();
-    Privileged.requireExecutable(FirewallRig.GO_DIR + "/firewall");
-  }
 
   /** Bridge ADD of container {@code cid} on {@code bridge} in {@code host}; returns the result. */
   private JsonNode attach(TestNetns host, TestNetns cont, String cid, String bridge, String subnet)

@@ -8,13 +8,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.PluginContext;
-import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.testing.GoPlugin;
+import io.jcni.libcni.testing.RequiresCapabilities;
+import io.jcni.libcni.testing.RequiresExecutable;
 import io.jcni.libcni.testing.TestNetns;
 import io.jcni.libcni.types.CniException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The in-process loopback plugin against Debian's Go {@code loopback}: lo state (ip -j), results, CHECK, DEL. */
@@ -32,19 +32,7 @@ class LoopbackGoEquivalenceTest {
 
   /** Runs the Go plugin; returns stdout, or throws its error. */
   private static byte[] go(String command, CmdArgs a) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(GO);
-    Map<String, String> env = pb.environment();
-    env.keySet().removeIf(k -> k.startsWith("CNI_"));
-    env.putAll(a.toEnv(io.jcni.libcni.spi.Command.valueOf(command)));
-    Process p = pb.start();
-    try (OutputStream in = p.getOutputStream()) {
-      in.write(a.stdinData());
-    }
-    byte[] out = p.getInputStream().readAllBytes();
-    if (p.waitFor() != 0) {
-      throw new CniException(JSON.readTree(out).path("code").asInt(), JSON.readTree(out).path("msg").asText());
-    }
-    return out;
+    return GoPlugin.of("loopback").run(io.jcni.libcni.spi.Command.valueOf(command), a).orThrow();
   }
 
   private static String loFlags(TestNetns ns) throws Exception {
@@ -61,10 +49,10 @@ class LoopbackGoEquivalenceTest {
     return n;
   }
 
+  @RequiresCapabilities
+  @RequiresExecutable(GO)
   @Test
   void addCheckDelAsGo() throws Exception {
-    Privileged.require();
-    Privileged.requireExecutable(GO);
     try (TestNetns goNs = TestNetns.create("lo-go"); TestNetns ourNs = TestNetns.create("lo-j")) {
       for (String v : List.of("0.3.1", "0.4.0", "1.0.0")) {
         String c = "{\"cniVersion\":\"" + v + "\",\"name\":\"t\",\"type\":\"loopback\"}";
@@ -94,10 +82,10 @@ class LoopbackGoEquivalenceTest {
     }
   }
 
+  @RequiresCapabilities
+  @RequiresExecutable(GO)
   @Test
   void prevResultPassesThrough() throws Exception {
-    Privileged.require();
-    Privileged.requireExecutable(GO);
     try (TestNetns ns = TestNetns.create("lo-p")) {
       String c = "{\"cniVersion\":\"0.4.0\",\"name\":\"t\",\"type\":\"loopback\",\"prevResult\":{\"cniVersion\":"
           + "\"0.3.1\",\"ips\":[{\"version\":\"4\",\"address\":\"10.0.0.2/24\"}]}}";
@@ -105,9 +93,9 @@ class LoopbackGoEquivalenceTest {
     }
   }
 
+  @RequiresExecutable(GO)
   @Test
   void delWithoutNamespaceSucceedsAndCheckFailsAsGo() throws Exception {
-    Privileged.requireExecutable(GO);
     String c = "{\"cniVersion\":\"1.0.0\",\"name\":\"t\",\"type\":\"loopback\"}";
     String gone = "/var/run/netns/jt-never-made";
     go("DEL", args(gone, c));

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jcni.libcni.spi.PluginRegistry;
-import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.testing.RequiresCapabilities;
 import io.jcni.libcni.testing.TestNetns;
 import io.jcni.plugins.skel.Skel;
 import java.io.ByteArrayInputStream;
@@ -23,9 +23,9 @@ class SkelLoopbackTest {
     assertTrue(r.has("tuning"));
   }
 
+  @RequiresCapabilities
   @Test
   void addThroughSkel() throws Exception {
-    Privileged.require();
     try (TestNetns ns = TestNetns.create("lo-skel")) {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       String conf = "{\"cniVersion\":\"1.1.0\",\"name\":\"t\",\"type\":\"loopback\"}";

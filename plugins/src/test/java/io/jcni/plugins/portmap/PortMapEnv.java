@@ -4,16 +4,15 @@ import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.Command;
 import io.jcni.libcni.spi.PluginContext;
 import io.jcni.libcni.types.CniException;
+import io.jcni.libcni.testing.GoPlugin;
 import io.jcni.libcni.testing.TestNetns;
 import io.jcni.libcni.testing.TestNetnsPool;
 import io.jcni.plugins.linux.NetNs;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -21,7 +20,7 @@ import java.util.stream.Collectors;
  * fd20:201::1/64; container {@code eth0} .5), with the Go portmap binary and the in-process plugin bound to it.
  */
 final class PortMapEnv implements AutoCloseable {
-  static final String GO = "/usr/lib/cni/portmap";
+  static final String GO = GoPlugin.DIR + "/portmap";
   final TestNetns host;
   final TestNetns container;
   final NetNs hostNs;
@@ -67,25 +66,8 @@ final class PortMapEnv implements AutoCloseable {
   };
 
   /** Runs the Go binary in the host namespace; returns stdout, or throws its error. */
-  String go(Command command, CmdArgs a) throws IOException, CniException {
-    ProcessBuilder pb = new ProcessBuilder("ip", "netns", "exec", host.name(), GO);
-    Map<String, String> env = pb.environment();
-    env.keySet().removeIf(k -> k.startsWith("CNI_"));
-    env.putAll(a.toEnv(command));
-    Process p = pb.start();
-    try (OutputStream in = p.getOutputStream()) {
-      in.write(a.stdinData());
-    }
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    p.getErrorStream().readAllBytes();
-    try {
-      if (p.waitFor() != 0) {
-        throw new CniException(999, "go portmap failed: " + out);
-      }
-    } catch (InterruptedException e) {
-      throw new IOException(e);
-    }
-    return out;
+  String go(Command command, CmdArgs a) throws CniException {
+    return new String(GoPlugin.of("portmap").in(host.name()).run(command, a).orThrow(), StandardCharsets.UTF_8);
   }
 
   /** {@code iptables-save -t nat} (or ip6tables) of the host without comments and counters. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.Command;
+import io.jcni.libcni.testing.RequiresCapabilities;
 import io.jcni.libcni.testing.TestNetnsPool;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.GoJson;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The in-process portmap against Debian's Go portmap 1.1.1 in throw-away host namespaces: same nat tables after ADD
  * (both families), DEL across implementations, DEL twice and without a namespace, CHECK, and a real connection.
  */
+@RequiresCapabilities
 class PortMapGoEquivalenceTest {
   @RegisterExtension final TestNetnsPool pool = new TestNetnsPool();
 

@@ -11,7 +11,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.Command;
 import io.jcni.libcni.spi.PluginContext;
-import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.testing.GoPlugin;
+import io.jcni.libcni.testing.RequiresCapabilities;
+import io.jcni.libcni.testing.RequiresExecutable;
 import io.jcni.libcni.testing.TestNetns;
 import io.jcni.libcni.types.CniException;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * JSON and the sysctl files as oracle), the same backup file, the same result, and each one's DEL restoring what the
  * other changed.
  */
+@RequiresCapabilities
+@RequiresExecutable(GoPlugin.DIR + "/tuning")
 class TuningGoEquivalenceTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final PluginContext NO_DELEGATION = (c, t, a) -> {
@@ -42,10 +46,13 @@ class TuningGoEquivalenceTest {
   private TestNetns ourNs;
   private final TuningPlugin plugin = new TuningPlugin(Path.of("/nonexistent/allowlist.conf"));
 
+  /** Debian's Go tuning plugin; its stdout, or the CNI error it printed. */
+  private static byte[] goTuning(Command command, CmdArgs args) throws CniException {
+    return GoPlugin.of("tuning").run(command, args).orThrow();
+  }
+
   @BeforeEach
   void setUp() throws Exception {
-    Privileged.require();
-    Privileged.requireExecutable(GoTuning.DIR + "/tuning");
     goNs = TestNetns.create("tun-go");
     ourNs = TestNetns.create("tun-j");
     for (TestNetns ns : List.of(goNs, ourNs)) {
@@ -68,7 +75,7 @@ class TuningGoEquivalenceTest {
   }
 
   private static CmdArgs args(TestNetns ns, String conf) {
-    return new CmdArgs("c1", ns.path(), "eth0", "", List.of(GoTuning.DIR), conf.getBytes(StandardCharsets.UTF_8));
+    return new CmdArgs("c1", ns.path(), "eth0", "", List.of(GoPlugin.DIR), conf.getBytes(StandardCharsets.UTF_8));
   }
 
   /** What tuning may change on eth0, from {@code ip -j -d link show}. */
@@ -88,7 +95,7 @@ class TuningGoEquivalenceTest {
     Path goDir = tmp.resolve("go");
     Path ourDir = tmp.resolve("ours");
     String before = linkState(ourNs);
-    byte[] goOut = GoTuning.run("tuning", Command.ADD, args(goNs, conf(goDir, SETTINGS)));
+    byte[] goOut = goTuning(Command.ADD, args(goNs, conf(goDir, SETTINGS)));
     byte[] ours = plugin.add(args(ourNs, conf(ourDir, SETTINGS)), NO_DELEGATION);
 
     assertEquals(linkState(goNs), linkState(ourNs));
@@ -112,13 +119,13 @@ class TuningGoEquivalenceTest {
   void eachDelRestoresWhatTheOtherAdded() throws Exception {
     Path dir = tmp.resolve("shared");
     String original = linkState(goNs);
-    GoTuning.run("tuning", Command.ADD, args(goNs, conf(dir, SETTINGS)));
+    goTuning(Command.ADD, args(goNs, conf(dir, SETTINGS)));
     plugin.del(args(goNs, conf(dir, SETTINGS)), NO_DELEGATION);
     assertEquals(original, linkState(goNs));
     assertFalse(Files.exists(dir.resolve("c1_eth0.json")));
 
     plugin.add(args(ourNs, conf(dir, SETTINGS)), NO_DELEGATION);
-    GoTuning.run("tuning", Command.DEL, args(ourNs, conf(dir, SETTINGS)));
+    goTuning(Command.DEL, args(ourNs, conf(dir, SETTINGS)));
     assertEquals(original, linkState(ourNs));
     assertFalse(Files.exists(dir.resolve("c1_eth0.json")));
   }
@@ -143,16 +150,16 @@ class TuningGoEquivalenceTest {
   void checkPassesAfterAddAndFailsAsGoAfterAChange() throws Exception {
     // Debian's Go CHECK does not substitute IFNAME (upstream 5b7a263e does), so the Go side is checked without it.
     String c = conf(tmp.resolve("c"), SETTINGS.replace("IFNAME", "eth0"));
-    GoTuning.run("tuning", Command.ADD, args(goNs, c));
+    goTuning(Command.ADD, args(goNs, c));
     plugin.add(args(ourNs, conf(tmp.resolve("c"), SETTINGS)), NO_DELEGATION);
-    GoTuning.run("tuning", Command.CHECK, args(goNs, c));
+    goTuning(Command.CHECK, args(goNs, c));
     plugin.check(args(ourNs, c), NO_DELEGATION);
     plugin.check(args(ourNs, conf(tmp.resolve("c"), SETTINGS)), NO_DELEGATION);
 
     for (TestNetns ns : List.of(goNs, ourNs)) {
       ns.ip("link", "set", "eth0", "mtu", "1300");
     }
-    CniException go = assertThrows(CniException.class, () -> GoTuning.run("tuning", Command.CHECK, args(goNs, c)));
+    CniException go = assertThrows(CniException.class, () -> goTuning(Command.CHECK, args(goNs, c)));
     CniException ours = assertThrows(CniException.class, () -> plugin.check(args(ourNs, c), NO_DELEGATION));
     assertEquals("Error: Tuning configured MTU of eth0 is 1400, current value is 1300", ours.getMessage());
     assertEquals(go.getMessage(), ours.getMessage());
@@ -163,7 +170,7 @@ class TuningGoEquivalenceTest {
       ns.exec("sh", "-c", "echo 0 > /proc/sys/net/ipv4/conf/all/arp_ignore");
     }
     String sysctlOnly = conf(tmp.resolve("c"), "\"sysctl\":{\"net.ipv4.conf.all.arp_ignore\":\"2\"}");
-    go = assertThrows(CniException.class, () -> GoTuning.run("tuning", Command.CHECK, args(goNs, sysctlOnly)));
+    go = assertThrows(CniException.class, () -> goTuning(Command.CHECK, args(goNs, sysctlOnly)));
     ours = assertThrows(CniException.class, () -> plugin.check(args(ourNs, sysctlOnly), NO_DELEGATION));
     assertEquals(go.getMessage(), ours.getMessage());
   }
@@ -180,7 +187,7 @@ class TuningGoEquivalenceTest {
         "\"runtimeConfig\":{\"mac\":5}",
         "\"args\":{\"cni\":{\"mtu\":\"x\"}}")) {
       String c = conf(dir, settings);
-      CniException go = assertThrows(CniException.class, () -> GoTuning.run("tuning", Command.ADD, args(goNs, c)));
+      CniException go = assertThrows(CniException.class, () -> goTuning(Command.ADD, args(goNs, c)));
       CniException ours = assertThrows(CniException.class, () -> plugin.add(args(ourNs, c), NO_DELEGATION));
       // Upstream (fd9408bc) names the key after turning dots into slashes; Debian's 1.1.1 before.
       String expected = go.getMessage().startsWith("invalid net sysctl key")
@@ -188,13 +195,13 @@ class TuningGoEquivalenceTest {
       assertEquals(expected, ours.getMessage(), settings);
     }
     String noPrev = "{\"cniVersion\":\"1.0.0\",\"name\":\"t\",\"type\":\"tuning\"}";
-    CniException go = assertThrows(CniException.class, () -> GoTuning.run("tuning", Command.ADD, args(goNs, noPrev)));
+    CniException go = assertThrows(CniException.class, () -> goTuning(Command.ADD, args(goNs, noPrev)));
     CniException ours = assertThrows(CniException.class, () -> plugin.add(args(ourNs, noPrev), NO_DELEGATION));
     assertEquals(go.getMessage(), ours.getMessage());
     assertEquals(go.code(), ours.code());
     // A bad MAC: Go has already written the sysctls by then; jcni refuses before touching anything.
     String badMac = conf(dir, "\"sysctl\":{\"net.ipv4.conf.all.arp_ignore\":\"2\"},\"mac\":\"zz:11:22:33:44:55\"");
-    go = assertThrows(CniException.class, () -> GoTuning.run("tuning", Command.ADD, args(goNs, badMac)));
+    go = assertThrows(CniException.class, () -> goTuning(Command.ADD, args(goNs, badMac)));
     ours = assertThrows(CniException.class, () -> plugin.add(args(ourNs, badMac), NO_DELEGATION));
     assertEquals(go.getMessage(), ours.getMessage());
     assertEquals("0\n", ourNs.exec("cat", "/proc/sys/net/ipv4/conf/all/arp_ignore"));
@@ -204,10 +211,10 @@ class TuningGoEquivalenceTest {
   void macFromCniArgsAndRuntimeConfigAsGo() throws Exception {
     String c = "{\"cniVersion\":\"0.4.0\",\"name\":\"t\",\"type\":\"tuning\",\"dataDir\":\"" + tmp + "\","
         + "\"runtimeConfig\":{\"mac\":\"c2:00:00:00:00:09\"},\"prevResult\":" + PREV.replace("1.0.0", "0.4.0") + "}";
-    CmdArgs goArgs = new CmdArgs("c1", goNs.path(), "eth0", "IgnoreUnknown=1;MAC=c2:00:00:00:00:08", List.of(GoTuning.DIR),
+    CmdArgs goArgs = new CmdArgs("c1", goNs.path(), "eth0", "IgnoreUnknown=1;MAC=c2:00:00:00:00:08", List.of(GoPlugin.DIR),
         c.getBytes(StandardCharsets.UTF_8));
     CmdArgs ourArgs = new CmdArgs("c1", ourNs.path(), "eth0", goArgs.args(), goArgs.path(), goArgs.stdinData());
-    byte[] go = GoTuning.run("tuning", Command.ADD, goArgs);
+    byte[] go = goTuning(Command.ADD, goArgs);
     byte[] ours = plugin.add(ourArgs, NO_DELEGATION);
     assertEquals(linkState(goNs), linkState(ourNs));
     assertTrue(linkState(ourNs).contains("c2:00:00:00:00:09"));

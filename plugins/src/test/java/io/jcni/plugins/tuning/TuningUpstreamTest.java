@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.PluginContext;
-import io.jcni.libcni.testing.Privileged;
+import io.jcni.libcni.testing.RequiresCapabilities;
 import io.jcni.libcni.testing.TestNetns;
 import io.jcni.libcni.types.CniException;
 import java.nio.charset.StandardCharsets;
@@ -41,9 +41,9 @@ class TuningUpstreamTest {
     return new CmdArgs("c1", netns, ifName, "", List.of(), conf.getBytes(StandardCharsets.UTF_8));
   }
 
+  @RequiresCapabilities
   @Test
   void txQLenIsSetBackedUpCheckedAndRestored() throws Exception {
-    Privileged.require();
     try (TestNetns ns = TestNetns.create("tun-q")) {
       ns.ip("link", "add", "eth0", "type", "veth", "peer", "name", "p0");
       int before = JSON.readTree(ns.ip("-j", "link", "show", "eth0")).get(0).path("txqlen").asInt();
@@ -62,9 +62,9 @@ class TuningUpstreamTest {
     }
   }
 
+  @RequiresCapabilities
   @Test
   void ifnameWithADotStaysOneComponent() throws Exception {
-    Privileged.require();
     try (TestNetns ns = TestNetns.create("tun-v")) {
       ns.ip("link", "add", "eth0.100", "type", "veth", "peer", "name", "p0");
       String c = conf("\"sysctl\":{\"net.ipv4.conf.IFNAME.arp_filter\":\"1\"}");

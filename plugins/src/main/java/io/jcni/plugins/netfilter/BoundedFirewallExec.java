@@ -1,0 +1,27 @@
+package io.jcni.plugins.netfilter;
+
+import io.jcni.libcni.spi.Deadline;
+import java.util.List;
+
+/**
+ * A firewall executor with every command bound by one operation's deadline ({@link FirewallExec#within}).
+ *
+ * <p>A record rather than a lambda so that code which batches the commands of several operations (the
+ * iptables-restore group commit) can see the executor underneath and each caller's deadline.
+ */
+record BoundedFirewallExec(FirewallExec inner, Deadline deadline) implements FirewallExec {
+  @Override
+  public String run(List<String> argv, String stdin) throws FirewallCommandException {
+    return inner.run(argv, stdin, deadline);
+  }
+
+  @Override
+  public String run(List<String> argv, String stdin, Deadline other) throws FirewallCommandException {
+    return inner.run(argv, stdin, other);
+  }
+
+  @Override
+  public FirewallExec within(Deadline other) {
+    return new BoundedFirewallExec(inner, other);
+  }
+}
