@@ -7,6 +7,7 @@ import io.jcni.libcni.spi.PluginContext;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
 import io.jcni.libcni.version.Versions;
+import io.jcni.plugins.linux.Family;
 import io.jcni.plugins.linux.NetNs;
 import io.jcni.plugins.netfilter.FirewallExec;
 import java.util.List;
@@ -53,12 +54,14 @@ public final class PortMapPlugin implements CniPlugin {
       PortMapper mapper = mapper(conf, ctx.deadline());
       if (conf.containerV4() != null) {
         mapper.forward(conf, args.containerId(), conf.containerV4());
+        StaleUdpFlows.flush(hostNs, conf, Family.IPV4);
         if (conf.snat()) {
           LocalnetRouting.enable(hostNs, conf.containerV4().ip());
         }
       }
       if (conf.containerV6() != null) {
         mapper.forward(conf, args.containerId(), conf.containerV6());
+        StaleUdpFlows.flush(hostNs, conf, Family.IPV6);
       }
     }
     return conf.prevResult().convertTo(conf.cniVersion()).toJson();
@@ -100,13 +103,9 @@ public final class PortMapPlugin implements CniPlugin {
     }
   }
 
-  private PortMapper mapper(PortMapConf conf, Deadline deadline) throws CniException {
-    if (!conf.backend().equals(PortMapConf.IPTABLES)) {
-      // refused rather than served by iptables: the rules would not be where a Go DEL looks for them
-      throw new CniException(ErrorCode.UNSUPPORTED_FIELD,
-          "portmap backend \"" + conf.backend() + "\" is not supported in process; use the portmap binary");
-    }
+  private PortMapper mapper(PortMapConf conf, Deadline deadline) {
     FirewallExec exec = FirewallExec.in(hostNs);
-    return new IptablesPortMapper(exec, deadline);
+    return conf.backend().equals(PortMapConf.NFTABLES) ? new NftablesPortMapper(exec, deadline)
+        : new IptablesPortMapper(exec, deadline);
   }
 }
