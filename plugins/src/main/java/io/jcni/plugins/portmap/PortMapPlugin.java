@@ -23,6 +23,7 @@ import java.util.List;
  */
 public final class PortMapPlugin implements CniPlugin {
   private final NetNs hostNs;
+  private final DefaultBackend defaultBackend;
 
   /** A portmap plugin whose host side is the namespace of the thread that calls it. */
   public PortMapPlugin() {
@@ -32,6 +33,7 @@ public final class PortMapPlugin implements CniPlugin {
   /** A portmap plugin whose host side is {@code hostNs} (kept open by the caller while the plugin is used). */
   public PortMapPlugin(NetNs hostNs) {
     this.hostNs = hostNs;
+    this.defaultBackend = new DefaultBackend(FirewallExec.in(hostNs));
   }
 
   @Override
@@ -69,7 +71,7 @@ public final class PortMapPlugin implements CniPlugin {
 
   @Override
   public void check(CmdArgs args, PluginContext ctx) throws CniException {
-    PortMapConf conf = PortMapConf.parse(args.stdinData(), args.ifName());
+    PortMapConf conf = PortMapConf.parse(args.stdinData(), args.ifName(), defaultBackend);
     if (conf.prevResult() == null) {
       throw new CniException(ErrorCode.INTERNAL, "Required prevResult missing");
     }
@@ -95,9 +97,9 @@ public final class PortMapPlugin implements CniPlugin {
     mapper(conf, ctx.deadline()).unforward(conf, args.containerId());
   }
 
-  private static PortMapConf parse(CmdArgs args) throws CniException {
+  private PortMapConf parse(CmdArgs args) throws CniException {
     try {
-      return PortMapConf.parse(args.stdinData(), args.ifName());
+      return PortMapConf.parse(args.stdinData(), args.ifName(), defaultBackend);
     } catch (CniException e) {
       throw e.withPrefix("failed to parse config: ");
     }
