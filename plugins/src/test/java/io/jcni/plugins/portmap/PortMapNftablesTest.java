@@ -250,6 +250,20 @@ class PortMapNftablesTest {
     }
   }
 
+  @Test
+  void aRefusedAddGivesNftsErrorAndChangesNothing() throws Exception {
+    try (PortMapEnv e = new PortMapEnv(pool)) {
+      String conf = e.conf(NFT + ",\"conditionsV4\":[\"bogus\"]",
+          "{\"hostPort\":8080,\"containerPort\":80,\"protocol\":\"tcp\"}");
+      CniException err = assertThrows(CniException.class, () -> e.plugin.add(e.args("c1", conf), PortMapEnv.CTX));
+      // nft's own text, as knftables passes it on
+      assertTrue(err.getMessage().startsWith("unable to set up nftables rules for port mappings: /dev/stdin:10:"),
+          err.getMessage());
+      assertTrue(err.getMessage().contains("Error: syntax error, unexpected fib"), err.getMessage());
+      assertEquals("", e.host.exec("nft", "list", "ruleset"));
+    }
+  }
+
   /** A client namespace wired to the env's host as 10.202.0.2, host side 10.202.0.1; forwarding on. */
   private TestNetns client(PortMapEnv e) throws Exception {
     TestNetns client = pool.create("pmcl");
