@@ -2,7 +2,6 @@ package io.jcni.plugins.portmap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -42,7 +41,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * upstream's own expectation: the {@code nft} text listed in containernetworking/plugins'
  * {@code plugins/meta/portmap/portmap_nftables_test.go} at commit 3d27709f (2026-04-13), loaded by nft into
  * another namespace and compared as {@code nft -j list ruleset} (handles aside). Also DEL of one container among
- * two, DEL twice and without a namespace, CHECK, a real connection, and the conntrack flush of UDP mappings.
+ * two, DEL twice and without a namespace, CHECK, a real connection, and the conntrack flush of UDP mappings (with
+ * either backend, both address families).
  */
 @RequiresCapabilities
 @RequiresExecutable("/usr/sbin/nft")
@@ -264,7 +264,7 @@ class PortMapNftablesTest {
     }
   }
 
-  /** A client namespace wired to the env's host as 10.202.0.2, host side 10.202.0.1; forwarding on. */
+  /** A client namespace wired to the env's host as 10.202.0.2 and fd20:202::2 (host side .1, ::1); forwarding on. */
   private TestNetns client(PortMapEnv e) throws Exception {
     TestNetns client = pool.create("pmcl");
     client.ip("link", "set", "lo", "up");
@@ -272,6 +272,8 @@ class PortMapNftablesTest {
     e.host.ip("addr", "add", "10.202.0.1/24", "dev", "pmh1");
     e.host.ip("link", "set", "pmh1", "up");
     client.ip("addr", "add", "10.202.0.2/24", "dev", "eth0");
+    e.host.ip("-6", "addr", "add", "fd20:202::1/64", "dev", "pmh1", "nodad");
+    client.ip("-6", "addr", "add", "fd20:202::2/64", "dev", "eth0", "nodad");
     client.ip("link", "set", "eth0", "up");
     e.host.exec("sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward");
     return client;
@@ -312,36 +314,47 @@ class PortMapNftablesTest {
   /** The host's conntrack entries for UDP from the client to {@code port} (from /proc/net/nf_conntrack). */
   private static List<String> udpEntries(PortMapEnv e, int port) throws Exception {
     return e.host.exec("cat", "/proc/net/nf_conntrack").lines()
-        .filter(l -> l.contains(" udp ") && l.contains("src=10.202.0.2 dst=10.202.0.1 ")
+        .filter(l -> l.contains(" udp ") && (l.contains("src=10.202.0.2 dst=10.202.0.1 ")
+            || l.contains("src=fd20:0202:0000:0000:0000:0000:0000:0002 "))
             && l.contains(" dport=" + port + " "))
         .toList();
   }
 
   @Test
   void addFlushesConntrackEntriesOfItsUdpHostPorts() throws Exception {
+    addFlushesConntrackEntries(NFT);
+  }
+
+  @Test
+  void iptablesAddFlushesConntrackEntriesToo() throws Exception {
+    addFlushesConntrackEntries(",\"backend\":\"iptables\"");
+  }
+
+  private void addFlushesConntrackEntries(String backend) throws Exception {
     try (PortMapEnv e = new PortMapEnv(pool)) {
       TestNetns client = client(e);
       // another container's rules make the host namespace track connections
-      e.plugin.add(e.args("c0", e.conf(NFT, "{\"hostPort\":7070,\"containerPort\":70,\"protocol\":\"tcp\"}")),
+      e.plugin.add(e.args("c0", e.conf(backend, "{\"hostPort\":7070,\"containerPort\":70,\"protocol\":\"tcp\"}")),
           PortMapEnv.CTX);
       try (NetNs clns = NetNs.open(Path.of(client.path()))) {
         clns.runIn(() -> {
           try (DatagramSocket s = new DatagramSocket()) {
             for (int port : new int[] {8081, 9999}) {
-              s.send(new DatagramPacket(new byte[] {1}, 1, new InetSocketAddress("10.202.0.1", port)));
+              for (String host : List.of("10.202.0.1", "fd20:202::1")) {
+                s.send(new DatagramPacket(new byte[] {1}, 1, new InetSocketAddress(host, port)));
+              }
             }
           }
           return null;
         });
       }
-      assertEquals(1, udpEntries(e, 8081).size(), "an entry to flush");
-      assertEquals(1, udpEntries(e, 9999).size(), "an entry to keep");
+      assertEquals(2, udpEntries(e, 8081).size(), "an entry of each family to flush");
+      assertEquals(2, udpEntries(e, 9999).size(), "an entry of each family to keep");
 
-      e.plugin.add(e.args("c1", e.conf(NFT, "{\"hostPort\":8081,\"containerPort\":81,\"protocol\":\"udp\"}")),
+      e.plugin.add(e.args("c1", e.conf(backend, "{\"hostPort\":8081,\"containerPort\":81,\"protocol\":\"udp\"}")),
           PortMapEnv.CTX);
       assertEquals(List.of(), udpEntries(e, 8081));
-      assertEquals(1, udpEntries(e, 9999).size());
-      assertNotEquals("", e.host.exec("nft", "list", "chain", "ip", "cni_hostport", "hostports"));
+      assertEquals(2, udpEntries(e, 9999).size());
     }
   }
 }
