@@ -52,11 +52,16 @@ final class NetlinkSocket implements AutoCloseable {
 
   /** Opens a socket in the calling thread's network namespace. */
   static NetlinkSocket openHere() throws ErrnoException {
+    return openHere(Kernel.NETLINK_ROUTE);
+  }
+
+  /** Opens a socket of netlink family {@code protocol} (e.g. {@code NETLINK_NETFILTER}) in the calling thread's namespace. */
+  static NetlinkSocket openHere(int protocol) throws ErrnoException {
     int fd;
     try {
-      fd = LibC.socket(Kernel.AF_NETLINK, Kernel.SOCK_RAW | Kernel.SOCK_CLOEXEC, Kernel.NETLINK_ROUTE);
+      fd = LibC.socket(Kernel.AF_NETLINK, Kernel.SOCK_RAW | Kernel.SOCK_CLOEXEC, protocol);
     } catch (LastErrorException e) {
-      throw ErrnoException.of("socket(AF_NETLINK, NETLINK_ROUTE)", e);
+      throw ErrnoException.of("socket(AF_NETLINK, " + protocol + ")", e);
     }
     try (Memory addr = new Memory(12); Memory len = new Memory(4); Memory opt = new Memory(16)) {
       opt.setInt(0, 1);

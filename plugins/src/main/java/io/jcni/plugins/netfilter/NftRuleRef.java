@@ -12,11 +12,11 @@ import java.util.List;
  * A rule as {@code nft -j list} reports it, reduced to what deleting it needs: where it is, its handle, its comment
  * and its statements.
  */
-record NftRuleRef(String family, String table, String chain, long handle, String comment, JsonNode expr) {
+public record NftRuleRef(String family, String table, String chain, long handle, String comment, JsonNode expr) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The {@code delete rule … handle N} command in nft's text syntax. */
-  String deleteCommand() {
+  public String deleteCommand() {
     return "delete rule " + family + " " + table + " " + chain + " handle " + handle;
   }
 
@@ -36,10 +36,10 @@ record NftRuleRef(String family, String table, String chain, long handle, String
   }
 
   /** The chain names and rules of one {@code nft -j list …} answer. */
-  record Listing(List<String> chains, List<NftRuleRef> rules) {
+  public record Listing(List<String> chains, List<NftRuleRef> rules) {
     static final Listing EMPTY = new Listing(List.of(), List.of());
 
-    static Listing parse(String json) throws CniException {
+    public static Listing parse(String json) throws CniException {
       JsonNode root;
       try {
         root = JSON.readTree(json);

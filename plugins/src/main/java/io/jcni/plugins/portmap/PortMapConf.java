@@ -11,6 +11,7 @@ import io.jcni.libcni.types.Result100;
 import io.jcni.libcni.types.Results;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The portmap plugin's network configuration, read and checked as Go's {@code parseConfig} does: the options with
@@ -57,19 +58,28 @@ public record PortMapConf(
     mappings = List.copyOf(mappings);
   }
 
-  /** Parses the stdin bytes of an invocation for interface {@code ifName}; errors carry Go's texts. */
+  /**
+   * Parses the stdin bytes of an invocation for interface {@code ifName}, iptables being the backend when none is
+   * named; errors carry Go's texts.
+   */
   public static PortMapConf parse(byte[] stdin, String ifName) throws CniException {
+    return parse(stdin, ifName, () -> IPTABLES);
+  }
+
+  /** {@link #parse(byte[], String)} with {@code defaultBackend} asked for the backend when none is named. */
+  static PortMapConf parse(byte[] stdin, String ifName, Supplier<String> defaultBackend) throws CniException {
     JsonFields n;
     try {
       n = JsonFields.parse(stdin, "main.PortMapConf", "PortMapConf");
-      return read(n, ifName);
+      return read(n, ifName, defaultBackend);
     } catch (CniException e) {
       throw e.code() == ErrorCode.DECODING_FAILURE && !e.getMessage().startsWith("could not")
           ? e.withPrefix("failed to parse network configuration: ") : e;
     }
   }
 
-  private static PortMapConf read(JsonFields n, String ifName) throws CniException {
+  private static PortMapConf read(JsonFields n, String ifName, Supplier<String> defaultBackend)
+      throws CniException {
     String cniVersion = n.string("cniVersion");
     String name = n.string("name");
     String backend = n.string("backend", null);
@@ -106,7 +116,7 @@ public record PortMapConf(
     if (bit < 0 || bit > 31) {
       throw invalid("MasqMarkBit must be between 0 and 31");
     }
-    backend = backendFor(backend, externalChain, condV4, condV6);
+    backend = backendFor(backend, defaultBackend, externalChain, condV4, condV6);
     for (PortMapping m : mappings) {
       if (m.containerPort() <= 0) {
         throw invalid("Invalid container port number: " + m.containerPort());
@@ -146,12 +156,12 @@ public record PortMapConf(
   }
 
   /**
-   * The backend to use: the requested one (default iptables) when no option of the other backend is set. Which
+   * The backend to use: the requested one (else the default) when no option of the other backend is set. Which
    * backend a condition list is for is told by its first word: iptables conditions start with {@code -} or
    * {@code !}.
    */
-  private static String backendFor(String requested, String externalChain, List<String> condV4,
-      List<String> condV6) throws CniException {
+  private static String backendFor(String requested, Supplier<String> defaultBackend, String externalChain,
+      List<String> condV4, List<String> condV6) throws CniException {
     List<String> forIptables = new ArrayList<>();
     List<String> forNftables = new ArrayList<>();
     if (externalChain != null) {
@@ -165,7 +175,7 @@ public record PortMapConf(
     if (b6 != null) {
       (b6.equals(IPTABLES) ? forIptables : forNftables).add("conditionsV6");
     }
-    String backend = requested == null ? IPTABLES : requested;
+    String backend = requested == null ? defaultBackend.get() : requested;
     List<String> wrong = backend.equals(IPTABLES) ? forNftables : forIptables;
     String wrongName = backend.equals(IPTABLES) ? NFTABLES : IPTABLES;
     if (!wrong.isEmpty()) {

@@ -8,6 +8,7 @@ import io.jcni.libcni.spi.PluginContext;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
 import io.jcni.libcni.version.Versions;
+import io.jcni.plugins.linux.Family;
 import io.jcni.plugins.linux.NetNs;
 import io.jcni.plugins.netfilter.FirewallExec;
 import java.util.List;
@@ -23,6 +24,7 @@ import java.util.List;
  */
 public final class PortMapPlugin implements CniPlugin {
   private final NetNs hostNs;
+  private final DefaultBackend defaultBackend;
 
   /** A portmap plugin whose host side is the namespace of the thread that calls it. */
   public PortMapPlugin() {
@@ -32,6 +34,7 @@ public final class PortMapPlugin implements CniPlugin {
   /** A portmap plugin whose host side is {@code hostNs} (kept open by the caller while the plugin is used). */
   public PortMapPlugin(NetNs hostNs) {
     this.hostNs = hostNs;
+    this.defaultBackend = new DefaultBackend(FirewallExec.in(hostNs));
   }
 
   @Override
@@ -54,12 +57,14 @@ public final class PortMapPlugin implements CniPlugin {
       PortMapper mapper = mapper(conf, ctx.deadline());
       if (conf.containerV4() != null) {
         mapper.forward(conf, args.containerId(), conf.containerV4());
+        StaleUdpFlows.flush(hostNs, conf, Family.IPV4);
         if (conf.snat()) {
           LocalnetRouting.enable(hostNs, conf.containerV4().ip());
         }
       }
       if (conf.containerV6() != null) {
         mapper.forward(conf, args.containerId(), conf.containerV6());
+        StaleUdpFlows.flush(hostNs, conf, Family.IPV6);
       }
     }
     return conf.prevResult().convertTo(conf.cniVersion()).toJsonNode();
@@ -67,7 +72,7 @@ public final class PortMapPlugin implements CniPlugin {
 
   @Override
   public void check(CmdArgs args, PluginContext ctx) throws CniException {
-    PortMapConf conf = PortMapConf.parse(args.stdinData(), args.ifName());
+    PortMapConf conf = PortMapConf.parse(args.stdinData(), args.ifName(), defaultBackend);
     if (conf.prevResult() == null) {
       throw new CniException(ErrorCode.INTERNAL, "Required prevResult missing");
     }
@@ -93,21 +98,17 @@ public final class PortMapPlugin implements CniPlugin {
     mapper(conf, ctx.deadline()).unforward(conf, args.containerId());
   }
 
-  private static PortMapConf parse(CmdArgs args) throws CniException {
+  private PortMapConf parse(CmdArgs args) throws CniException {
     try {
-      return PortMapConf.parse(args.stdinData(), args.ifName());
+      return PortMapConf.parse(args.stdinData(), args.ifName(), defaultBackend);
     } catch (CniException e) {
       throw e.withPrefix("failed to parse config: ");
     }
   }
 
-  private PortMapper mapper(PortMapConf conf, Deadline deadline) throws CniException {
-    if (!conf.backend().equals(PortMapConf.IPTABLES)) {
-      // refused rather than served by iptables: the rules would not be where a Go DEL looks for them
-      throw new CniException(ErrorCode.UNSUPPORTED_FIELD,
-          "portmap backend \"" + conf.backend() + "\" is not supported in process; use the portmap binary");
-    }
+  private PortMapper mapper(PortMapConf conf, Deadline deadline) {
     FirewallExec exec = FirewallExec.in(hostNs);
-    return new IptablesPortMapper(exec, deadline);
+    return conf.backend().equals(PortMapConf.NFTABLES) ? new NftablesPortMapper(exec, deadline)
+        : new IptablesPortMapper(exec, deadline);
   }
 }

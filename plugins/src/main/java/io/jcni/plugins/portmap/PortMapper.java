@@ -4,7 +4,7 @@ import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.IpNet;
 
 /** A firewall backend of the portmap plugin: makes, checks and removes one container's port forwarding. */
-sealed interface PortMapper permits IptablesPortMapper {
+sealed interface PortMapper permits IptablesPortMapper, NftablesPortMapper {
 
   /** Forwards {@code conf}'s mappings to {@code container} (one address family). */
   void forward(PortMapConf conf, String containerId, IpNet container) throws CniException;
