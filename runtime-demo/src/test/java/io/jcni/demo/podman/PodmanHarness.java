@@ -27,6 +27,8 @@ import java.util.stream.Stream;
  * files of its network. What Podman keeps outside the directory: the CNI result cache (Podman always uses
  * {@code /var/lib/cni/results}), the containers' namespace mounts under {@code /run/netns} (both removed by
  * {@code podman rm}), and the image blob-info cache in {@code /var/lib/containers/cache}.
+ *
+ * <p>Needs Debian's podman, runc, conmon, busybox-static and jq (the runtime wrapper edits the bundle with it).
  */
 public final class PodmanHarness implements AutoCloseable {
   /** The image every test container runs: busybox on an otherwise empty root filesystem. */
@@ -171,10 +173,7 @@ public final class PodmanHarness implements AutoCloseable {
     List<IOException> failures = new ArrayList<>();
     attempt(failures, () -> podman("rm", "--all", "--force", "--time", "0"));
     attempt(failures, this::unmountUnderDir);
-    attempt(failures, () -> {
-      host.close();
-      return null;
-    });
+    attempt(failures, host::close);
     attempt(failures, this::deleteCacheFiles);
     attempt(failures, () -> deleteTree(dir));
     if (!failures.isEmpty()) {
@@ -184,7 +183,7 @@ public final class PodmanHarness implements AutoCloseable {
     }
   }
 
-  private Object unmountUnderDir() throws IOException {
+  private void unmountUnderDir() throws IOException {
     // A container whose removal failed may keep its shm mount under storage/; the tree cannot be deleted then.
     List<String> mounts;
     try (Stream<String> lines = Files.lines(Path.of("/proc/self/mountinfo"))) {
@@ -194,35 +193,33 @@ public final class PodmanHarness implements AutoCloseable {
     for (String m : mounts) {
       exec(List.of("umount", "-l", m), Map.of());
     }
-    return null;
   }
 
-  private Object deleteCacheFiles() throws IOException {
+  private void deleteCacheFiles() throws IOException {
     if (!Files.isDirectory(CNI_CACHE)) {
-      return null;
+      return;
     }
     try (Stream<Path> s = Files.list(CNI_CACHE)) {
       for (Path p : s.filter(p -> p.getFileName().toString().startsWith(network.name() + "-")).toList()) {
         Files.deleteIfExists(p);
       }
     }
-    return null;
   }
 
-  private static Object deleteTree(Path root) throws IOException {
+  private static void deleteTree(Path root) throws IOException {
     if (!Files.exists(root)) {
-      return null;
+      return;
     }
     try (Stream<Path> s = Files.walk(root)) {
       for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
       }
     }
-    return null;
   }
 
+  /** One cleanup step of {@link #close()}. */
   private interface Step {
-    Object run() throws IOException;
+    void run() throws IOException;
   }
 
   private static void attempt(List<IOException> failures, Step step) {
