@@ -154,8 +154,12 @@ public final class PodmanHarness implements AutoCloseable {
   }
 
   private void importImage() throws IOException {
+    Path busybox = Path.of("/bin/busybox");
+    if (!StaticElf.isStatic(busybox)) {
+      throw new IOException(busybox + " is dynamically linked, so it cannot run alone in the image: install busybox-static");
+    }
     Path bin = dir.resolve("rootfs/bin");
-    Files.copy(Path.of("/bin/busybox"), bin.resolve("busybox"));
+    Files.copy(busybox, bin.resolve("busybox"));
     for (String applet : APPLETS) {
       Files.createSymbolicLink(bin.resolve(applet), Path.of("busybox"));
     }
