@@ -7,6 +7,13 @@ import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.testing.GoPlugin;
 import io.jcni.libcni.testing.TestNetns;
 import io.jcni.libcni.testing.TestNetnsPool;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
+import java.net.Socket;
+import java.net.ServerSocket;
+import java.net.InetSocketAddress;
+import java.io.OutputStream;
+import java.io.InputStream;
 import io.jcni.plugins.linux.NetNs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +33,10 @@ final class PortMapEnv implements AutoCloseable {
   final NetNs hostNs;
   final PortMapPlugin plugin;
 
+  private final TestNetnsPool pool;
+
   PortMapEnv(TestNetnsPool pool) throws IOException {
+    this.pool = pool;
     host = pool.create("pmh");
     container = pool.create("pmc");
     host.ip("link", "set", "lo", "up");
@@ -96,5 +106,51 @@ final class PortMapEnv implements AutoCloseable {
   @Override
   public void close() {
     hostNs.close();
+  }
+
+  /** A client namespace wired to the host as 10.202.0.2 and fd20:202::2 (host side .1, ::1); forwarding on. */
+  TestNetns client() throws IOException {
+    TestNetns client = pool.create("pmcl");
+    client.ip("link", "set", "lo", "up");
+    host.ip("link", "add", "pmh1", "type", "veth", "peer", "name", "eth0", "netns", client.name());
+    host.ip("addr", "add", "10.202.0.1/24", "dev", "pmh1");
+    host.ip("link", "set", "pmh1", "up");
+    client.ip("addr", "add", "10.202.0.2/24", "dev", "eth0");
+    host.ip("-6", "addr", "add", "fd20:202::1/64", "dev", "pmh1", "nodad");
+    client.ip("-6", "addr", "add", "fd20:202::2/64", "dev", "eth0", "nodad");
+    client.ip("link", "set", "eth0", "up");
+    host.exec("sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward");
+    return client;
+  }
+
+  /**
+   * Sends "hello" from {@code client} to the host's 10.202.0.1:{@code hostPort} and returns what a listener on
+   * port {@code containerPort} in the container received and from where ({@code "hello from 10.202.0.2"}).
+   */
+  String helloThroughHostPort(TestNetns client, int hostPort, int containerPort) throws Exception {
+    try (NetNs cns = NetNs.open(Path.of(container.path())); NetNs clns = NetNs.open(Path.of(client.path()))) {
+      ServerSocket server = cns.runIn(() -> new ServerSocket(containerPort, 1, null));
+      try (server) {
+        CompletableFuture<String> accepted = CompletableFuture.supplyAsync(() -> {
+          try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
+            return new String(in.readNBytes(5), StandardCharsets.UTF_8) + " from "
+                + s.getInetAddress().getHostAddress();
+          } catch (Exception ex) {
+            return "error " + ex;
+          }
+        });
+        // a Java socket gets its descriptor on connect, so connect in the client's namespace
+        clns.runIn(() -> {
+          try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("10.202.0.1", hostPort), 5000);
+            OutputStream out = socket.getOutputStream();
+            out.write("hello".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+          }
+          return null;
+        });
+        return accepted.get(10, TimeUnit.SECONDS);
+      }
+    }
   }
 }

@@ -11,17 +11,8 @@ import io.jcni.libcni.testing.RequiresCapabilities;
 import io.jcni.libcni.testing.TestNetnsPool;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.GoJson;
-import io.jcni.plugins.linux.NetNs;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -157,40 +148,9 @@ class PortMapGoEquivalenceTest {
   @Test
   void aTcpConnectionToTheHostPortReachesTheContainer() throws Exception {
     try (PortMapEnv e = new PortMapEnv(pool)) {
-      var client = pool.create("pmcl");
-      client.ip("link", "set", "lo", "up");
-      e.host.ip("link", "add", "pmh1", "type", "veth", "peer", "name", "eth0", "netns", client.name());
-      e.host.ip("addr", "add", "10.202.0.1/24", "dev", "pmh1");
-      e.host.ip("link", "set", "pmh1", "up");
-      client.ip("addr", "add", "10.202.0.2/24", "dev", "eth0");
-      client.ip("link", "set", "eth0", "up");
-      e.host.exec("sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward");
+      var client = e.client();
       e.plugin.add(e.args("c1", e.conf("", MAPPINGS)), PortMapEnv.CTX);
-
-      try (NetNs cns = NetNs.open(Path.of(e.container.path())); NetNs clns = NetNs.open(Path.of(client.path()))) {
-        ServerSocket server = cns.runIn(() -> new ServerSocket(80, 1, null));
-        try (server) {
-          CompletableFuture<String> accepted = CompletableFuture.supplyAsync(() -> {
-            try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
-              return new String(in.readNBytes(5), StandardCharsets.UTF_8) + " from "
-                  + s.getInetAddress().getHostAddress();
-            } catch (Exception ex) {
-              return "error " + ex;
-            }
-          });
-          // a Java socket gets its descriptor on connect, so connect in the client's namespace
-          clns.runIn(() -> {
-            try (Socket socket = new Socket()) {
-              socket.connect(new InetSocketAddress("10.202.0.1", 8080), 5000);
-              OutputStream out = socket.getOutputStream();
-              out.write("hello".getBytes(StandardCharsets.UTF_8));
-              out.flush();
-            }
-            return null;
-          });
-          assertEquals("hello from 10.202.0.2", accepted.get(10, TimeUnit.SECONDS));
-        }
-      }
+      assertEquals("hello from 10.202.0.2", e.helloThroughHostPort(client, 8080, 80));
     }
   }
 }

@@ -18,20 +18,15 @@ import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.IpNet;
 import io.jcni.plugins.linux.NetNs;
 import io.jcni.plugins.netfilter.FirewallExec;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -264,50 +259,13 @@ class PortMapNftablesTest {
     }
   }
 
-  /** A client namespace wired to the env's host as 10.202.0.2 and fd20:202::2 (host side .1, ::1); forwarding on. */
-  private TestNetns client(PortMapEnv e) throws Exception {
-    TestNetns client = pool.create("pmcl");
-    client.ip("link", "set", "lo", "up");
-    e.host.ip("link", "add", "pmh1", "type", "veth", "peer", "name", "eth0", "netns", client.name());
-    e.host.ip("addr", "add", "10.202.0.1/24", "dev", "pmh1");
-    e.host.ip("link", "set", "pmh1", "up");
-    client.ip("addr", "add", "10.202.0.2/24", "dev", "eth0");
-    e.host.ip("-6", "addr", "add", "fd20:202::1/64", "dev", "pmh1", "nodad");
-    client.ip("-6", "addr", "add", "fd20:202::2/64", "dev", "eth0", "nodad");
-    client.ip("link", "set", "eth0", "up");
-    e.host.exec("sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward");
-    return client;
-  }
-
   @Test
   void aTcpConnectionToTheHostPortReachesTheContainer() throws Exception {
     try (PortMapEnv e = new PortMapEnv(pool)) {
-      TestNetns client = client(e);
+      TestNetns client = e.client();
       e.plugin.add(e.args("c1", e.conf(NFT, "{\"hostPort\":8080,\"containerPort\":80,\"protocol\":\"tcp\"}")),
           PortMapEnv.CTX);
-      try (NetNs cns = NetNs.open(Path.of(e.container.path())); NetNs clns = NetNs.open(Path.of(client.path()))) {
-        ServerSocket server = cns.runIn(() -> new ServerSocket(80, 1, null));
-        try (server) {
-          CompletableFuture<String> accepted = CompletableFuture.supplyAsync(() -> {
-            try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
-              return new String(in.readNBytes(5), StandardCharsets.UTF_8) + " from "
-                  + s.getInetAddress().getHostAddress();
-            } catch (Exception ex) {
-              return "error " + ex;
-            }
-          });
-          clns.runIn(() -> {
-            try (Socket socket = new Socket()) {
-              socket.connect(new InetSocketAddress("10.202.0.1", 8080), 5000);
-              OutputStream out = socket.getOutputStream();
-              out.write("hello".getBytes(StandardCharsets.UTF_8));
-              out.flush();
-            }
-            return null;
-          });
-          assertEquals("hello from 10.202.0.2", accepted.get(10, TimeUnit.SECONDS));
-        }
-      }
+      assertEquals("hello from 10.202.0.2", e.helloThroughHostPort(client, 8080, 80));
     }
   }
 
@@ -332,7 +290,7 @@ class PortMapNftablesTest {
 
   private void addFlushesConntrackEntries(String backend) throws Exception {
     try (PortMapEnv e = new PortMapEnv(pool)) {
-      TestNetns client = client(e);
+      TestNetns client = e.client();
       // another container's rules make the host namespace track connections
       e.plugin.add(e.args("c0", e.conf(backend, "{\"hostPort\":7070,\"containerPort\":70,\"protocol\":\"tcp\"}")),
           PortMapEnv.CTX);
