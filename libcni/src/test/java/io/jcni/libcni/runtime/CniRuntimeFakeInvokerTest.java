@@ -205,4 +205,22 @@ class CniRuntimeFakeInvokerTest {
       assertTrue(rt.cachedResult("stale", "a", "eth0").isEmpty());
     }
   }
+
+  @Test
+  void logsSayWhetherAPluginRanInProcessOrWasExeced() throws Exception {
+    NoopNetworks nets = new NoopNetworks(tmp.resolve("modes"));
+    nets.network("10-x.conflist", "x", "1.1.0", "10.205.1.5/24");
+    Files.writeString(nets.confDir.resolve("20-y.conflist"),
+        "{\"cniVersion\":\"1.1.0\",\"name\":\"y\",\"plugins\":[{\"type\":\"recorder\",\"address\":\"10.205.2.5/24\"}]}");
+    PluginRegistry registry = PluginRegistry.empty().register(new RecordingPlugin("recorder"));
+    try (CniRuntime rt = nets.runtime().registry(registry).build()) {
+      rt.attach("sb3", "/var/run/netns/jt-sb3", List.of(NetworkRequest.of("x", "eth0"), NetworkRequest.of("y", "eth1")));
+    }
+    List<String> debug = messages(Level.FINE);
+    assertEquals(2, debug.size(), debug::toString);
+    assertTrue(debug.get(0).startsWith("ADD network=x container=sb3 ifname=eth0 plugin=noop mode=exec took "),
+        debug.get(0));
+    assertTrue(debug.get(1).startsWith("ADD network=y container=sb3 ifname=eth1 plugin=recorder mode=inline took "),
+        debug.get(1));
+  }
 }
