@@ -35,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A fake invoker drives {@link CniRuntime} without root and without any plugin binary: ADD, CHECK, DEL and GC go
  * through it, and what it received (command, environment, stdin) is the oracle. Log records are captured from
- * java.util.logging, where {@code System.Logger} writes when no logging library is present.
+ * java.util.logging, where {@code System.Logger} writes when no logging library is present. The last tests use
+ * test-bin's noop for what only an exec'd plugin shows: the log's mode and the stderr sink.
  */
 class CniRuntimeFakeInvokerTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -222,5 +223,20 @@ class CniRuntimeFakeInvokerTest {
         debug.get(0));
     assertTrue(debug.get(1).startsWith("ADD network=y container=sb3 ifname=eth1 plugin=recorder mode=inline took "),
         debug.get(1));
+  }
+
+  @Test
+  void execdPluginStderrGoesToTheConfiguredSink() throws Exception {
+    NoopNetworks nets = new NoopNetworks(tmp.resolve("stderr"));
+    nets.network("10-x.conflist", "x", "1.1.0", "10.205.1.5/24");
+    com.fasterxml.jackson.databind.node.ObjectNode debug =
+        (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(nets.debugFile("x").toFile());
+    debug.put("ReportStderr", "noop says hello");
+    Files.writeString(nets.debugFile("x"), JSON.writeValueAsString(debug));
+    java.io.ByteArrayOutputStream sink = new java.io.ByteArrayOutputStream();
+    try (CniRuntime rt = nets.runtime().pluginStderr(sink).build()) {
+      rt.attach("sb4", "/var/run/netns/jt-sb4", List.of(NetworkRequest.of("x", "eth0")));
+    }
+    assertEquals("noop says hello", sink.toString(StandardCharsets.UTF_8));
   }
 }
