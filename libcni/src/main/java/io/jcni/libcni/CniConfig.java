@@ -55,11 +55,13 @@ public final class CniConfig {
   private final PluginInvoker invoker;
   private final boolean rollback;
   private final Duration timeout;
+  private final boolean customInvoker;
 
   private CniConfig(Builder b) {
     this.path = List.copyOf(b.path);
     this.cache = new ResultCache(b.cacheDir);
-    PluginInvoker exec = new ExecInvoker(path, b.rawExec);
+    PluginInvoker exec = new ExecInvoker(path, b.rawExec, b.execTimeout);
+    this.customInvoker = b.invoker != null;
     this.invoker = b.invoker != null ? b.invoker : new DispatchingInvoker(b.registry, b.inlineAllowed, exec);
     this.rollback = b.rollback;
     this.timeout = b.timeout;
@@ -147,7 +149,8 @@ public final class CniConfig {
   private Result addPlugin(String name, String version, PluginConf plugin, Result prev, RuntimeConf rt,
       Deadline deadline) throws CniException {
     byte[] stdin = stdin(name, version, plugin, prev, rt);
-    ObjectNode raw = invoker.add(plugin.type(), cmdArgs(rt, stdin), deadline);
+    CmdArgs args = cmdArgs(rt, stdin);
+    ObjectNode raw = logged(Command.ADD, name, plugin.type(), args, () -> invoker.add(plugin.type(), args, deadline));
     return Results.create(raw.get("cniVersion").textValue(), raw);
   }
 
@@ -336,6 +339,7 @@ public final class CniConfig {
       return;
     }
     List<String> errors = new ArrayList<>();
+    List<CniException> causes = new ArrayList<>();
     Set<GcAttachment> keep = valid == null ? Set.of() : Set.copyOf(valid);
     List<NetworkAttachment> cached;
     try {
@@ -351,6 +355,7 @@ public final class CniConfig {
         delNetworkList(list, a.runtimeConf());
       } catch (CniException e) {
         errors.add("failed to delete stale attachment " + a.containerId() + " " + a.ifName() + ": " + e.getMessage());
+        causes.add(e);
       }
     }
     if (atLeast(list.cniVersion(), "1.1.0")) {
@@ -358,14 +363,25 @@ public final class CniConfig {
       for (PluginConf p : list.plugins()) {
         try {
           byte[] stdin = gcStdin(list, p, valid);
-          invoker.invoke(Command.GC, p.type(), new CmdArgs("", "", "", "", path, stdin), deadline);
+          call(Command.GC, list.name(), p.type(), new CmdArgs("", "", "", "", path, stdin), deadline);
         } catch (CniException e) {
           errors.add("failed to GC plugin " + p.type() + ": " + e.getMessage());
+          causes.add(e);
         }
       }
     }
     if (!errors.isEmpty()) {
-      throw new CniException(ErrorCode.UNKNOWN, String.join("\n", errors));
+      // Go joins the errors (no code); one error alone keeps its code and what it concerns.
+      CniException one = causes.size() == 1 ? causes.get(0) : null;
+      CniException all = new CniException(one != null ? one.code() : ErrorCode.UNKNOWN.number(),
+          String.join("\n", errors));
+      causes.forEach(all::addSuppressed);
+      if (one != null) {
+        all.concerning(one.network().orElse(null), one.pluginType().orElse(null), one.cniCommand().orElse(null),
+            one.ifName().orElse(null));
+      }
+      all.markLogged();
+      throw all;
     }
   }
 
@@ -395,7 +411,7 @@ public final class CniConfig {
     Deadline deadline = Deadline.after(timeout);
     for (PluginConf p : list.plugins()) {
       byte[] stdin = Stdin.build(p.bytes(), list.name(), list.cniVersion(), null, Map.of(), Map.of());
-      invoker.invoke(Command.STATUS, p.type(), new CmdArgs("", "", "", "", path, stdin), deadline);
+      call(Command.STATUS, list.name(), p.type(), new CmdArgs("", "", "", "", path, stdin), deadline);
     }
   }
 
@@ -484,7 +500,46 @@ public final class CniConfig {
   private void invokeWithPrev(Command cmd, String name, String version, PluginConf plugin, Result prev, RuntimeConf rt,
       Deadline deadline) throws CniException {
     byte[] stdin = stdin(name, version, plugin, prev, rt);
-    invoker.invoke(cmd, plugin.type(), cmdArgs(rt, stdin), deadline);
+    call(cmd, name, plugin.type(), cmdArgs(rt, stdin), deadline);
+  }
+
+  /**
+   * Runs one plugin command, logs it ({@link OperationLog}) and, when it fails, records on the error which network,
+   * plugin, command and interface it concerns.
+   */
+  private byte[] call(Command cmd, String network, String type, CmdArgs args, Deadline deadline)
+      throws CniException {
+    return logged(cmd, network, type, args, () -> invoker.invoke(cmd, type, args, deadline));
+  }
+
+  /** One plugin call, as the invoker runs it. */
+  @FunctionalInterface
+  private interface PluginCall<T> {
+    T run() throws CniException;
+  }
+
+  /** Runs {@code call}, logging it and naming what a failure concerns. */
+  private <T> T logged(Command cmd, String network, String type, CmdArgs args, PluginCall<T> call)
+      throws CniException {
+    long start = System.nanoTime();
+    OperationLog.Op op = new OperationLog.Op(cmd.name(), network, args.containerId(), args.ifName(), type,
+        mode(type));
+    try {
+      T out = call.run();
+      OperationLog.done(op, start);
+      return out;
+    } catch (CniException e) {
+      e.concerning(network, type, cmd.name(), args.ifName());
+      OperationLog.failed(op, start, e);
+      throw e;
+    }
+  }
+
+  private String mode(String type) {
+    if (invoker instanceof DispatchingInvoker d) {
+      return d.runsInline(type) ? "inline" : "exec";
+    }
+    return customInvoker ? "custom" : "exec";
   }
 
   private byte[] stdin(String name, String version, PluginConf plugin, Result prev, RuntimeConf rt)
@@ -555,6 +610,7 @@ public final class CniConfig {
     private Predicate<String> inlineAllowed = type -> false;
     private Duration timeout;
     private RawExec rawExec = new RawExec();
+    private Duration execTimeout;
     private PluginInvoker invoker;
     private boolean rollback = true;
 
@@ -593,6 +649,18 @@ public final class CniConfig {
     /** The process runner for exec'd plugins (e.g. to send their stderr elsewhere). */
     public Builder rawExec(RawExec exec) {
       this.rawExec = exec;
+      return this;
+    }
+
+    /**
+     * The time limit of each exec'd plugin run, within the operation's (an exec'd plugin still running then is
+     * killed with its children and the operation fails with {@link CniException#isTimeout()}); default none.
+     */
+    public Builder execTimeout(Duration perExec) {
+      if (perExec != null && (perExec.isNegative() || perExec.isZero())) {
+        throw new IllegalArgumentException("exec timeout must be positive: " + perExec);
+      }
+      this.execTimeout = perExec;
       return this;
     }
 

@@ -342,7 +342,7 @@ public final class ConfLoader {
       }
       return new PluginConf(name, cniVersion, type, caps, ipamType, obj, bytes);
     } catch (CniException e) {
-      if (e.code() == ErrorCode.INVALID_NETWORK_CONFIG) {
+      if (e.errorCode() == ErrorCode.INVALID_NETWORK_CONFIG) {
         throw e;
       }
       throw new CniException(ErrorCode.INVALID_NETWORK_CONFIG, "error parsing configuration: " + e.msg(),

@@ -188,20 +188,20 @@ class CniConfigListTest {
 
     @ParameterizedTest(name = "cid={0} net={1} if={2}")
     @MethodSource("badNames")
-    void badNamesFailBeforeAnyPluginRuns(String cid, String net, String ifName, int code, String msg,
+    void badNamesFailBeforeAnyPluginRuns(String cid, String net, String ifName, ErrorCode code, String msg,
         String details) throws Exception {
       NetworkConfigList l = list(CURRENT);
       NetworkConfigList renamed = new NetworkConfigList(net, l.cniVersion(), l.disableCheck(), l.disableGC(),
           l.loadOnlyInlinedPlugins(), l.plugins(), l.bytes());
       RuntimeConf r = new RuntimeConf(cid, rt.netNs(), ifName, rt.args(), rt.capabilityArgs(), null);
       CniException e = assertThrows(CniException.class, () -> cni.addNetworkList(renamed, r));
-      assertEquals(code, e.code());
+      assertEquals(code, e.errorCode());
       assertEquals("plugin type=\"noop\" failed (add): " + msg, e.msg());
       assertEquals(details, e.details());
       // errors.Unwrap in Go: the plain validation error is underneath.
       CniException cause = assertInstanceOf(CniException.class, e.getCause());
       assertEquals(msg, cause.msg());
-      assertEquals(code, cause.code());
+      assertEquals(code, cause.errorCode());
       assertEquals(List.of(), Noop.commands(log), "no plugin may run, not even a rollback DEL");
       assertFalse(Files.exists(cacheDir.resolve("results")));
     }
@@ -212,7 +212,7 @@ class CniConfigListTest {
           .put("ReportErrorCode", 11));
       CniException e = assertThrows(CniException.class, () -> cni.addNetworkList(list(CURRENT), rt));
       assertEquals("plugin type=\"noop\" failed (add): plugin error: banana", e.getMessage());
-      assertEquals(ErrorCode.TRY_AGAIN_LATER, e.code());
+      assertEquals(ErrorCode.TRY_AGAIN_LATER, e.errorCode());
       assertFalse(Files.exists(cacheFile()));
       // Ours: the plugin that completed is deleted again; the failed one is not asked to delete anything.
       assertEquals(List.of("ADD1", "ADD2", "DEL1"), trace(log));
@@ -423,7 +423,7 @@ class CniConfigListTest {
       Noop.writeDebug(debug.get(1), Noop.JSON.createObjectNode().put("ReportError", "plugin not available")
           .put("ReportErrorCode", 50));
       CniException e = assertThrows(CniException.class, () -> cni.getStatusNetworkList(list(CURRENT)));
-      assertEquals(ErrorCode.PLUGIN_NOT_AVAILABLE, e.code());
+      assertEquals(ErrorCode.PLUGIN_NOT_AVAILABLE, e.errorCode());
       assertEquals("plugin not available", e.getMessage());
       assertEquals(List.of("STATUS1", "STATUS2"), trace(log));
       Noop.Call c = Noop.log(log).get(0);

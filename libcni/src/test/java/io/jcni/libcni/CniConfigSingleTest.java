@@ -162,7 +162,7 @@ class CniConfigSingleTest {
       Noop.writeDebug(debugFile, d);
       CniException e = assertThrows(CniException.class, () -> cni.addNetwork(net, rt));
       assertEquals("plugin error: banana", e.getMessage());
-      assertEquals(ErrorCode.INTERNAL, e.code());
+      assertEquals(ErrorCode.INTERNAL, e.errorCode());
       assertFalse(Files.exists(cacheFile()));
     }
 
@@ -190,7 +190,7 @@ class CniConfigSingleTest {
       RuntimeConf bad = new RuntimeConf("some-container-id", "/ns", "../x", rt.args(), Map.of(), null);
       CniException e = assertThrows(CniException.class, () -> cni.addNetwork(p, bad));
       assertEquals("interface name contains / or : or whitespace characters", e.getMessage());
-      assertEquals(ErrorCode.INVALID_ENVIRONMENT_VARIABLES, e.code());
+      assertEquals(ErrorCode.INVALID_ENVIRONMENT_VARIABLES, e.errorCode());
       assertEquals(List.of(), Noop.commands(log));
     }
 
@@ -225,7 +225,7 @@ class CniConfigSingleTest {
       PluginConf p = ConfLoader.pluginConfFromBytes(("{\"type\":\"noop\",\"name\":\"apitest\",\"cniVersion\":\""
           + CURRENT + "\",\"commandLog\":\"" + log + "\"}").getBytes(StandardCharsets.UTF_8));
       CniException e = assertThrows(CniException.class, () -> cni.addNetwork(p, rt));
-      assertEquals(ErrorCode.IO_FAILURE, e.code());
+      assertEquals(ErrorCode.IO_FAILURE, e.errorCode());
       assertTrue(e.getMessage().contains(cacheDir.resolve("results").toString()), e.getMessage());
       assertFalse(Files.exists(log));
     }

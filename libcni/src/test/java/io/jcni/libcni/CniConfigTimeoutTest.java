@@ -69,4 +69,17 @@ class CniConfigTimeoutTest {
     assertTrue(e.getMessage().contains("plugin " + TestBin.plugin("sleep") + " timed out after 300ms"), e.getMessage());
     assertFalse(Files.exists(tmp.resolve("cache/results/sleepy-some-container-id-eth0")));
   }
+
+  @org.junit.jupiter.api.Test
+  void execTimeoutLimitsEachPluginRunWithinALongerOperationLimit() {
+    CniConfig perExec = CniConfig.builder().path(List.of(TestBin.dir().toString())).cacheDir(tmp.resolve("cache"))
+        .timeout(Duration.ofMinutes(5)).execTimeout(Duration.ofMillis(200)).build();
+    long start = System.nanoTime();
+    CniException e = assertThrows(CniException.class, () -> perExec.addNetwork(net, rt));
+    assertTrue(e.isTimeout(), e.getMessage());
+    assertTrue(e.getMessage().contains("plugin " + TestBin.plugin("sleep") + " timed out after 200ms"), e.getMessage());
+    assertEquals("sleep", e.pluginType().orElseThrow());
+    assertEquals("ADD", e.cniCommand().orElseThrow());
+    assertTrue(Duration.ofNanos(System.nanoTime() - start).compareTo(Duration.ofMinutes(1)) < 0);
+  }
 }

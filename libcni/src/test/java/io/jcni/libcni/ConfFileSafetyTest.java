@@ -28,7 +28,7 @@ class ConfFileSafetyTest {
     Path f = Fifo.make(dir.resolve("10-pipe.conflist"));
     CniException e = assertThrows(CniException.class, () -> ConfLoader.confListFromFile(f));
     assertEquals("error reading " + f + ": " + f + " is a named pipe (FIFO), not a regular file", e.getMessage());
-    assertEquals(ErrorCode.IO_FAILURE, e.code());
+    assertEquals(ErrorCode.IO_FAILURE, e.errorCode());
   }
 
   @Test
@@ -82,7 +82,7 @@ class ConfFileSafetyTest {
     Files.writeString(f, GOOD + " ".repeat(1 << 20));
     CniException e = assertThrows(CniException.class, () -> ConfLoader.confListFromFile(f));
     assertEquals("error reading " + f + ": " + f + " is larger than 1048576 bytes", e.getMessage());
-    assertEquals(ErrorCode.IO_FAILURE, e.code());
+    assertEquals(ErrorCode.IO_FAILURE, e.errorCode());
   }
 
   @Test

@@ -88,7 +88,7 @@ class ConfLoaderTest {
       Path bad = write("00-bad.conf", "{");
       CniException e = assertThrows(CniException.class, () -> ConfLoader.loadConf(dir, "some-plugin"));
       assertEquals(bad + ": error parsing configuration: unexpected end of JSON input", e.getMessage());
-      assertEquals(ErrorCode.INVALID_NETWORK_CONFIG, e.code());
+      assertEquals(ErrorCode.INVALID_NETWORK_CONFIG, e.errorCode());
     }
 
     @Test
@@ -118,7 +118,7 @@ class ConfLoaderTest {
           () -> ConfLoader.pluginConfFromFile(Path.of("/tmp/nope/not-here")));
       assertTrue(e.getMessage().startsWith("error reading /tmp/nope/not-here: open /tmp/nope/not-here"),
           e.getMessage());
-      assertEquals(ErrorCode.IO_FAILURE, e.code());
+      assertEquals(ErrorCode.IO_FAILURE, e.errorCode());
     }
 
     @Test
@@ -133,7 +133,7 @@ class ConfLoaderTest {
       CniException e = assertThrows(CniException.class,
           () -> ConfLoader.pluginConfFromBytes(b("{ \"name\": \"some-plugin\", \"some-key\": \"some-value\" }")));
       assertEquals("error parsing configuration: missing 'type'", e.getMessage());
-      assertEquals(ErrorCode.INVALID_NETWORK_CONFIG, e.code());
+      assertEquals(ErrorCode.INVALID_NETWORK_CONFIG, e.errorCode());
     }
 
     @Test
@@ -249,7 +249,7 @@ class ConfLoaderTest {
       Path bad = write("00-bad.conflist", "{");
       CniException e = assertThrows(CniException.class, () -> ConfLoader.loadConfList(dir, "some-plugin"));
       assertEquals(bad + ": error parsing configuration list: unexpected end of JSON input", e.getMessage());
-      assertEquals(ErrorCode.INVALID_NETWORK_CONFIG, e.code());
+      assertEquals(ErrorCode.INVALID_NETWORK_CONFIG, e.errorCode());
     }
 
     @Test

@@ -13,15 +13,16 @@ import java.util.List;
  */
 public final class Main {
   static final String USAGE = String.join("\n",
-      "usage: jcni [--exec|--inline] [--timeout SECONDS] add|check|del <network> <netns-path>",
-      "       jcni [--exec|--inline] gc|status|validate <network>",
+      "usage: jcni [-v] [--exec|--inline] [--timeout SECONDS] add|check|del <network> <netns-path>",
+      "       jcni [-v] [--exec|--inline] gc|status|validate <network>",
       "       jcni version <plugin-type>",
       "       jcni list",
       "       jcni demo",
       "       jcni bench [--pods N] [--concurrency C] [--warmup N] [--ipmasq true|false] [--mode inline|exec|both]",
       "                  [--json]",
       "environment: NETCONFPATH (/etc/cni/net.d), CNI_PATH (/opt/cni/bin:/usr/lib/cni), CNI_IFNAME (eth0),",
-      "             CNI_ARGS, CAP_ARGS (JSON), CNI_CONTAINERID (cnitool's derivation), CNI_CACHE_DIR (/var/lib/cni)");
+      "             CNI_ARGS, CAP_ARGS (JSON), CNI_CONTAINERID (cnitool's derivation), CNI_CACHE_DIR (/var/lib/cni)",
+      "-v: log every plugin operation (network, container, plugin, in-process or exec, duration) on stderr");
 
   private Main() {}
 
@@ -47,12 +48,15 @@ public final class Main {
   /** Runs one command line and returns the exit status. */
   static int run(String[] argv) throws Exception {
     boolean inline = false;
+    boolean verbose = false;
     Duration timeout = null;
     List<String> rest = new ArrayList<>();
     for (int i = 0; i < argv.length; i++) {
       String a = argv[i];
       if (!rest.isEmpty()) {
         rest.add(a);
+      } else if (a.equals("-v") || a.equals("--verbose")) {
+        verbose = true;
       } else if (a.equals("--inline")) {
         inline = true;
       } else if (a.equals("--exec")) {
@@ -71,6 +75,7 @@ public final class Main {
         rest.add(a);
       }
     }
+    CliLogging.configure(verbose, System.err);
     if (rest.isEmpty()) {
       throw new UsageException("no command given");
     }

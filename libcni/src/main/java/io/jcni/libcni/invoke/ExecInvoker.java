@@ -5,6 +5,7 @@ import io.jcni.libcni.spi.Command;
 import io.jcni.libcni.spi.Deadline;
 import io.jcni.libcni.types.CniException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -16,11 +17,21 @@ import java.util.List;
 public final class ExecInvoker implements PluginInvoker {
   private final List<String> cniPath;
   private final RawExec exec;
+  private final Duration perExec;
 
   /** An invoker searching {@code cniPath}, running plugins with {@code exec} within the operation's deadline. */
   public ExecInvoker(List<String> cniPath, RawExec exec) {
+    this(cniPath, exec, null);
+  }
+
+  /**
+   * An invoker searching {@code cniPath}, running plugins with {@code exec} within the operation's deadline and
+   * each run within {@code perExec} (null: no limit of its own).
+   */
+  public ExecInvoker(List<String> cniPath, RawExec exec, Duration perExec) {
     this.cniPath = List.copyOf(cniPath);
     this.exec = exec;
+    this.perExec = perExec;
   }
 
   @Override
@@ -32,6 +43,7 @@ public final class ExecInvoker implements PluginInvoker {
   public byte[] invoke(Command command, String type, CmdArgs args, Deadline deadline) throws CniException {
     Path plugin = FindInPath.find(type, cniPath);
     deadline.check("plugin " + type + " to start");
-    return exec.exec(plugin, args.stdinData(), PluginEnv.of(command, args), deadline);
+    Deadline run = perExec == null ? deadline : Deadline.after(deadline.limit(perExec));
+    return exec.exec(plugin, args.stdinData(), PluginEnv.of(command, args), run);
   }
 }

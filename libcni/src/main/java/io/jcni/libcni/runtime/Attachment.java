@@ -1,5 +1,6 @@
 package io.jcni.libcni.runtime;
 
+import io.jcni.libcni.types.NetworkResult;
 import io.jcni.libcni.types.Result;
 import java.util.Objects;
 
@@ -18,5 +19,10 @@ public record Attachment(String containerId, String network, String ifName, Resu
     Objects.requireNonNull(network, "network");
     Objects.requireNonNull(ifName, "ifName");
     Objects.requireNonNull(result, "result");
+  }
+
+  /** The result as interfaces, addresses, routes and DNS, whatever version the plugin printed it in. */
+  public NetworkResult typedResult() {
+    return NetworkResult.of(result);
   }
 }

@@ -7,19 +7,26 @@ import io.jcni.libcni.GcAttachment;
 import io.jcni.libcni.NetworkAttachment;
 import io.jcni.libcni.NetworkConfigList;
 import io.jcni.libcni.NotFoundException;
+import io.jcni.libcni.OperationLog;
 import io.jcni.libcni.RuntimeConf;
 import io.jcni.libcni.cache.ResultCache;
+import io.jcni.libcni.invoke.PluginInvoker;
+import io.jcni.libcni.invoke.RawExec;
 import io.jcni.libcni.spi.Deadline;
 import io.jcni.libcni.spi.PluginRegistry;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
+import io.jcni.libcni.types.NetworkResult;
 import io.jcni.libcni.types.Result;
+import io.jcni.libcni.types.Result100;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -64,6 +71,9 @@ public final class CniRuntime implements AutoCloseable {
   private final Placement placement;
   private final Duration timeout;
   private final Duration debounce;
+  private final Duration execTimeout;
+  private final OutputStream pluginStderr;
+  private final PluginInvoker invoker;
 
   /** How long an operation waits for another one on the same container, or for GC, when no timeout is set. */
   static final Duration LOCK_WAIT_WITHOUT_TIMEOUT = Duration.ofMinutes(5);
@@ -87,6 +97,9 @@ public final class CniRuntime implements AutoCloseable {
     this.placement = b.placement;
     this.timeout = b.timeout;
     this.debounce = b.debounce;
+    this.execTimeout = b.execTimeout;
+    this.pluginStderr = b.pluginStderr;
+    this.invoker = b.invoker;
     this.networks = NetworkSet.load(confDir, generations.incrementAndGet());
   }
 
@@ -243,7 +256,7 @@ public final class CniRuntime implements AutoCloseable {
     try {
       return config(list.name()).addNetworkList(list, rt);
     } catch (CniException e) {
-      throw e.withPrefix(label(list.name(), rt.ifName()));
+      throw e.withPrefix(label(list.name(), rt.ifName())).concerning(list.name(), null, "ADD", rt.ifName());
     }
   }
 
@@ -269,7 +282,7 @@ public final class CniRuntime implements AutoCloseable {
         try {
           config(list.name()).checkNetworkList(list, rt);
         } catch (CniException e) {
-          throw e.withPrefix(label(list.name(), rt.ifName()));
+          throw e.withPrefix(label(list.name(), rt.ifName())).concerning(list.name(), null, "CHECK", rt.ifName());
         }
       }
       return null;
@@ -333,7 +346,7 @@ public final class CniRuntime implements AutoCloseable {
     try {
       config(list.name()).delNetworkList(list, rt);
     } catch (CniException e) {
-      throw e.withPrefix(label(list.name(), rt.ifName()));
+      throw e.withPrefix(label(list.name(), rt.ifName())).concerning(list.name(), null, "DEL", rt.ifName());
     }
   }
 
@@ -381,36 +394,77 @@ public final class CniRuntime implements AutoCloseable {
   // ---- GC and STATUS -----------------------------------------------------------------------------------------
 
   /**
-   * Garbage-collects: every cached attachment that is not in {@code valid} is detached (with the network's
-   * current configuration, or the cached one for a network that is gone from the directory), then each network
-   * of 1.1.0 or later is sent GC with {@code cni.dev/valid-attachments}. Meant for start-up, with the
-   * attachments of the sandboxes the runtime still knows; exclusive with every attach and detach.
+   * Garbage-collects with one list of valid attachments for every network: every cached attachment that is not in
+   * {@code valid} is detached (with the network's current configuration, or the cached one for a network that is
+   * gone from the directory), then each network of 1.1.0 or later is sent GC with {@code
+   * cni.dev/valid-attachments}. An empty list deletes every attachment; {@link #gc(Map)} is the per-network form,
+   * which leaves networks it is given no list for alone. Exclusive with every attach and detach.
    *
    * @throws CniException every failure, one line each, after trying everything
    */
   public void gc(Collection<GcAttachment> valid) throws CniException {
     List<GcAttachment> keep = List.copyOf(valid);
-    Set<GcAttachment> keepSet = new HashSet<>(keep);
+    Map<String, List<GcAttachment>> all = new LinkedHashMap<>();
+    for (Network n : networks.networks()) {
+      all.put(n.name(), keep);
+    }
+    for (NetworkAttachment a : cachedOrNone()) {
+      all.putIfAbsent(a.network(), keep);
+    }
+    GcReport report = gc(all);
+    throwAll(new ArrayList<>(report.failures().values()));
+  }
+
+  /**
+   * Garbage-collects network by network: for each network in {@code validByNetwork}, every cached attachment of
+   * it not in its list is detached, then (1.1.0 and later) its plugins are sent GC with that list as {@code
+   * cni.dev/valid-attachments}. A network that is loaded or cached but has no entry is not touched, so a runtime
+   * that knows only some networks' sandboxes cannot tear down the others'. A network gone from the directory is
+   * collected with the configuration cached at ADD. Exclusive with every attach and detach.
+   *
+   * @return which networks were collected, which failed and how, which were skipped
+   * @throws CniException only when GC could not start (waiting for running attachments timed out or was cancelled)
+   */
+  public GcReport gc(Map<String, ? extends Collection<GcAttachment>> validByNetwork) throws CniException {
     NetworkSet set = networks;
-    List<CniException> errors = new ArrayList<>();
-    lockOrFail(gcExclusion.writeLock(), lockWait(), "attachments in progress to finish before garbage collection");
+    Map<String, Optional<CniException>> outcomes = new LinkedHashMap<>();
+    List<String> skipped = new ArrayList<>();
+    try {
+      lockOrFail(gcExclusion.writeLock(), lockWait(), "attachments in progress to finish before garbage collection");
+    } catch (CniException e) {
+      OperationLog.failed("GC", e);
+      throw e;
+    }
     try {
       for (Network n : set.networks()) {
+        Collection<GcAttachment> valid = validByNetwork.get(n.name());
+        if (valid == null) {
+          skipped.add(n.name());
+          continue;
+        }
         try {
-          config(n.name()).gcNetworkList(n.config(), keep);
+          config(n.name()).gcNetworkList(n.config(), List.copyOf(valid));
+          outcomes.put(n.name(), Optional.empty());
         } catch (CniException e) {
-          errors.add(e.withPrefix("network \"" + n.name() + "\": "));
+          outcomes.put(n.name(), Optional.of(e.withPrefix("network \"" + n.name() + "\": ")
+              .concerning(n.name(), null, "GC", null)));
         }
       }
       // Attachments of networks that left the directory are still torn down, with the cached configuration.
-      List<NetworkAttachment> cached;
-      try {
-        cached = cachedAttachments("");
-      } catch (CniException e) {
-        cached = List.of();
-      }
-      for (NetworkAttachment a : cached) {
-        if (set.get(a.network()).isPresent() || keepSet.contains(new GcAttachment(a.containerId(), a.ifName()))) {
+      Map<String, List<CniException>> goneErrors = new LinkedHashMap<>();
+      for (NetworkAttachment a : cachedOrNone()) {
+        if (set.get(a.network()).isPresent()) {
+          continue;
+        }
+        Collection<GcAttachment> valid = validByNetwork.get(a.network());
+        if (valid == null) {
+          if (!skipped.contains(a.network())) {
+            skipped.add(a.network());
+          }
+          continue;
+        }
+        List<CniException> errs = goneErrors.computeIfAbsent(a.network(), k -> new ArrayList<>());
+        if (valid.contains(new GcAttachment(a.containerId(), a.ifName()))) {
           continue;
         }
         try {
@@ -420,13 +474,23 @@ public final class CniRuntime implements AutoCloseable {
               atAdd.args(), atAdd.capabilityArgs(), null);
           config(a.network()).delNetworkList(list, rt);
         } catch (CniException e) {
-          errors.add(e.withPrefix("failed to delete stale attachment " + a.containerId() + " " + a.ifName() + ": "));
+          errs.add(e.withPrefix("failed to delete stale attachment " + a.containerId() + " " + a.ifName() + ": ")
+              .concerning(a.network(), null, "DEL", a.ifName()));
         }
       }
+      goneErrors.forEach((network, errs) -> outcomes.put(network, Optional.ofNullable(joined(errs))));
     } finally {
       gcExclusion.writeLock().unlock();
     }
-    throwAll(errors);
+    return new GcReport(outcomes, skipped);
+  }
+
+  private List<NetworkAttachment> cachedOrNone() {
+    try {
+      return cachedAttachments("");
+    } catch (CniException e) {
+      return List.of();
+    }
   }
 
   /**
@@ -459,6 +523,24 @@ public final class CniRuntime implements AutoCloseable {
     return out;
   }
 
+  /**
+   * The result cached for container {@code containerId}'s attachment to {@code network} under {@code ifName}, as a
+   * typed view; empty when nothing is cached. Works for networks no longer in the directory too.
+   *
+   * @throws CniException code 6 when the cache file exists but holds no readable result
+   */
+  public Optional<NetworkResult> cachedResult(String containerId, String network, String ifName)
+      throws CniException {
+    NetworkConfigList stub = new NetworkConfigList(network, Result100.IMPLEMENTED, false, false, false, List.of(),
+        new byte[0]);
+    RuntimeConf rt = new RuntimeConf(containerId, "", ifName, List.of(), Map.of(), null);
+    try {
+      return config(network).getNetworkListCachedResult(stub, rt).map(NetworkResult::of);
+    } catch (CniException e) {
+      throw e.concerning(network, null, null, ifName);
+    }
+  }
+
   /** The attachments in the result cache, of {@code containerId} or of every container when it is "". */
   public List<NetworkAttachment> cachedAttachments(String containerId) throws CniException {
     return config("").getCachedAttachments(containerId);
@@ -486,6 +568,9 @@ public final class CniRuntime implements AutoCloseable {
         .cacheDir(cacheDir)
         .inline(registry, type -> placement.inline(n, type))
         .timeout(timeout)
+        .execTimeout(execTimeout)
+        .rawExec(new RawExec(pluginStderr))
+        .invoker(invoker)
         .build());
   }
 
@@ -498,6 +583,8 @@ public final class CniRuntime implements AutoCloseable {
     for (LoadError le : set.errors()) {
       e.addSuppressed(le.error());
     }
+    e.concerning(network, null, null, null);
+    OperationLog.failed("network \"" + network + "\"", e);
     throw e;
   }
 
@@ -557,11 +644,19 @@ public final class CniRuntime implements AutoCloseable {
   }
 
   private static void throwAll(List<CniException> errors) throws CniException {
+    CniException all = joined(errors);
+    if (all != null) {
+      throw all;
+    }
+  }
+
+  /** The errors as one (one line each, the first one's code), or null for none. */
+  private static CniException joined(List<CniException> errors) {
     if (errors.isEmpty()) {
-      return;
+      return null;
     }
     if (errors.size() == 1) {
-      throw errors.get(0);
+      return errors.get(0);
     }
     StringBuilder msg = new StringBuilder();
     for (CniException e : errors) {
@@ -569,7 +664,8 @@ public final class CniRuntime implements AutoCloseable {
     }
     CniException all = new CniException(errors.get(0).code(), msg.toString());
     errors.forEach(all::addSuppressed);
-    throw all;
+    all.markLogged(); // each part was logged where it happened
+    return all;
   }
 
   @FunctionalInterface
@@ -595,6 +691,9 @@ public final class CniRuntime implements AutoCloseable {
       } finally {
         gcExclusion.readLock().unlock();
       }
+    } catch (CniException e) {
+      OperationLog.failed("container " + containerId, e); // only if no plugin call logged it already
+      throw e;
     }
   }
 
@@ -673,6 +772,9 @@ public final class CniRuntime implements AutoCloseable {
     private Placement placement = Placement.inlineWhenRegistered();
     private Duration timeout;
     private Duration debounce = Duration.ofMillis(250);
+    private Duration execTimeout;
+    private OutputStream pluginStderr = System.err;
+    private PluginInvoker invoker;
 
     private Builder() {}
 
@@ -713,6 +815,31 @@ public final class CniRuntime implements AutoCloseable {
      */
     public Builder timeout(Duration perOperation) {
       this.timeout = perOperation;
+      return this;
+    }
+
+    /**
+     * The time limit of each run of an exec'd plugin, within {@link #timeout}'s per operation (see {@link
+     * CniConfig.Builder#execTimeout}); default none.
+     */
+    public Builder execTimeout(Duration perExec) {
+      this.execTimeout = perExec;
+      return this;
+    }
+
+    /** Where exec'd plugins' stderr is copied; default {@link System#err}, null discards it. */
+    public Builder pluginStderr(OutputStream sink) {
+      this.pluginStderr = sink;
+      return this;
+    }
+
+    /**
+     * Runs every plugin through {@code custom} instead of the registry and the plugin path (for tests, or a runtime
+     * with its own dispatch); {@link #registry}, {@link #placement}, {@link #pluginStderr} and {@link
+     * #execTimeout} are then not used. Null restores the default.
+     */
+    public Builder invoker(PluginInvoker custom) {
+      this.invoker = custom;
       return this;
     }
 

@@ -1,5 +1,6 @@
 package io.jcni.libcni.runtime;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,5 +41,34 @@ public record NetworkRequest(
   /** A copy with other {@code CNI_ARGS} pairs. */
   public NetworkRequest withCniArgs(List<Map.Entry<String, String>> args) {
     return new NetworkRequest(network, ifName, capabilityArgs, args);
+  }
+
+  /**
+   * A copy with the capability arguments of {@code capabilities}, replacing any set before (untyped ones too).
+   */
+  public NetworkRequest withCapabilities(Capabilities capabilities) {
+    return new NetworkRequest(network, ifName, capabilities.asMap(), cniArgs);
+  }
+
+  /**
+   * A copy with {@code CNI_ARGS} from a map, in its iteration order: go-cni's labels
+   * ({@code K8S_POD_NAMESPACE=…;K8S_POD_NAME=…}). Keys and values must not contain {@code ;} and keys no {@code =}.
+   */
+  public NetworkRequest withCniArgs(Map<String, String> args) {
+    List<Map.Entry<String, String>> pairs = new ArrayList<>();
+    args.forEach((k, v) -> {
+      if (k.isEmpty() || k.contains("=") || k.contains(";") || v.contains(";")) {
+        throw new IllegalArgumentException("CNI_ARGS: invalid pair \"" + k + "=" + v + "\"");
+      }
+      pairs.add(Map.entry(k, v));
+    });
+    return new NetworkRequest(network, ifName, capabilityArgs, pairs);
+  }
+
+  /** The {@code CNI_ARGS} pairs as a map (a later pair of the same key wins), in order. */
+  public Map<String, String> cniArgsMap() {
+    Map<String, String> m = new LinkedHashMap<>();
+    cniArgs.forEach(e -> m.put(e.getKey(), e.getValue()));
+    return java.util.Collections.unmodifiableMap(m);
   }
 }

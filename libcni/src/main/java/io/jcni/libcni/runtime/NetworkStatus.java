@@ -19,6 +19,6 @@ public record NetworkStatus(String network, CniException error) {
 
   /** The error code, or 0 when ready. */
   public int code() {
-    return error == null ? ErrorCode.UNKNOWN : error.code();
+    return error == null ? ErrorCode.UNKNOWN.number() : error.code();
   }
 }

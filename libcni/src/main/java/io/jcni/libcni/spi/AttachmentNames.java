@@ -37,7 +37,7 @@ public final class AttachmentNames {
 
   /** Checks an interface name the way the kernel would (code 4), before a plugin gets to fail on it. */
   public static void checkInterfaceName(String ifName) throws CniException {
-    int code = ErrorCode.INVALID_ENVIRONMENT_VARIABLES;
+    ErrorCode code = ErrorCode.INVALID_ENVIRONMENT_VARIABLES;
     if (ifName == null || ifName.isEmpty()) {
       throw new CniException(code, "interface name is empty");
     }

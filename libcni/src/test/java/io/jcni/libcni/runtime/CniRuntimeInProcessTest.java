@@ -139,7 +139,7 @@ class CniRuntimeInProcessTest {
       CniException e = assertThrows(CniException.class,
           () -> rt.attach("c1", NETNS, List.of(NetworkRequest.of("b", "eth1"))));
       assertTrue(e.isTimeout(), e.toString());
-      assertEquals(ErrorCode.TRY_AGAIN_LATER, e.code());
+      assertEquals(ErrorCode.TRY_AGAIN_LATER, e.errorCode());
       assertEquals("timed out after 300ms waiting for another operation on container c1 to finish", e.getMessage());
       // The waiter never reached a plugin, and an interrupted waiter says it was cancelled.
       assertEquals(List.of("enter ADD c1 a eth0"), recorder.events());

@@ -59,7 +59,7 @@ class CniArgsTest {
   void failsWithGoTexts(String args, String message) {
     CniException e = assertThrows(CniException.class, () -> CniArgs.parse(args, IP));
     assertEquals(message, e.getMessage());
-    assertEquals(ErrorCode.INTERNAL, e.code());
+    assertEquals(ErrorCode.INTERNAL, e.errorCode());
   }
 
   @Test

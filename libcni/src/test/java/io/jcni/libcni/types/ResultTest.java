@@ -98,7 +98,7 @@ class ResultTest {
   void badAddressTypeIsADecodingError() {
     CniException e = assertThrows(CniException.class, () -> IpConfig.fromJson(Json.tree("{\"address\": 5}")));
     assertTrue(e.getMessage().startsWith("json: cannot unmarshal"), e.getMessage());
-    assertEquals(ErrorCode.DECODING_FAILURE, e.code());
+    assertEquals(ErrorCode.DECODING_FAILURE, e.errorCode());
   }
 
   @Test

@@ -41,7 +41,7 @@ class ResultsParseTest {
   void badJsonIsADecodingError() {
     CniException e = assertThrows(CniException.class, () -> Results.parse(bytes("{\"cniVersion\":")));
     assertTrue(e.getMessage().startsWith("decoding version from network config: "), e.getMessage());
-    assertEquals(ErrorCode.DECODING_FAILURE, e.code());
+    assertEquals(ErrorCode.DECODING_FAILURE, e.errorCode());
     e = assertThrows(CniException.class, () -> Results.parse(new byte[0]));
     assertEquals("decoding version from network config: unexpected end of JSON input", e.getMessage());
     e = assertThrows(CniException.class, () -> Results.parse(bytes("{} x")));

@@ -87,7 +87,7 @@ public record BridgeConf(
       return read(JsonFields.parse(stdin, "main.NetConf", "NetConf"), cniArgs);
     } catch (CniException e) {
       // Go's loadNetConf wraps what json.Unmarshal says; its own checks come unwrapped.
-      throw e.code() == ErrorCode.DECODING_FAILURE ? e.withPrefix("failed to load netconf: ") : e;
+      throw e.errorCode() == ErrorCode.DECODING_FAILURE ? e.withPrefix("failed to load netconf: ") : e;
     }
   }
 

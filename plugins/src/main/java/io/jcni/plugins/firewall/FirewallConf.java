@@ -52,7 +52,7 @@ record FirewallConf(
       policy = n.string("ingressPolicy");
       prev = n.object("prevResult", "map[string]interface {}");
     } catch (CniException e) {
-      throw e.code() == ErrorCode.DECODING_FAILURE ? e.withPrefix("failed to load netconf: ") : e;
+      throw e.errorCode() == ErrorCode.DECODING_FAILURE ? e.withPrefix("failed to load netconf: ") : e;
     }
     Result100 result = null;
     if (prev != null) {

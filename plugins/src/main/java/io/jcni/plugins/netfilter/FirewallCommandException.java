@@ -28,7 +28,7 @@ public final class FirewallCommandException extends CniException {
   private final String stderr;
 
   public FirewallCommandException(List<String> command, int exitStatus, String stderr, String stdin, Throwable cause) {
-    this(ErrorCode.INTERNAL, render(command, exitStatus == NOT_STARTED ? "could not start" : "exit status " + exitStatus,
+    this(ErrorCode.INTERNAL.number(), render(command, exitStatus == NOT_STARTED ? "could not start" : "exit status " + exitStatus,
         stderr), command, exitStatus, stderr, stdin, cause, null);
   }
 
@@ -48,7 +48,7 @@ public final class FirewallCommandException extends CniException {
       String stdin) {
     String how = (why == Stop.TIMED_OUT ? "timed out" : "cancelled")
         + (after == null ? "" : " after " + Deadline.format(after));
-    return new FirewallCommandException(ErrorCode.TRY_AGAIN_LATER, render(command, how, stderr), command, STOPPED,
+    return new FirewallCommandException(ErrorCode.TRY_AGAIN_LATER.number(), render(command, how, stderr), command, STOPPED,
         stderr, stdin, null, why);
   }
 

@@ -73,7 +73,7 @@ public record PortMapConf(
       n = JsonFields.parse(stdin, "main.PortMapConf", "PortMapConf");
       return read(n, ifName, defaultBackend);
     } catch (CniException e) {
-      throw e.code() == ErrorCode.DECODING_FAILURE && !e.getMessage().startsWith("could not")
+      throw e.errorCode() == ErrorCode.DECODING_FAILURE && !e.getMessage().startsWith("could not")
           ? e.withPrefix("failed to parse network configuration: ") : e;
     }
   }

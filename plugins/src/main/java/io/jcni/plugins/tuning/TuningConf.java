@@ -61,7 +61,7 @@ record TuningConf(
       n = JsonFields.parse(stdin, "main.TuningConf", "TuningConf");
       return read(n, cniArgs);
     } catch (CniException e) {
-      throw e.code() == ErrorCode.DECODING_FAILURE ? e.withPrefix("failed to load netconf: ") : e;
+      throw e.errorCode() == ErrorCode.DECODING_FAILURE ? e.withPrefix("failed to load netconf: ") : e;
     }
   }
 

@@ -129,7 +129,7 @@ class BridgeConfTest {
   @Test
   void wrongJsonTypesAreDecodingFailures() {
     CniException e = fails("{\"mtu\":\"1500\"}");
-    assertEquals(ErrorCode.DECODING_FAILURE, e.code());
+    assertEquals(ErrorCode.DECODING_FAILURE, e.errorCode());
     assertEquals(
         "failed to load netconf: json: cannot unmarshal string into Go struct field NetConf.mtu of type int",
         e.getMessage());
@@ -149,7 +149,7 @@ class BridgeConfTest {
   @CsvSource({"-100", "5000", "4095", "-1"})
   void vlanOutOfRange(long vlan) {
     CniException e = fails("{\"vlan\":" + vlan + "}");
-    assertEquals(ErrorCode.INVALID_NETWORK_CONFIG, e.code());
+    assertEquals(ErrorCode.INVALID_NETWORK_CONFIG, e.errorCode());
     assertEquals("invalid VLAN ID " + vlan + " (must be between 0 and 4094)", e.getMessage());
   }
 
@@ -206,7 +206,7 @@ class BridgeConfTest {
   void cniArgsErrors() {
     CniException unknown = assertThrows(CniException.class, () -> parse("{}", "IP=10.200.0.5"));
     // the Go plugins print LoadArgs errors as plain errors, code 999
-    assertEquals(ErrorCode.INTERNAL, unknown.code());
+    assertEquals(ErrorCode.INTERNAL, unknown.errorCode());
     assertEquals("ARGS: unknown args [\"IP=10.200.0.5\"]", unknown.getMessage());
     assertEquals(
         "ARGS: unknown args [\"A=1\" \"B=2\"]",
@@ -241,7 +241,7 @@ class BridgeConfTest {
     assertEquals("iptables", parse("{\"ipMasqBackend\":\"iptables\"}").ipMasqBackend());
     assertEquals("nftables", parse("{\"ipMasqBackend\":\"nftables\"}").ipMasqBackend());
     CniException e = fails("{\"ipMasqBackend\":\"ebpf\"}");
-    assertEquals(ErrorCode.INVALID_NETWORK_CONFIG, e.code());
+    assertEquals(ErrorCode.INVALID_NETWORK_CONFIG, e.errorCode());
     assertEquals("unknown ipmasq backend \"ebpf\"", e.getMessage());
     assertEquals("unknown ipmasq backend \"\"", fails("{\"ipMasqBackend\":\"\"}").getMessage());
   }
@@ -264,7 +264,7 @@ class BridgeConfTest {
         + "\"disableContainerInterface\":true}");
     CniException e = assertThrows(CniException.class, both::checkForAdd);
     assertEquals("cannot use IPAM when DisableContainerInterface flag is set", e.getMessage());
-    assertEquals(ErrorCode.INVALID_NETWORK_CONFIG, e.code());
+    assertEquals(ErrorCode.INVALID_NETWORK_CONFIG, e.errorCode());
     BridgeConf hp = parse("{\"hairpinMode\":true,\"promiscMode\":true}");
     assertEquals(
         "cannot set hairpin mode and promiscuous mode at the same time",

@@ -99,11 +99,11 @@ class BridgeFaultsTest extends BridgeEnvCase {
     String conf = env.conf("1.0.0", "{\"ipam\":" + ipam("10.224.0.0/24") + "}");
     CniException e =
         assertThrows(CniException.class, () -> env.add(BridgeEnv.args("d", notNs.toString(), "eth0", conf)));
-    assertEquals(ErrorCode.INVALID_NETNS_PATH, e.code());
+    assertEquals(ErrorCode.INVALID_NETNS_PATH, e.errorCode());
     assertTrue(e.getMessage().startsWith("failed to open netns \"" + notNs + "\": "), e.getMessage());
     CniException missing = assertThrows(CniException.class,
         () -> env.add(BridgeEnv.args("d", "/var/run/netns/jt-brc-missing", "eth0", conf)));
-    assertEquals(ErrorCode.INVALID_NETNS_PATH, missing.code());
+    assertEquals(ErrorCode.INVALID_NETNS_PATH, missing.errorCode());
     // refused before the bridge was made
     assertEquals(List.of("lo"), BridgeEnv.linkNames(env.hostNs));
     assertEquals(0, env.reserved().size());

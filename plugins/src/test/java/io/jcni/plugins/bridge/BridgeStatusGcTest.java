@@ -66,7 +66,7 @@ class BridgeStatusGcTest {
     for (String v : new String[] {"1.0.0", "0.4.0", ""}) {
       CniException e = assertThrows(CniException.class,
           () -> p.status(args("{\"cniVersion\":\"" + v + "\",\"name\":\"n\",\"type\":\"bridge\"}"), TestContext.execOnly()));
-      assertEquals(ErrorCode.INCOMPATIBLE_CNI_VERSION, e.code());
+      assertEquals(ErrorCode.INCOMPATIBLE_CNI_VERSION, e.errorCode());
       assertEquals("config version does not allow STATUS", e.getMessage());
     }
   }
@@ -83,7 +83,7 @@ class BridgeStatusGcTest {
 
     ipam.failWith = new CniException(ErrorCode.PLUGIN_NOT_AVAILABLE, "pool exhausted");
     CniException e = assertThrows(CniException.class, () -> p.status(args(conf), ctx));
-    assertEquals(ErrorCode.PLUGIN_NOT_AVAILABLE, e.code());
+    assertEquals(ErrorCode.PLUGIN_NOT_AVAILABLE, e.errorCode());
   }
 
   @Test
@@ -100,7 +100,7 @@ class BridgeStatusGcTest {
     String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"bridge\"}";
     CmdArgs a = new CmdArgs("c", "/x", "eth0:1", "", List.of(), conf.getBytes(StandardCharsets.UTF_8));
     CniException e = assertThrows(CniException.class, () -> new BridgePlugin().add(a, TestContext.execOnly()));
-    assertEquals(ErrorCode.INVALID_ENVIRONMENT_VARIABLES, e.code());
+    assertEquals(ErrorCode.INVALID_ENVIRONMENT_VARIABLES, e.errorCode());
     assertEquals("invalid CNI_IFNAME \"eth0:1\": contains ':'", e.getMessage());
   }
 

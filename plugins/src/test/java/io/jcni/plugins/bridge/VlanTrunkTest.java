@@ -54,6 +54,6 @@ class VlanTrunkTest {
   void fails(VlanTrunk t, String message) {
     CniException e = assertThrows(CniException.class, () -> VlanTrunk.collect(List.of(id(7), t)));
     assertEquals(message, e.getMessage());
-    assertEquals(ErrorCode.INVALID_NETWORK_CONFIG, e.code());
+    assertEquals(ErrorCode.INVALID_NETWORK_CONFIG, e.errorCode());
   }
 }

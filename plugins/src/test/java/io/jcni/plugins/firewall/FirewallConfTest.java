@@ -48,7 +48,7 @@ class FirewallConfTest {
   void badTypeIsAGoDecodingError() {
     CniException e = assertThrows(CniException.class,
         () -> FirewallConf.parse(conf("\"backend\":7", null).getBytes()));
-    assertEquals(ErrorCode.DECODING_FAILURE, e.code());
+    assertEquals(ErrorCode.DECODING_FAILURE, e.errorCode());
     assertTrue(e.msg().startsWith("failed to load netconf: json: cannot unmarshal number into Go struct field"
         + " FirewallNetConf.backend of type string"), e.msg());
   }
@@ -59,7 +59,7 @@ class FirewallConfTest {
     for (String command : List.of("ADD", "CHECK", "DEL")) {
       CniException e = assertThrows(CniException.class,
           () -> run(plugin(false), command, conf("\"backend\":\"firewalld\"", prev)));
-      assertEquals(ErrorCode.UNSUPPORTED_FIELD, e.code());
+      assertEquals(ErrorCode.UNSUPPORTED_FIELD, e.errorCode());
       assertTrue(e.msg().startsWith("firewall backend \"firewalld\" (zone \"trusted\") cannot be served in-process"),
           e.msg());
     }
@@ -71,7 +71,7 @@ class FirewallConfTest {
     JsonNode prev = JSON.readTree(NO_IPS);
     for (String backend : List.of("", "\"backend\":\"nftables\"")) {
       CniException e = assertThrows(CniException.class, () -> run(plugin(true), "ADD", conf(backend, prev)));
-      assertEquals(ErrorCode.UNSUPPORTED_FIELD, e.code());
+      assertEquals(ErrorCode.UNSUPPORTED_FIELD, e.errorCode());
       assertTrue(e.msg().startsWith("firewalld is running, so the firewall plugin would use its firewalld backend"),
           e.msg());
     }

@@ -141,7 +141,7 @@ class ConfigErrorsInteropTest {
     assertTrue(
         Set.of(ErrorCode.INVALID_NETWORK_CONFIG, ErrorCode.DECODING_FAILURE, ErrorCode.INCOMPATIBLE_CNI_VERSION,
                 ErrorCode.INVALID_ENVIRONMENT_VARIABLES, ErrorCode.INTERNAL)
-            .contains(ours.code()),
+            .contains(ErrorCode.of(ours.code())),
         "code " + ours.code());
     assertEquals(Set.of(), addressFiles(jDir));
     assertEquals(Set.of(), addressFiles(goDir));

@@ -114,7 +114,7 @@ class IpamConfigTest {
             CniException.class,
             () -> load(conf("0.3.1", "\"ranges\":[[{\"subnet\":\"10.1.2.0/24\"}],[{\"subnet\":\"10.1.2.0/26\"}]]", ""), ""));
     assertEquals("range set 0 overlaps with 1", e.getMessage());
-    assertEquals(ErrorCode.INVALID_NETWORK_CONFIG, e.code());
+    assertEquals(ErrorCode.INVALID_NETWORK_CONFIG, e.errorCode());
   }
 
   @Test
@@ -166,6 +166,6 @@ class IpamConfigTest {
         assertThrows(
             CniException.class,
             () -> load(conf("1.0.0", "\"subnet\":\"10.1.2.0/24\",\"routes\":[{\"gw\":\"10.1.2.1\"}]", ""), ""));
-    assertEquals(ErrorCode.DECODING_FAILURE, e.code(), e.getMessage());
+    assertEquals(ErrorCode.DECODING_FAILURE, e.errorCode(), e.getMessage());
   }
 }

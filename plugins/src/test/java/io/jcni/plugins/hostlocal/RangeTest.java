@@ -54,7 +54,7 @@ class RangeTest {
   void rejectsHostBits(String subnet, String tail) {
     CniException e = assertThrows(CniException.class, () -> range(subnet).canonical());
     assertEquals("Network has host bits set. " + tail, e.getMessage());
-    assertEquals(ErrorCode.INVALID_NETWORK_CONFIG, e.code());
+    assertEquals(ErrorCode.INVALID_NETWORK_CONFIG, e.errorCode());
   }
 
   @Test

@@ -45,7 +45,7 @@ class StoreTest {
     Store s = Store.open(dataDir, "net", Duration.ofMillis(100));
     try (Flock held = Flock.acquire(s.dir().resolve("lock"), null)) {
       CniException e = assertThrows(CniException.class, s::lock);
-      assertEquals(ErrorCode.TRY_AGAIN_LATER, e.code());
+      assertEquals(ErrorCode.TRY_AGAIN_LATER, e.errorCode());
     }
   }
 

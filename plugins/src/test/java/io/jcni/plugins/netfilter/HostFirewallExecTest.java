@@ -42,7 +42,7 @@ class HostFirewallExecTest {
     assertEquals(2, e.exitStatus());
     assertTrue(e.stderr().contains("No such file or directory"), e.stderr());
     assertTrue(e.getMessage().startsWith("running [ls /nonexistent-jt-path]: exit status 2: "), e.getMessage());
-    assertEquals(ErrorCode.INTERNAL, e.code());
+    assertEquals(ErrorCode.INTERNAL, e.errorCode());
   }
 
   @Test
@@ -63,7 +63,7 @@ class HostFirewallExecTest {
         () -> exec.run(argv, null, Deadline.after(Duration.ofMillis(800))));
     assertTrue(System.nanoTime() - start < Duration.ofSeconds(10).toNanos(), "the program sleeps 30 s");
     assertTrue(e.isTimeout(), e.getMessage());
-    assertEquals(ErrorCode.TRY_AGAIN_LATER, e.code());
+    assertEquals(ErrorCode.TRY_AGAIN_LATER, e.errorCode());
     assertEquals(FirewallCommandException.STOPPED, e.exitStatus());
     assertEquals("running [" + String.join(" ", argv) + "]: timed out after 800ms", e.getMessage());
     for (String pid : Files.readString(pids).trim().split(" ")) {
@@ -90,7 +90,7 @@ class HostFirewallExecTest {
     assertFalse(t.isAlive(), "run did not return after interrupt");
     FirewallCommandException e = (FirewallCommandException) thrown.get();
     assertTrue(e.isCancelled(), e.getMessage());
-    assertEquals(ErrorCode.TRY_AGAIN_LATER, e.code());
+    assertEquals(ErrorCode.TRY_AGAIN_LATER, e.errorCode());
     assertTrue(e.getMessage().startsWith("running [sleep 30]: cancelled after "), e.getMessage());
     assertTrue(stillInterrupted.get(), "interrupt status must be kept for the caller");
   }

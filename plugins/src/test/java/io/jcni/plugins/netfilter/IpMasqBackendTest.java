@@ -61,7 +61,7 @@ class IpMasqBackendTest {
   void unknownBackendUsesUpstreamMessage() {
     CniException e = assertThrows(CniException.class, () -> IpMasqBackend.parse("ebtables"));
     assertEquals("unknown ipmasq backend \"ebtables\"", e.getMessage());
-    assertEquals(ErrorCode.INVALID_NETWORK_CONFIG, e.code());
+    assertEquals(ErrorCode.INVALID_NETWORK_CONFIG, e.errorCode());
     // Go's *string is set for "", and "" is no backend name.
     assertEquals("unknown ipmasq backend \"\"",
         assertThrows(CniException.class, () -> IpMasq.forConfig("")).getMessage());
@@ -117,6 +117,6 @@ class IpMasqBackendTest {
         () -> m.teardown("mynet", "dummy", "eth0", Cidrs.of("10.250.1.2/24")));
     assertTrue(e.getMessage().startsWith("running [nft -j list chain inet cni_plugins_masquerade masq_checks]"),
         e.getMessage());
-    assertEquals(ErrorCode.INTERNAL, e.code());
+    assertEquals(ErrorCode.INTERNAL, e.errorCode());
   }
 }

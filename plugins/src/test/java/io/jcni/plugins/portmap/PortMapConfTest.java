@@ -53,7 +53,7 @@ class PortMapConfTest {
     assertEquals("Invalid host port number: -1",
         error(",\"runtimeConfig\":{\"portMappings\":[{\"hostPort\":-1,\"containerPort\":1}]}"));
     CniException e = assertThrows(CniException.class, () -> parse(",\"snat\":\"yes\""));
-    assertEquals(ErrorCode.DECODING_FAILURE, e.code());
+    assertEquals(ErrorCode.DECODING_FAILURE, e.errorCode());
     assertEquals("failed to parse network configuration: json: cannot unmarshal string into Go struct field "
         + "PortMapConf.snat of type bool", e.getMessage());
   }
