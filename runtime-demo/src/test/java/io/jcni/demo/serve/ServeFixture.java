@@ -45,7 +45,7 @@ final class ServeFixture implements AutoCloseable {
   }
 
   ServeFixture(Path dir) throws Exception {
-    this.dir = dir;
+    this.dir = Files.createDirectories(dir);
     this.socket = dir.resolve("jcni.sock");
     this.shims = dir.resolve("bin");
     ShimInstaller.install(shims, PluginRegistry.discover().types(), new java.io.PrintStream(OutputStream.nullOutputStream()));

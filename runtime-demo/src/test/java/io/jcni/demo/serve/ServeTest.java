@@ -199,10 +199,16 @@ class ServeTest {
   Process holdStoreLock() throws Exception {
     Path lock = Files.createDirectories(tmp.resolve("ipam").resolve(NET)).resolve("lock");
     Files.write(lock, new byte[0]);
-    Process p = new ProcessBuilder("flock", lock.toString(), "sleep", "60").start();
+    Process p = new ProcessBuilder("flock", "--close", lock.toString(), "sleep", "60").start();
     Thread.sleep(200);
     assertTrue(p.isAlive());
     return p;
+  }
+
+  /** Releases the lock of {@link #holdStoreLock()}: flock holds it, its sleep child does not. */
+  static void release(Process lock) {
+    lock.descendants().forEach(ProcessHandle::destroy);
+    lock.destroy();
   }
 
   static void awaitLink(TestNetns ns, String name) throws Exception {
@@ -231,7 +237,7 @@ class ServeTest {
       assertTrue(f.daemon.isAlive(), "the daemon left before its request in flight was done");
       assertFalse(Files.exists(f.socket) && f.shim("bridge", Map.of("CNI_COMMAND", "VERSION"), "").exit() == 0,
           "still accepting after SIGTERM");
-      lock.destroy();
+      release(lock);
       ServeFixture.Run r = add.get(60, TimeUnit.SECONDS);
       assertEquals(0, r.exit(), r.toString());
       assertEquals(List.of("10.237.7.2"), reserved());
@@ -260,7 +266,7 @@ class ServeTest {
         awaitLink(c, "eth0");
         f.kill();
       } finally {
-        lock.destroy();
+        release(lock);
       }
       ServeFixture.Run r = add.get(30, TimeUnit.SECONDS);
       assertError(r, 11, "jcni daemon at " + f.socket + " closed the connection before answering");
