@@ -103,6 +103,47 @@ class ServeTest {
 
   @Test
   @RequiresCapabilities
+  void concurrentAddsOfDifferentContainersAllSucceed() throws Exception {
+    try (ServeFixture f = new ServeFixture(tmp).start()) {
+      List<TestNetns> ctrs = new ArrayList<>();
+      try {
+        for (int i = 0; i < 4; i++) {
+          ctrs.add(TestNetns.createWithLoopback("svctr"));
+        }
+        List<CompletableFuture<ServeFixture.Run>> adds = new ArrayList<>();
+        for (int i = 0; i < ctrs.size(); i++) {
+          TestNetns c = ctrs.get(i);
+          String id = "sv-c" + i;
+          adds.add(CompletableFuture.supplyAsync(() -> {
+            try {
+              return f.shim("bridge", env("ADD", id, c), conf());
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          }));
+        }
+        List<String> ips = new ArrayList<>();
+        for (int i = 0; i < adds.size(); i++) {
+          ServeFixture.Run r = adds.get(i).get(60, TimeUnit.SECONDS);
+          assertEquals(0, r.exit(), r.toString());
+          ips.add(addresses(ctrs.get(i), "eth0").get(0));
+        }
+        assertEquals(4, ips.stream().distinct().count(), ips.toString());
+        assertEquals(4, reserved().size());
+        for (int i = 0; i < ctrs.size(); i++) {
+          assertEquals(0, f.shim("bridge", env("DEL", "sv-c" + i, ctrs.get(i)), conf()).exit());
+        }
+        assertEquals(List.of(), reserved());
+      } finally {
+        for (TestNetns c : ctrs) {
+          c.close();
+        }
+      }
+    }
+  }
+
+  @Test
+  @RequiresCapabilities
   void theShimAnswersVersionAsSkelDoes() throws Exception {
     try (ServeFixture f = new ServeFixture(tmp).start()) {
       for (String type : PluginRegistry.discover().types()) {
@@ -124,6 +165,7 @@ class ServeTest {
 
   @Test
   void daemonDownIsCode11AtOnce() throws Exception {
+    ServeFixture.requireShim();
     ShimInstaller.install(tmp.resolve("bin"), List.of("bridge"), new PrintStream(OutputStream.nullOutputStream()));
     ProcessBuilder pb = new ProcessBuilder(tmp.resolve("bin/bridge").toString());
     pb.environment().put("CNI_COMMAND", "VERSION");
