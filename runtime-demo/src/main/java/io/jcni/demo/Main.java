@@ -1,13 +1,18 @@
 package io.jcni.demo;
 
+import io.jcni.demo.serve.Serve;
+import io.jcni.demo.serve.ShimInstaller;
+import io.jcni.libcni.spi.PluginRegistry;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorText;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The {@code jcni} command line: cnitool-compatible network operations, plus {@code demo} and {@code bench}.
+ * The {@code jcni} command line: cnitool-compatible network operations, {@code demo} and {@code bench}, and the
+ * {@code serve} daemon with its shims ({@code install-plugins}).
  *
  * <p>Every failure ends as one line on stderr naming the problem and a non-zero exit status, never a stack trace.
  */
@@ -17,6 +22,8 @@ public final class Main {
       "       jcni [-v] [--exec|--inline] gc|status|validate <network>",
       "       jcni version <plugin-type>",
       "       jcni list",
+      "       jcni serve [--socket PATH] [--timeout SECONDS]",
+      "       jcni install-plugins <dir>",
       "       jcni demo",
       "       jcni bench [--pods N] [--concurrency C] [--warmup N] [--ipmasq true|false] [--mode inline|exec|both]",
       "                  [--json]",
@@ -91,6 +98,15 @@ public final class Main {
       case "validate" -> tool.validate(arg(ops, 0, "network"));
       case "version" -> tool.version(arg(ops, 0, "plugin-type"));
       case "list" -> tool.list();
+      case "serve" -> {
+        try {
+          return Serve.command(ops, System.err);
+        } catch (IllegalArgumentException e) {
+          throw new UsageException(e.getMessage());
+        }
+      }
+      case "install-plugins" ->
+          ShimInstaller.install(Path.of(arg(ops, 0, "dir")), PluginRegistry.discover().types(), System.out);
       case "demo" -> { return Demo.run(ops, System.out, System.err); }
       case "bench" -> Bench.command(ops, CliEnv.system(), System.out);
       default -> throw new UsageException("unknown command " + cmd);

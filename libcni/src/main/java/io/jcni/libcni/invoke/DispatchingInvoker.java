@@ -119,6 +119,14 @@ public final class DispatchingInvoker implements PluginInvoker {
     }
   }
 
+  /**
+   * What an in-process plugin sees when it runs within {@code deadline} outside this dispatcher (as under skel):
+   * its delegations go through this dispatcher.
+   */
+  public PluginContext context(Deadline deadline) {
+    return new Context(deadline);
+  }
+
   /** What an in-process plugin of one operation sees: delegation through this dispatcher, within its deadline. */
   private final class Context implements PluginContext {
     private final Deadline deadline;

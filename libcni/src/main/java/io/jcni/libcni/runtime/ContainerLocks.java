@@ -11,9 +11,10 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * One lock per container ID, so that operations on one container never overlap (the spec forbids parallel
  * operations on a container) while different containers proceed in parallel. A lock lives only while someone
- * holds or waits for it, so the table does not grow with every container ever seen.
+ * holds or waits for it, so the table does not grow with every container ever seen. {@code CniRuntime} and
+ * {@code jcni serve} each keep one.
  */
-final class ContainerLocks {
+public final class ContainerLocks {
   private final Map<String, Entry> locks = new HashMap<>();
 
   private static final class Entry {
@@ -22,7 +23,7 @@ final class ContainerLocks {
   }
 
   /** A held container lock; closing releases it. */
-  interface Held extends AutoCloseable {
+  public interface Held extends AutoCloseable {
     @Override
     void close();
   }
@@ -33,7 +34,7 @@ final class ContainerLocks {
    * @throws CniException code 11 when {@code wait} passes first ({@link CniException#isTimeout()}) or the thread is
    *     interrupted ({@link CniException#isCancelled()}, the flag stays set), naming the container
    */
-  Held acquire(String containerId, Deadline wait) throws CniException {
+  public Held acquire(String containerId, Deadline wait) throws CniException {
     Entry e;
     synchronized (this) {
       e = locks.computeIfAbsent(containerId, k -> new Entry());

@@ -39,6 +39,11 @@ public final class PluginRegistry {
     return Optional.ofNullable(plugins.get(type));
   }
 
+  /** The registered types, sorted. */
+  public java.util.SortedSet<String> types() {
+    return new java.util.TreeSet<>(plugins.keySet());
+  }
+
   /** Whether a plugin is registered for {@code type}. */
   public boolean has(String type) {
     return plugins.containsKey(type);

@@ -1,10 +1,12 @@
 package io.jcni.plugins.skel;
 
+import io.jcni.libcni.invoke.DispatchingInvoker;
 import io.jcni.libcni.invoke.ExecInvoker;
 import io.jcni.libcni.invoke.RawExec;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.CniPlugin;
 import io.jcni.libcni.spi.Command;
+import io.jcni.libcni.spi.Deadline;
 import io.jcni.libcni.spi.SkelChecks;
 import io.jcni.libcni.spi.PluginContext;
 import io.jcni.libcni.spi.PluginRegistry;
@@ -32,7 +34,9 @@ import java.util.Set;
  * <p>It reads the {@code CNI_*} environment and stdin, applies skel's checks in skel's order (required variables,
  * network name, container id, interface name, version gates), calls the plugin, and prints the result or the
  * error JSON on stdout with exit status 1 — so a runtime that can only exec plugins sees no difference from a Go
- * binary. Plugins run this way delegate (to their IPAM) by exec'ing the delegate from {@code CNI_PATH}.
+ * binary. Plugins run this way delegate (to their IPAM) in-process when the delegate's type is in the registry
+ * they run with, and by exec'ing it from {@code CNI_PATH} otherwise. {@code jcni serve} runs each request it
+ * receives through {@link #run(CniPlugin, PluginRegistry, Deadline, Map, InputStream, OutputStream, OutputStream)}.
  */
 public final class Skel {
   /** The environment variable naming the plugin type when no argument does. */
@@ -66,19 +70,32 @@ public final class Skel {
       printError(new CniException(ErrorCode.INVALID_ENVIRONMENT_VARIABLES, msg), System.out);
       System.exit(1);
     }
-    System.exit(run(plugin, System.getenv(), System.in, System.out, System.err));
+    System.exit(run(plugin, registry, Deadline.none(), System.getenv(), System.in, System.out, System.err));
   }
 
   /**
-   * Runs one command of {@code plugin} as an executable would, with {@code env} as its environment.
+   * Runs one command of {@code plugin} as an executable would, with {@code env} as its environment; delegations
+   * to other types are exec'd.
    *
    * @return the exit status: 0 on success, 1 after printing an error
    */
   public static int run(
       CniPlugin plugin, Map<String, String> env, InputStream stdin, OutputStream stdout, OutputStream stderr) {
+    return run(plugin, PluginRegistry.empty(), Deadline.none(), env, stdin, stdout, stderr);
+  }
+
+  /**
+   * Runs one command of {@code plugin} as an executable would, with {@code env} as its environment, within
+   * {@code deadline}; a delegation runs in-process when {@code registry} holds its type.
+   *
+   * @return the exit status: 0 on success, 1 after printing an error
+   */
+  public static int run(CniPlugin plugin, PluginRegistry registry, Deadline deadline, Map<String, String> env,
+      InputStream stdin, OutputStream stdout, OutputStream stderr) {
     PrintStream out = new PrintStream(stdout, true, StandardCharsets.UTF_8);
+    PrintStream err = new PrintStream(stderr, true, StandardCharsets.UTF_8);
     try {
-      dispatch(plugin, env, stdin, out, new PrintStream(stderr, true, StandardCharsets.UTF_8));
+      dispatch(plugin, registry, deadline, env, stdin, out, err);
       out.flush();
       return 0;
     } catch (CniException e) {
@@ -90,9 +107,8 @@ public final class Skel {
     }
   }
 
-  private static void dispatch(
-      CniPlugin plugin, Map<String, String> env, InputStream stdin, PrintStream out, PrintStream err)
-      throws CniException {
+  private static void dispatch(CniPlugin plugin, PluginRegistry registry, Deadline deadline,
+      Map<String, String> env, InputStream stdin, PrintStream out, PrintStream err) throws CniException {
     String cmd = env.getOrDefault("CNI_COMMAND", "");
     List<String> missing = new ArrayList<>();
     for (String v : VARS) {
@@ -136,7 +152,7 @@ public final class Skel {
     if (command == null) {
       throw new CniException(ErrorCode.INVALID_ENVIRONMENT_VARIABLES, "unknown CNI_COMMAND: " + cmd);
     }
-    PluginContext ctx = delegation(args.path());
+    PluginContext ctx = delegation(registry, args.path(), err).context(deadline);
     switch (command) {
       case ADD -> {
         byte[] result = plugin.add(args, ctx);
@@ -154,10 +170,12 @@ public final class Skel {
     return path.isEmpty() ? List.of() : Arrays.asList(path.split(File.pathSeparator, -1));
   }
 
-  /** Delegation from a skel-run plugin: exec the delegate type from {@code CNI_PATH}, as Go's invoke.Delegate*. */
-  private static PluginContext delegation(List<String> cniPath) {
-    ExecInvoker exec = new ExecInvoker(cniPath, new RawExec(System.err));
-    return exec::invoke;
+  /**
+   * Delegation from a skel-run plugin: in-process for a type in {@code registry}, otherwise the delegate type
+   * exec'd from {@code CNI_PATH}, as Go's invoke.Delegate*; an exec'd delegate's stderr goes to {@code err}.
+   */
+  private static DispatchingInvoker delegation(PluginRegistry registry, List<String> cniPath, PrintStream err) {
+    return new DispatchingInvoker(registry, type -> true, new ExecInvoker(cniPath, new RawExec(err)));
   }
 
   private static void printError(CniException e, PrintStream out) {

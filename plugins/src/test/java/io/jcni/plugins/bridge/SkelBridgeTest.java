@@ -27,6 +27,12 @@ class SkelBridgeTest {
 
   /** Runs {@code java … Skel bridge} inside the host namespace, exactly as a runtime would exec a plugin. */
   private static String[] skel(BridgeEnv env, String command, String netns, String conf) throws Exception {
+    return skel(env, command, netns, conf, GoPlugin.DIR);
+  }
+
+  /** {@link #skel(BridgeEnv, String, String, String)} with another {@code CNI_PATH}. */
+  private static String[] skel(BridgeEnv env, String command, String netns, String conf, String cniPath)
+      throws Exception {
     List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", env.hostNs.name()));
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.jcni.plugins.skel.Skel", "bridge"));
@@ -34,7 +40,7 @@ class SkelBridgeTest {
     Map<String, String> e = pb.environment();
     e.keySet().removeIf(k -> k.startsWith("CNI_"));
     e.putAll(Map.of("CNI_COMMAND", command, "CNI_CONTAINERID", "skel-1", "CNI_NETNS", netns, "CNI_IFNAME", "eth0",
-        "CNI_PATH", GoPlugin.DIR));
+        "CNI_PATH", cniPath));
     Process p = pb.start();
     try (OutputStream in = p.getOutputStream()) {
       in.write(conf.getBytes(StandardCharsets.UTF_8));
@@ -66,6 +72,23 @@ class SkelBridgeTest {
       assertEquals("1", bad[0]);
       assertEquals("invalid VLAN ID 5000 (must be between 0 and 4094)",
           BridgeEnv.JSON.readTree(bad[1]).path("msg").asText());
+    }
+  }
+
+  /** host-local is in the registry, so the bridge runs it in-process: CNI_PATH holds no plugin at all. */
+  @Test
+  @RequiresCapabilities
+  void ipamOfAnInProcessTypeRunsInProcess() throws Exception {
+    try (BridgeEnv env = BridgeEnv.create()) {
+      TestNetns c = env.container();
+      String conf = env.conf("1.0.0", "{\"ipam\":" + ipam("10.240.1.0/24") + "}");
+      String[] add = skel(env, "ADD", c.path(), conf, "/nonexistent");
+      assertEquals("0", add[0], add[1]);
+      assertEquals(List.of("10.240.1.2/24"), KernelState.cidrs(c, "eth0", true));
+      assertEquals(List.of("10.240.1.2"), env.reserved());
+      String[] del = skel(env, "DEL", c.path(), conf, "/nonexistent");
+      assertEquals("0", del[0], del[1]);
+      assertEquals(List.of(), env.reserved());
     }
   }
 }

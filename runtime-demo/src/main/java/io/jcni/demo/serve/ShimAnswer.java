@@ -1,0 +1,20 @@
+package io.jcni.demo.serve;
+
+import io.jcni.libcni.types.CniException;
+import io.jcni.libcni.types.GoJson;
+
+/**
+ * What {@code jcni serve} sends back for one {@link ShimRequest}: what the plugin executable would have printed
+ * and its exit status, which the shim reproduces.
+ *
+ * @param status the exit status (0 or 1)
+ * @param stdout the result or error JSON
+ * @param stderr diagnostics
+ */
+public record ShimAnswer(int status, byte[] stdout, byte[] stderr) {
+
+  /** The answer of a call that failed before a plugin ran: the error JSON as skel prints it, status 1. */
+  public static ShimAnswer error(CniException e) {
+    return new ShimAnswer(1, GoJson.indented(e.toJson()), new byte[0]);
+  }
+}
