@@ -45,16 +45,19 @@ public final class PodmanHarness implements AutoCloseable {
   private final TestNetns host;
   private final Map<String, String> env;
 
-  private PodmanHarness(Path dir, Path pluginDir, PodmanNetwork network, TestNetns host) {
+  private PodmanHarness(Path dir, Path pluginDir, PodmanNetwork network, TestNetns host,
+      Map<String, String> pluginEnv) {
     this.dir = dir;
     this.pluginDir = pluginDir;
     this.network = network;
     this.host = host;
-    this.env = Map.of(
+    Map<String, String> e = new java.util.HashMap<>(pluginEnv);
+    e.putAll(Map.of(
         "CONTAINERS_CONF", dir.resolve("containers.conf").toString(),
         "CONTAINERS_STORAGE_CONF", dir.resolve("storage.conf").toString(),
         "CONTAINERS_REGISTRIES_CONF", dir.resolve("registries.conf").toString(),
-        "TMPDIR", dir.resolve("tmp").toString());
+        "TMPDIR", dir.resolve("tmp").toString()));
+    this.env = Map.copyOf(e);
   }
 
   /**
@@ -62,8 +65,16 @@ public final class PodmanHarness implements AutoCloseable {
    * {@link #IMAGE}. On failure everything made so far is removed again.
    */
   public static PodmanHarness start(Path dir, Path pluginDir) throws IOException {
+    return start(dir, pluginDir, Map.of());
+  }
+
+  /**
+   * {@link #start(Path, Path)} with {@code pluginEnv} in Podman's environment, which the CNI plugins it execs
+   * inherit (e.g. {@code JCNI_SOCKET} for jcni's shims).
+   */
+  public static PodmanHarness start(Path dir, Path pluginDir, Map<String, String> pluginEnv) throws IOException {
     TestNetns host = TestNetns.createWithLoopback("podhost");
-    PodmanHarness h = new PodmanHarness(dir, pluginDir, PodmanNetwork.random(dir.resolve("ipam")), host);
+    PodmanHarness h = new PodmanHarness(dir, pluginDir, PodmanNetwork.random(dir.resolve("ipam")), host, pluginEnv);
     try {
       h.writeConfiguration();
       h.importImage();

@@ -1,24 +1,58 @@
 package io.jcni.demo.podman;
 
+import io.jcni.demo.serve.ServeFixture;
 import io.jcni.libcni.testing.RequiresCapabilities;
+import io.jcni.libcni.testing.RequiresExecutable;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Disabled;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 
 /**
- * Podman (CNI backend) with jcni's shims as its plugin directory, {@code JCNI_PLUGIN_DIR}: a directory written by
- * {@code jcni install-plugins} holding every type the network uses (bridge, host-local, portmap, firewall, tuning),
- * with the {@code jcni serve} daemon running.
+ * Podman (CNI backend) with jcni's shims as its plugin directory: {@code jcni install-plugins} output for every
+ * in-process type, and a {@code jcni serve} daemon in the namespace Podman runs in. Podman passes its environment
+ * to the plugins it execs, so {@code JCNI_SOCKET} reaches the shims.
  */
-@Disabled("needs jcni serve and its shims (issue 15): enable with a @BeforeAll that installs the shims into a "
-    + "directory of the test's own and starts the daemon, and a matching @AfterAll")
 @RequiresCapabilities
+@RequiresExecutable({"/usr/bin/podman", "/usr/bin/runc"})
 class PodmanShimsTest extends PodmanNetworkingContract {
+  private Path dir;
+  private ServeFixture serve;
+
   @Override
   Path pluginDir() {
-    String dir = System.getenv("JCNI_PLUGIN_DIR");
-    if (dir == null || dir.isEmpty()) {
-      throw new IllegalStateException("JCNI_PLUGIN_DIR names no shim directory");
+    return dir.resolve("serve").resolve("bin");
+  }
+
+  @BeforeAll
+  @Override
+  void startPodman() throws Exception {
+    dir = Files.createTempDirectory("jt-podman-shims-");
+    Path socket = dir.resolve("serve").resolve("jcni.sock");
+    podman = PodmanHarness.start(dir.resolve("podman"), pluginDir(), Map.of("JCNI_SOCKET", socket.toString()));
+    serve = new ServeFixture(dir.resolve("serve"), podman.host()).start();
+  }
+
+  @AfterAll
+  @Override
+  void stopPodman() throws Exception {
+    // Podman first: removing its containers DELs through the shims, so the daemon must still answer.
+    try {
+      if (podman != null) {
+        podman.close();
+      }
+    } finally {
+      if (serve != null) {
+        serve.close();
+      }
+      if (dir != null) {
+        try (var s = Files.walk(dir)) {
+          for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            Files.deleteIfExists(p);
+          }
+        }
+      }
     }
-    return Path.of(dir);
   }
 }

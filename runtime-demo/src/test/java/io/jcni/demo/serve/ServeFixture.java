@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * A {@code jcni serve} process in a throw-away "host" namespace with the shims installed in a directory of the
  * test's own, and the shims run as a runtime runs plugins. Closing kills the daemon and removes the namespace.
  */
-final class ServeFixture implements AutoCloseable {
+public final class ServeFixture implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
 
   final Path dir;
@@ -44,13 +44,34 @@ final class ServeFixture implements AutoCloseable {
     }
   }
 
+  private final boolean ownsHost;
+
   ServeFixture(Path dir) throws Exception {
+    this(dir, null);
+  }
+
+  /**
+   * Installs the shims under {@code dir}; the daemon will run in {@code host} (which stays the caller's), or in a
+   * throw-away namespace of its own when null.
+   */
+  public ServeFixture(Path dir, TestNetns host) throws Exception {
     requireShim();
     this.dir = Files.createDirectories(dir);
     this.socket = dir.resolve("jcni.sock");
     this.shims = dir.resolve("bin");
     ShimInstaller.install(shims, PluginRegistry.discover().types(), new java.io.PrintStream(OutputStream.nullOutputStream()));
-    this.host = TestNetns.createWithLoopback("svhost");
+    this.ownsHost = host == null;
+    this.host = host == null ? TestNetns.createWithLoopback("svhost") : host;
+  }
+
+  /** The directory holding a shim per in-process type. */
+  public Path shims() {
+    return shims;
+  }
+
+  /** The daemon's socket, for {@code JCNI_SOCKET}. */
+  public Path socket() {
+    return socket;
   }
 
   /** Skips the test when the build had no gcc and libc6-dev to make the shim (run-tests installs them). */
@@ -60,7 +81,7 @@ final class ServeFixture implements AutoCloseable {
   }
 
   /** Starts the daemon in the host namespace and waits until it answers. */
-  ServeFixture start() throws Exception {
+  public ServeFixture start() throws Exception {
     daemonLog = Files.createTempFile(dir, "serve", ".log");
     List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", host.name(),
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
@@ -150,7 +171,9 @@ final class ServeFixture implements AutoCloseable {
         kill();
       }
     } finally {
-      host.close();
+      if (ownsHost) {
+        host.close();
+      }
     }
   }
 }
