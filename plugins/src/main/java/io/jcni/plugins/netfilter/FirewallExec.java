@@ -38,10 +38,28 @@ public interface FirewallExec {
     return run(argv, stdin);
   }
 
+  /**
+   * Whether programs run on this machine in the calling thread's namespace ({@link #host()}, also bound to a
+   * deadline): only then may rules be written from this process instead ({@link HostNfTables}).
+   */
+  default boolean runsOnHost() {
+    return false;
+  }
+
   /** This executor with every command bound by {@code deadline} (the operation's, or one for undoing it). */
   default FirewallExec within(Deadline deadline) {
     FirewallExec self = this;
-    return (argv, stdin) -> self.run(argv, stdin, deadline);
+    return new FirewallExec() {
+      @Override
+      public String run(List<String> argv, String stdin) throws FirewallCommandException {
+        return self.run(argv, stdin, deadline);
+      }
+
+      @Override
+      public boolean runsOnHost() {
+        return self.runsOnHost();
+      }
+    };
   }
 
   /** The executor that runs programs on this machine with Commons Exec. */

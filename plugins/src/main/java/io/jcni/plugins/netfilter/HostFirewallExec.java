@@ -25,6 +25,11 @@ final class HostFirewallExec implements FirewallExec {
   }
 
   @Override
+  public boolean runsOnHost() {
+    return true;
+  }
+
+  @Override
   public String run(List<String> argv, String stdin, Deadline deadline) throws FirewallCommandException {
     if (argv.isEmpty()) {
       throw new IllegalArgumentException("empty argument vector");

@@ -112,7 +112,7 @@ final class IptablesMasq implements MasqRules {
    * ({@link IptablesNftBatch}, {@link HostNfTables}); false, with nothing applied, otherwise.
    */
   private boolean setUpInProcess(Family f, String chain, String comment, List<IpNet> ips) {
-    if (f != Family.V4 || ips.size() != 1 || exec != FirewallExec.host()) {
+    if (f != Family.V4 || ips.size() != 1 || !exec.runsOnHost()) {
       return false;
     }
     return IptablesNftBatch.freshSetup(chain, comment, ips.get(0)).map(HostNfTables::commit).orElse(false);
@@ -245,7 +245,7 @@ final class IptablesMasq implements MasqRules {
    * transaction is refused, e.g. because the state is not the one the lines expect.
    */
   private boolean applyIfUnchanged(Family f, List<String> lines) {
-    if (exec == FirewallExec.host()) {
+    if (exec.runsOnHost()) {
       // concurrent ADDs and DELs of this process share one restore (group commit)
       return RestoreBatch.onHost(f.restore).apply(lines);
     }
