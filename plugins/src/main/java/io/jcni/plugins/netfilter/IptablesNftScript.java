@@ -14,7 +14,7 @@ import java.util.Optional;
  * (nf_tables deletes a rule by its handle, which only a read of the chain tells), other positions, and any rule
  * {@link IptablesNftRule} does not encode.
  */
-final class IptablesNftScript {
+public final class IptablesNftScript {
   private IptablesNftScript() {}
 
   /** The transaction of {@code lines} in {@code table} ({@code nat}, {@code filter}); empty if not covered. */
@@ -78,7 +78,7 @@ final class IptablesNftScript {
    * Applies {@code lines} to {@code table} in one nf_tables transaction through {@code exec} where covered and
    * possible; false, with nothing applied, when the caller must run iptables-restore instead.
    */
-  static boolean commit(FirewallExec exec, String table, List<String> lines) {
+  public static boolean commit(FirewallExec exec, String table, List<String> lines) {
     return of(table, lines).map(exec::commit).orElse(false);
   }
 }
