@@ -9,6 +9,7 @@ import io.jcni.libcni.testing.RequiresCapabilities;
 import io.jcni.libcni.testing.TestNetns;
 import io.jcni.plugins.linux.NetNs;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,8 +24,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The in-process encoding of the portmap and firewall plugins' rules against iptables-nft itself: the same restore
- * lines sent as one nf_tables transaction ({@link IptablesNftScript}) and run through iptables-restore must leave
- * byte for byte the same iptables-save output (counters aside), and iptables -D of each rule's text must find it.
+ * lines sent as one nf_tables transaction ({@link IptablesNftScript}) must carry byte for byte the rule messages
+ * iptables-restore sends (strace) and leave the same iptables-save output (counters aside), and iptables -D of
+ * each rule's text must find the rule.
  */
 @RequiresCapabilities
 class IptablesNftRuleTest {
@@ -116,6 +118,36 @@ class IptablesNftRuleTest {
       }
     }
     assertFalse(String.join("\n", rules(ours, table)).contains("-A "), rules(ours, table).toString());
+  }
+
+  @ParameterizedTest
+  @MethodSource("scripts")
+  void sendsTheRulesIptablesRestoreSends(String table, List<String> lines) throws Exception {
+    TestNetns t = withTables();
+    Path trace = Files.createTempFile("jt-nftr", ".txt");
+    try {
+      new NetnsExec(t.name()).run(List.of("strace", "-f", "-e", "trace=sendmsg", "-e", "write=all", "-o",
+          trace.toString(), "iptables-restore", "-w", "--noflush"), script(table, lines));
+      List<byte[]> theirs = newRules(IptablesNftBatchTest.messages(
+          IptablesNftBatchTest.lastBatch(Files.readString(trace))));
+      List<byte[]> ours = newRules(IptablesNftBatchTest.messages(
+          IptablesNftScript.of(table, lines).orElseThrow().encode(1, 0)));
+      assertEquals(theirs.size(), ours.size());
+      assertFalse(ours.isEmpty(), "no rules");
+      for (int i = 0; i < ours.size(); i++) {
+        assertEquals(IptablesNftBatchTest.hex(theirs.get(i), 16), IptablesNftBatchTest.hex(ours.get(i), 16),
+            "rule " + i + " payload");
+        assertEquals(IptablesNftBatchTest.flags(theirs.get(i)), IptablesNftBatchTest.flags(ours.get(i)),
+            "rule " + i + " flags");
+      }
+    } finally {
+      Files.deleteIfExists(trace);
+    }
+  }
+
+  /** The NFT_MSG_NEWRULE messages of a batch, in order. */
+  private static List<byte[]> newRules(List<byte[]> messages) {
+    return messages.stream().filter(m -> IptablesNftBatchTest.type(m) == 0x0a06).toList();
   }
 
   @Test
