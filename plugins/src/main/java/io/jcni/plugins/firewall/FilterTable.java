@@ -5,13 +5,15 @@ import io.jcni.libcni.types.CniException;
 import io.jcni.plugins.netfilter.FirewallCommandException;
 import io.jcni.plugins.netfilter.FirewallExec;
 import io.jcni.plugins.netfilter.IptablesFamily;
+import io.jcni.plugins.netfilter.IptablesNftScript;
 import io.jcni.plugins.netfilter.IptablesSyntax;
 import io.jcni.plugins.netfilter.TableDump;
 import java.util.List;
 
 /**
  * The filter table of one address family, changed by reading it ({@code iptables-save -t filter}), planning the
- * change ({@link FilterPlan}) and applying it as one {@code iptables-restore --noflush} transaction. A restore
+ * change ({@link FilterPlan}) and applying it as one transaction (nf_tables from this process where covered, else
+ * {@code iptables-restore --noflush}). A restore
  * refused because the table changed under it is planned and tried once more on a fresh read.
  */
 final class FilterTable {
@@ -49,9 +51,15 @@ final class FilterTable {
     }
   }
 
-  /** Applies {@code lines} as one transaction; nothing is run for none. */
+  /**
+   * Applies {@code lines} as one transaction: from this process where iptables-nft's encoding covers them
+   * ({@link IptablesNftScript}), else by iptables-restore; nothing is done for none.
+   */
   void restore(List<String> lines) throws FirewallCommandException {
     if (lines.isEmpty()) {
+      return;
+    }
+    if (family == IptablesFamily.V4 && !deadline.isExpired() && IptablesNftScript.commit(exec, "filter", lines)) {
       return;
     }
     exec.run(List.of(family.restore(), "-w", "--noflush"), IptablesSyntax.restoreScript("filter", lines), deadline);

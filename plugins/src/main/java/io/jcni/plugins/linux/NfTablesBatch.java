@@ -9,7 +9,8 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * One nf_tables transaction: new chains and appended rules that the kernel applies all together or not at all
+ * One nf_tables transaction: new and deleted chains, added rules and flushed chains that the kernel applies all
+ * together or not at all
  * ({@link NfTablesSocket#commit}).
  *
  * <p>Only what writing iptables-nft's rules needs is here, encoded exactly as iptables-nft 1.8 encodes it (attribute
@@ -24,7 +25,9 @@ public final class NfTablesBatch {
   private static final int NFNL_MSG_BATCH_BEGIN = 0x10;
   private static final int NFNL_MSG_BATCH_END = 0x11;
   private static final int NFT_MSG_NEWCHAIN = 3;
+  private static final int NFT_MSG_DELCHAIN = 5;
   private static final int NFT_MSG_NEWRULE = 6;
+  private static final int NFT_MSG_DELRULE = 8;
   private static final int NLM_F_EXCL = 0x200;
   private static final int NLM_F_CREATE = 0x400;
   private static final int NLM_F_APPEND = 0x800;
@@ -42,8 +45,17 @@ public final class NfTablesBatch {
 
   /** Appends a rule of {@code exprs} to {@code chain} of {@code table}. */
   public NfTablesBatch appendRule(int family, String table, String chain, List<Expr> exprs) {
-    Request r = message(NFT_MSG_NEWRULE, Kernel.NLM_F_REQUEST | NLM_F_CREATE | NLM_F_APPEND, family,
-        "append rule to " + chain)
+    return addRule(family, table, chain, exprs, 0, true);
+  }
+
+  /**
+   * Adds a rule of {@code exprs} to {@code chain} of {@code table}, at its end ({@code append}) or its start;
+   * {@code compatProto} is the iptables protocol ({@code -p}) iptables-nft records with the rule, 0 for none.
+   */
+  public NfTablesBatch addRule(int family, String table, String chain, List<Expr> exprs, int compatProto,
+      boolean append) {
+    int flags = Kernel.NLM_F_REQUEST | NLM_F_CREATE | (append ? NLM_F_APPEND : 0);
+    Request r = message(NFT_MSG_NEWRULE, flags, family, (append ? "append rule to " : "insert rule in ") + chain)
         .attrString(1, table) // NFTA_RULE_TABLE
         .attrString(2, chain); // NFTA_RULE_CHAIN
     int list = r.begin(NESTED | 4); // NFTA_RULE_EXPRESSIONS
@@ -55,9 +67,25 @@ public final class NfTablesBatch {
       r.end(data).end(elem);
     }
     r.end(list);
-    int compat = r.begin(NESTED | 5); // NFTA_RULE_COMPAT: protocol 0, no flags, as iptables-nft writes it
-    r.attr(1, be32(0)).attr(2, be32(0)).end(compat);
+    int compat = r.begin(NESTED | 5); // NFTA_RULE_COMPAT: the protocol, no flags, as iptables-nft writes it
+    r.attr(1, be32(compatProto)).attr(2, be32(0)).end(compat);
     messages.add(r);
+    return this;
+  }
+
+  /** Deletes every rule of {@code chain} ({@code iptables -F}); the whole batch fails if the chain is missing. */
+  public NfTablesBatch flushChain(int family, String table, String chain) {
+    messages.add(message(NFT_MSG_DELRULE, Kernel.NLM_F_REQUEST, family, "flush chain " + chain)
+        .attrString(1, table) // NFTA_RULE_TABLE
+        .attrString(2, chain)); // NFTA_RULE_CHAIN
+    return this;
+  }
+
+  /** Deletes the empty, unreferenced chain {@code chain} ({@code iptables -X}); otherwise the whole batch fails. */
+  public NfTablesBatch deleteChain(int family, String table, String chain) {
+    messages.add(message(NFT_MSG_DELCHAIN, Kernel.NLM_F_REQUEST, family, "delete chain " + chain)
+        .attrString(1, table) // NFTA_CHAIN_TABLE
+        .attrString(3, chain)); // NFTA_CHAIN_NAME
     return this;
   }
 
@@ -111,6 +139,16 @@ public final class NfTablesBatch {
   public static final class Expr {
     /** {@code NFT_PAYLOAD_NETWORK_HEADER}. */
     public static final int NETWORK_HEADER = 1;
+    /** {@code NFT_PAYLOAD_TRANSPORT_HEADER}. */
+    public static final int TRANSPORT_HEADER = 2;
+    /** {@code NFT_META_MARK}: the packet mark. */
+    public static final int META_MARK = 3;
+    /** {@code NFT_META_IIFNAME}: the input interface's name. */
+    public static final int META_IIFNAME = 6;
+    /** {@code NFT_META_OIFNAME}: the output interface's name. */
+    public static final int META_OIFNAME = 7;
+    /** {@code NFT_META_L4PROTO}: the transport protocol. */
+    public static final int META_L4PROTO = 16;
     /** {@code NFT_CMP_EQ}. */
     public static final int EQ = 0;
     /** {@code NFT_CMP_NEQ}. */
@@ -118,8 +156,11 @@ public final class NfTablesBatch {
 
     private static final int REG_1 = 1;
     private static final int REG_VERDICT = 0;
+    private static final int NF_DROP = 0;
     private static final int NF_ACCEPT = 1;
     private static final int NFT_JUMP = -3;
+    private static final int NFT_GOTO = -4;
+    private static final int NFT_RETURN = -5;
 
     final String name;
     final Consumer<Request> body;
@@ -133,6 +174,11 @@ public final class NfTablesBatch {
     public static Expr payload(int base, int offset, int len) {
       return new Expr("payload", r -> r.attr(1, be32(REG_1)).attr(2, be32(base)).attr(3, be32(offset))
           .attr(4, be32(len)));
+    }
+
+    /** Loads the packet's meta datum {@code key} into register 1 (key before register, as libnftnl writes it). */
+    public static Expr meta(int key) {
+      return new Expr("meta", r -> r.attr(2, be32(key)).attr(1, be32(REG_1)));
     }
 
     /** Compares register 1 with {@code value}. */
@@ -172,21 +218,39 @@ public final class NfTablesBatch {
 
     /** The verdict accept. */
     public static Expr accept() {
-      return new Expr("immediate", r -> {
-        r.attr(1, be32(REG_VERDICT));
-        int data = r.begin(NESTED | 2); // NFTA_IMMEDIATE_DATA
-        int verdict = r.begin(NESTED | 2); // NFTA_DATA_VERDICT
-        r.attr(1, be32(NF_ACCEPT)).end(verdict).end(data);
-      });
+      return verdict(NF_ACCEPT, null);
+    }
+
+    /** The verdict drop. */
+    public static Expr drop() {
+      return verdict(NF_DROP, null);
+    }
+
+    /** The verdict return: back to the calling chain. */
+    public static Expr ret() {
+      return verdict(NFT_RETURN, null);
     }
 
     /** A jump to chain {@code chain}. */
     public static Expr jump(String chain) {
+      return verdict(NFT_JUMP, chain);
+    }
+
+    /** A goto to chain {@code chain}: no return here. */
+    public static Expr goTo(String chain) {
+      return verdict(NFT_GOTO, chain);
+    }
+
+    private static Expr verdict(int code, String chain) {
       return new Expr("immediate", r -> {
         r.attr(1, be32(REG_VERDICT));
-        int data = r.begin(NESTED | 2);
-        int verdict = r.begin(NESTED | 2);
-        r.attr(1, be32(NFT_JUMP)).attrString(2, chain).end(verdict).end(data);
+        int data = r.begin(NESTED | 2); // NFTA_IMMEDIATE_DATA
+        int verdict = r.begin(NESTED | 2); // NFTA_DATA_VERDICT
+        r.attr(1, be32(code));
+        if (chain != null) {
+          r.attrString(2, chain);
+        }
+        r.end(verdict).end(data);
       });
     }
   }

@@ -21,6 +21,16 @@ record BoundedFirewallExec(FirewallExec inner, Deadline deadline) implements Fir
   }
 
   @Override
+  public boolean runsOnHost() {
+    return inner.runsOnHost();
+  }
+
+  @Override
+  public boolean commit(io.jcni.plugins.linux.NfTablesBatch batch) {
+    return inner.commit(batch);
+  }
+
+  @Override
   public FirewallExec within(Deadline other) {
     return new BoundedFirewallExec(inner, other);
   }

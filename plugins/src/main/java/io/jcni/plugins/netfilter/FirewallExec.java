@@ -2,6 +2,7 @@ package io.jcni.plugins.netfilter;
 
 import io.jcni.libcni.spi.Deadline;
 import io.jcni.plugins.linux.NetNs;
+import io.jcni.plugins.linux.NfTablesBatch;
 import java.util.List;
 
 /**
@@ -38,6 +39,23 @@ public interface FirewallExec {
     return run(argv, stdin);
   }
 
+  /**
+   * Whether programs run on this machine in the calling thread's namespace ({@link #host()}, also bound to a
+   * deadline): only then may rules be written from this process instead ({@link HostNfTables}).
+   */
+  default boolean runsOnHost() {
+    return false;
+  }
+
+  /**
+   * Commits {@code batch} (iptables-nft's encoding of iptables rules) in this executor's namespace from this
+   * process, where iptables here is the checked iptables-nft ({@link HostNfTables}); false, with nothing applied,
+   * when that is not possible or the kernel refused it, and the caller then runs iptables-restore.
+   */
+  default boolean commit(NfTablesBatch batch) {
+    return false;
+  }
+
   /** This executor with every command bound by {@code deadline} (the operation's, or one for undoing it). */
   default FirewallExec within(Deadline deadline) {
     return new BoundedFirewallExec(this, deadline);
@@ -69,6 +87,11 @@ public interface FirewallExec {
         } catch (java.io.IOException e) {
           throw new FirewallCommandException(argv, FirewallCommandException.NOT_STARTED, e.getMessage(), stdin, e);
         }
+      }
+
+      @Override
+      public boolean commit(NfTablesBatch batch) {
+        return HostNfTables.commitIn(ns, batch);
       }
     };
   }

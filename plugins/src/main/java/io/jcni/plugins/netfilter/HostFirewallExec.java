@@ -2,6 +2,7 @@ package io.jcni.plugins.netfilter;
 
 import io.jcni.libcni.invoke.Subprocess;
 import io.jcni.libcni.spi.Deadline;
+import io.jcni.plugins.linux.NfTablesBatch;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +23,16 @@ final class HostFirewallExec implements FirewallExec {
   @Override
   public String run(List<String> argv, String stdin) throws FirewallCommandException {
     return run(argv, stdin, Deadline.none());
+  }
+
+  @Override
+  public boolean runsOnHost() {
+    return true;
+  }
+
+  @Override
+  public boolean commit(NfTablesBatch batch) {
+    return HostNfTables.commit(batch);
   }
 
   @Override

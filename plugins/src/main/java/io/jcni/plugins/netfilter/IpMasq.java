@@ -81,7 +81,7 @@ public final class IpMasq {
     if (configured != null) {
       return configured;
     }
-    boolean host = exec == FirewallExec.host();
+    boolean host = exec.runsOnHost();
     IpMasqBackend b = host ? hostDetected : detected;
     if (b == null) {
       boolean ipt = IpMasqBackend.IPTABLES.isSupported(exec);

@@ -91,7 +91,7 @@ final class IptablesMasq implements MasqRules {
    * ({@link IptablesNftBatch}, {@link HostNfTables}); false, with nothing applied, otherwise.
    */
   private boolean setUpInProcess(IptablesFamily f, String chain, String comment, List<IpNet> ips) {
-    if (f != IptablesFamily.V4 || ips.size() != 1 || exec != FirewallExec.host()) {
+    if (f != IptablesFamily.V4 || ips.size() != 1 || !exec.runsOnHost()) {
       return false;
     }
     return IptablesNftBatch.freshSetup(chain, comment, ips.get(0)).map(HostNfTables::commit).orElse(false);
@@ -224,8 +224,7 @@ final class IptablesMasq implements MasqRules {
    * transaction is refused, e.g. because the state is not the one the lines expect.
    */
   private boolean applyIfUnchanged(IptablesFamily f, List<String> lines) throws CniException {
-    FirewallExec base = exec instanceof BoundedFirewallExec b ? b.inner() : exec;
-    if (base == FirewallExec.host()) {
+    if (exec.runsOnHost()) {
       // concurrent ADDs and DELs of this process share one restore (group commit), each within its own deadline
       Deadline deadline = exec instanceof BoundedFirewallExec b ? b.deadline() : Deadline.none();
       return RestoreBatch.onHost(f.restore).apply(lines, deadline);

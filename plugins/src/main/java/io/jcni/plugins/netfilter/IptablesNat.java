@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * The iptables nat table of one address family, for plugins that compute their change from the current table and
- * apply it as one {@code iptables-restore --noflush} transaction: read it, apply restore lines, check a rule.
+ * apply it as one transaction (nf_tables from this process where covered, else {@code iptables-restore
+ * --noflush}): read it, apply restore lines, check a rule.
  * Every program runs through a {@link FirewallExec} within the operation's {@link Deadline}.
  */
 public final class IptablesNat {
@@ -26,9 +27,15 @@ public final class IptablesNat {
     return new Snapshot(TableDump.parse(exec.run(List.of(family.save, "-t", "nat"), null, deadline), "nat"));
   }
 
-  /** Applies {@code lines} (restore syntax, e.g. {@code -A CHAIN ...}) to the nat table as one transaction. */
+  /**
+   * Applies {@code lines} (restore syntax, e.g. {@code -A CHAIN ...}) to the nat table as one transaction: from
+   * this process where iptables-nft's encoding covers them ({@link IptablesNftScript}), else by iptables-restore.
+   */
   public void apply(List<String> lines) throws CniException {
     if (lines.isEmpty()) {
+      return;
+    }
+    if (family == IptablesFamily.V4 && !deadline.isExpired() && IptablesNftScript.commit(exec, "nat", lines)) {
       return;
     }
     exec.run(List.of(family.restore, "-w", "--noflush"), IptablesSyntax.restoreScript("nat", lines), deadline);

@@ -23,6 +23,17 @@ class HostFirewallExecTest {
 
   @TempDir Path tmp;
 
+  /**
+   * A host executor bound to the operation's deadline is still the host's, so ipMasq takes its in-process path and
+   * probes its backend once per process (the bridge plugin always binds its executor).
+   */
+  @Test
+  void aHostExecutorBoundToADeadlineStillRunsOnTheHost() {
+    assertTrue(FirewallExec.host().runsOnHost());
+    assertTrue(FirewallExec.host().within(Deadline.after(Duration.ofSeconds(5))).runsOnHost());
+    assertFalse(((FirewallExec) (argv, stdin) -> "").within(Deadline.none()).runsOnHost());
+  }
+
   @Test
   void passesStdinAndReturnsStdout() throws Exception {
     assertEquals("*nat\nCOMMIT\n", exec.run(List.of("cat"), "*nat\nCOMMIT\n"));

@@ -169,7 +169,7 @@ class IptablesNftBatchTest {
   }
 
   /** The datagram of the last sendmsg in an strace -e write=all log. */
-  private static byte[] lastBatch(String log) {
+  static byte[] lastBatch(String log) {
     int at = log.lastIndexOf("sendmsg(");
     Matcher m = HEX_LINE.matcher(log.substring(at));
     StringBuilder hex = new StringBuilder();
@@ -187,7 +187,7 @@ class IptablesNftBatchTest {
     return out;
   }
 
-  private static List<byte[]> messages(byte[] datagram) {
+  static List<byte[]> messages(byte[] datagram) {
     ByteBuffer b = ByteBuffer.wrap(datagram).order(ByteOrder.nativeOrder());
     List<byte[]> out = new ArrayList<>();
     int pos = 0;
@@ -201,11 +201,11 @@ class IptablesNftBatchTest {
     return out;
   }
 
-  private static int type(byte[] m) {
+  static int type(byte[] m) {
     return ByteBuffer.wrap(m).order(ByteOrder.nativeOrder()).getShort(4) & 0xffff;
   }
 
-  private static int flags(byte[] m) {
+  static int flags(byte[] m) {
     return ByteBuffer.wrap(m).order(ByteOrder.nativeOrder()).getShort(6) & 0xffff;
   }
 
@@ -213,7 +213,7 @@ class IptablesNftBatchTest {
     return ms.stream().map(IptablesNftBatchTest::type).toList();
   }
 
-  private static String hex(byte[] m, int from) {
+  static String hex(byte[] m, int from) {
     StringBuilder s = new StringBuilder();
     for (int i = from; i < m.length; i++) {
       s.append(String.format("%02x", m[i]));

@@ -1,0 +1,84 @@
+package io.jcni.plugins.netfilter;
+
+import io.jcni.plugins.linux.NfTablesBatch;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The iptables-restore lines of one IPv4 table as one nf_tables transaction, encoded as iptables-nft encodes them
+ * ({@link IptablesNftRule}), so one change of a plugin goes to the kernel without launching a program.
+ *
+ * <p>Covered lines: a new chain ({@code :CHAIN - [0:0]} or {@code -N CHAIN}; the transaction fails if it exists,
+ * where iptables-restore --noflush would flush it, which no caller wants), {@code -A}, {@code -I} at the top,
+ * {@code -F} and {@code -X}. Not covered, and so left to iptables-restore with the whole transaction: {@code -D}
+ * (nf_tables deletes a rule by its handle, which only a read of the chain tells), other positions, and any rule
+ * {@link IptablesNftRule} does not encode.
+ */
+public final class IptablesNftScript {
+  private IptablesNftScript() {}
+
+  /** The transaction of {@code lines} in {@code table} ({@code nat}, {@code filter}); empty if not covered. */
+  static Optional<NfTablesBatch> of(String table, List<String> lines) {
+    NfTablesBatch b = new NfTablesBatch();
+    int fam = NfTablesBatch.FAMILY_IPV4;
+    for (String line : lines) {
+      List<String> w = IptablesSyntax.split(line);
+      if (w.isEmpty()) {
+        return Optional.empty();
+      }
+      String op = w.get(0);
+      if (op.startsWith(":") && w.size() == 3 && w.get(1).equals("-") && w.get(2).equals("[0:0]")) {
+        b.newChain(fam, table, op.substring(1));
+        continue;
+      }
+      if (w.size() < 2) {
+        return Optional.empty();
+      }
+      String chain = w.get(1);
+      switch (op) {
+        case "-N" -> {
+          if (w.size() != 2) {
+            return Optional.empty();
+          }
+          b.newChain(fam, table, chain);
+        }
+        case "-F", "-X" -> {
+          if (w.size() != 2) {
+            return Optional.empty();
+          }
+          if (op.equals("-F")) {
+            b.flushChain(fam, table, chain);
+          } else {
+            b.deleteChain(fam, table, chain);
+          }
+        }
+        case "-A", "-I" -> {
+          List<String> spec = w.subList(2, w.size());
+          if (op.equals("-I") && !spec.isEmpty() && spec.get(0).matches("[0-9]+")) {
+            if (!spec.get(0).equals("1")) {
+              return Optional.empty();
+            }
+            spec = spec.subList(1, spec.size());
+          }
+          Optional<IptablesNftRule> rule = IptablesNftRule.encode(spec);
+          if (rule.isEmpty()) {
+            return Optional.empty();
+          }
+          b.addRule(fam, table, chain, rule.get().exprs(), rule.get().compatProto(), op.equals("-A"));
+        }
+        default -> {
+          return Optional.empty();
+        }
+      }
+    }
+    return Optional.of(b);
+  }
+
+  /**
+   * Applies {@code lines} to {@code table} in one nf_tables transaction through {@code exec} where covered and
+   * possible; false, with nothing applied, when the caller must run iptables-restore instead.
+   */
+  public static boolean commit(FirewallExec exec, String table, List<String> lines) {
+    return of(table, lines).map(exec::commit).orElse(false);
+  }
+}
