@@ -19,7 +19,7 @@ public final class Main {
       "       jcni list",
       "       jcni demo",
       "       jcni bench [--pods N] [--concurrency C] [--warmup N] [--ipmasq true|false] [--mode inline|exec|both]",
-      "                  [--json]",
+      "                  [--conf FILE.conflist [--cap-args JSON]] [--json]",
       "environment: NETCONFPATH (/etc/cni/net.d), CNI_PATH (/opt/cni/bin:/usr/lib/cni), CNI_IFNAME (eth0),",
       "             CNI_ARGS, CAP_ARGS (JSON), CNI_CONTAINERID (cnitool's derivation), CNI_CACHE_DIR (/var/lib/cni)");
 
