@@ -21,8 +21,9 @@ import java.util.stream.Stream;
 
 /**
  * {@code jcni bench}: attaches and detaches N throw-away namespaces through a bridge + host-local network on this
- * host (its own, or the chain of a conflist file with a bridge in it), C at a time, in-process and/or by exec'ing the Go plugin binaries, and reports latencies, throughput and the
- * leak gauges; everything it made is removed afterwards, also on failure or Ctrl-C, and checked to be gone.
+ * host (its own, or the chain of a conflist file with a bridge in it), C at a time, in-process and/or by exec'ing
+ * the Go plugin binaries, and reports latencies, throughput and the leak gauges; everything it made is removed
+ * afterwards, also on failure or Ctrl-C, and checked to be gone.
  *
  * <p>Each mode first attaches and detaches {@code --warmup} pods (class loading, JIT, lazily started helper threads, the
  * bridge itself), so that the gauges measured after it compare like with like and the figures describe a node that
