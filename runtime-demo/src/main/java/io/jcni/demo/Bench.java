@@ -15,13 +15,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 
 /**
  * {@code jcni bench}: attaches and detaches N throw-away namespaces through a bridge + host-local network on this
- * host, C at a time, in-process and/or by exec'ing the Go plugin binaries, and reports latencies, throughput and the
- * leak gauges; everything it made is removed afterwards, also on failure or Ctrl-C, and checked to be gone.
+ * host (its own, or the chain of a conflist file with a bridge in it), C at a time, in-process and/or by exec'ing
+ * the Go plugin binaries, and reports latencies, throughput and the leak gauges; everything it made is removed
+ * afterwards, also on failure or Ctrl-C, and checked to be gone.
  *
  * <p>Each mode first attaches and detaches {@code --warmup} pods (class loading, JIT, lazily started helper threads, the
  * bridge itself), so that the gauges measured after it compare like with like and the figures describe a node that
@@ -29,7 +31,7 @@ import java.util.stream.Stream;
  */
 final class Bench {
   private static final Duration EXEC_TIMEOUT = Duration.ofSeconds(60);
-  private static final List<String> PLUGIN_TYPES = List.of("bridge", "host-local");
+  private static final Set<String> BUILT_IN_TYPES = Set.of("bridge", "host-local");
 
   private final BenchOptions opts;
   private final BenchSite site;
@@ -48,7 +50,9 @@ final class Bench {
   /** The {@code jcni bench} command: runs, prints the table or JSON, and fails when there was any problem. */
   static void command(List<String> args, CliEnv env, PrintStream out) throws Exception {
     BenchOptions opts = BenchOptions.parse(args);
-    BenchReport report = new Bench(opts, BenchSite.defaults(), env.cniPath(), BenchProgress.stderr()).run();
+    BenchSite site = opts.conf() == null ? BenchSite.defaults()
+        : BenchConflist.read(opts.conf()).site(BenchSite.defaults());
+    BenchReport report = new Bench(opts, site, env.cniPath(), BenchProgress.stderr()).run();
     out.print(opts.json() ? report.toJson() + "\n" : report.toTable());
     out.flush();
     if (!report.problems().isEmpty()) {
@@ -85,11 +89,13 @@ final class Bench {
       throw new CniException(ErrorCode.INVALID_NETWORK_CONFIG,
           "bench: subnet " + site.subnet() + " holds " + site.capacity() + " pods, not " + opts.pods());
     }
+    BenchConflist conf = opts.conf() == null ? null : BenchConflist.read(opts.conf());
+    Set<String> types = conf == null ? BUILT_IN_TYPES : conf.types();
     Map<BenchMode, CniConfig> configs = new LinkedHashMap<>();
     for (BenchMode mode : opts.modes()) {
-      configs.put(mode, config(mode));
+      configs.put(mode, config(mode, types));
     }
-    NetworkConfigList list = site.conflist(opts.ipMasq());
+    NetworkConfigList list = conf == null ? site.conflist(opts.ipMasq()) : conf.list(site.dataDir());
     ThreadGroup group = Thread.currentThread().getThreadGroup();
     BenchTeardown teardown = new BenchTeardown(site);
     this.teardown = teardown;
@@ -105,7 +111,7 @@ final class Bench {
     BenchGauges end = null;
     try {
       teardown.claim();
-      BenchRunner runner = new BenchRunner(teardown, progress, opts.concurrency());
+      BenchRunner runner = new BenchRunner(teardown, progress, opts.concurrency(), opts.capArgs());
       int warm = opts.warmup();
       for (BenchMode mode : opts.modes()) {
         BenchRunner.Outcome o =
@@ -139,22 +145,24 @@ final class Bench {
     if (end == null) {
       end = BenchGauges.sample(group);
     }
-    return new BenchReport(opts.pods(), opts.concurrency(), opts.warmup(), opts.ipMasq(), stats, start, end, problems);
+    return new BenchReport(opts.pods(), opts.concurrency(), opts.warmup(), opts.ipMasq(),
+        opts.conf() == null ? "" : opts.conf().toString(), stats, start, end, problems);
   }
 
-  private CniConfig config(BenchMode mode) throws CniException {
+  private CniConfig config(BenchMode mode, Set<String> types) throws CniException {
     CniConfig.Builder b = CniConfig.builder().path(cniPath).cacheDir(site.cacheDir()).timeout(EXEC_TIMEOUT);
     if (mode == BenchMode.INLINE) {
       PluginRegistry registry = PluginRegistry.discover();
-      for (String type : PLUGIN_TYPES) {
+      for (String type : types) {
         if (!registry.has(type)) {
           throw new CniException(ErrorCode.PLUGIN_NOT_AVAILABLE,
-              "bench: no in-process " + type + " plugin on the class path (inline mode needs bridge and host-local)");
+              "bench: no in-process " + type + " plugin on the class path (inline mode runs every plugin of the"
+              + " chain in-process)");
         }
       }
       return b.inline(registry, registry::has).build();
     }
-    for (String type : PLUGIN_TYPES) {
+    for (String type : types) {
       FindInPath.find(type, cniPath); // names the plugin and the path when it is missing
     }
     return b.inline(PluginRegistry.empty(), type -> false).build();

@@ -12,12 +12,13 @@ import java.util.Map;
  * The result of {@code jcni bench}: the figures of each mode, the leak gauges at start and end, and every problem
  * met (failed operations, addresses or rules left behind); printed as a table or as one JSON object.
  *
+ * @param conf the conflist file attached through ({@code --conf}), or "" for the bench's own network
  * @param modes the figures per mode, in the order the modes ran
  * @param problems empty when every pod was attached and detached and nothing was left behind
  */
 record BenchReport(
-    int pods, int concurrency, int warmup, boolean ipMasq, Map<BenchMode, BenchStats> modes, BenchGauges start, BenchGauges end,
-    List<String> problems) {
+    int pods, int concurrency, int warmup, boolean ipMasq, String conf, Map<BenchMode, BenchStats> modes,
+    BenchGauges start, BenchGauges end, List<String> problems) {
 
   BenchReport {
     modes = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(modes));
@@ -33,6 +34,9 @@ record BenchReport(
     ObjectMapper m = new ObjectMapper();
     ObjectNode root = m.createObjectNode().put("pods", pods).put("concurrency", concurrency).put("warmup", warmup)
         .put("ipmasq", ipMasq);
+    if (!conf.isEmpty()) {
+      root.put("conf", conf);
+    }
     ObjectNode ms = root.putObject("modes");
     modes.forEach((mode, s) -> ms.putObject(mode.label())
         .put("add_p50_ms", round(s.addP50Ms()))
@@ -58,8 +62,8 @@ record BenchReport(
   /** The human-readable table, with inline/exec ratios when both modes ran. */
   String toTable() {
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "jcni bench: %d pods, concurrency %d, ipMasq %s, %d warm-up pods per mode%n",
-        pods, concurrency, ipMasq, warmup));
+    b.append(String.format(Locale.ROOT, "jcni bench: %d pods, concurrency %d, %s, %d warm-up pods per mode%n",
+        pods, concurrency, conf.isEmpty() ? "ipMasq " + ipMasq : conf, warmup));
     b.append(String.format(Locale.ROOT, "%-8s %9s %9s %9s %9s %10s %9s %7s %8s %8s%n",
         "mode", "ADD p50", "ADD p99", "DEL p50", "DEL p99", "wall ms", "pods/s", "ok", "ADD cpu", "DEL cpu"));
     modes.forEach((mode, s) -> b.append(String.format(Locale.ROOT,

@@ -23,14 +23,16 @@ final class BenchRunner {
   private final BenchTeardown teardown;
   private final BenchProgress progress;
   private final int concurrency;
+  private final BenchCapArgs capArgs;
 
   /** The outcome of one pass: its figures and the first few errors (with how many there were in all). */
   record Outcome(BenchStats stats, List<String> errors, int errorCount) {}
 
-  BenchRunner(BenchTeardown teardown, BenchProgress progress, int concurrency) {
+  BenchRunner(BenchTeardown teardown, BenchProgress progress, int concurrency, BenchCapArgs capArgs) {
     this.teardown = teardown;
     this.progress = progress;
     this.concurrency = concurrency;
+    this.capArgs = capArgs;
   }
 
   /**
@@ -69,6 +71,9 @@ final class BenchRunner {
       }
       String id = names.get(i);
       RuntimeConf rt = RuntimeConf.of(id, NetNs.pathOf(id).toString(), "eth0");
+      if (!capArgs.isEmpty()) {
+        rt = rt.withCapabilityArgs(capArgs.forPod(i));
+      }
       long t0 = System.nanoTime();
       cni.addNetworkList(list, rt);
       addNanos[i] = System.nanoTime() - t0;

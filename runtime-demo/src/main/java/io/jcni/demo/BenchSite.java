@@ -7,6 +7,8 @@ import io.jcni.libcni.NetworkConfigList;
 import io.jcni.libcni.types.CniException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Where a bench run does its work on the host: its network name, bridge, pod subnet, namespace names and a private
@@ -14,7 +16,7 @@ import java.nio.file.Path;
  *
  * @param network the network name (also the masquerade rules' {@code name:} and the host-local store folder)
  * @param bridge the bridge the pods are attached to; must not exist before the run
- * @param subnet the pod subnet, an IPv4 CIDR in 10.2xx.0.0/16
+ * @param subnet the pod subnet (with {@code --conf}, the first of its host-local ranges), an IPv4 CIDR in 10.2xx.0.0/16
  * @param netnsPrefix namespaces are called {@code <prefix><i>} (and {@code <prefix>w<i>} while warming up)
  * @param stateDir holds {@code cache/} (results) and {@code ipam/} (host-local's dataDir); removed at the end
  */
@@ -38,8 +40,39 @@ record BenchSite(String network, String bridge, String subnet, String netnsPrefi
 
   /** How many pods the subnet holds (network, gateway and broadcast addresses excluded). */
   int capacity() {
+    if (subnet.isEmpty() || subnet.contains(":")) {
+      return Integer.MAX_VALUE; // IPv6, or a range the bench cannot size: host-local reports exhaustion itself
+    }
     int len = Integer.parseInt(subnet.substring(subnet.indexOf('/') + 1));
     return (int) Math.min(Integer.MAX_VALUE, (1L << (32 - len)) - 3);
+  }
+
+  /** Whether {@code text} names a single IPv4 address ({@code a.b.c.d/32}) within {@link #subnet}. */
+  boolean holdsAddressIn(String text) {
+    if (subnet.isEmpty() || subnet.contains(":")) {
+      return false;
+    }
+    int slash = subnet.indexOf('/');
+    long net = ipv4(subnet.substring(0, slash));
+    int len = Integer.parseInt(subnet.substring(slash + 1));
+    long mask = len == 0 ? 0 : (0xffffffffL << (32 - len)) & 0xffffffffL;
+    Matcher m = HOST_V4.matcher(text);
+    while (m.find()) {
+      if ((ipv4(m.group(1)) & mask) == (net & mask)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static final Pattern HOST_V4 = Pattern.compile("(\\d{1,3}(?:\\.\\d{1,3}){3})/32\\b");
+
+  private static long ipv4(String dotted) {
+    long v = 0;
+    for (String part : dotted.split("\\.")) {
+      v = (v << 8) | Integer.parseInt(part);
+    }
+    return v;
   }
 
   /**

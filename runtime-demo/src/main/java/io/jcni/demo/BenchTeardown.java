@@ -258,7 +258,9 @@ final class BenchTeardown {
 
   /**
    * What is still on the host after {@link #tearDown()}, judged from the outside: the bridge, the namespaces, the
-   * state directory, and masquerade rules naming the network in {@code iptables-save} or {@code nft list ruleset}.
+   * state directory, rules naming the network (masquerade, port mappings) in {@code iptables-save} or {@code nft
+   * list ruleset}, and firewall plugin rules for a pod address of the site's subnet. The chains every network
+   * shares (portmap's {@code CNI-HOSTPORT-*}, the firewall's {@code CNI-FORWARD}) stay, as after Go's DEL.
    */
   List<String> leftovers(List<String> namespacesMade) {
     List<String> out = new ArrayList<>();
@@ -280,9 +282,10 @@ final class BenchTeardown {
     // iptables-save prints the comment quoted, so the rule's own quotes come out as \"
     String iptComment = "name: \\\"" + site.network() + "\\\" id:";
     for (String table : List.of("iptables-save", "ip6tables-save")) {
-      String dump = run(table, "-t", "nat");
+      String dump = run(table);
       if (dump != null) {
-        dump.lines().filter(l -> l.contains(iptComment)).forEach(l -> out.add(table + ": " + l));
+        dump.lines().filter(l -> l.contains(iptComment) || l.startsWith("-A CNI-FORWARD ") && site.holdsAddressIn(l))
+            .forEach(l -> out.add(table + ": " + l));
       }
     }
     String nft = run("nft", "list", "ruleset");

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class BenchOptionsTest {
@@ -17,6 +18,24 @@ class BenchOptionsTest {
     assertEquals(new BenchOptions(200, 8, true, List.of(BenchMode.EXEC), true, 50), o);
     assertEquals(BenchOptions.DEFAULT_WARMUP, BenchOptions.parse(List.of("--concurrency", "1")).warmup());
     assertEquals(40, BenchOptions.parse(List.of("--concurrency", "40")).warmup()); // one per worker at least
+  }
+
+  @Test
+  void confAndCapArgs() throws Exception {
+    BenchOptions o = BenchOptions.parse(List.of("--conf", "x.conflist", "--cap-args",
+        "{\"portMappings\":[{\"hostPort\":8080,\"containerPort\":80,\"protocol\":\"tcp\"}]}", "--pods", "3"));
+    assertEquals(java.nio.file.Path.of("x.conflist"), o.conf());
+    assertEquals(8082, ((Map<?, ?>) ((List<?>) o.capArgs().forPod(2).get("portMappings")).get(0)).get("hostPort"));
+    assertEquals(80, ((Map<?, ?>) ((List<?>) o.capArgs().forPod(2).get("portMappings")).get(0)).get("containerPort"));
+    assertEquals(8080, ((Map<?, ?>) ((List<?>) o.capArgs().forPod(0).get("portMappings")).get(0)).get("hostPort"));
+    assertEquals("bench: --ipmasq is for the bench's own network; with --conf, set ipMasq in the file",
+        assertThrows(Main.UsageException.class,
+            () -> BenchOptions.parse(List.of("--conf", "x", "--ipmasq", "true"))).getMessage());
+    assertEquals("bench: --cap-args: hostPort 65000 + 1000 pods passes 65535",
+        assertThrows(Main.UsageException.class, () -> BenchOptions.parse(List.of("--pods", "1000", "--cap-args",
+            "{\"portMappings\":[{\"hostPort\":65000,\"containerPort\":80}]}"))).getMessage());
+    assertEquals("bench: --cap-args wants a JSON object, not [1]",
+        assertThrows(Main.UsageException.class, () -> BenchOptions.parse(List.of("--cap-args", "[1]"))).getMessage());
   }
 
   @Test

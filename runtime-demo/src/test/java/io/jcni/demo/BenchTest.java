@@ -150,6 +150,70 @@ class BenchTest {
   }
 
   @Test
+  void confRunsPodmansChainWithUniqueHostPortsInBothModesAndLeavesNothing() throws Exception {
+    int pods = 4;
+    Path conf = podmanConflist();
+    BenchCapArgs caps =
+        BenchCapArgs.parse("{\"portMappings\":[{\"hostPort\":18080,\"containerPort\":80,\"protocol\":\"tcp\"}]}");
+    Map<BenchMode, Integer> seen = new ConcurrentHashMap<>();
+    try {
+      BenchReport report = new Bench(new BenchOptions(pods, 2, false, List.of(BenchMode.INLINE, BenchMode.EXEC), true,
+          2, conf, caps), site, List.of("/usr/lib/cni"), BenchProgress.none())
+          .onAttached((mode, names) -> {
+            seen.put(mode, names.size());
+            assertAttached(names);
+            try {
+              // iptables-save is the oracle: one DNAT per pod, each on its own host port
+              List<String> dports = new ArrayList<>();
+              for (String l : run("iptables-save", "-t", "nat").lines().toList()) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("--dport (\\d+) -j DNAT").matcher(l);
+                if (l.startsWith("-A CNI-DN-") && m.find()) {
+                  dports.add(m.group(1));
+                }
+              }
+              assertEquals(List.of("18080", "18081", "18082", "18083"), dports.stream().sorted().toList(), mode.label());
+              assertEquals(2 * pods, firewallRules().size(), "CNI-FORWARD rules for the pods, " + mode.label());
+            } catch (IOException e) {
+              throw new AssertionError(e);
+            }
+          })
+          .run();
+      assertEquals(List.of(), report.problems());
+      assertEquals(Map.of(BenchMode.INLINE, pods, BenchMode.EXEC, pods), seen);
+      JsonNode j = JSON.readTree(report.toJson());
+      assertEquals(conf.toString(), j.get("conf").asText());
+      assertShape(j, pods, 2, false, Set.of("inline", "exec"));
+      assertNothingLeft();
+      assertEquals(List.of(), firewallRules(), "firewall rules left");
+    } finally {
+      Files.deleteIfExists(conf);
+    }
+  }
+
+  /** conf/examples' Podman conflist with this test's network name, bridge and subnet. */
+  private Path podmanConflist() throws IOException {
+    com.fasterxml.jackson.databind.node.ObjectNode root = (com.fasterxml.jackson.databind.node.ObjectNode)
+        JSON.readTree(Files.readAllBytes(Path.of("..", "conf", "examples", "87-podman.conflist")));
+    root.put("name", site.network());
+    com.fasterxml.jackson.databind.node.ObjectNode bridge =
+        (com.fasterxml.jackson.databind.node.ObjectNode) root.get("plugins").get(0);
+    bridge.put("bridge", site.bridge());
+    com.fasterxml.jackson.databind.node.ObjectNode range =
+        (com.fasterxml.jackson.databind.node.ObjectNode) bridge.at("/ipam/ranges/0/0");
+    range.put("subnet", SUBNET).put("gateway", "10.237.0.1");
+    Path f = Files.createTempFile("jt-bench-", ".conflist");
+    Files.write(f, JSON.writeValueAsBytes(root));
+    return f;
+  }
+
+  /** The firewall plugin's CNI-FORWARD rules for an address of the test subnet, per iptables-save. */
+  private static List<String> firewallRules() throws IOException {
+    return run("iptables-save", "-t", "filter").lines()
+        .filter(l -> l.startsWith("-A CNI-FORWARD ") && l.contains(SUBNET.substring(0, SUBNET.lastIndexOf('.'))))
+        .toList();
+  }
+
+  @Test
   void interruptMidRunRemovesAttachedPodsAtOnce() throws Exception {
     int pods = 3;
     List<String> seenMidRun = new ArrayList<>();
