@@ -1,5 +1,7 @@
 package io.jcni.plugins.bridge;
 
+import io.jcni.plugins.attach.InterfaceNames;
+import io.jcni.plugins.attach.Failures;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jcni.libcni.types.CniArgs;
 import io.jcni.libcni.types.CniException;

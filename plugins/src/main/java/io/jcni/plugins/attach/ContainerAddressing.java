@@ -1,8 +1,8 @@
-package io.jcni.plugins.bridge;
+package io.jcni.plugins.attach;
 
-import static io.jcni.plugins.bridge.Failures.internal;
-import static io.jcni.plugins.bridge.Failures.q;
-import static io.jcni.plugins.bridge.Failures.v;
+import static io.jcni.plugins.attach.Failures.internal;
+import static io.jcni.plugins.attach.Failures.q;
+import static io.jcni.plugins.attach.Failures.v;
 
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.Interface;
@@ -24,7 +24,7 @@ import java.util.Set;
  * Layer 3 inside the container (Go's DAD sysctls plus {@code ipam.ConfigureIface}): IPv6 enabled where needed,
  * the result's addresses on the interface, the link up, IPv6 DAD settled, then the result's routes.
  */
-final class ContainerAddressing {
+public final class ContainerAddressing {
   private static final long DAD_SETTLE_MS = 5_000;
   private static final long SETTLE_INTERVAL_MS = 50;
 
@@ -34,7 +34,7 @@ final class ContainerAddressing {
    * Configures the container end {@code ifName}, whose ifindex {@code ifIndex} the caller knows from creating it
    * (so no lookup request is needed here).
    */
-  static void configure(
+  public static void configure(
       RtNetlink cont, Sysctl contNs, String ifName, int ifIndex, boolean enableDad, List<Interface> interfaces,
       List<IpConfig> ips, List<Route> routes) throws CniException {
     if (enableDad) {
