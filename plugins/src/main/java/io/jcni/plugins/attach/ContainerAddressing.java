@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Layer 3 inside the container (Go's DAD sysctls plus {@code ipam.ConfigureIface}): IPv6 enabled where needed,
+ * Layer 3 inside the container (Go's {@code ipam.ConfigureIface}): IPv6 enabled where needed,
  * the result's addresses on the interface, the link up, IPv6 DAD settled, then the result's routes.
  */
 public final class ContainerAddressing {
@@ -35,15 +35,8 @@ public final class ContainerAddressing {
    * (so no lookup request is needed here).
    */
   public static void configure(
-      RtNetlink cont, Sysctl contNs, String ifName, int ifIndex, boolean enableDad, List<Interface> interfaces,
+      RtNetlink cont, Sysctl contNs, String ifName, int ifIndex, List<Interface> interfaces,
       List<IpConfig> ips, List<Route> routes) throws CniException {
-    if (enableDad) {
-      quietSysctl(contNs, "net/ipv6/conf/" + ifName + "/enhanced_dad", "1");
-      quietSysctl(contNs, "net/ipv6/conf/" + ifName + "/accept_dad", "1");
-    } else {
-      quietSysctl(contNs, "net/ipv6/conf/" + ifName + "/accept_dad", "0");
-    }
-    quietSysctl(contNs, "net/ipv4/conf/" + ifName + "/arp_notify", "1");
 
     InetAddress v4gw = null;
     InetAddress v6gw = null;
@@ -98,6 +91,20 @@ public final class ContainerAddressing {
             e);
       }
     }
+  }
+
+  /**
+   * The bridge plugin's settings before addressing: IPv6 DAD on (enhanced) or off, and gratuitous ARP on address
+   * changes; missing keys (no IPv6) are fine.
+   */
+  public static void dadAndArpNotify(Sysctl contNs, String ifName, boolean enableDad) {
+    if (enableDad) {
+      quietSysctl(contNs, "net/ipv6/conf/" + ifName + "/enhanced_dad", "1");
+      quietSysctl(contNs, "net/ipv6/conf/" + ifName + "/accept_dad", "1");
+    } else {
+      quietSysctl(contNs, "net/ipv6/conf/" + ifName + "/accept_dad", "0");
+    }
+    quietSysctl(contNs, "net/ipv4/conf/" + ifName + "/arp_notify", "1");
   }
 
   /** Go's name of a route scope ({@code netlink.Scope.String()}). */

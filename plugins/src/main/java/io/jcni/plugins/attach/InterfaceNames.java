@@ -34,4 +34,13 @@ public final class InterfaceNames {
     }
     return null;
   }
+
+  /** Fails with code 4 unless CNI_IFNAME is a name the kernel accepts (skel checks it for an exec'd plugin). */
+  public static void requireValidIfName(String ifName) throws io.jcni.libcni.types.CniException {
+    String bad = check(ifName);
+    if (bad != null) {
+      throw new io.jcni.libcni.types.CniException(io.jcni.libcni.types.ErrorCode.INVALID_ENVIRONMENT_VARIABLES,
+          "invalid CNI_IFNAME " + Failures.q(ifName) + ": " + bad);
+    }
+  }
 }

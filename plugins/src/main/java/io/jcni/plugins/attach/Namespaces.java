@@ -76,6 +76,33 @@ public final class Namespaces implements AutoCloseable {
     }
   }
 
+  /** One step of an operation that works in the host and container namespaces of {@link #withContainer}. */
+  @FunctionalInterface
+  public interface Step<T> {
+    T run(Namespaces ns) throws CniException;
+  }
+
+  /**
+   * Runs {@code step} with CNI_NETNS ({@code netnsPath}) and the host side ({@code fixedHost}, or the caller's
+   * namespace when null) open, closing both afterwards; a programming error below still reaches the runtime as a
+   * CNI error.
+   */
+  public static <T> T withContainer(NetNs fixedHost, String netnsPath, Step<T> step) throws CniException {
+    // Opened before anything is touched, so a bad CNI_NETNS leaves nothing behind.
+    NetNs container = openContainer(netnsPath);
+    Namespaces ns;
+    try {
+      ns = open(fixedHost, container);
+    } catch (IOException e) {
+      throw Failures.internal("failed to open netlink sockets: " + Failures.v(e), e);
+    }
+    try (ns) {
+      return step.run(ns);
+    } catch (RuntimeException e) {
+      throw Failures.internal(String.valueOf(e.getMessage()), e);
+    }
+  }
+
   /**
    * Opens {@code CNI_NETNS} for ADD and CHECK, failing with Go's {@code failed to open netns "p": …} text.
    */

@@ -91,8 +91,9 @@ final class BridgeAdd {
       routes = gw.routes();
       dns = ipam.dns();
 
-      ContainerAddressing.configure(cont, containerSysctl(), args.ifName(), veth.containerIndex(), conf.enableDad(),
-          interfaces, ips, routes);
+      io.jcni.plugins.linux.Sysctl contSysctl = containerSysctl();
+      ContainerAddressing.dadAndArpNotify(contSysctl, args.ifName(), conf.enableDad());
+      ContainerAddressing.configure(cont, contSysctl, args.ifName(), veth.containerIndex(), interfaces, ips, routes);
 
       if (conf.isGateway()) {
         Interface vlanIface = BridgeDevice.configureGateways(host, ns, conf, br, gw);
