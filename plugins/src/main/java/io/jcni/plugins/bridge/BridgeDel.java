@@ -1,6 +1,7 @@
 package io.jcni.plugins.bridge;
 
 import io.jcni.plugins.attach.ContainerLink;
+import io.jcni.plugins.attach.PrevResultAddresses;
 import static io.jcni.plugins.attach.Failures.internal;
 import static io.jcni.plugins.attach.Failures.q;
 import static io.jcni.plugins.attach.Failures.v;
@@ -9,10 +10,7 @@ import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.Command;
 import io.jcni.libcni.spi.PluginContext;
 import io.jcni.libcni.types.CniException;
-import io.jcni.libcni.types.IpConfig;
 import io.jcni.libcni.types.IpNet;
-import io.jcni.libcni.types.Result100;
-import io.jcni.libcni.types.Results;
 import io.jcni.plugins.netfilter.FirewallExec;
 import io.jcni.plugins.netfilter.IpMasq;
 import io.jcni.plugins.netfilter.MacSpoofCheck;
@@ -50,27 +48,13 @@ final class BridgeDel {
       }
     }
     if (conf.isLayer3() && conf.ipMasq()) {
-      List<IpNet> addrs = removed.isEmpty() ? prevResultAddresses() : removed;
+      List<IpNet> addrs = removed.isEmpty() ? PrevResultAddresses.of(conf.prevResult(), conf.cniVersion()) : removed;
       IpMasq masq = new IpMasq(null, firewall);
       if (addrs.isEmpty()) {
         masq.teardownAll(conf.name(), args.containerId(), args.ifName());
       } else {
         masq.teardown(conf.name(), args.containerId(), args.ifName(), addrs);
       }
-    }
-  }
-
-  /** The container addresses of prevResult, for a DEL that can no longer read them from the interface. */
-  private List<IpNet> prevResultAddresses() {
-    if (conf.prevResult() == null) {
-      return List.of();
-    }
-    try {
-      Result100 prev =
-          (Result100) Results.parsePrevResult(conf.prevResult(), conf.cniVersion()).convertTo(Result100.IMPLEMENTED);
-      return prev.ips().stream().map(IpConfig::address).toList();
-    } catch (CniException | RuntimeException e) {
-      return List.of();
     }
   }
 }

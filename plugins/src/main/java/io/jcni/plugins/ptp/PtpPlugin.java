@@ -6,14 +6,12 @@ import io.jcni.libcni.spi.Command;
 import io.jcni.libcni.spi.CniPlugin;
 import io.jcni.libcni.spi.PluginContext;
 import io.jcni.libcni.types.CniException;
-import io.jcni.libcni.types.IpConfig;
 import io.jcni.libcni.types.IpNet;
-import io.jcni.libcni.types.Result100;
-import io.jcni.libcni.types.Results;
 import io.jcni.libcni.version.Versions;
 import io.jcni.plugins.attach.ContainerLink;
 import io.jcni.plugins.attach.InterfaceNames;
 import io.jcni.plugins.attach.Namespaces;
+import io.jcni.plugins.attach.PrevResultAddresses;
 import io.jcni.plugins.linux.NetNs;
 import io.jcni.plugins.netfilter.FirewallExec;
 import io.jcni.plugins.netfilter.IpMasq;
@@ -79,25 +77,12 @@ public final class PtpPlugin implements CniPlugin {
     if (!conf.ipMasq()) {
       return;
     }
-    List<IpNet> addrs = removed.isEmpty() ? prevResultAddresses(conf) : removed;
+    List<IpNet> addrs = removed.isEmpty() ? PrevResultAddresses.of(conf.prevResult(), conf.cniVersion()) : removed;
     IpMasq masq = new IpMasq(null, FirewallExec.in(hostNs).within(ctx.deadline()));
     if (addrs.isEmpty()) {
       masq.teardownAll(conf.name(), args.containerId(), args.ifName());
     } else {
       masq.teardown(conf.name(), args.containerId(), args.ifName(), addrs);
-    }
-  }
-
-  private static List<IpNet> prevResultAddresses(PtpConf conf) {
-    if (conf.prevResult() == null) {
-      return List.of();
-    }
-    try {
-      Result100 prev = (Result100) Results.parsePrevResult(conf.prevResult(), conf.cniVersion())
-          .convertTo(Result100.IMPLEMENTED);
-      return prev.ips().stream().map(IpConfig::address).toList();
-    } catch (CniException | RuntimeException e) {
-      return List.of();
     }
   }
 
