@@ -23,7 +23,8 @@ public final class ExpectedState {
    * Go's {@code ip.ValidateExpectedInterfaceIPs}: each address is on {@code cont}, and a route to its network
    * exists.
    */
-  public static void addresses(RtNetlink links, Link cont, String ifName, List<IpConfig> ips) throws CniException, IOException {
+  public static void addresses(RtNetlink links, Link cont, String ifName, List<IpConfig> ips)
+      throws CniException, IOException {
     for (IpConfig ipc : ips) {
       IpNet want = ipc.address();
       List<Address> have = links.addresses(cont.index(), Family.ANY);

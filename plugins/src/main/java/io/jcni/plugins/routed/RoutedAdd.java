@@ -30,9 +30,9 @@ import java.util.List;
 
 /**
  * One ADD of {@code jcni-routed}: IPAM, forwarding, the veth pair with Calico's host end (hashed name, MAC
- * {@code ee:ee:ee:ee:ee:ee}, no address, proxy ARP/NDP), the pod's addresses (as /32 and /128) with its routes through the
- * link-scope gateway {@code 169.254.1.1} (IPv4) and the host end's link-local address (IPv6), a host route per pod
- * address, masquerading if asked, result. A failed ADD undoes its own work.
+ * {@code ee:ee:ee:ee:ee:ee}, no address, proxy ARP/NDP), the pod's addresses (as /32 and /128) with its routes
+ * through the link-scope gateway {@code 169.254.1.1} (IPv4) and the host end's link-local address (IPv6), a host
+ * route per pod address, masquerading if asked, result. A failed ADD undoes its own work.
  */
 final class RoutedAdd {
   private static final int CONTAINER_INTERFACE = 1;

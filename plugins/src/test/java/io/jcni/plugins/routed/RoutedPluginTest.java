@@ -204,7 +204,8 @@ class RoutedPluginTest {
   void badPrefixIsRefusedBeforeAnythingIsMade() throws Exception {
     try (AttachEnv env = AttachEnv.create()) {
       TestNetns pod = env.container();
-      String conf = env.conf("jcni-routed", "1.0.0", V4.replace("{\"mtu\"", "{\"vethPrefix\":\"much-too-long\",\"mtu\""));
+      String conf = env.conf("jcni-routed", "1.0.0",
+          V4.replace("{\"mtu\"", "{\"vethPrefix\":\"much-too-long\",\"mtu\""));
       CniException e = assertThrows(CniException.class,
           () -> new RoutedPlugin(env.host).add(AttachEnv.args("pod-e", pod.path(), "eth0", conf), env));
       assertEquals(7, e.code());
