@@ -1,8 +1,12 @@
 package io.jcni.plugins.bridge;
 
-import static io.jcni.plugins.bridge.Failures.internal;
-import static io.jcni.plugins.bridge.Failures.q;
-import static io.jcni.plugins.bridge.Failures.v;
+import io.jcni.plugins.attach.ContainerAddressing;
+import io.jcni.plugins.attach.Rollback;
+import io.jcni.plugins.attach.Failures;
+import io.jcni.plugins.attach.Namespaces;
+import static io.jcni.plugins.attach.Failures.internal;
+import static io.jcni.plugins.attach.Failures.q;
+import static io.jcni.plugins.attach.Failures.v;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcni.libcni.spi.CmdArgs;
@@ -88,8 +92,9 @@ final class BridgeAdd {
       routes = gw.routes();
       dns = ipam.dns();
 
-      ContainerAddressing.configure(cont, containerSysctl(), args.ifName(), veth.containerIndex(), conf.enableDad(),
-          interfaces, ips, routes);
+      io.jcni.plugins.linux.Sysctl contSysctl = containerSysctl();
+      ContainerAddressing.dadAndArpNotify(contSysctl, args.ifName(), conf.enableDad());
+      ContainerAddressing.configure(cont, contSysctl, args.ifName(), veth.containerIndex(), interfaces, ips, routes);
 
       if (conf.isGateway()) {
         Interface vlanIface = BridgeDevice.configureGateways(host, ns, conf, br, gw);

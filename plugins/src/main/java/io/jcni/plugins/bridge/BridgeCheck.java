@@ -1,6 +1,9 @@
 package io.jcni.plugins.bridge;
 
-import static io.jcni.plugins.bridge.Failures.internal;
+import io.jcni.plugins.attach.ExpectedState;
+import io.jcni.plugins.attach.Failures;
+import io.jcni.plugins.attach.Namespaces;
+import static io.jcni.plugins.attach.Failures.internal;
 
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.Command;
@@ -86,8 +89,8 @@ final class BridgeCheck {
     if (!vethFound) {
       throw internal("CNI veth created for bridge " + conf.bridge() + " was not found");
     }
-    validateAddresses(cont, prev.ips());
-    validateRoutes(prev.routes());
+    ExpectedState.addresses(ns.containerLinks(), cont, args.ifName(), prev.ips());
+    ExpectedState.routes(ns.containerLinks(), prev.routes());
   }
 
   private Link validateBridge(Interface intf) throws CniException, IOException {
@@ -156,42 +159,6 @@ final class BridgeCheck {
       throw internal("Interface " + intf.name() + " Mac doesn't match: " + intf.mac() + " not found");
     }
     return true;
-  }
-
-  private void validateAddresses(Link cont, List<IpConfig> ips) throws CniException, IOException {
-    for (IpConfig ipc : ips) {
-      IpNet want = ipc.address();
-      List<Address> have = ns.containerLinks().addresses(cont.index(), Family.ANY);
-      boolean match = have.stream().anyMatch(a -> a.prefix().toString().equals(want.toString()));
-      if (!match) {
-        throw internal("Failed to match addr " + want + " on interface " + args.ifName());
-      }
-      IpNet prefix = want.network();
-      List<RouteEntry> routes = ns.containerLinks().routes(family(want), io.jcni.plugins.linux.Route.TABLE_MAIN);
-      boolean found = routes.stream().anyMatch(r -> prefix.toString().equals(r.dst().toString()));
-      if (!found) {
-        throw internal("Failed to find Gateway " + (ipc.gateway() == null ? "<nil>" : Ips.format(ipc.gateway()))
-            + " for interface " + args.ifName());
-      }
-    }
-  }
-
-  private void validateRoutes(List<Route> routes) throws CniException, IOException {
-    for (Route r : routes) {
-      boolean isDefault = r.dst().prefixLength() == 0;
-      List<RouteEntry> have = ns.containerLinks().routes(family(r.dst()), io.jcni.plugins.linux.Route.TABLE_MAIN);
-      boolean found = have.stream().anyMatch(e -> {
-        if (!r.dst().network().toString().equals(e.dst().toString())) {
-          return false;
-        }
-        // Go filters a default route by destination only
-        return isDefault || r.gw() == null || r.gw().equals(e.gateway());
-      });
-      if (!found) {
-        throw internal("Expected Route {Dst:" + r.dst() + " GW:" + (r.gw() == null ? "<nil>" : Ips.format(r.gw()))
-            + "} not found in routing table");
-      }
-    }
   }
 
   private static Family family(IpNet n) {

@@ -1,5 +1,8 @@
 package io.jcni.plugins.bridge;
 
+import io.jcni.plugins.attach.DnsOverride;
+import io.jcni.plugins.attach.InterfaceNames;
+import io.jcni.plugins.attach.Failures;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jcni.libcni.types.CniArgs;
 import io.jcni.libcni.types.CniException;
@@ -118,7 +121,7 @@ public record BridgeConf(
     String argsMac = n.fields("args", ARGS_TYPE, "").fields("cni", "main.BridgeArgs", "BridgeArgs").string("mac");
     String rtMac = n.fields("runtimeConfig", RUNTIME_CONFIG_TYPE, "").string("mac");
 
-    Dns dns = dnsIfSet(n);
+    Dns dns = DnsOverride.read(n);
     JsonNode prevResult = n.object("prevResult", "map[string]interface {}");
 
     if (vlan < 0 || vlan > 4094) {
@@ -233,16 +236,5 @@ public record BridgeConf(
     long v = t.longInteger(key, 0);
     // Values beyond int still fail the 1..4094 check, as they do in Go.
     return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, v));
-  }
-
-  /**
-   * The {@code dns} object when Go's {@code dnsConfSet} holds: nameservers, search or options present (even empty),
-   * or a non-empty domain.
-   */
-  private static Dns dnsIfSet(JsonFields n) throws CniException {
-    JsonFields f = n.fields("dns", "types.DNS", "DNS");
-    Dns dns = new Dns(f.strings("nameservers"), f.string("domain"), f.strings("search"), f.strings("options"));
-    boolean set = f.has("nameservers") || f.has("search") || f.has("options") || !dns.domain().isEmpty();
-    return set ? dns : null;
   }
 }

@@ -1,6 +1,9 @@
 package io.jcni.plugins.bridge;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jcni.plugins.attach.InterfaceNames;
+import io.jcni.plugins.attach.Failures;
+import io.jcni.plugins.attach.Namespaces;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.Command;
 import io.jcni.libcni.spi.CniPlugin;

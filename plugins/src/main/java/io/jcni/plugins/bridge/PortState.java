@@ -1,6 +1,7 @@
 package io.jcni.plugins.bridge;
 
-import static io.jcni.plugins.bridge.Failures.internal;
+import io.jcni.plugins.attach.Failures;
+import static io.jcni.plugins.attach.Failures.internal;
 
 import io.jcni.libcni.spi.Deadline;
 import io.jcni.libcni.types.CniException;

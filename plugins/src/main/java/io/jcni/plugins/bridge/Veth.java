@@ -1,9 +1,13 @@
 package io.jcni.plugins.bridge;
 
 import io.jcni.plugins.linux.VethSpec;
-import static io.jcni.plugins.bridge.Failures.internal;
-import static io.jcni.plugins.bridge.Failures.q;
-import static io.jcni.plugins.bridge.Failures.v;
+import io.jcni.plugins.attach.InterfaceNames;
+import io.jcni.plugins.attach.Rollback;
+import io.jcni.plugins.attach.Failures;
+import io.jcni.plugins.attach.Namespaces;
+import static io.jcni.plugins.attach.Failures.internal;
+import static io.jcni.plugins.attach.Failures.q;
+import static io.jcni.plugins.attach.Failures.v;
 
 import io.jcni.libcni.types.CniException;
 import io.jcni.plugins.linux.BridgeVlan;

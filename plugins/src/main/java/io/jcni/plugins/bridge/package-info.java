@@ -17,7 +17,7 @@
  *
  * <p>One ADD opens one rtnetlink socket and one sysctl tree per namespace (host and container) and then works
  * through them from the calling thread; the ADD steps live in package-private classes named after what they
- * handle: {@code BridgeDevice}, {@code Veth}, {@code VlanGateway}, {@code ContainerAddressing}, {@code Gateways},
- * {@code PortState}, with {@code Rollback} holding the undo steps.
+ * handle: {@code BridgeDevice}, {@code Veth}, {@code VlanGateway}, {@code Gateways}, {@code PortState}, with what
+ * the veth plugins share (namespaces, container addressing, undo steps) in {@link io.jcni.plugins.attach}.
  */
 package io.jcni.plugins.bridge;

@@ -256,6 +256,7 @@ final class Kernel {
   static final int RTA_OIF = 4;
   static final int RTA_GATEWAY = 5;
   static final int RTA_PRIORITY = 6;
+  static final int RTA_PREFSRC = 7;
   static final int RTA_METRICS = 8;
   static final int RTA_MULTIPATH = 9;
   static final int RTA_TABLE = 15;

@@ -533,6 +533,18 @@ public final class RtNetlink implements AutoCloseable {
   }
 
   /**
+   * Adds a route with a preferred source address ({@code RTA_PREFSRC}, {@code ip route add … src}), otherwise as
+   * {@link #addRoute(Route)}.
+   *
+   * @throws NetlinkException kind {@code EXISTS} if an identical route exists
+   */
+  public void addRoute(Route route, InetAddress prefSrc) throws IOException {
+    Request r = routeRequest(Kernel.RTM_NEWROUTE, Kernel.NLM_F_CREATE | Kernel.NLM_F_EXCL, route, "add route ");
+    r.attrIp(Kernel.RTA_PREFSRC, prefSrc);
+    socket.ack(r);
+  }
+
+  /**
    * Adds a route the way Go's {@code netlink.RouteAddEcmp} does, which the bridge plugin uses for result routes:
    * {@code NLM_F_CREATE} without {@code NLM_F_EXCL}, so an IPv6 route to a destination that already has a route
    * of the same metric becomes another next hop of it (ECMP). An identical route is still {@code EXISTS}.

@@ -1,4 +1,4 @@
-package io.jcni.plugins.bridge;
+package io.jcni.plugins.attach;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

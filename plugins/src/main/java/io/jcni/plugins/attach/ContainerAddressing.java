@@ -1,8 +1,8 @@
-package io.jcni.plugins.bridge;
+package io.jcni.plugins.attach;
 
-import static io.jcni.plugins.bridge.Failures.internal;
-import static io.jcni.plugins.bridge.Failures.q;
-import static io.jcni.plugins.bridge.Failures.v;
+import static io.jcni.plugins.attach.Failures.internal;
+import static io.jcni.plugins.attach.Failures.q;
+import static io.jcni.plugins.attach.Failures.v;
 
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.Interface;
@@ -21,10 +21,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Layer 3 inside the container (Go's DAD sysctls plus {@code ipam.ConfigureIface}): IPv6 enabled where needed,
+ * Layer 3 inside the container (Go's {@code ipam.ConfigureIface}): IPv6 enabled where needed,
  * the result's addresses on the interface, the link up, IPv6 DAD settled, then the result's routes.
  */
-final class ContainerAddressing {
+public final class ContainerAddressing {
   private static final long DAD_SETTLE_MS = 5_000;
   private static final long SETTLE_INTERVAL_MS = 50;
 
@@ -34,16 +34,9 @@ final class ContainerAddressing {
    * Configures the container end {@code ifName}, whose ifindex {@code ifIndex} the caller knows from creating it
    * (so no lookup request is needed here).
    */
-  static void configure(
-      RtNetlink cont, Sysctl contNs, String ifName, int ifIndex, boolean enableDad, List<Interface> interfaces,
+  public static void configure(
+      RtNetlink cont, Sysctl contNs, String ifName, int ifIndex, List<Interface> interfaces,
       List<IpConfig> ips, List<Route> routes) throws CniException {
-    if (enableDad) {
-      quietSysctl(contNs, "net/ipv6/conf/" + ifName + "/enhanced_dad", "1");
-      quietSysctl(contNs, "net/ipv6/conf/" + ifName + "/accept_dad", "1");
-    } else {
-      quietSysctl(contNs, "net/ipv6/conf/" + ifName + "/accept_dad", "0");
-    }
-    quietSysctl(contNs, "net/ipv4/conf/" + ifName + "/arp_notify", "1");
 
     InetAddress v4gw = null;
     InetAddress v6gw = null;
@@ -98,6 +91,20 @@ final class ContainerAddressing {
             e);
       }
     }
+  }
+
+  /**
+   * The bridge plugin's settings before addressing: IPv6 DAD on (enhanced) or off, and gratuitous ARP on address
+   * changes; missing keys (no IPv6) are fine.
+   */
+  public static void dadAndArpNotify(Sysctl contNs, String ifName, boolean enableDad) {
+    if (enableDad) {
+      quietSysctl(contNs, "net/ipv6/conf/" + ifName + "/enhanced_dad", "1");
+      quietSysctl(contNs, "net/ipv6/conf/" + ifName + "/accept_dad", "1");
+    } else {
+      quietSysctl(contNs, "net/ipv6/conf/" + ifName + "/accept_dad", "0");
+    }
+    quietSysctl(contNs, "net/ipv4/conf/" + ifName + "/arp_notify", "1");
   }
 
   /** Go's name of a route scope ({@code netlink.Scope.String()}). */

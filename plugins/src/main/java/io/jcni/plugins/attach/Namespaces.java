@@ -1,4 +1,4 @@
-package io.jcni.plugins.bridge;
+package io.jcni.plugins.attach;
 
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
@@ -12,18 +12,18 @@ import java.util.Set;
 
 /**
  * The two network namespaces of one operation, each with one rtnetlink socket opened inside it once: the host
- * (where the bridge, the host veth and the firewall rules live) and the container (CNI_NETNS). All kernel work of
+ * (host veth, bridge or routes, firewall rules) and the container (CNI_NETNS). All kernel work of
  * the operation goes through these two sockets, from the calling thread, without further namespace switches. The
  * container's socket is opened by a thread started in {@link #open} and collected on first use, so the caller's
- * host-side work (the bridge) overlaps that thread's start.
+ * host-side work overlaps that thread's start.
  */
-final class Namespaces implements AutoCloseable {
-  /** The only sysctl subtrees the bridge plugin reads or writes, in either namespace. */
+public final class Namespaces implements AutoCloseable {
+  /** The only sysctl subtrees the veth plugins read or write, in either namespace. */
   private static final Set<String> SYSCTL_TOPS = Set.of("ipv4", "ipv6");
 
-  final NetNs host;
-  final RtNetlink hostLinks;
-  final NetNs container;
+  public final NetNs host;
+  public final RtNetlink hostLinks;
+  public final NetNs container;
   private final NetNs.Pending<ContainerHandles, IOException> opening;
   private boolean collected;
   private RtNetlink containerLinks;
@@ -48,7 +48,7 @@ final class Namespaces implements AutoCloseable {
    * Opens the host side ({@code fixedHost}, or the calling thread's namespace when null) and a socket in {@code
    * container} (may be null), which this object then owns and closes.
    */
-  static Namespaces open(NetNs fixedHost, NetNs container) throws IOException {
+  public static Namespaces open(NetNs fixedHost, NetNs container) throws IOException {
     NetNs host = fixedHost == null ? NetNs.current() : fixedHost;
     boolean ownsHost = fixedHost == null;
     RtNetlink hostNl = null;
@@ -76,10 +76,37 @@ final class Namespaces implements AutoCloseable {
     }
   }
 
+  /** One step of an operation that works in the host and container namespaces of {@link #withContainer}. */
+  @FunctionalInterface
+  public interface Step<T> {
+    T run(Namespaces ns) throws CniException;
+  }
+
+  /**
+   * Runs {@code step} with CNI_NETNS ({@code netnsPath}) and the host side ({@code fixedHost}, or the caller's
+   * namespace when null) open, closing both afterwards; a programming error below still reaches the runtime as a
+   * CNI error.
+   */
+  public static <T> T withContainer(NetNs fixedHost, String netnsPath, Step<T> step) throws CniException {
+    // Opened before anything is touched, so a bad CNI_NETNS leaves nothing behind.
+    NetNs container = openContainer(netnsPath);
+    Namespaces ns;
+    try {
+      ns = open(fixedHost, container);
+    } catch (IOException e) {
+      throw Failures.internal("failed to open netlink sockets: " + Failures.v(e), e);
+    }
+    try (ns) {
+      return step.run(ns);
+    } catch (RuntimeException e) {
+      throw Failures.internal(String.valueOf(e.getMessage()), e);
+    }
+  }
+
   /**
    * Opens {@code CNI_NETNS} for ADD and CHECK, failing with Go's {@code failed to open netns "p": …} text.
    */
-  static NetNs openContainer(String netnsPath) throws CniException {
+  public static NetNs openContainer(String netnsPath) throws CniException {
     if (netnsPath.isEmpty()) {
       throw new CniException(ErrorCode.INVALID_NETNS_PATH, "failed to open netns \"\": empty CNI_NETNS");
     }
@@ -95,7 +122,7 @@ final class Namespaces implements AutoCloseable {
    * Runs firewall programs in the host namespace: directly when that is the caller's own, else from a thread that
    * entered it (a child process inherits the namespace of the thread that starts it).
    */
-  FirewallExec firewall() {
+  public FirewallExec firewall() {
     return firewall;
   }
 
@@ -103,7 +130,7 @@ final class Namespaces implements AutoCloseable {
    * The host's {@code net.*} sysctls, opened on first use: from the calling thread when the host is the caller's own
    * namespace (no namespace entry needed), else with one namespace entry for all keys.
    */
-  synchronized Sysctl hostSysctl() throws IOException {
+  public synchronized Sysctl hostSysctl() throws IOException {
     if (hostSysctl == null) {
       hostSysctl = ownsHost ? Sysctl.openHere(host, SYSCTL_TOPS) : Sysctl.open(host, SYSCTL_TOPS);
     }
@@ -114,7 +141,7 @@ final class Namespaces implements AutoCloseable {
    * The rtnetlink socket inside the container, waiting for the thread that opens it if need be; fails with {@code
    * failed to open netlink sockets: …} when it could not be opened.
    */
-  synchronized RtNetlink containerLinks() throws CniException {
+  public synchronized RtNetlink containerLinks() throws CniException {
     try {
       collect();
     } catch (IOException e) {
@@ -146,7 +173,7 @@ final class Namespaces implements AutoCloseable {
   }
 
   /** The container's {@code net.*} sysctls, opened together with its socket (or on first use). */
-  synchronized Sysctl containerSysctl() throws IOException {
+  public synchronized Sysctl containerSysctl() throws IOException {
     collect();
     if (containerSysctl == null) {
       containerSysctl = Sysctl.open(container, SYSCTL_TOPS);

@@ -1,29 +1,29 @@
-package io.jcni.plugins.bridge;
+package io.jcni.plugins.attach;
 
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
 import io.jcni.libcni.types.GoJson;
 
 /** Builds the plugin's errors: Go's message texts, with the CNI code a runtime can act on. */
-final class Failures {
+public final class Failures {
   private Failures() {}
 
   /** A kernel or system failure: a plain error in Go, so code 999, with the cause attached. */
-  static CniException internal(String msg, Throwable cause) {
+  public static CniException internal(String msg, Throwable cause) {
     return new CniException(ErrorCode.INTERNAL, msg, "", cause);
   }
 
-  static CniException internal(String msg) {
+  public static CniException internal(String msg) {
     return new CniException(ErrorCode.INTERNAL, msg);
   }
 
   /** Go's {@code %q} of a name. */
-  static String q(String s) {
+  public static String q(String s) {
     return GoJson.quote(s);
   }
 
   /** What Go prints for an error with {@code %v}: for an errno failure the errno text without the operation. */
-  static String v(Throwable e) {
+  public static String v(Throwable e) {
     if (e instanceof io.jcni.plugins.linux.ErrnoException x) {
       return x.reason();
     }

@@ -1,4 +1,4 @@
-package io.jcni.plugins.bridge;
+package io.jcni.plugins.attach;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -7,16 +7,16 @@ import java.util.Deque;
  * The undo steps of an ADD in progress: each step that created something registers how to remove it, and a failed
  * ADD runs them newest first, so that nothing the ADD made outlives it (Go leaves the veth behind, plugins#29).
  */
-final class Rollback {
+public final class Rollback {
   /** One undo step. */
   @FunctionalInterface
-  interface Step {
+  public interface Step {
     void undo() throws Exception;
   }
 
   private final Deque<Step> steps = new ArrayDeque<>();
 
-  void add(Step step) {
+  public void add(Step step) {
     steps.push(step);
   }
 
@@ -24,7 +24,7 @@ final class Rollback {
    * Runs every step newest first; a step that fails is attached to {@code cause} and the rest still run. The
    * interrupt flag is cleared meanwhile and restored afterwards: a cancelled ADD must still be undone.
    */
-  void run(Throwable cause) {
+  public void run(Throwable cause) {
     boolean interrupted = Thread.interrupted();
     try {
       while (!steps.isEmpty()) {
