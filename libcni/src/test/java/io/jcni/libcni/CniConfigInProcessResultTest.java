@@ -112,4 +112,41 @@ class CniConfigInProcessResultTest {
       assertEquals(want.getMessage(), got.getMessage(), bad.toString());
     }
   }
+
+  /** A plugin that delegates its ADD to {@code jt-tree}, as a main plugin delegates to its IPAM. */
+  private record DelegatingPlugin() implements CniPlugin {
+    @Override
+    public String type() {
+      return "jt-main";
+    }
+
+    @Override
+    public List<String> supportedVersions() {
+      return List.of("0.4.0", "1.0.0", "1.1.0");
+    }
+
+    @Override
+    public ObjectNode addResult(CmdArgs args, PluginContext ctx) throws CniException {
+      return ctx.delegateAdd("jt-tree", args);
+    }
+
+    @Override
+    public void check(CmdArgs args, PluginContext ctx) {}
+
+    @Override
+    public void del(CmdArgs args, PluginContext ctx) {}
+  }
+
+  @Test
+  void aDelegatedInProcessResultReachesTheDelegatorWithoutBeingPrinted() throws CniException {
+    CniConfig cni = CniConfig.builder().path(List.of()).cacheDir(tmp.resolve("cache"))
+        .inline(PluginRegistry.empty().register(new TreePlugin(ifName -> result(null, "10.9.8.6/24")))
+            .register(new DelegatingPlugin()), t -> true).build();
+    PluginConf main = ConfLoader.pluginConfFromBytes(
+        "{\"cniVersion\":\"1.0.0\",\"name\":\"jt-net\",\"type\":\"jt-main\"}".getBytes(StandardCharsets.UTF_8));
+    Result r = cni.addNetwork(main, rt());
+    Result100 r100 = assertInstanceOf(Result100.class, r);
+    assertEquals("1.0.0", r100.cniVersion(), "the version filled in from the configuration");
+    assertEquals("10.9.8.6/24", r100.ips().get(0).address().toString());
+  }
 }

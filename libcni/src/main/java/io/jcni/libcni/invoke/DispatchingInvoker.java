@@ -141,6 +141,11 @@ public final class DispatchingInvoker implements PluginInvoker {
     }
 
     @Override
+    public ObjectNode delegateAdd(String type, CmdArgs args) throws CniException {
+      return add(type, args, deadline);
+    }
+
+    @Override
     public Deadline deadline() {
       return deadline;
     }

@@ -1,5 +1,7 @@
 package io.jcni.libcni.spi;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jcni.libcni.invoke.ResultDecoder;
 import io.jcni.libcni.types.CniException;
 
 /**
@@ -15,6 +17,16 @@ public interface PluginContext {
    * printed nothing).
    */
   byte[] delegate(Command command, String type, CmdArgs args) throws CniException;
+
+  /**
+   * ADD delegated to the plugin of {@code type} (Go's {@code invoke.DelegateAdd}), its result as a JSON object with
+   * the version filled in from the configuration where it printed none: an in-process plugin's result object as
+   * it is, without printing and parsing it; an exec'd plugin's stdout decoded. Fails as Go's does when that output
+   * is no result.
+   */
+  default ObjectNode delegateAdd(String type, CmdArgs args) throws CniException {
+    return ResultDecoder.decode(args.stdinData(), delegate(Command.ADD, type, args));
+  }
 
   /**
    * The deadline of the operation this call belongs to: waits (locks, link states, commands) end by it, and

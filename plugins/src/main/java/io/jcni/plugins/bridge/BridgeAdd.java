@@ -1,6 +1,7 @@
 package io.jcni.plugins.bridge;
 
 import io.jcni.plugins.attach.ContainerAddressing;
+import io.jcni.plugins.attach.IpamDelegation;
 import io.jcni.plugins.attach.Rollback;
 import io.jcni.plugins.attach.Failures;
 import io.jcni.plugins.attach.Namespaces;
@@ -10,7 +11,6 @@ import static io.jcni.plugins.attach.Failures.v;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcni.libcni.spi.CmdArgs;
-import io.jcni.libcni.spi.Command;
 import io.jcni.libcni.spi.PluginContext;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.Dns;
@@ -18,7 +18,6 @@ import io.jcni.libcni.types.Interface;
 import io.jcni.libcni.types.IpConfig;
 import io.jcni.libcni.types.IpNet;
 import io.jcni.libcni.types.Result100;
-import io.jcni.libcni.types.Results;
 import io.jcni.plugins.netfilter.IpMasq;
 import io.jcni.plugins.netfilter.IpMasqBackend;
 import io.jcni.plugins.netfilter.MacSpoofCheck;
@@ -83,10 +82,7 @@ final class BridgeAdd {
     Dns dns = Dns.EMPTY;
 
     if (conf.isLayer3()) {
-      Result100 ipam = delegateIpamAdd();
-      if (ipam.ips().isEmpty()) {
-        throw internal("IPAM plugin returned missing IP config");
-      }
+      Result100 ipam = IpamDelegation.add(ctx, conf.ipamType(), args, conf.cniVersion(), rollback);
       Gateways gw = Gateways.calc(ipam.ips(), ipam.routes(), conf.isGateway(), conf.isDefaultGateway());
       ips = gw.ips();
       routes = gw.routes();
@@ -148,13 +144,5 @@ final class BridgeAdd {
     } catch (IOException e) {
       throw internal("failed to open the container's sysctls: " + v(e), e);
     }
-  }
-
-  private Result100 delegateIpamAdd() throws CniException {
-    ctx.deadline().check("IPAM plugin " + conf.ipamType());
-    byte[] out = ctx.delegate(Command.ADD, conf.ipamType(), args);
-    // The undo gets time of its own: it also runs after this ADD's deadline passed or it was cancelled.
-    rollback.add(() -> ctx.withDeadline(ctx.deadline().forUndo()).delegate(Command.DEL, conf.ipamType(), args));
-    return (Result100) Results.parse(out, conf.cniVersion()).convertTo(Result100.IMPLEMENTED);
   }
 }
