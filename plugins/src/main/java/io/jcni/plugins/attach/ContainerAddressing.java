@@ -153,8 +153,11 @@ public final class ContainerAddressing {
     }
   }
 
-  /** Waits up to 5 s for IPv6 duplicate address detection to finish; a failed DAD is an error. */
-  private static void settle(RtNetlink cont, int index, String ifName) throws CniException {
+  /**
+   * Waits up to 5 s for IPv6 duplicate address detection on the link {@code index} ({@code ifName}) of {@code cont}
+   * to finish, as Go's {@code ip.SettleAddresses}; a failed DAD is an error.
+   */
+  public static void settle(RtNetlink cont, int index, String ifName) throws CniException {
     long deadline = System.nanoTime() + DAD_SETTLE_MS * 1_000_000;
     String prefix = "failed to settle addresses for " + q(ifName) + ": ";
     while (true) {

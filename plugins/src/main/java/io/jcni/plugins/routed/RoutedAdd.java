@@ -105,6 +105,12 @@ final class RoutedAdd {
     for (IpConfig ipc : ips) {
       hostRoute(veth, ipc.address());
     }
+    if (v6) {
+      // The pod's gateway is the host end's link-local address and its own address is a /128 without a gateway
+      // in the result: both must have left DAD before the attachment carries IPv6 traffic.
+      ContainerAddressing.settle(cont, veth.containerIndex(), args.ifName());
+      ContainerAddressing.settle(ns.hostLinks, veth.hostIndex(), veth.hostName());
+    }
 
     if (conf.ipMasq()) {
       ctx.deadline().check("the masquerade rules of " + args.containerId());
