@@ -9,6 +9,8 @@ import io.jcni.libcni.testing.RequiresExecutable;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Pods on three nodes reach each other through routes that BIRD carries over iBGP: each node's jcni attaches its
@@ -21,9 +23,15 @@ class MultiNodeBgpTest {
   /** The pod network under test; a routed attachment with one host route per pod. */
   static final NodeNetwork NETWORK = NodeNetwork.GO_PTP;
 
-  @Test
-  void podsOnDifferentNodesExchangeTcp() throws Exception {
-    try (Cluster c = Cluster.create(NETWORK, 3)) {
+  static List<NodeNetwork> networks() {
+    return List.of(NodeNetwork.GO_PTP, NodeNetwork.JCNI_BRIDGE);
+  }
+
+  /** Also on jcni's in-process bridge, where BGP carries each node's whole pod CIDR (as {@code jcni demo}). */
+  @ParameterizedTest
+  @MethodSource("networks")
+  void podsOnDifferentNodesExchangeTcp(NodeNetwork network) throws Exception {
+    try (Cluster c = Cluster.create(network, 3)) {
       Pod a = c.addPod(c.node(1));
       Pod b = c.addPod(c.node(3));
       Cluster.awaitRoute(c.node(3), c.routeTo(a), true);
