@@ -80,7 +80,7 @@ class MultiNodeBgpTest {
    */
   @Test
   void routePropagationIsReported() throws Exception {
-    int rounds = 8;
+    int rounds = 12;
     List<Long> add = new ArrayList<>();
     List<Long> propagate = new ArrayList<>();
     List<Long> withdraw = new ArrayList<>();
