@@ -11,6 +11,7 @@ import io.jcni.libcni.types.Result100;
 import io.jcni.plugins.linux.BridgeSpec;
 import io.jcni.plugins.linux.Family;
 import io.jcni.plugins.linux.NetNs;
+import io.jcni.plugins.linux.Route;
 import io.jcni.plugins.linux.RouteEntry;
 import io.jcni.plugins.linux.RtNetlink;
 import io.jcni.plugins.linux.Sysctl;
@@ -258,6 +259,9 @@ final class DemoNodes {
       nl.setUp("lo");
       nl.addAddress("underlay", IpNet.of(InetAddress.getByName(address), 24), Set.of());
       nl.setUp("underlay");
+      // the node's uplink, as on a real node: proxy ARP (a routed attachment's gateway 169.254.1.1) answers only
+      // for an address the node has a route to through another interface
+      nl.addRoute(Route.of(Family.IPV4.wholeSpace(), null, nl.link("underlay").index()).withScope(Route.SCOPE_LINK));
     }
     Sysctl.write(ns, "net/ipv4/ip_forward", "1"); // the node routes for its pods
     String podCidr = "10.231." + n + ".0/24";

@@ -83,6 +83,9 @@ final class Cluster implements AutoCloseable {
       String address = addresses.get(n - 1);
       ns.ip("addr", "add", address + "/24", "dev", "jtul0");
       ns.ip("link", "set", "jtul0", "up");
+      // a node's uplink, as on a real node: proxy ARP (jcni-routed's gateway 169.254.1.1) answers only for an
+      // address the node has a route to through another interface
+      ns.ip("route", "add", "default", "dev", "jtul0");
       ns.exec("sysctl", "-qw", "net.ipv4.ip_forward=1"); // a node routes for its pods
       NetNs handle = NetNs.open(Path.of(ns.path()));
       handles.add(handle);
