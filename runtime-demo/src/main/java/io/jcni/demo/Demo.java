@@ -48,15 +48,14 @@ public final class Demo {
 
   private final PrintStream out;
   private final Path confDir;
-  private int step;
-  private long stepStart;
-  private boolean lineOpen;
+  private final DemoProgress progress;
   private volatile boolean stopRequested;
   private final CountDownLatch settled = new CountDownLatch(1);
 
   private Demo(PrintStream out, Path confDir) {
     this.out = out;
     this.confDir = confDir;
+    this.progress = new DemoProgress(out, STEPS);
   }
 
   /** A step that failed; its message is the one line the user sees. */
@@ -74,7 +73,8 @@ public final class Demo {
 
   /**
    * Runs the demo and returns the exit status: 0 when everything worked and nothing is left, 1 otherwise (also
-   * when not root), 2 for a bad command line. Options: {@code --conf DIR} (default: the repository's {@code conf/}).
+   * when not root), 2 for a bad command line. Options: {@code --conf DIR} (default: the repository's {@code conf/});
+   * {@code --nodes N} runs the multi-node demo ({@link DemoNodes}) instead.
    */
   public static int run(List<String> args, PrintStream out, PrintStream err) {
     return run(args, out, err, isRoot());
@@ -82,13 +82,29 @@ public final class Demo {
 
   static int run(List<String> args, PrintStream out, PrintStream err, boolean root) {
     Path conf = null;
+    Integer nodes = null;
     for (int i = 0; i < args.size(); i++) {
       if (args.get(i).equals("--conf") && i + 1 < args.size()) {
         conf = Path.of(args.get(++i));
+      } else if (args.get(i).equals("--nodes") && i + 1 < args.size()) {
+        try {
+          nodes = Integer.valueOf(args.get(++i));
+        } catch (NumberFormatException e) {
+          err.println("jcni demo: --nodes takes a number, not " + args.get(i));
+          return 2;
+        }
       } else {
-        err.println("jcni demo: unknown argument " + args.get(i) + " (usage: jcni demo [--conf DIR])");
+        err.println("jcni demo: unknown argument " + args.get(i) + " (usage: jcni demo [--conf DIR] | jcni demo "
+            + "--nodes N)");
         return 2;
       }
+    }
+    if (nodes != null) {
+      if (conf != null) {
+        err.println("jcni demo: --nodes makes its own per-node networks; it takes no --conf");
+        return 2;
+      }
+      return DemoNodes.run(nodes, out, err, root);
     }
     if (!root) {
       err.println("jcni demo: needs root: it creates network namespaces and a bridge (try: sudo ./jcni demo)");
@@ -395,25 +411,16 @@ public final class Demo {
     if (stopRequested) {
       throw new DemoFailure("interrupted");
     }
-    lineOpen = true;
-    step++;
-    stepStart = System.nanoTime();
-    out.print("[" + step + "/" + STEPS + "] " + what + " … ");
-    out.flush();
+    progress.begin(what);
   }
 
   /** Ends an unfinished progress line with FAILED. */
   private void closeLine() {
-    if (lineOpen) {
-      out.println("FAILED");
-      lineOpen = false;
-    }
+    progress.closeLine();
   }
 
   private void ok(String detail) {
-    lineOpen = false;
-    long ms = (System.nanoTime() - stepStart) / 1_000_000;
-    out.println("ok" + (detail.isEmpty() ? "" : ": " + detail) + " (" + ms + " ms)");
+    progress.ok(detail);
   }
 
   static boolean isRoot() {

@@ -21,20 +21,20 @@ import java.util.concurrent.atomic.AtomicReference;
  * keeps that namespace for its whole life, so accepting, connecting, reading and writing happen from threads that
  * never entered any namespace.
  */
-final class DemoTcp {
+public final class DemoTcp {
   private static final int TIMEOUT_MS = 10_000;
 
   private DemoTcp() {}
 
   /** What each side saw: the line the server received and the reply the client got. */
-  record Exchange(int port, String received, String reply) {}
+  public record Exchange(int port, String received, String reply) {}
 
   /**
    * Listens in {@code serverNs} on {@code serverIp}, connects from {@code clientNs}, sends {@code line} and
    * returns what came back.
    */
-  static Exchange exchange(NetNs serverNs, InetAddress serverIp, NetNs clientNs, String line, String replyPrefix)
-      throws IOException {
+  public static Exchange exchange(NetNs serverNs, InetAddress serverIp, NetNs clientNs, String line,
+      String replyPrefix) throws IOException {
     try (ServerSocketChannel server = serverNs.runIn(() -> {
       ServerSocketChannel s = ServerSocketChannel.open();
       s.bind(new InetSocketAddress(serverIp, 0));
