@@ -48,7 +48,7 @@ final class DemoNodes {
   static final String IFNAME = "eth0";
   static final int MAX_NODES = 9;
   /** The pod network of every node. */
-  static final DemoPodNetwork POD_NETWORK = DemoPodNetwork.BRIDGE;
+  static final DemoPodNetwork POD_NETWORK = DemoPodNetwork.ROUTED;
   /** {@code rtm_protocol} of the routes BIRD installs ({@code /etc/iproute2/rt_protos}: bird). */
   private static final int RTPROT_BIRD = 12;
   private static final Duration SETTLE = Duration.ofSeconds(30);

@@ -3,6 +3,7 @@ package io.jcni.demo;
 import io.jcni.libcni.spi.CniPlugin;
 import io.jcni.plugins.bridge.BridgePlugin;
 import io.jcni.plugins.linux.NetNs;
+import io.jcni.plugins.routed.RoutedPlugin;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -42,6 +43,27 @@ interface DemoPodNetwork {
     @Override
     public List<CniPlugin> hostBound(NetNs node) {
       return List.of(new BridgePlugin(node));
+    }
+  };
+
+  /** jcni's Calico-style routed attachment: no bridge, a host route {@code podIP/32} per pod, which BGP carries. */
+  DemoPodNetwork ROUTED = new DemoPodNetwork() {
+    @Override
+    public String description() {
+      return "in-process jcni-routed + host-local";
+    }
+
+    @Override
+    public String conflist(String podCidr, Path dataDir) {
+      return """
+          {"cniVersion": "1.0.0", "name": "%s", "plugins": [{"type": "jcni-routed", "ipam": {"type": "host-local",
+            "dataDir": "%s", "ranges": [[{"subnet": "%s"}]]}}]}
+          """.formatted(NAME, dataDir, podCidr);
+    }
+
+    @Override
+    public List<CniPlugin> hostBound(NetNs node) {
+      return List.of(new RoutedPlugin(node));
     }
   };
 }

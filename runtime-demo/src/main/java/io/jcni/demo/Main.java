@@ -24,7 +24,7 @@ public final class Main {
       "       jcni list",
       "       jcni serve [--socket PATH] [--timeout SECONDS]",
       "       jcni install-plugins <dir>",
-      "       jcni demo",
+      "       jcni demo [--nodes N]",
       "       jcni bench [--pods N] [--concurrency C] [--warmup N] [--ipmasq true|false] [--mode inline|exec|both]",
       "                  [--conf FILE.conflist [--cap-args JSON]] [--json]",
       "environment: NETCONFPATH (/etc/cni/net.d), CNI_PATH (/opt/cni/bin:/usr/lib/cni), CNI_IFNAME (eth0),",

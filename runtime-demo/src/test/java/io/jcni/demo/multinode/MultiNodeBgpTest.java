@@ -21,10 +21,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 @RequiresExecutable({"/usr/sbin/bird", "/usr/sbin/birdc", "/usr/lib/cni/ptp", "/usr/lib/cni/host-local"})
 class MultiNodeBgpTest {
   /** The pod network under test; a routed attachment with one host route per pod. */
-  static final NodeNetwork NETWORK = NodeNetwork.GO_PTP;
+  static final NodeNetwork NETWORK = NodeNetwork.JCNI_ROUTED;
 
   static List<NodeNetwork> networks() {
-    return List.of(NodeNetwork.GO_PTP, NodeNetwork.JCNI_BRIDGE);
+    return List.of(NodeNetwork.JCNI_ROUTED, NodeNetwork.GO_PTP, NodeNetwork.JCNI_BRIDGE);
   }
 
   /** Also on jcni's in-process bridge, where BGP carries each node's whole pod CIDR (as {@code jcni demo}). */

@@ -3,6 +3,7 @@ package io.jcni.demo.multinode;
 import io.jcni.libcni.spi.PluginRegistry;
 import io.jcni.plugins.bridge.BridgePlugin;
 import io.jcni.plugins.linux.NetNs;
+import io.jcni.plugins.routed.RoutedPlugin;
 import java.nio.file.Path;
 
 /**
@@ -74,6 +75,32 @@ interface NodeNetwork {
     @Override
     public String toString() {
       return "jcni bridge";
+    }
+  };
+
+  /** jcni's in-process Calico-style {@code jcni-routed}: a host route {@code podIP/32} per pod, no bridge. */
+  NodeNetwork JCNI_ROUTED = new NodeNetwork() {
+    @Override
+    public String conflist(String podCidr, Path dataDir) {
+      return """
+          {"cniVersion": "1.0.0", "name": "%s", "plugins": [{"type": "jcni-routed", "ipam": {
+            "type": "host-local", "dataDir": "%s", "ranges": [[{"subnet": "%s"}]]}}]}
+          """.formatted(NAME, dataDir, podCidr);
+    }
+
+    @Override
+    public PluginRegistry registry(NetNs node, String nodeName) {
+      return PluginRegistry.discover().register(new RoutedPlugin(node));
+    }
+
+    @Override
+    public boolean hostRoutePerPod() {
+      return true;
+    }
+
+    @Override
+    public String toString() {
+      return "jcni-routed";
     }
   };
 }
