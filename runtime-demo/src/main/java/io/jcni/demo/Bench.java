@@ -89,9 +89,9 @@ final class Bench {
     for (BenchMode mode : opts.modes()) {
       configs.put(mode, config(mode));
     }
-    NetworkConfigList list = site.conflist(opts.ipMasq());
+    List<NetworkConfigList> list = site.conflists(opts.ipMasq(), opts.pods());
     ThreadGroup group = Thread.currentThread().getThreadGroup();
-    BenchTeardown teardown = new BenchTeardown(site);
+    BenchTeardown teardown = new BenchTeardown(site, site.bridges(opts.pods()));
     this.teardown = teardown;
     Thread hook = new Thread(() -> {
       List<String> errors = interrupt();
