@@ -19,7 +19,6 @@ import io.jcni.plugins.linux.Address;
 import io.jcni.plugins.linux.ErrnoException;
 import io.jcni.plugins.linux.Family;
 import io.jcni.plugins.linux.Link;
-import io.jcni.plugins.linux.LinkGroupDelete;
 import io.jcni.plugins.linux.NetNs;
 import io.jcni.plugins.linux.RtNetlink;
 import java.io.IOException;
@@ -40,21 +39,12 @@ final class BridgeDel {
   private final CmdArgs args;
   private final PluginContext ctx;
   private final FirewallExec firewall;
-  private final NetNs hostNs;
-  private final LinkGroupDelete hostDeletes;
 
-  /**
-   * A DEL whose host side is {@code hostNs} (null: the caller's namespace); concurrent DELs of one plugin share
-   * {@code hostDeletes}, so their veth pairs go in one request.
-   */
-  BridgeDel(BridgeConf conf, CmdArgs args, PluginContext ctx, FirewallExec firewall, NetNs hostNs,
-      LinkGroupDelete hostDeletes) {
+  BridgeDel(BridgeConf conf, CmdArgs args, PluginContext ctx, FirewallExec firewall) {
     this.conf = conf;
     this.args = args;
     this.ctx = ctx;
     this.firewall = firewall.within(ctx.deadline());
-    this.hostNs = hostNs;
-    this.hostDeletes = hostDeletes;
   }
 
   void run() throws CniException {
@@ -114,9 +104,7 @@ final class BridgeDel {
         }
       }
       try {
-        if (!deleteThroughHostPeer(contNs, link.get())) {
-          cont.delete(args.ifName());
-        }
+        cont.delete(args.ifName());
       } catch (ErrnoException e) {
         if (e.kind() != ErrnoException.Kind.NOT_FOUND) {
           throw internal("failed to delete " + q(args.ifName()) + ": " + v(e), e);
@@ -125,40 +113,6 @@ final class BridgeDel {
       return out;
     } catch (IOException e) {
       throw internal(v(e), e);
-    }
-  }
-
-  /**
-   * Deletes a veth container end by deleting its peer in the host namespace, together with the peers of concurrent
-   * DELs ({@link LinkGroupDelete}); either end takes the pair with it. Only a peer proven to be this end's is
-   * deleted: a veth in the host whose own peer is this link in this namespace (ifindex and namespace id). Returns
-   * false, having deleted nothing, when the link is no veth or its peer is elsewhere or gone.
-   */
-  private boolean deleteThroughHostPeer(NetNs contNs, Link contLink) throws IOException {
-    if (!"veth".equals(contLink.kind()) || contLink.linkNetnsId() < 0 || contLink.peerIndex() <= 0) {
-      return false;
-    }
-    try (RtNetlink host = hostNs == null ? RtNetlink.openCurrent() : RtNetlink.open(hostNs)) {
-      Link peer;
-      try {
-        peer = host.link(contLink.peerIndex());
-      } catch (ErrnoException e) {
-        if (e.kind() == ErrnoException.Kind.NOT_FOUND) {
-          return false;
-        }
-        throw e;
-      }
-      if (!"veth".equals(peer.kind()) || peer.peerIndex() != contLink.index() || peer.linkNetnsId() < 0
-          || peer.linkNetnsId() != host.nsidOf(contNs)) {
-        return false;
-      }
-      try {
-        hostDeletes.delete(host, peer.index());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new java.io.InterruptedIOException("interrupted while deleting " + args.ifName());
-      }
-      return true;
     }
   }
 

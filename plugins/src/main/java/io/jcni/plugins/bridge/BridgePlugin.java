@@ -10,7 +10,6 @@ import io.jcni.plugins.netfilter.FirewallExec;
 import io.jcni.libcni.types.ErrorCode;
 import io.jcni.libcni.version.Version;
 import io.jcni.libcni.version.Versions;
-import io.jcni.plugins.linux.LinkGroupDelete;
 import io.jcni.plugins.linux.NetNs;
 import java.io.IOException;
 import java.util.List;
@@ -28,8 +27,6 @@ public final class BridgePlugin implements CniPlugin {
   private static final Version STATUS_MIN = new Version(1, 1, 0);
 
   private final NetNs hostNs;
-  /** Deletes the veth pairs of concurrent DELs in one request (see {@link LinkGroupDelete}). */
-  private final LinkGroupDelete hostDeletes = new LinkGroupDelete();
 
   /** A bridge plugin whose host side is the namespace of the thread that calls it. */
   public BridgePlugin() {
@@ -92,7 +89,7 @@ public final class BridgePlugin implements CniPlugin {
     BridgeConf conf = BridgeConf.parse(args.stdinData(), args.args());
     checkIfName(args.ifName());
     try {
-      new BridgeDel(conf, args, ctx, FirewallExec.in(hostNs), hostNs, hostDeletes).run();
+      new BridgeDel(conf, args, ctx, FirewallExec.in(hostNs)).run();
     } catch (RuntimeException e) {
       throw unexpected(e);
     }

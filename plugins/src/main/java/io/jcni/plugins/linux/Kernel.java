@@ -194,10 +194,6 @@ final class Kernel {
   static final int RTM_NEWLINK = 16;
   static final int RTM_DELLINK = 17;
   static final int RTM_GETLINK = 18;
-  static final int RTM_NEWNSID = 88;
-  static final int RTM_GETNSID = 90;
-  static final int NETNSA_NSID = 1;
-  static final int NETNSA_FD = 3;
   static final int RTM_SETLINK = 19;
   static final int RTM_NEWADDR = 20;
   static final int RTM_DELADDR = 21;
@@ -223,7 +219,6 @@ final class Kernel {
   static final int IFLA_NET_NS_PID = 19;
   static final int IFLA_AF_SPEC = 26;
   static final int IFLA_NET_NS_FD = 28;
-  static final int IFLA_GROUP = 27;
   static final int IFLA_NUM_TX_QUEUES = 31;
   static final int IFLA_EXT_MASK = 29;
   static final int IFLA_LINK_NETNSID = 37;

@@ -69,13 +69,6 @@ final class NetlinkCodec {
       return this;
     }
 
-    /** struct rtgenmsg, padded to 4 bytes (the header of RTM_GETNSID). */
-    Request rtgenmsg(int family) {
-      room(4);
-      buf.put((byte) family).put((byte) 0).putShort((short) 0);
-      return this;
-    }
-
     /** struct ifaddrmsg. */
     Request ifaddrmsg(int family, int prefixLen, int flags, int scope, int index) {
       room(8);

@@ -305,46 +305,6 @@ public final class RtNetlink implements AutoCloseable {
         .ifinfomsg(Kernel.AF_UNSPEC, 0, 0, 0).attrString(Kernel.IFLA_IFNAME, checkName(name)));
   }
 
-  /** Deletes the link with ifindex {@code index}; kind {@code NOT_FOUND} if there is none. */
-  public void delete(int index) throws IOException {
-    socket.ack(new Request(Kernel.RTM_DELLINK, Kernel.NLM_F_REQUEST, "delete link #" + index)
-        .ifinfomsg(Kernel.AF_UNSPEC, index, 0, 0));
-  }
-
-  /** Puts the link with ifindex {@code index} in device group {@code group}; kind {@code NOT_FOUND} if it is gone. */
-  public void setGroup(int index, int group) throws IOException {
-    socket.ack(new Request(Kernel.RTM_SETLINK, Kernel.NLM_F_REQUEST, "set group of link #" + index)
-        .ifinfomsg(Kernel.AF_UNSPEC, index, 0, 0).attrU32(Kernel.IFLA_GROUP, group));
-  }
-
-  /**
-   * Deletes every link of device group {@code group} in one request: the kernel unregisters them together, paying
-   * its synchronisation (RCU grace periods, reference waits) once for all of them.
-   *
-   * @throws NetlinkException kind {@code NOT_FOUND} if no link is in the group
-   */
-  public void deleteGroup(int group) throws IOException {
-    socket.ack(new Request(Kernel.RTM_DELLINK, Kernel.NLM_F_REQUEST, "delete link group " + group)
-        .ifinfomsg(Kernel.AF_UNSPEC, 0, 0, 0).attrU32(Kernel.IFLA_GROUP, group));
-  }
-
-  /**
-   * The id this namespace gives {@code other} (what {@link Link#linkNetnsId()} reports for a link whose peer lives
-   * there), or -1 when it has none.
-   */
-  public int nsidOf(NetNs other) throws IOException {
-    return other.withFd(fd -> {
-      Request r = new Request(Kernel.RTM_GETNSID, Kernel.NLM_F_REQUEST, "get the id of " + other.path())
-          .rtgenmsg(Kernel.AF_UNSPEC).attrU32(Kernel.NETNSA_FD, fd);
-      for (Message m : socket.get(r)) {
-        if (m.type == Kernel.RTM_NEWNSID) {
-          return m.attrs(4).u32(Kernel.NETNSA_NSID, -1);
-        }
-      }
-      throw new IOException(r.what() + ": no RTM_NEWNSID in the reply");
-    });
-  }
-
   /**
    * Reads the link until its operational state is UP, sleeping {@code backoff[i]} before the i-th read (the
    * bridge plugin uses 0, 50, 500, 1000, 1000 ms), and returns the last state read: the caller checks
