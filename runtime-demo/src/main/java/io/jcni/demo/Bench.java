@@ -95,9 +95,10 @@ final class Bench {
     for (BenchMode mode : opts.modes()) {
       configs.put(mode, config(mode, types));
     }
-    NetworkConfigList list = conf == null ? site.conflist(opts.ipMasq()) : conf.list(site.dataDir());
+    List<NetworkConfigList> list = conf == null ? site.conflists(opts.ipMasq(), opts.pods())
+        : List.of(conf.list(site.dataDir()));
     ThreadGroup group = Thread.currentThread().getThreadGroup();
-    BenchTeardown teardown = new BenchTeardown(site);
+    BenchTeardown teardown = new BenchTeardown(site, site.bridges(opts.pods()));
     this.teardown = teardown;
     Thread hook = new Thread(() -> {
       List<String> errors = interrupt();

@@ -52,6 +52,7 @@ record BenchReport(
         .put("dels_ok", s.delsOk()));
     root.putObject("fds").put("start", start.fds()).put("end", end.fds());
     root.putObject("threads").put("start", start.threads()).put("end", end.threads());
+    root.putObject("rss_kb").put("start", start.rssKb()).put("end", end.rssKb());
     problems.forEach(root.withArray("problems")::add);
     if (problems.isEmpty()) {
       root.putArray("problems");
@@ -82,8 +83,8 @@ record BenchReport(
     modes.forEach((mode, s) -> waits.append(waits.length() == 0 ? "" : ", ")
         .append(String.format(Locale.ROOT, "%s %.0f ms", mode.label(), s.jitWaitMs())));
     b.append("waited for the JIT before ADD: ").append(waits).append('\n');
-    b.append(String.format(Locale.ROOT, "fds %d -> %d, threads %d -> %d%n",
-        start.fds(), end.fds(), start.threads(), end.threads()));
+    b.append(String.format(Locale.ROOT, "fds %d -> %d, threads %d -> %d, RSS %d -> %d KiB%n",
+        start.fds(), end.fds(), start.threads(), end.threads(), start.rssKb(), end.rssKb()));
     for (String p : problems) {
       b.append("problem: ").append(p).append('\n');
     }

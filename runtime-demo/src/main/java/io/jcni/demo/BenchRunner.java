@@ -36,14 +36,15 @@ final class BenchRunner {
   }
 
   /**
-   * Attaches and detaches namespaces {@code <prefix>0 … <prefix><pods-1>} through {@code cni}.
+   * Attaches and detaches namespaces {@code <prefix>0 … <prefix><pods-1>} through {@code cni}, pod {@code i} with
+   * conflist {@code i % lists.size()}.
    *
    * @param label names the pass in progress lines and errors, e.g. {@code "inline"}
    * @param timed whether this pass is measured: then its ADD phase waits for the JIT to finish what earlier passes
    *     gave it ({@link BenchJit}), as in a runtime that has attached many pods
    * @param onAttached called with the namespace names between the ADD and the DEL phase (tests look at the pods)
    */
-  Outcome run(String label, CniConfig cni, NetworkConfigList list, String prefix, int pods, boolean timed,
+  Outcome run(String label, CniConfig cni, List<NetworkConfigList> lists, String prefix, int pods, boolean timed,
       Consumer<List<String>> onAttached) throws InterruptedException {
     Errors errors = new Errors();
     List<String> names = new ArrayList<>(pods);
@@ -74,6 +75,7 @@ final class BenchRunner {
       if (!capArgs.isEmpty()) {
         rt = rt.withCapabilityArgs(capArgs.forPod(i));
       }
+      NetworkConfigList list = lists.get(i % lists.size());
       long t0 = System.nanoTime();
       cni.addNetworkList(list, rt);
       addNanos[i] = System.nanoTime() - t0;
@@ -98,7 +100,7 @@ final class BenchRunner {
         return;
       }
       long t0 = System.nanoTime();
-      cni.delNetworkList(list, rts[i]);
+      cni.delNetworkList(lists.get(i % lists.size()), rts[i]);
       delNanos[i] = System.nanoTime() - t0;
       teardown.detached(names.get(i));
     }, errors, "DEL");

@@ -2,11 +2,14 @@ package io.jcni.demo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.common.net.InetAddresses;
 import io.jcni.libcni.ConfLoader;
 import io.jcni.libcni.NetworkConfigList;
 import io.jcni.libcni.types.CniException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -36,6 +39,47 @@ record BenchSite(String network, String bridge, String subnet, String netnsPrefi
   /** host-local's {@code dataDir}. */
   Path dataDir() {
     return stateDir.resolve("ipam");
+  }
+
+  /**
+   * The most pods one bridge takes. A Linux bridge numbers its ports in 10 bits and refuses the 1024th with EXFULL
+   * (Go's plugin the same), so a run with more pods spreads them over several bridges.
+   */
+  static final int PODS_PER_BRIDGE = 1000;
+
+  /**
+   * The bridges of a run with {@code pods} pods: {@link #bridge} alone up to {@link #PODS_PER_BRIDGE} pods, then
+   * {@code <bridge>-1}, {@code <bridge>-2}, …
+   */
+  List<String> bridges(int pods) {
+    int n = Math.max(1, (pods + PODS_PER_BRIDGE - 1) / PODS_PER_BRIDGE);
+    List<String> out = new ArrayList<>(n);
+    for (int k = 0; k < n; k++) {
+      out.add(k == 0 ? bridge : bridge + "-" + k);
+    }
+    return out;
+  }
+
+  /**
+   * One conflist per bridge of a run with {@code pods} pods (pod {@code i} attaches through the list
+   * {@code i % size}): with one bridge, {@link #conflist}; with n, bridge k gets the k-th of the subnet split into
+   * the next power of two of n equal parts.
+   */
+  List<NetworkConfigList> conflists(boolean ipMasq, int pods) throws CniException {
+    List<String> bridges = bridges(pods);
+    if (bridges.size() == 1) {
+      return List.of(conflist(ipMasq));
+    }
+    int slash = subnet.indexOf('/');
+    int len = Integer.parseInt(subnet.substring(slash + 1));
+    int bits = 32 - Integer.numberOfLeadingZeros(bridges.size() - 1);
+    int base = InetAddresses.coerceToInteger(InetAddresses.forString(subnet.substring(0, slash)));
+    List<NetworkConfigList> out = new ArrayList<>();
+    for (int k = 0; k < bridges.size(); k++) {
+      String part = InetAddresses.fromInteger(base + (k << (32 - len - bits))).getHostAddress() + "/" + (len + bits);
+      out.add(conflist(ipMasq, bridges.get(k), part));
+    }
+    return out;
   }
 
   /** How many pods the subnet holds (network, gateway and broadcast addresses excluded). */
@@ -80,6 +124,10 @@ record BenchSite(String network, String bridge, String subnet, String netnsPrefi
    * accept it; the bridge is each pod's default gateway, as on a node.
    */
   NetworkConfigList conflist(boolean ipMasq) throws CniException {
+    return conflist(ipMasq, bridge, subnet);
+  }
+
+  private NetworkConfigList conflist(boolean ipMasq, String bridge, String subnet) throws CniException {
     ObjectMapper m = new ObjectMapper();
     ObjectNode root = m.createObjectNode().put("cniVersion", "1.0.0").put("name", network);
     ObjectNode bridgeConf = root.putArray("plugins").addObject()

@@ -42,6 +42,7 @@ final class BenchTeardown {
   record Attachment(CniConfig cni, NetworkConfigList list, RuntimeConf rt) {}
 
   private final BenchSite site;
+  private final List<String> bridges;
   private final Set<String> namespaces = ConcurrentHashMap.newKeySet();
   private final Map<String, Attachment> attached = new ConcurrentHashMap<>();
   private volatile boolean stopping;
@@ -50,8 +51,10 @@ final class BenchTeardown {
   private boolean mounted; // guarded by this
   private String ipForwardBefore; // guarded by this
 
-  BenchTeardown(BenchSite site) {
+  /** The teardown of a run on {@code site} over {@code bridges} (see {@link BenchSite#bridges}). */
+  BenchTeardown(BenchSite site, List<String> bridges) {
     this.site = site;
+    this.bridges = List.copyOf(bridges);
   }
 
   /**
@@ -64,10 +67,12 @@ final class BenchTeardown {
    */
   synchronized void claim() throws CniException, IOException {
     try (RtNetlink host = RtNetlink.openCurrent()) {
-      if (host.findLink(site.bridge()).isPresent()) {
-        throw new CniException(ErrorCode.INTERNAL, "bench: link " + site.bridge()
-            + " already exists (another bench running, or one that was killed: remove it with ip link del "
-            + site.bridge() + ")");
+      for (String bridge : bridges) {
+        if (host.findLink(bridge).isPresent()) {
+          throw new CniException(ErrorCode.INTERNAL, "bench: link " + bridge
+              + " already exists (another bench running, or one that was killed: remove it with ip link del "
+              + bridge + ")");
+        }
       }
     }
     if (Files.exists(site.stateDir())) {
@@ -164,12 +169,14 @@ final class BenchTeardown {
       }
     }
     if (claimed) {
-      try (RtNetlink host = RtNetlink.openCurrent()) {
-        if (host.findLink(site.bridge()).isPresent()) {
-          host.delete(site.bridge());
+      for (String bridge : bridges) {
+        try (RtNetlink host = RtNetlink.openCurrent()) {
+          if (host.findLink(bridge).isPresent()) {
+            host.delete(bridge);
+          }
+        } catch (IOException | RuntimeException x) {
+          errors.add("delete bridge " + bridge + ": " + x.getMessage());
         }
-      } catch (IOException | RuntimeException x) {
-        errors.add("delete bridge " + site.bridge() + ": " + x.getMessage());
       }
       try {
         if (mounted) {
@@ -265,8 +272,10 @@ final class BenchTeardown {
   List<String> leftovers(List<String> namespacesMade) {
     List<String> out = new ArrayList<>();
     try (RtNetlink host = RtNetlink.openCurrent()) {
-      if (host.findLink(site.bridge()).isPresent()) {
-        out.add("link " + site.bridge() + " still exists");
+      for (String bridge : bridges) {
+        if (host.findLink(bridge).isPresent()) {
+          out.add("link " + bridge + " still exists");
+        }
       }
     } catch (IOException | RuntimeException x) {
       out.add("cannot list links: " + x.getMessage());

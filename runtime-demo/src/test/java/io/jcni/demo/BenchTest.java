@@ -313,6 +313,10 @@ class BenchTest {
       assertTrue(j.get(g).get("start").asInt() > 0, g);
       assertEquals(j.get(g).get("start").asInt(), j.get(g).get("end").asInt(), g + " leaked");
     }
+    // a JVM's resident set is tens of MiB; -1 would mean /proc/self/status was not read
+    for (String end : List.of("start", "end")) {
+      assertTrue(j.get("rss_kb").get(end).asLong() > 16_384, "rss_kb." + end + " = " + j.get("rss_kb").get(end));
+    }
   }
 
   /** The filesystem type mounted exactly on {@code dir} per /proc/self/mounts (the oracle), or null. */

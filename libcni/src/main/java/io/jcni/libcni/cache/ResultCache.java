@@ -197,20 +197,13 @@ public final class ResultCache {
     } catch (IOException e) {
       throw ioFailure("failed to list cache directory " + results, e);
     }
-    // Go sorts by byte order of the UTF-8 names.
+    // The names are filtered before they are sorted (in Go's order, by the bytes of their UTF-8 form): an ADD asks
+    // for one container's files, and sorting every other container's names cost more with each attachment.
+    String part = "-" + cid + "-";
+    names.removeIf(name -> name.startsWith(TEMP_PREFIX) || (!cid.isEmpty() && !namesContainer(name, part)));
     names.sort((a, b) -> compareUtf8(a, b));
     List<CacheEntry> out = new ArrayList<>();
     for (String name : names) {
-      if (name.startsWith(TEMP_PREFIX)) {
-        continue;
-      }
-      if (!cid.isEmpty()) {
-        String part = "-" + cid + "-";
-        int pos = name.indexOf(part);
-        if (pos <= 0 || pos + part.length() >= name.length()) {
-          continue;
-        }
-      }
       Path file = results.resolve(name);
       byte[] bytes;
       try {
@@ -230,6 +223,12 @@ public final class ResultCache {
       }
     }
     return out;
+  }
+
+  /** Whether {@code -<containerId>-} occurs in the name after its first character and before its last. */
+  private static boolean namesContainer(String name, String part) {
+    int pos = name.indexOf(part);
+    return pos > 0 && pos + part.length() < name.length();
   }
 
   private static int compareUtf8(String a, String b) {

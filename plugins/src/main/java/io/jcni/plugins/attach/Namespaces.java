@@ -127,12 +127,12 @@ public final class Namespaces implements AutoCloseable {
   }
 
   /**
-   * The host's {@code net.*} sysctls, opened on first use: from the calling thread when the host is the caller's own
-   * namespace (no namespace entry needed), else with one namespace entry for all keys.
+   * The host's {@code net.*} sysctls: the process-wide tree of {@link OwnSysctl} when the host is the caller's own
+   * namespace, else opened on first use with one namespace entry for all keys.
    */
   public synchronized Sysctl hostSysctl() throws IOException {
     if (hostSysctl == null) {
-      hostSysctl = ownsHost ? Sysctl.openHere(host, SYSCTL_TOPS) : Sysctl.open(host, SYSCTL_TOPS);
+      hostSysctl = ownsHost ? OwnSysctl.of(host, SYSCTL_TOPS) : Sysctl.open(host, SYSCTL_TOPS);
     }
     return hostSysctl;
   }
@@ -200,8 +200,8 @@ public final class Namespaces implements AutoCloseable {
       collected = true;
       closeQuietly(opening);
     }
-    if (hostSysctl != null) {
-      hostSysctl.close();
+    if (hostSysctl != null && !ownsHost) {
+      hostSysctl.close(); // the own namespace's tree is kept (OwnSysctl)
     }
     if (containerSysctl != null) {
       containerSysctl.close();

@@ -65,22 +65,35 @@ public final class Sysctl implements AutoCloseable {
    * left out, as the listing would.
    */
   public static Sysctl openHere(NetNs ns, Set<String> tops) throws IOException {
-    Map<String, Integer> fds = new HashMap<>();
     for (String top : tops) {
       if (top.isEmpty() || top.contains("/") || top.equals(".") || top.equals("..")) {
-        fds.values().forEach(NetNs::closeQuietly);
         throw new IllegalArgumentException("invalid sysctl subtree " + top);
       }
-      Path p = ROOT.resolve(top);
-      try {
-        fds.put(top, LibC.open(p.toString(), Kernel.O_RDONLY | Kernel.O_DIRECTORY | Kernel.O_CLOEXEC, 0));
-      } catch (LastErrorException e) {
-        if (e.getErrorCode() == Kernel.ENOENT || e.getErrorCode() == Kernel.ENOTDIR) {
-          continue;
+    }
+    // /proc/sys/net is looked up once and the subtrees relative to it: the kernel keeps one "net" entry per
+    // namespace under the same parent and name, so each lookup of that component walks a chain as long as the
+    // number of namespaces on the node (perf: proc_sys_compare, 9% of the bench's CPU at 1000 pods).
+    int net;
+    try {
+      net = LibC.open(ROOT.toString(), Kernel.O_RDONLY | Kernel.O_DIRECTORY | Kernel.O_CLOEXEC, 0);
+    } catch (LastErrorException e) {
+      throw ErrnoException.of("open " + ROOT, e);
+    }
+    Map<String, Integer> fds = new HashMap<>();
+    try {
+      for (String top : tops) {
+        try {
+          fds.put(top, LibC.openat(net, top, Kernel.O_RDONLY | Kernel.O_DIRECTORY | Kernel.O_CLOEXEC, 0));
+        } catch (LastErrorException e) {
+          if (e.getErrorCode() == Kernel.ENOENT || e.getErrorCode() == Kernel.ENOTDIR) {
+            continue;
+          }
+          fds.values().forEach(NetNs::closeQuietly);
+          throw ErrnoException.of("open " + ROOT.resolve(top), e);
         }
-        fds.values().forEach(NetNs::closeQuietly);
-        throw ErrnoException.of("open " + p, e);
       }
+    } finally {
+      NetNs.closeQuietly(net);
     }
     return new Sysctl(ns, fds);
   }
