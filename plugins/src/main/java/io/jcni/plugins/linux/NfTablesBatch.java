@@ -190,7 +190,7 @@ public final class NfTablesBatch {
       });
     }
 
-    /** Register 1 = (register 1 & {@code mask}) ^ {@code xor}, over {@code mask.length} bytes. */
+    /** Register 1 = (register 1 &amp; {@code mask}) ^ {@code xor}, over {@code mask.length} bytes. */
     public static Expr bitwise(byte[] mask, byte[] xor) {
       return new Expr("bitwise", r -> {
         r.attr(1, be32(REG_1)).attr(2, be32(REG_1)).attr(3, be32(mask.length));
