@@ -6,6 +6,11 @@
  * /run/jcni/jcni.sock) and prints the daemon's stdout and stderr, exiting with its status. When the daemon cannot
  * be reached or does not answer, it prints a CNI error (code 11, try again later) and exits 1.
  *
+ * On-demand start: when the daemon is not running and $JCNI_SERVE_CMD is set, the shim runs that shell command
+ * (detached: own session, stdio on /dev/null, so a runtime reading the shim's output does not wait for the daemon)
+ * and retries the connection for up to $JCNI_SERVE_START_SECONDS (default 30). A lock file next to the socket lets
+ * only one of several concurrent shims start it.
+ *
  * Wire format (docs/design.md): every field is a 4-byte big-endian length and that many bytes.
  *   request:  "JCN1" type CNI_COMMAND CNI_CONTAINERID CNI_NETNS CNI_IFNAME CNI_ARGS CNI_PATH stdin
  *   answer:   "JCN1" status(4 bytes, big-endian) stdout stderr
@@ -13,10 +18,12 @@
  * Built static with gcc -Os so that it starts in about a millisecond and needs nothing on the host.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
@@ -28,6 +35,7 @@
 #define DEFAULT_ANSWER_SECONDS 150
 #define CONNECT_SECONDS 10
 #define MAX_FIELD (64u << 20)
+#define DEFAULT_START_SECONDS 30
 
 static const char *socket_path;
 
@@ -149,6 +157,63 @@ static void relay_field(int sock, int fd) {
   free(p);
 }
 
+/* A new socket to the daemon, connected, or -1 with errno set. */
+static int dial(const struct sockaddr_un *addr, long answer_seconds) {
+  int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (s < 0) fail_at("cannot create a socket for the jcni daemon at %s", errno);
+  /* On a Unix socket, SO_SNDTIMEO also bounds connect() when the daemon's backlog is full. */
+  struct timeval snd = {.tv_sec = CONNECT_SECONDS}, rcv = {.tv_sec = answer_seconds};
+  setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &snd, sizeof snd);
+  setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &rcv, sizeof rcv);
+  if (connect(s, (const struct sockaddr *)addr, sizeof *addr) == 0) return s;
+  int e = errno;
+  close(s);
+  errno = e;
+  return -1;
+}
+
+/* Runs cmd with /bin/sh in a session of its own, its stdio on /dev/null, and does not wait for it. */
+static void spawn_daemon(const char *cmd) {
+  pid_t pid = fork();
+  if (pid < 0) fail_at("cannot start the jcni daemon for %s", errno);
+  if (pid > 0) return;
+  setsid();
+  int null = open("/dev/null", O_RDWR);
+  if (null >= 0) {
+    dup2(null, 0);
+    dup2(null, 1);
+    dup2(null, 2);
+  }
+  execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+  _exit(127);
+}
+
+/*
+ * The daemon is not running: starts it with $JCNI_SERVE_CMD, under a lock so that concurrent shims start it once,
+ * and connects within the start bound. Returns the socket, or -1 with errno of the last attempt.
+ */
+static int start_and_dial(const struct sockaddr_un *addr, long answer_seconds, const char *cmd) {
+  long bound = DEFAULT_START_SECONDS;
+  const char *b = getenv("JCNI_SERVE_START_SECONDS");
+  if (b != NULL && atol(b) > 0) bound = atol(b);
+  char lock_path[sizeof addr->sun_path + 16];
+  snprintf(lock_path, sizeof lock_path, "%s.start-lock", socket_path);
+  /* No directory for the socket yet: nothing can have started the daemon, and it makes the directory itself. */
+  int lock = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock < 0 && errno != ENOENT) fail_at("cannot lock the start of the jcni daemon at %s", errno);
+  if (lock >= 0 && flock(lock, LOCK_EX) < 0) fail_at("cannot lock the start of the jcni daemon at %s", errno);
+  /* Another shim may have started it while this one waited for the lock. */
+  int s = dial(addr, answer_seconds);
+  if (s >= 0) return s;
+  spawn_daemon(cmd);
+  for (long waited_ms = 0; waited_ms < bound * 1000; waited_ms += 50) {
+    usleep(50 * 1000);
+    s = dial(addr, answer_seconds);
+    if (s >= 0) return s;
+  }
+  return -1; /* the lock goes with the process */
+}
+
 int main(int argc, char **argv) {
   (void)argc;
   const char *type = strrchr(argv[0], '/');
@@ -173,13 +238,15 @@ int main(int argc, char **argv) {
   struct sockaddr_un addr = {.sun_family = AF_UNIX};
   if (strlen(socket_path) >= sizeof addr.sun_path) fail(4, "JCNI_SOCKET is too long for a Unix socket path", socket_path);
   strcpy(addr.sun_path, socket_path);
-  int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (s < 0) fail_at("cannot create a socket for the jcni daemon at %s", errno);
-  /* On a Unix socket, SO_SNDTIMEO also bounds connect() when the daemon's backlog is full. */
-  struct timeval snd = {.tv_sec = CONNECT_SECONDS}, rcv = {.tv_sec = answer_seconds};
-  setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &snd, sizeof snd);
-  setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &rcv, sizeof rcv);
-  if (connect(s, (struct sockaddr *)&addr, sizeof addr) < 0) {
+  int s = dial(&addr, answer_seconds);
+  const char *serve_cmd = getenv("JCNI_SERVE_CMD");
+  if (s < 0 && (errno == ENOENT || errno == ECONNREFUSED) && serve_cmd != NULL && *serve_cmd != '\0') {
+    s = start_and_dial(&addr, answer_seconds, serve_cmd);
+    if (s < 0 && (errno == ENOENT || errno == ECONNREFUSED)) {
+      fail_at("jcni daemon not running at %s and not answering after JCNI_SERVE_CMD started it", errno);
+    }
+  }
+  if (s < 0) {
     int e = errno;
     if (e == ENOENT || e == ECONNREFUSED) fail_at("jcni daemon not running at %s", e);
     fail_at("cannot connect to the jcni daemon at %s", e);

@@ -1,31 +1,51 @@
 package io.jcni.demo.podman;
 
+import io.jcni.demo.serve.ServeFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Measures {@code podman run --rm <image> true} (Podman, CNI backend) with one plugin directory, or two against each
  * other. A test-scope main, not a test: {@code bench-podman-run.sh RUNS DIR_A [DIR_B]} as root.
+ *
+ * <p>A directory given as {@value #SHIMS} is made by the bench: {@code jcni install-plugins} output with a
+ * {@code jcni serve} daemon in that harness's host namespace (where the shims' requests must be served), started and
+ * warmed by one VERSION call before the warm-up run.
  *
  * <p>Each directory gets its own {@link PodmanHarness} (same network shape, own namespace). After one warm-up run
  * each, the runs alternate A B A B … so a drift of the machine's speed hits both; it prints each directory's wall
  * time per run (min, median, max, in ms) and, for two, the median of the pairwise ratios A/B.
  */
 public final class PodmanRunBench {
+  /** The argument naming jcni's shims with a daemon of the bench's own, instead of a plugin directory. */
+  static final String SHIMS = "jcni-shims";
+
   private PodmanRunBench() {}
 
   public static void main(String[] args) throws Exception {
     if (args.length < 2) {
-      System.err.println("usage: PodmanRunBench RUNS PLUGIN_DIR_A [PLUGIN_DIR_B]");
+      System.err.println("usage: PodmanRunBench RUNS PLUGIN_DIR_A|" + SHIMS + " [PLUGIN_DIR_B|" + SHIMS + "]");
       System.exit(2);
     }
     int runs = Integer.parseInt(args[0]);
     List<PodmanHarness> harnesses = new ArrayList<>();
+    List<ServeFixture> daemons = new ArrayList<>();
     try {
       for (int i = 1; i < args.length; i++) {
-        harnesses.add(PodmanHarness.start(Files.createTempDirectory("jt-podman-bench-"), Path.of(args[i])));
+        Path dir = Files.createTempDirectory("jt-podman-bench-");
+        if (args[i].equals(SHIMS)) {
+          Path serveDir = dir.resolve("serve");
+          Path bin = Files.createDirectories(serveDir.resolve("bin"));
+          PodmanHarness h = PodmanHarness.start(dir.resolve("podman"), bin,
+              Map.of("JCNI_SOCKET", serveDir.resolve("jcni.sock").toString()));
+          harnesses.add(h);
+          daemons.add(new ServeFixture(serveDir, h.host()).start());
+        } else {
+          harnesses.add(PodmanHarness.start(dir, Path.of(args[i])));
+        }
       }
       List<List<Double>> ms = new ArrayList<>();
       for (PodmanHarness h : harnesses) {
@@ -52,8 +72,13 @@ public final class PodmanRunBench {
             min(ratios), median(ratios), max(ratios));
       }
     } finally {
+      // Podman first: removing its containers DELs through the shims, so the daemons must still answer.
       for (PodmanHarness h : harnesses) {
         h.close();
+      }
+      for (ServeFixture d : daemons) {
+        d.close();
+        deleteTree(d.shims().getParent().getParent());
       }
     }
   }
@@ -66,6 +91,14 @@ public final class PodmanRunBench {
       throw new IllegalStateException("podman run with " + h.pluginDir() + " exited " + o.exit() + ": " + o.err());
     }
     return ms;
+  }
+
+  private static void deleteTree(Path root) throws java.io.IOException {
+    try (var s = Files.walk(root)) {
+      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
   }
 
   private static double median(List<Double> xs) {

@@ -30,6 +30,9 @@ class PodmanShimsTest extends PodmanNetworkingContract {
   void startPodman() throws Exception {
     dir = Files.createTempDirectory("jt-podman-shims-");
     Path socket = dir.resolve("serve").resolve("jcni.sock");
+    // Podman checks that its plugin directory exists on every command, the image import included; the shims go in
+    // once the host namespace the daemon runs in exists.
+    Files.createDirectories(pluginDir());
     podman = PodmanHarness.start(dir.resolve("podman"), pluginDir(), Map.of("JCNI_SOCKET", socket.toString()));
     serve = new ServeFixture(dir.resolve("serve"), podman.host()).start();
   }

@@ -83,10 +83,7 @@ public final class ServeFixture implements AutoCloseable {
   /** Starts the daemon in the host namespace and waits until it answers. */
   public ServeFixture start() throws Exception {
     daemonLog = Files.createTempFile(dir, "serve", ".log");
-    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", host.name(),
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
-        "-cp", System.getProperty("java.class.path"), "io.jcni.demo.Main", "serve", "--socket", socket.toString()));
-    daemon = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(daemonLog.toFile()).start();
+    daemon = new ProcessBuilder(serveCommand()).redirectErrorStream(true).redirectOutput(daemonLog.toFile()).start();
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (System.nanoTime() < end) {
       if (Files.exists(socket) && shim("bridge", Map.of("CNI_COMMAND", "VERSION"), "").exit() == 0) {
@@ -96,6 +93,13 @@ public final class ServeFixture implements AutoCloseable {
       Thread.sleep(50);
     }
     throw new AssertionError("daemon did not answer within 30 s: " + log());
+  }
+
+  /** The command line of {@code jcni serve} on {@link #socket()}, run in the host namespace. */
+  List<String> serveCommand() {
+    return List.of("ip", "netns", "exec", host.name(),
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
+        "-cp", System.getProperty("java.class.path"), "io.jcni.demo.Main", "serve", "--socket", socket.toString());
   }
 
   String log() {

@@ -184,6 +184,45 @@ class ServeTest {
 
   @Test
   @RequiresCapabilities
+  void concurrentFirstCallsStartTheDaemonOnceWithJcniServeCmd() throws Exception {
+    Path pids = tmp.resolve("serve.pids");
+    try (ServeFixture f = new ServeFixture(tmp)) {
+      // The command records its pid (kept by exec through ip netns exec and java) so that the test can count the
+      // daemons started and stop the one that runs.
+      String cmd = "echo $$ >> '" + pids + "'; exec " + f.serveCommand().stream().map(a -> "'" + a + "'")
+          .collect(java.util.stream.Collectors.joining(" "));
+      Map<String, String> env = Map.of("CNI_COMMAND", "VERSION", "JCNI_SERVE_CMD", cmd);
+      try {
+        assertFalse(Files.exists(f.socket));
+        List<CompletableFuture<ServeFixture.Run>> calls = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+          calls.add(CompletableFuture.supplyAsync(() -> {
+            try {
+              return f.shim("bridge", env, "");
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          }));
+        }
+        for (CompletableFuture<ServeFixture.Run> c : calls) {
+          ServeFixture.Run r = c.get(120, TimeUnit.SECONDS);
+          assertEquals(0, r.exit(), r.toString());
+          assertTrue(r.json().has("supportedVersions"), r.toString());
+        }
+        assertEquals(1, Files.readAllLines(pids).size(), "daemons started: " + Files.readAllLines(pids));
+        assertTrue(Files.exists(f.socket));
+      } finally {
+        if (Files.exists(pids)) {
+          for (String pid : Files.readAllLines(pids)) {
+            ProcessHandle.of(Long.parseLong(pid.strip())).ifPresent(ProcessHandle::destroyForcibly);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  @RequiresCapabilities
   void aMalformedRequestIsRefusedAndTheDaemonGoesOn() throws Exception {
     try (ServeFixture f = new ServeFixture(tmp).start()) {
       try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
