@@ -19,6 +19,8 @@ import java.util.List;
 public final class NfTablesRules {
   private static final int NETLINK_NETFILTER = 12;
   private static final int NFNL_SUBSYS_NFTABLES = 10;
+  private static final int NFT_MSG_NEWCHAIN = 3;
+  private static final int NFT_MSG_GETCHAIN = 4;
   private static final int NFT_MSG_NEWRULE = 6;
   private static final int NFT_MSG_GETRULE = 7;
   private static final int NFGENMSG_LEN = 4;
@@ -102,6 +104,27 @@ public final class NfTablesRules {
       rules.add(rule(m.attrs(NFGENMSG_LEN)));
     }
     return rules;
+  }
+
+  /**
+   * The names of the chains of {@code table} in {@code family}, in the calling thread's network namespace; empty
+   * when the table does not exist. The kernel does not filter chain dumps by table, so this lists the family's.
+   */
+  public static List<String> chains(int family, String table) throws IOException {
+    Request req = new Request(NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_GETCHAIN, Kernel.NLM_F_REQUEST, "list chains of " + table)
+        .raw(new byte[] {(byte) family, 0, 0, 0});
+    List<String> names = new ArrayList<>();
+    try (NetlinkSocket s = NetlinkSocket.openHere(NETLINK_NETFILTER)) {
+      for (Message m : s.dump(req)) {
+        if (m.type == (NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWCHAIN)) {
+          Attrs a = m.attrs(NFGENMSG_LEN);
+          if (table.equals(a.string(1))) { // NFTA_CHAIN_TABLE
+            names.add(a.string(3)); // NFTA_CHAIN_NAME
+          }
+        }
+      }
+    }
+    return names;
   }
 
   private static Rule rule(Attrs a) {

@@ -31,6 +31,11 @@ record BoundedFirewallExec(FirewallExec inner, Deadline deadline) implements Fir
   }
 
   @Override
+  public java.util.Optional<TableDump> readTable(String table) {
+    return inner.readTable(table);
+  }
+
+  @Override
   public FirewallExec within(Deadline other) {
     return new BoundedFirewallExec(inner, other);
   }

@@ -36,6 +36,11 @@ final class HostFirewallExec implements FirewallExec {
   }
 
   @Override
+  public java.util.Optional<TableDump> readTable(String table) {
+    return HostNfTables.read(table);
+  }
+
+  @Override
   public String run(List<String> argv, String stdin, Deadline deadline) throws FirewallCommandException {
     if (argv.isEmpty()) {
       throw new IllegalArgumentException("empty argument vector");

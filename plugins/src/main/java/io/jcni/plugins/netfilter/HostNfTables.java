@@ -7,7 +7,10 @@ import io.jcni.plugins.linux.NfTablesSocket;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.jcni.plugins.linux.NfTablesRules;
+import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The nf_tables socket of this process's own network namespace, for writing iptables-nft rules without launching
@@ -63,6 +66,56 @@ final class HostNfTables {
         }
       });
     } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * The IPv4 table {@code table} read from the kernel (chain names now, each chain's rules when first looked at)
+   * when the calling thread is in the process's own namespace and iptables here is iptables-nft; empty otherwise,
+   * and the caller then runs iptables-save.
+   */
+  static Optional<TableDump> read(String table) {
+    if (!inOwnNamespace() || !isUsable()) {
+      return Optional.empty();
+    }
+    return read(table, null);
+  }
+
+  /** {@link #read(String)} in {@code ns}, each read entering it. */
+  static Optional<TableDump> readIn(NetNs ns, String table) {
+    if (!isUsable()) {
+      return Optional.empty();
+    }
+    return read(table, ns);
+  }
+
+  /** Reads in {@code ns}, or in the calling thread's namespace when null. */
+  private static Optional<TableDump> read(String table, NetNs place) {
+    try {
+      List<String> chains = inPlace(place, () -> NfTablesRules.chains(NfTablesBatch.FAMILY_IPV4, table));
+      return Optional.of(TableDump.lazy(chains, chain -> {
+        try {
+          return inPlace(place, () -> NfTablesRules.list(NfTablesBatch.FAMILY_IPV4, table, chain)).stream()
+              .map(r -> IptablesNftDecoder.decode(r).rule()).toList();
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static <T> T inPlace(NetNs ns, NetNs.Body<T, IOException> body) throws IOException {
+    return ns != null ? ns.runIn(body) : body.call();
+  }
+
+  private static boolean inOwnNamespace() {
+    try {
+      return Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net"))
+          .equals(Files.readSymbolicLink(Path.of("/proc/self/ns/net")));
+    } catch (IOException | UnsupportedOperationException e) {
       return false;
     }
   }
