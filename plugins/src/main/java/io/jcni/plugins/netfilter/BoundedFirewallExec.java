@@ -36,6 +36,11 @@ record BoundedFirewallExec(FirewallExec inner, Deadline deadline) implements Fir
   }
 
   @Override
+  public java.util.Optional<java.util.List<ListedRule>> readChain(String table, String chain) {
+    return inner.readChain(table, chain);
+  }
+
+  @Override
   public FirewallExec within(Deadline other) {
     return new BoundedFirewallExec(inner, other);
   }

@@ -65,6 +65,14 @@ public interface FirewallExec {
     return Optional.empty();
   }
 
+  /**
+   * The rules of {@code chain} in the IPv4 iptables table {@code table} with their nf_tables handles, read from the
+   * kernel in this executor's namespace; empty when that is not possible.
+   */
+  default Optional<List<ListedRule>> readChain(String table, String chain) {
+    return Optional.empty();
+  }
+
   /** This executor with every command bound by {@code deadline} (the operation's, or one for undoing it). */
   default FirewallExec within(Deadline deadline) {
     return new BoundedFirewallExec(this, deadline);
@@ -106,6 +114,11 @@ public interface FirewallExec {
       @Override
       public Optional<TableDump> readTable(String table) {
         return HostNfTables.readIn(ns, table);
+      }
+
+      @Override
+      public Optional<List<ListedRule>> readChain(String table, String chain) {
+        return HostNfTables.readChain(ns, table, chain);
       }
     };
   }

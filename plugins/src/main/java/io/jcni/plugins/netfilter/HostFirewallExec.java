@@ -41,6 +41,11 @@ final class HostFirewallExec implements FirewallExec {
   }
 
   @Override
+  public java.util.Optional<List<ListedRule>> readChain(String table, String chain) {
+    return HostNfTables.readChain(null, table, chain);
+  }
+
+  @Override
   public String run(List<String> argv, String stdin, Deadline deadline) throws FirewallCommandException {
     if (argv.isEmpty()) {
       throw new IllegalArgumentException("empty argument vector");

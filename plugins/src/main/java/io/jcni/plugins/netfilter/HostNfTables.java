@@ -96,8 +96,7 @@ final class HostNfTables {
       List<String> chains = inPlace(place, () -> NfTablesRules.chains(NfTablesBatch.FAMILY_IPV4, table));
       return Optional.of(TableDump.lazy(chains, chain -> {
         try {
-          return inPlace(place, () -> NfTablesRules.list(NfTablesBatch.FAMILY_IPV4, table, chain)).stream()
-              .map(r -> IptablesNftDecoder.decode(r).rule()).toList();
+          return listChain(place, table, chain).stream().map(ListedRule::rule).toList();
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }
@@ -105,6 +104,26 @@ final class HostNfTables {
     } catch (IOException e) {
       return Optional.empty();
     }
+  }
+
+  /**
+   * The rules of {@code chain} of the IPv4 table {@code table} with their handles, read in {@code ns} (the calling
+   * thread's namespace when null and it is the process's own); empty when not possible.
+   */
+  static Optional<List<ListedRule>> readChain(NetNs ns, String table, String chain) {
+    if (ns == null && !inOwnNamespace() || !isUsable()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(listChain(ns, table, chain));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static List<ListedRule> listChain(NetNs ns, String table, String chain) throws IOException {
+    return inPlace(ns, () -> NfTablesRules.list(NfTablesBatch.FAMILY_IPV4, table, chain)).stream()
+        .map(IptablesNftDecoder::decode).toList();
   }
 
   private static <T> T inPlace(NetNs ns, NetNs.Body<T, IOException> body) throws IOException {

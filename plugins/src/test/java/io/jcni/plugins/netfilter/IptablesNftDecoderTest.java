@@ -113,6 +113,38 @@ class IptablesNftDecoderTest {
     assertEquals(nftHandles(t, "filter", "CNI-FORWARD"), read.stream().map(ListedRule::handle).toList());
   }
 
+  /** {@code -D} becomes a delete by handle of the first rule with that text, in the same transaction as the rest. */
+  @Test
+  void deletesByHandleWhatIptablesDeleteDeletes() throws Exception {
+    List<String> setup = List.of(":CNI-FORWARD - [0:0]", ":CNI-X - [0:0]",
+        "-A CNI-FORWARD -s 10.233.0.2/32 -j ACCEPT",
+        "-A CNI-FORWARD -d 10.233.0.2/32 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+        "-A CNI-FORWARD -s 10.233.0.2/32 -j ACCEPT",
+        "-A CNI-FORWARD -j LOG",
+        "-A CNI-FORWARD -j CNI-X",
+        "-A CNI-X -j RETURN");
+    List<String> change = List.of("-D CNI-FORWARD -s 10.233.0.2/32 -j ACCEPT",
+        "-D CNI-FORWARD -d 10.233.0.2/32 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+        "-D CNI-FORWARD -j CNI-X", "-F CNI-X", "-X CNI-X");
+    TestNetns ours = netns();
+    TestNetns theirs = netns();
+    for (TestNetns t : List.of(ours, theirs)) {
+      new NetnsExec(t.name()).run(List.of("iptables-restore", "-w", "--noflush"), script("filter", setup));
+    }
+    try (NetNs ns = NetNs.open(Path.of(ours.path()))) {
+      assertTrue(IptablesNftScript.commit(FirewallExec.in(ns), "filter", change));
+      // a rule that is not there (any more) leaves the whole change to iptables-restore, with nothing applied
+      assertFalse(IptablesNftScript.commit(FirewallExec.in(ns), "filter",
+          List.of("-A CNI-FORWARD -j ACCEPT", "-D CNI-FORWARD -d 10.233.0.2/32 -j ACCEPT")));
+      assertFalse(IptablesNftScript.commit(FirewallExec.in(ns), "filter", List.of("-D CNI-FORWARD -j LOG")));
+    }
+    new NetnsExec(theirs.name()).run(List.of("iptables-restore", "-w", "--noflush"), script("filter", change));
+    String saved = ours.exec("iptables-save", "-t", "filter").replaceAll("(?m)^#.*\\n", "");
+    assertEquals(theirs.exec("iptables-save", "-t", "filter").replaceAll("(?m)^#.*\\n", ""), saved);
+    assertTrue(saved.contains("-A CNI-FORWARD -s 10.233.0.2/32 -j ACCEPT"), saved);
+    assertFalse(saved.contains("CNI-X"), saved);
+  }
+
   @Test
   void readsNothingFromAChainOrTableThatDoesNotExist() throws Exception {
     TestNetns t = TestNetns.create("nftd");
