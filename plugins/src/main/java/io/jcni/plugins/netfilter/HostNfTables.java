@@ -14,7 +14,8 @@ import java.util.Optional;
 
 /**
  * The nf_tables socket of this process's own network namespace, for writing iptables-nft rules without launching
- * iptables ({@link IptablesNftBatch}).
+ * iptables ({@link IptablesNftBatch}), and the kernel reads of iptables-nft's IPv4 tables that replace iptables-save
+ * ({@link #read}, {@link #readChain}).
  *
  * <p>Only there: other namespaces (tests', or a caller's that entered one) come and go, and the socket would keep
  * theirs alive; and it is kept open for the life of the process because closing it waits for an RCU grace period

@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One iptables table as {@code iptables-save -t <table>} printed it: its chains and their rules in order. A change
+ * One iptables table as {@code iptables-save -t <table>} prints it, parsed from that output or read from the kernel
+ * ({@link #lazy}): its chains and their rules in order. A change
  * is planned against it and recorded in it ({@link #append}, {@link #insertFirst}, {@link #delete}), so later steps
  * of the same plan see the earlier ones, as Go's sequence of single commands would.
  */
