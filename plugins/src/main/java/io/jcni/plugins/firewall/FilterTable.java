@@ -65,7 +65,14 @@ final class FilterTable {
     exec.run(List.of(family.restore(), "-w", "--noflush"), IptablesSyntax.restoreScript("filter", lines), deadline);
   }
 
+  /** The table from the kernel chain by chain where possible ({@link FirewallExec#readTable}), else iptables-save. */
   private TableDump read() throws FirewallCommandException {
+    if (family == IptablesFamily.V4 && !deadline.isExpired()) {
+      var dump = exec.readTable("filter");
+      if (dump.isPresent()) {
+        return dump.get();
+      }
+    }
     return TableDump.parse(exec.run(List.of(family.save(), "-t", "filter"), null, deadline), "filter");
   }
 }

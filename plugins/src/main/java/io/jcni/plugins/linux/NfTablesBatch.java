@@ -81,6 +81,15 @@ public final class NfTablesBatch {
     return this;
   }
 
+  /** Deletes the rule with {@code handle} from {@code chain}; the whole batch fails if it is gone. */
+  public NfTablesBatch deleteRule(int family, String table, String chain, long handle) {
+    messages.add(message(NFT_MSG_DELRULE, Kernel.NLM_F_REQUEST, family, "delete rule " + handle + " of " + chain)
+        .attrString(1, table) // NFTA_RULE_TABLE
+        .attrString(2, chain) // NFTA_RULE_CHAIN
+        .attr(3, be64(handle))); // NFTA_RULE_HANDLE
+    return this;
+  }
+
   /** Deletes the empty, unreferenced chain {@code chain} ({@code iptables -X}); otherwise the whole batch fails. */
   public NfTablesBatch deleteChain(int family, String table, String chain) {
     messages.add(message(NFT_MSG_DELCHAIN, Kernel.NLM_F_REQUEST, family, "delete chain " + chain)

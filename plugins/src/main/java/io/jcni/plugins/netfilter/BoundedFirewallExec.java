@@ -31,6 +31,16 @@ record BoundedFirewallExec(FirewallExec inner, Deadline deadline) implements Fir
   }
 
   @Override
+  public java.util.Optional<TableDump> readTable(String table) {
+    return inner.readTable(table);
+  }
+
+  @Override
+  public java.util.Optional<java.util.List<ListedRule>> readChain(String table, String chain) {
+    return inner.readChain(table, chain);
+  }
+
+  @Override
   public FirewallExec within(Deadline other) {
     return new BoundedFirewallExec(inner, other);
   }

@@ -4,6 +4,7 @@ import io.jcni.libcni.spi.Deadline;
 import io.jcni.plugins.linux.NetNs;
 import io.jcni.plugins.linux.NfTablesBatch;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Runs one firewall program (iptables-save/-restore, nft) as an argument vector with optional stdin and returns
@@ -56,6 +57,22 @@ public interface FirewallExec {
     return false;
   }
 
+  /**
+   * The IPv4 iptables table {@code table} read from the kernel in this executor's namespace, without launching
+   * iptables-save ({@link HostNfTables}); empty when that is not possible, and the caller then runs iptables-save.
+   */
+  default Optional<TableDump> readTable(String table) {
+    return Optional.empty();
+  }
+
+  /**
+   * The rules of {@code chain} in the IPv4 iptables table {@code table} with their nf_tables handles, read from the
+   * kernel in this executor's namespace; empty when that is not possible.
+   */
+  default Optional<List<ListedRule>> readChain(String table, String chain) {
+    return Optional.empty();
+  }
+
   /** This executor with every command bound by {@code deadline} (the operation's, or one for undoing it). */
   default FirewallExec within(Deadline deadline) {
     return new BoundedFirewallExec(this, deadline);
@@ -92,6 +109,16 @@ public interface FirewallExec {
       @Override
       public boolean commit(NfTablesBatch batch) {
         return HostNfTables.commitIn(ns, batch);
+      }
+
+      @Override
+      public Optional<TableDump> readTable(String table) {
+        return HostNfTables.readIn(ns, table);
+      }
+
+      @Override
+      public Optional<List<ListedRule>> readChain(String table, String chain) {
+        return HostNfTables.readChain(ns, table, chain);
       }
     };
   }

@@ -36,6 +36,16 @@ final class HostFirewallExec implements FirewallExec {
   }
 
   @Override
+  public java.util.Optional<TableDump> readTable(String table) {
+    return HostNfTables.read(table);
+  }
+
+  @Override
+  public java.util.Optional<List<ListedRule>> readChain(String table, String chain) {
+    return HostNfTables.readChain(null, table, chain);
+  }
+
+  @Override
   public String run(List<String> argv, String stdin, Deadline deadline) throws FirewallCommandException {
     if (argv.isEmpty()) {
       throw new IllegalArgumentException("empty argument vector");

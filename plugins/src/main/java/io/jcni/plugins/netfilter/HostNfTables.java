@@ -7,11 +7,15 @@ import io.jcni.plugins.linux.NfTablesSocket;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.jcni.plugins.linux.NfTablesRules;
+import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The nf_tables socket of this process's own network namespace, for writing iptables-nft rules without launching
- * iptables ({@link IptablesNftBatch}).
+ * iptables ({@link IptablesNftBatch}), and the kernel reads of iptables-nft's IPv4 tables that replace iptables-save
+ * ({@link #read}, {@link #readChain}).
  *
  * <p>Only there: other namespaces (tests', or a caller's that entered one) come and go, and the socket would keep
  * theirs alive; and it is kept open for the life of the process because closing it waits for an RCU grace period
@@ -63,6 +67,75 @@ final class HostNfTables {
         }
       });
     } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * The IPv4 table {@code table} read from the kernel (chain names now, each chain's rules when first looked at)
+   * when the calling thread is in the process's own namespace and iptables here is iptables-nft; empty otherwise,
+   * and the caller then runs iptables-save.
+   */
+  static Optional<TableDump> read(String table) {
+    if (!inOwnNamespace() || !isUsable()) {
+      return Optional.empty();
+    }
+    return read(table, null);
+  }
+
+  /** {@link #read(String)} in {@code ns}, each read entering it. */
+  static Optional<TableDump> readIn(NetNs ns, String table) {
+    if (!isUsable()) {
+      return Optional.empty();
+    }
+    return read(table, ns);
+  }
+
+  /** Reads in {@code ns}, or in the calling thread's namespace when null. */
+  private static Optional<TableDump> read(String table, NetNs place) {
+    try {
+      List<String> chains = inPlace(place, () -> NfTablesRules.chains(NfTablesBatch.FAMILY_IPV4, table));
+      return Optional.of(TableDump.lazy(chains, chain -> {
+        try {
+          return listChain(place, table, chain).stream().map(ListedRule::rule).toList();
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * The rules of {@code chain} of the IPv4 table {@code table} with their handles, read in {@code ns} (the calling
+   * thread's namespace when null and it is the process's own); empty when not possible.
+   */
+  static Optional<List<ListedRule>> readChain(NetNs ns, String table, String chain) {
+    if (ns == null && !inOwnNamespace() || !isUsable()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(listChain(ns, table, chain));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static List<ListedRule> listChain(NetNs ns, String table, String chain) throws IOException {
+    return inPlace(ns, () -> NfTablesRules.list(NfTablesBatch.FAMILY_IPV4, table, chain)).stream()
+        .map(IptablesNftDecoder::decode).toList();
+  }
+
+  private static <T> T inPlace(NetNs ns, NetNs.Body<T, IOException> body) throws IOException {
+    return ns != null ? ns.runIn(body) : body.call();
+  }
+
+  private static boolean inOwnNamespace() {
+    try {
+      return Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net"))
+          .equals(Files.readSymbolicLink(Path.of("/proc/self/ns/net")));
+    } catch (IOException | UnsupportedOperationException e) {
       return false;
     }
   }

@@ -22,8 +22,17 @@ public final class IptablesNat {
     this.deadline = deadline;
   }
 
-  /** The nat table's chains and rules as {@code iptables-save -t nat} prints them. */
+  /**
+   * The nat table's chains and rules as {@code iptables-save -t nat} prints them: read from the kernel chain by
+   * chain where possible ({@link FirewallExec#readTable}), else by iptables-save.
+   */
   public Snapshot read() throws CniException {
+    if (family == IptablesFamily.V4 && !deadline.isExpired()) {
+      var dump = exec.readTable("nat");
+      if (dump.isPresent()) {
+        return new Snapshot(dump.get());
+      }
+    }
     return new Snapshot(TableDump.parse(exec.run(List.of(family.save, "-t", "nat"), null, deadline), "nat"));
   }
 

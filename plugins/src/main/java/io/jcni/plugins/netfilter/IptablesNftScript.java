@@ -1,7 +1,10 @@
 package io.jcni.plugins.netfilter;
 
 import io.jcni.plugins.linux.NfTablesBatch;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -10,15 +13,28 @@ import java.util.Optional;
  *
  * <p>Covered lines: a new chain ({@code :CHAIN - [0:0]} or {@code -N CHAIN}; the transaction fails if it exists,
  * where iptables-restore --noflush would flush it, which no caller wants), {@code -A}, {@code -I} at the top,
- * {@code -F} and {@code -X}. Not covered, and so left to iptables-restore with the whole transaction: {@code -D}
- * (nf_tables deletes a rule by its handle, which only a read of the chain tells), other positions, and any rule
- * {@link IptablesNftRule} does not encode.
+ * {@code -F}, {@code -X}, and {@code -D} of a rule, which nf_tables deletes by its handle: the chain is read
+ * ({@link FirewallExec#readChain}) and the first rule iptables-save would print with that text is deleted, as
+ * iptables -D would. Not covered, and so left to iptables-restore with the whole transaction: other positions, a
+ * {@code -D} whose rule is not found, and any rule {@link IptablesNftRule} does not encode.
  */
 public final class IptablesNftScript {
   private IptablesNftScript() {}
 
   /** The transaction of {@code lines} in {@code table} ({@code nat}, {@code filter}); empty if not covered. */
   static Optional<NfTablesBatch> of(String table, List<String> lines) {
+    return of(table, lines, (t, c) -> Optional.empty());
+  }
+
+  /** Reads one chain's rules with their handles. */
+  @FunctionalInterface
+  interface ChainReader {
+    Optional<List<ListedRule>> read(String table, String chain);
+  }
+
+  /** The transaction of {@code lines}, each {@code -D} resolved to a handle through {@code reader}. */
+  static Optional<NfTablesBatch> of(String table, List<String> lines, ChainReader reader) {
+    Map<String, List<ListedRule>> read = new HashMap<>(); // per chain, less the rules deleted by earlier lines
     NfTablesBatch b = new NfTablesBatch();
     int fam = NfTablesBatch.FAMILY_IPV4;
     for (String line : lines) {
@@ -52,6 +68,23 @@ public final class IptablesNftScript {
             b.deleteChain(fam, table, chain);
           }
         }
+        case "-D" -> {
+          if (!read.containsKey(chain)) {
+            Optional<List<ListedRule>> rules = reader.read(table, chain);
+            if (rules.isEmpty()) {
+              return Optional.empty();
+            }
+            read.put(chain, new ArrayList<>(rules.get()));
+          }
+          IptablesRule wanted = new IptablesRule(chain, w.subList(2, w.size()));
+          ListedRule found = read.get(chain).stream().filter(r -> r.recognised() && r.rule().equals(wanted))
+              .findFirst().orElse(null);
+          if (found == null) {
+            return Optional.empty(); // iptables-restore then reports the missing rule as iptables would
+          }
+          read.get(chain).remove(found);
+          b.deleteRule(fam, table, chain, found.handle());
+        }
         case "-A", "-I" -> {
           List<String> spec = w.subList(2, w.size());
           if (op.equals("-I") && !spec.isEmpty() && spec.get(0).matches("[0-9]+")) {
@@ -79,6 +112,6 @@ public final class IptablesNftScript {
    * possible; false, with nothing applied, when the caller must run iptables-restore instead.
    */
   public static boolean commit(FirewallExec exec, String table, List<String> lines) {
-    return of(table, lines).map(exec::commit).orElse(false);
+    return of(table, lines, exec::readChain).map(exec::commit).orElse(false);
   }
 }

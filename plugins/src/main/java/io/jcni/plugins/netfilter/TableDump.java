@@ -6,14 +6,38 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One iptables table as {@code iptables-save -t <table>} printed it: its chains and their rules in order. A change
+ * One iptables table as {@code iptables-save -t <table>} prints it, parsed from that output or read from the kernel
+ * ({@link #lazy}): its chains and their rules in order. A change
  * is planned against it and recorded in it ({@link #append}, {@link #insertFirst}, {@link #delete}), so later steps
  * of the same plan see the earlier ones, as Go's sequence of single commands would.
  */
 public final class TableDump {
-  private final Map<String, List<IptablesRule>> chains = new LinkedHashMap<>();
+  /** Reads the rules of one chain when a plan first asks for them. */
+  @FunctionalInterface
+  interface ChainReader {
+    List<IptablesRule> rules(String chain);
+  }
 
-  private TableDump() {}
+  private final Map<String, List<IptablesRule>> chains = new LinkedHashMap<>();
+  private final ChainReader reader;
+
+  private TableDump() {
+    this(null);
+  }
+
+  private TableDump(ChainReader reader) {
+    this.reader = reader;
+  }
+
+  /**
+   * A table of {@code chainNames} whose rules are read chain by chain, the first time a plan looks at a chain, so
+   * that reading costs what the plan touches rather than the whole table.
+   */
+  static TableDump lazy(List<String> chainNames, ChainReader reader) {
+    TableDump d = new TableDump(reader);
+    chainNames.forEach(c -> d.chains.put(c, null));
+    return d;
+  }
 
   /** Parses iptables-save output, keeping the block of {@code table}; counters and comments are ignored. */
   public static TableDump parse(String save, String table) {
@@ -44,37 +68,53 @@ public final class TableDump {
 
   /** Whether the rule is in its chain. */
   public boolean contains(IptablesRule rule) {
-    return chains.getOrDefault(rule.chain(), List.of()).contains(rule);
+    return loaded(rule.chain()).contains(rule);
   }
 
   /** The rules of {@code chain}, in order (empty if it does not exist). */
   public List<IptablesRule> rules(String chain) {
-    return List.copyOf(chains.getOrDefault(chain, List.of()));
+    return List.copyOf(loaded(chain));
   }
 
   /** Every rule of the table, chain by chain in the order the chains were listed. */
   public List<IptablesRule> allRules() {
-    return chains.values().stream().flatMap(List::stream).toList();
+    return List.copyOf(chains.keySet()).stream().flatMap(c -> loaded(c).stream()).toList();
+  }
+
+  /** The rules of {@code chain} (empty if it does not exist), read now if they were not yet. */
+  private List<IptablesRule> loaded(String chain) {
+    if (!chains.containsKey(chain)) {
+      return List.of();
+    }
+    List<IptablesRule> rules = chains.get(chain);
+    if (rules == null) {
+      rules = new ArrayList<>(reader.rules(chain));
+      chains.put(chain, rules);
+    }
+    return rules;
   }
 
   /** Records a chain that is about to be created. */
   public void addChain(String chain) {
-    chains.computeIfAbsent(chain, c -> new ArrayList<>());
+    if (!chains.containsKey(chain)) {
+      chains.put(chain, new ArrayList<>());
+    }
   }
 
   /** Records a rule that is about to be appended. */
   public void append(IptablesRule rule) {
-    chains.computeIfAbsent(rule.chain(), c -> new ArrayList<>()).add(rule);
+    addChain(rule.chain());
+    loaded(rule.chain()).add(rule);
   }
 
   /** Records a rule that is about to be inserted first in its chain. */
   public void insertFirst(IptablesRule rule) {
-    chains.computeIfAbsent(rule.chain(), c -> new ArrayList<>()).add(0, rule);
+    addChain(rule.chain());
+    loaded(rule.chain()).add(0, rule);
   }
 
   /** Records that the first match of {@code rule} is about to be deleted; false if there is none. */
   public boolean delete(IptablesRule rule) {
-    List<IptablesRule> rules = chains.get(rule.chain());
-    return rules != null && rules.remove(rule);
+    return chains.containsKey(rule.chain()) && loaded(rule.chain()).remove(rule);
   }
 }
