@@ -49,12 +49,7 @@ final class BridgeDel {
     }
     if (conf.isLayer3() && conf.ipMasq()) {
       List<IpNet> addrs = removed.isEmpty() ? PrevResultAddresses.of(conf.prevResult(), conf.cniVersion()) : removed;
-      IpMasq masq = new IpMasq(null, firewall);
-      if (addrs.isEmpty()) {
-        masq.teardownAll(conf.name(), args.containerId(), args.ifName());
-      } else {
-        masq.teardown(conf.name(), args.containerId(), args.ifName(), addrs);
-      }
+      new IpMasq(null, firewall).teardown(conf.name(), args.containerId(), args.ifName(), addrs);
     }
   }
 }

@@ -73,6 +73,11 @@ public interface FirewallExec {
     return Optional.empty();
   }
 
+  /** The deadline every command of this executor is bound by ({@link #within}); none by default. */
+  default Deadline deadline() {
+    return Deadline.none();
+  }
+
   /** This executor with every command bound by {@code deadline} (the operation's, or one for undoing it). */
   default FirewallExec within(Deadline deadline) {
     return new BoundedFirewallExec(this, deadline);

@@ -109,21 +109,14 @@ public final class IpMasq {
       List.of(IpNet.tryParse("0.0.0.0/0"), IpNet.tryParse("::/0"));
 
   /**
-   * Removes the rules of this attachment from both backends. Succeeds when they are already gone or never
-   * existed.
+   * Removes the rules of this attachment for {@code ips} from both backends. Succeeds when they are already gone or
+   * never existed. With no address known (a DEL with neither interface nor prevResult), the rules of both address
+   * families go: they are found by the attachment's chain name and comment hash, so one unspecified address per
+   * family selects them all.
    */
   public void teardown(String network, String containerId, String ifName, List<IpNet> ips) throws CniException {
-    List<IpNet> addrs = List.copyOf(ips);
+    List<IpNet> addrs = ips.isEmpty() ? BOTH_FAMILIES : List.copyOf(ips);
     forBothBackends(r -> r.teardown(network, containerId, ifName, addrs));
-  }
-
-  /**
-   * Removes an attachment's rules in both address families when its addresses are no longer known (no interface,
-   * no prevResult): the rules are found by the attachment's chain name and comment hash, so one unspecified address
-   * per family selects them all.
-   */
-  public void teardownAll(String network, String containerId, String ifName) throws CniException {
-    teardown(network, containerId, ifName, BOTH_FAMILIES);
   }
 
   /**

@@ -1,6 +1,5 @@
 package io.jcni.plugins.netfilter;
 
-import io.jcni.libcni.spi.Deadline;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.IpNet;
 import io.jcni.libcni.types.Ips;
@@ -226,8 +225,7 @@ final class IptablesMasq implements MasqRules {
   private boolean applyIfUnchanged(IptablesFamily f, List<String> lines) throws CniException {
     if (exec.runsOnHost()) {
       // concurrent ADDs and DELs of this process share one restore (group commit), each within its own deadline
-      Deadline deadline = exec instanceof BoundedFirewallExec b ? b.deadline() : Deadline.none();
-      return RestoreBatch.onHost(f.restore).apply(lines, deadline);
+      return RestoreBatch.onHost(f.restore).apply(lines, exec.deadline());
     }
     try {
       exec.run(List.of(f.restore, "-w", "--noflush"), IptablesSyntax.restoreScript("nat", lines));

@@ -79,12 +79,7 @@ public final class PtpPlugin implements CniPlugin {
       return;
     }
     List<IpNet> addrs = removed.isEmpty() ? PrevResultAddresses.of(conf.prevResult(), conf.cniVersion()) : removed;
-    IpMasq masq = new IpMasq(null, FirewallExec.in(hostNs).within(ctx.deadline()));
-    if (addrs.isEmpty()) {
-      masq.teardownAll(conf.name(), args.containerId(), args.ifName());
-    } else {
-      masq.teardown(conf.name(), args.containerId(), args.ifName(), addrs);
-    }
+    new IpMasq(null, FirewallExec.in(hostNs).within(ctx.deadline())).teardown(conf.name(), args.containerId(), args.ifName(), addrs);
   }
 
   @Override

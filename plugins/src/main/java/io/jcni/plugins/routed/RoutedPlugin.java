@@ -85,12 +85,7 @@ public final class RoutedPlugin implements CniPlugin {
       return;
     }
     List<IpNet> addrs = removed.isEmpty() ? PrevResultAddresses.of(conf.prevResult(), conf.cniVersion()) : removed;
-    IpMasq masq = new IpMasq(null, FirewallExec.in(hostNs).within(ctx.deadline()));
-    if (addrs.isEmpty()) {
-      masq.teardownAll(conf.name(), args.containerId(), args.ifName());
-    } else {
-      masq.teardown(conf.name(), args.containerId(), args.ifName(), addrs);
-    }
+    new IpMasq(null, FirewallExec.in(hostNs).within(ctx.deadline())).teardown(conf.name(), args.containerId(), args.ifName(), addrs);
   }
 
   private void deleteHostEnd(String name) throws CniException {
