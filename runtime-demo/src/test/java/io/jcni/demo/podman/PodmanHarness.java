@@ -24,7 +24,8 @@ import java.util.stream.Stream;
  * <p>Nothing is pulled: the only image is a root filesystem made of {@code /bin/busybox} (busybox-static), imported
  * with {@code podman import}. Containers run under runc through {@code runtime-without-rlimits.sh}. Closing the
  * harness removes every container, the storage, the namespace (with the bridge and rules in it) and the CNI cache
- * files of its network. What Podman keeps outside the directory: the CNI result cache (Podman always uses
+ * files of its network, and its run root (a {@code /run/jtpod-*} directory of its own: Podman's limit on its length
+ * rules out one under the directory). What Podman keeps outside the directory: the CNI result cache (Podman always uses
  * {@code /var/lib/cni/results}), the containers' namespace mounts under {@code /run/netns} (both removed by
  * {@code podman rm}), and the image blob-info cache in {@code /var/lib/containers/cache}.
  *
@@ -36,18 +37,28 @@ public final class PodmanHarness implements AutoCloseable {
   /** Where Podman's CNI backend keeps the result cache (libcni's default; Podman offers no setting). */
   public static final Path CNI_CACHE = Path.of("/var/lib/cni/results");
 
+  /**
+   * Where the harnesses' run roots go: Podman refuses a {@code --runroot} over 50 characters, and the cleanup that
+   * conmon runs when a container exits ({@code podman container cleanup}) is given the run root that way, so a run
+   * root under a long temporary directory makes every cleanup fail and Podman wait its 20 s for it.
+   */
+  private static final Path RUN_ROOTS = Path.of("/run");
+  /** Podman's limit on the length of the run root. */
+  private static final int RUN_ROOT_MAX = 50;
   private static final long TIMEOUT_SECONDS = 60;
   private static final List<String> APPLETS = List.of("sh", "nc", "cat", "echo", "sleep", "true", "ip", "hostname");
 
   private final Path dir;
+  private final Path runRoot;
   private final Path pluginDir;
   private final PodmanNetwork network;
   private final TestNetns host;
   private final Map<String, String> env;
 
-  private PodmanHarness(Path dir, Path pluginDir, PodmanNetwork network, TestNetns host,
+  private PodmanHarness(Path dir, Path runRoot, Path pluginDir, PodmanNetwork network, TestNetns host,
       Map<String, String> pluginEnv) {
     this.dir = dir;
+    this.runRoot = runRoot;
     this.pluginDir = pluginDir;
     this.network = network;
     this.host = host;
@@ -74,7 +85,15 @@ public final class PodmanHarness implements AutoCloseable {
    */
   public static PodmanHarness start(Path dir, Path pluginDir, Map<String, String> pluginEnv) throws IOException {
     TestNetns host = TestNetns.createWithLoopback("podhost");
-    PodmanHarness h = new PodmanHarness(dir, pluginDir, PodmanNetwork.random(dir.resolve("ipam")), host, pluginEnv);
+    Path runRoot;
+    try {
+      runRoot = Files.createTempDirectory(RUN_ROOTS, "jtpod-");
+    } catch (IOException e) {
+      host.close();
+      throw e;
+    }
+    PodmanHarness h = new PodmanHarness(dir, runRoot, pluginDir, PodmanNetwork.random(dir.resolve("ipam")), host,
+        pluginEnv);
     try {
       h.writeConfiguration();
       h.importImage();
@@ -127,7 +146,10 @@ public final class PodmanHarness implements AutoCloseable {
   }
 
   private void writeConfiguration() throws IOException {
-    for (String d : List.of("net.d", "storage", "run", "tmp", "runc", "ipam", "rootfs/bin")) {
+    if (runRoot.toString().length() > RUN_ROOT_MAX) {
+      throw new IOException("run root " + runRoot + " is longer than Podman's " + RUN_ROOT_MAX + " characters");
+    }
+    for (String d : List.of("net.d", "storage", "tmp", "runc", "ipam", "rootfs/bin")) {
       Files.createDirectories(dir.resolve(d));
     }
     Path runtime = dir.resolve("runtime-without-rlimits.sh");
@@ -158,7 +180,7 @@ public final class PodmanHarness implements AutoCloseable {
         driver = "vfs"
         graphroot = "%s"
         runroot = "%s"
-        """.formatted(dir.resolve("storage"), dir.resolve("run")));
+        """.formatted(dir.resolve("storage"), runRoot));
     // No registry to search and pull_policy "never": a missing image fails at once instead of reaching out.
     Files.writeString(dir.resolve("registries.conf"), "unqualified-search-registries = []\n");
     Files.writeString(dir.resolve("net.d").resolve(network.name() + ".conflist"), network.conflist());
@@ -190,6 +212,7 @@ public final class PodmanHarness implements AutoCloseable {
     attempt(failures, this::unmountUnderDir);
     attempt(failures, host::close);
     attempt(failures, this::deleteCacheFiles);
+    attempt(failures, () -> deleteTree(runRoot));
     attempt(failures, () -> deleteTree(dir));
     if (!failures.isEmpty()) {
       IOException first = failures.get(0);
@@ -202,7 +225,7 @@ public final class PodmanHarness implements AutoCloseable {
     // A container whose removal failed may keep its shm mount under storage/; the tree cannot be deleted then.
     List<String> mounts;
     try (Stream<String> lines = Files.lines(Path.of("/proc/self/mountinfo"))) {
-      mounts = lines.map(l -> l.split(" ")[4]).filter(m -> m.startsWith(dir + "/"))
+      mounts = lines.map(l -> l.split(" ")[4]).filter(m -> m.startsWith(dir + "/") || m.startsWith(runRoot + "/"))
           .sorted(Comparator.reverseOrder()).toList();
     }
     for (String m : mounts) {
