@@ -2,14 +2,19 @@
  * jcni-shim: the CNI plugin executable that forwards one CNI call to `jcni serve`.
  *
  * Installed once per in-process plugin type (`jcni install-plugins DIR`); the basename of argv[0] names the type.
- * It sends the CNI_* environment, the type and stdin to the daemon's Unix socket ($JCNI_SOCKET, default
- * /run/jcni/jcni.sock) and prints the daemon's stdout and stderr, exiting with its status. When the daemon cannot
- * be reached or does not answer, it prints a CNI error (code 11, try again later) and exits 1.
+ * It sends the CNI_* environment, the type and stdin to the daemon's Unix socket and prints the daemon's stdout and
+ * stderr, exiting with its status. When the daemon cannot be reached or does not answer, it prints a CNI error
+ * (code 11, try again later) and exits 1.
  *
- * On-demand start: when the daemon is not running and $JCNI_SERVE_CMD is set, the shim runs that shell command
- * (detached: own session, stdio on /dev/null, so a runtime reading the shim's output does not wait for the daemon)
- * and retries the connection for up to $JCNI_SERVE_START_SECONDS (default 30). A lock file next to the socket lets
- * only one of several concurrent shims start it.
+ * The socket is $JCNI_SOCKET, else the first line of .jcni-socket in the shim's own directory (written by
+ * `install-plugins --socket`), else /run/jcni/jcni.sock. The file is there for callers that pass the plugin a
+ * minimal environment, such as the `podman container cleanup` that conmon runs when a container exits.
+ *
+ * On-demand start: when the daemon is not running and a serve command is set ($JCNI_SERVE_CMD, else the first line
+ * of .jcni-serve-cmd beside the shim), the shim runs it with /bin/sh, detached (a grandchild in a session of its
+ * own, stdio on /dev/null and no other descriptor, so a runtime reading the shim's output does not wait for the
+ * daemon), and retries the connection for up to $JCNI_SERVE_START_SECONDS (default 30). A lock file next to the
+ * socket lets only one of several concurrent shims start it.
  *
  * Wire format (docs/design.md): every field is a 4-byte big-endian length and that many bytes.
  *   request:  "JCN1" type CNI_COMMAND CNI_CONTAINERID CNI_NETNS CNI_IFNAME CNI_ARGS CNI_PATH stdin
@@ -25,8 +30,10 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define DEFAULT_SOCKET "/run/jcni/jcni.sock"
@@ -36,6 +43,10 @@
 #define CONNECT_SECONDS 10
 #define MAX_FIELD (64u << 20)
 #define DEFAULT_START_SECONDS 30
+/* The files beside the shim that stand in for $JCNI_SOCKET and $JCNI_SERVE_CMD (ShimDefaults on the Java side). */
+#define SOCKET_FILE ".jcni-socket"
+#define SERVE_CMD_FILE ".jcni-serve-cmd"
+#define SETTING_MAX 4096
 
 static const char *socket_path;
 
@@ -172,18 +183,107 @@ static int dial(const struct sockaddr_un *addr, long answer_seconds) {
   return -1;
 }
 
-/* Runs cmd with /bin/sh in a session of its own, its stdio on /dev/null, and does not wait for it. */
+/*
+ * The directory the shim was run from, with a trailing slash: that of argv[0] (runtimes exec plugins by path, and
+ * install-plugins wrote the settings beside that name), else that of /proc/self/exe. Empty when neither is known.
+ */
+static void own_dir(const char *argv0, char *dir, size_t size) {
+  const char *slash = strrchr(argv0, '/');
+  if (slash != NULL && (size_t)(slash - argv0) + 2 <= size) {
+    memcpy(dir, argv0, (size_t)(slash - argv0) + 1);
+    dir[slash - argv0 + 1] = '\0';
+    return;
+  }
+  ssize_t n = readlink("/proc/self/exe", dir, size - 1);
+  dir[n > 0 ? n : 0] = '\0';
+  char *last = strrchr(dir, '/');
+  if (last != NULL) last[1] = '\0';
+  else dir[0] = '\0';
+}
+
+/* Fails with code 11: the shim's setting in file path cannot be read (err: the errno). */
+static void unreadable(const char *path, int err) {
+  char msg[4200];
+  snprintf(msg, sizeof msg, "jcni shim cannot read %s", path);
+  fail(11, msg, strerror(err));
+}
+
+/*
+ * A setting of the shim: $var when set and not empty, else the first line of the file dir+name, else NULL.
+ * *source names where it came from, for messages.
+ */
+static char *setting(const char *var, const char *dir, const char *name, char **source) {
+  char *v = getenv(var);
+  if (v != NULL && *v != '\0') {
+    *source = (char *)var;
+    return v;
+  }
+  if (*dir == '\0') return NULL;
+  size_t plen = strlen(dir) + strlen(name) + 1;
+  char *path = malloc(plen);
+  if (path == NULL) fail(999, "jcni shim: out of memory", "");
+  snprintf(path, plen, "%s%s", dir, name);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) {
+      free(path);
+      return NULL;
+    }
+    unreadable(path, errno);
+  }
+  char *text = malloc(SETTING_MAX + 1);
+  if (text == NULL) fail(999, "jcni shim: out of memory", "");
+  size_t len = 0;
+  for (;;) {
+    ssize_t r = read(fd, text + len, SETTING_MAX - len);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) unreadable(path, errno);
+    if (r == 0 || (len += (size_t)r) == SETTING_MAX) break;
+  }
+  close(fd);
+  text[len] = '\0';
+  text[strcspn(text, "\n")] = '\0';
+  if (*text == '\0') {
+    free(path);
+    free(text);
+    return NULL;
+  }
+  *source = path;
+  return text;
+}
+
+/* Closes every descriptor above stderr, so that the daemon holds none of the runtime's pipes or files. */
+static void close_inherited(void) {
+#ifdef SYS_close_range
+  if (syscall(SYS_close_range, 3u, ~0u, 0u) == 0) return;
+#endif
+  long max = sysconf(_SC_OPEN_MAX);
+  for (long fd = 3; fd < (max > 0 ? max : 1024); fd++) close((int)fd);
+}
+
+/*
+ * Runs cmd with /bin/sh as a grandchild in a session of its own (so it is no child of the runtime's, and no
+ * terminal or process group of the caller's reaches it), stdio on /dev/null, nothing else open; does not wait
+ * for it, only for the short-lived child between.
+ */
 static void spawn_daemon(const char *cmd) {
   pid_t pid = fork();
   if (pid < 0) fail_at("cannot start the jcni daemon for %s", errno);
-  if (pid > 0) return;
+  if (pid > 0) {
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+    }
+    return;
+  }
   setsid();
+  if (fork() != 0) _exit(0);
+  if (chdir("/") != 0) _exit(127);
   int null = open("/dev/null", O_RDWR);
   if (null >= 0) {
     dup2(null, 0);
     dup2(null, 1);
     dup2(null, 2);
   }
+  close_inherited();
   execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
   _exit(127);
 }
@@ -218,8 +318,13 @@ int main(int argc, char **argv) {
   (void)argc;
   const char *type = strrchr(argv[0], '/');
   type = type ? type + 1 : argv[0];
-  socket_path = getenv("JCNI_SOCKET");
-  if (socket_path == NULL || *socket_path == '\0') socket_path = DEFAULT_SOCKET;
+  char dir[4096];
+  own_dir(argv[0], dir, sizeof dir);
+  char *socket_source = "JCNI_SOCKET";
+  socket_path = setting("JCNI_SOCKET", dir, SOCKET_FILE, &socket_source);
+  if (socket_path == NULL) socket_path = DEFAULT_SOCKET;
+  char *serve_source = "JCNI_SERVE_CMD";
+  const char *serve_cmd = setting("JCNI_SERVE_CMD", dir, SERVE_CMD_FILE, &serve_source);
   long answer_seconds = DEFAULT_ANSWER_SECONDS;
   const char *t = getenv("JCNI_SHIM_TIMEOUT");
   if (t != NULL && atol(t) > 0) answer_seconds = atol(t);
@@ -236,14 +341,21 @@ int main(int argc, char **argv) {
   put_field(&req, in.data ? in.data : "", in.len);
 
   struct sockaddr_un addr = {.sun_family = AF_UNIX};
-  if (strlen(socket_path) >= sizeof addr.sun_path) fail(4, "JCNI_SOCKET is too long for a Unix socket path", socket_path);
+  if (strlen(socket_path) >= sizeof addr.sun_path) {
+    char msg[4200];
+    snprintf(msg, sizeof msg, "the socket path of %s is too long for a Unix socket", socket_source);
+    fail(4, msg, socket_path);
+  }
   strcpy(addr.sun_path, socket_path);
   int s = dial(&addr, answer_seconds);
-  const char *serve_cmd = getenv("JCNI_SERVE_CMD");
-  if (s < 0 && (errno == ENOENT || errno == ECONNREFUSED) && serve_cmd != NULL && *serve_cmd != '\0') {
+  if (s < 0 && (errno == ENOENT || errno == ECONNREFUSED) && serve_cmd != NULL) {
     s = start_and_dial(&addr, answer_seconds, serve_cmd);
     if (s < 0 && (errno == ENOENT || errno == ECONNREFUSED)) {
-      fail_at("jcni daemon not running at %s and not answering after JCNI_SERVE_CMD started it", errno);
+      int e = errno;
+      char msg[8400];
+      snprintf(msg, sizeof msg, "jcni daemon not running at %s and not answering after the serve command of %s "
+          "started it", socket_path, serve_source);
+      fail(11, msg, strerror(e));
     }
   }
   if (s < 0) {

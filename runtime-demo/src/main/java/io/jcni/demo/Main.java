@@ -23,7 +23,7 @@ public final class Main {
       "       jcni version <plugin-type>",
       "       jcni list",
       "       jcni serve [--socket PATH] [--timeout SECONDS]",
-      "       jcni install-plugins <dir>",
+      "       jcni install-plugins <dir> [--socket PATH] [--serve-cmd CMD]",
       "       jcni demo [--nodes N]",
       "       jcni bench [--pods N] [--concurrency C] [--warmup N] [--ipmasq true|false] [--mode inline|exec|both]",
       "                  [--conf FILE.conflist [--cap-args JSON]] [--json]",
@@ -105,8 +105,13 @@ public final class Main {
           throw new UsageException(e.getMessage());
         }
       }
-      case "install-plugins" ->
-          ShimInstaller.install(Path.of(arg(ops, 0, "dir")), PluginRegistry.discover().types(), System.out);
+      case "install-plugins" -> {
+        try {
+          ShimInstaller.command(ops, PluginRegistry.discover().types(), System.out);
+        } catch (IllegalArgumentException e) {
+          throw new UsageException(e.getMessage());
+        }
+      }
       case "demo" -> { return Demo.run(ops, System.out, System.err); }
       case "bench" -> Bench.command(ops, CliEnv.system(), System.out);
       default -> throw new UsageException("unknown command " + cmd);

@@ -5,13 +5,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Measures {@code podman run --rm <image> true} (Podman, CNI backend) with one plugin directory, or two against each
  * other. A test-scope main, not a test: {@code bench-podman-run.sh RUNS DIR_A [DIR_B]} as root.
  *
- * <p>A directory given as {@value #SHIMS} is made by the bench: {@code jcni install-plugins} output with a
+ * <p>A directory given as {@value #SHIMS} is made by the bench: {@code jcni install-plugins --socket} output with a
  * {@code jcni serve} daemon in that harness's host namespace (where the shims' requests must be served), started and
  * warmed by one VERSION call before the warm-up run.
  *
@@ -39,8 +38,7 @@ public final class PodmanRunBench {
         if (args[i].equals(SHIMS)) {
           Path serveDir = dir.resolve("serve");
           Path bin = Files.createDirectories(serveDir.resolve("bin"));
-          PodmanHarness h = PodmanHarness.start(dir.resolve("podman"), bin,
-              Map.of("JCNI_SOCKET", serveDir.resolve("jcni.sock").toString()));
+          PodmanHarness h = PodmanHarness.start(dir.resolve("podman"), bin);
           harnesses.add(h);
           daemons.add(new ServeFixture(serveDir, h.host()).start());
         } else {

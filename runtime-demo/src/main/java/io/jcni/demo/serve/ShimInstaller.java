@@ -10,11 +10,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
 
 /**
- * {@code jcni install-plugins DIR}: writes the shim as {@code DIR/<type>} for every in-process type, one binary
- * hard-linked under every name (mode 0755). Each name is replaced atomically, so a runtime exec'ing a plugin
- * meanwhile runs either the old file or the shim.
+ * {@code jcni install-plugins DIR [--socket PATH] [--serve-cmd CMD]}: writes the shim as {@code DIR/<type>} for every
+ * in-process type, one binary hard-linked under every name (mode 0755), and the {@link ShimDefaults} the shims read
+ * when their environment does not name the socket or the serve command. Each name is replaced atomically, so a
+ * runtime exec'ing a plugin meanwhile runs either the old file or the shim.
  */
 public final class ShimInstaller {
   /** Where the build puts the static shim in the jar. */
@@ -22,10 +25,50 @@ public final class ShimInstaller {
 
   private ShimInstaller() {}
 
-  /** Installs the shim under each of {@code types} in {@code dir}, printing each path on {@code out}. */
-  public static void install(Path dir, Collection<String> types, PrintStream out) throws IOException, CniException {
+  /**
+   * Parses {@code args} ({@code DIR [--socket PATH] [--serve-cmd CMD]}) and installs the shims of {@code types}.
+   *
+   * @throws IllegalArgumentException arguments that cannot be understood, or defaults the shim could not use
+   */
+  public static void command(List<String> args, Collection<String> types, PrintStream out)
+      throws IOException, CniException {
+    Path dir = null;
+    Optional<Path> socket = Optional.empty();
+    Optional<String> serveCommand = Optional.empty();
+    for (int i = 0; i < args.size(); i++) {
+      String a = args.get(i);
+      if (a.equals("--socket") || a.equals("--serve-cmd")) {
+        if (i + 1 >= args.size()) {
+          throw new IllegalArgumentException(a + " needs a value");
+        }
+        String v = args.get(++i);
+        if (a.equals("--socket")) {
+          socket = Optional.of(Path.of(v));
+        } else {
+          serveCommand = Optional.of(v);
+        }
+      } else if (dir == null && !a.startsWith("--")) {
+        dir = Path.of(a);
+      } else {
+        throw new IllegalArgumentException("install-plugins takes <dir> [--socket PATH] [--serve-cmd CMD], not " + a);
+      }
+    }
+    if (dir == null) {
+      throw new IllegalArgumentException("missing <dir>");
+    }
+    install(dir, types, new ShimDefaults(socket, serveCommand), out);
+  }
+
+  /**
+   * Installs the shim under each of {@code types} in {@code dir} with {@code defaults} beside them, printing each
+   * shim's path on {@code out}.
+   */
+  public static void install(Path dir, Collection<String> types, ShimDefaults defaults, PrintStream out)
+      throws IOException, CniException {
     byte[] shim = shim();
     Files.createDirectories(dir);
+    // The defaults first, so that no shim this installs ever runs without them.
+    defaults.writeTo(dir);
     Path first = null;
     for (String type : types) {
       Path target = dir.resolve(type);

@@ -55,20 +55,17 @@ public final class PodmanHarness implements AutoCloseable {
   private final TestNetns host;
   private final Map<String, String> env;
 
-  private PodmanHarness(Path dir, Path runRoot, Path pluginDir, PodmanNetwork network, TestNetns host,
-      Map<String, String> pluginEnv) {
+  private PodmanHarness(Path dir, Path runRoot, Path pluginDir, PodmanNetwork network, TestNetns host) {
     this.dir = dir;
     this.runRoot = runRoot;
     this.pluginDir = pluginDir;
     this.network = network;
     this.host = host;
-    Map<String, String> e = new java.util.HashMap<>(pluginEnv);
-    e.putAll(Map.of(
+    this.env = Map.of(
         "CONTAINERS_CONF", dir.resolve("containers.conf").toString(),
         "CONTAINERS_STORAGE_CONF", dir.resolve("storage.conf").toString(),
         "CONTAINERS_REGISTRIES_CONF", dir.resolve("registries.conf").toString(),
-        "TMPDIR", dir.resolve("tmp").toString()));
-    this.env = Map.copyOf(e);
+        "TMPDIR", dir.resolve("tmp").toString());
   }
 
   /**
@@ -76,14 +73,6 @@ public final class PodmanHarness implements AutoCloseable {
    * {@link #IMAGE}. On failure everything made so far is removed again.
    */
   public static PodmanHarness start(Path dir, Path pluginDir) throws IOException {
-    return start(dir, pluginDir, Map.of());
-  }
-
-  /**
-   * {@link #start(Path, Path)} with {@code pluginEnv} in Podman's environment, which the CNI plugins it execs
-   * inherit (e.g. {@code JCNI_SOCKET} for jcni's shims).
-   */
-  public static PodmanHarness start(Path dir, Path pluginDir, Map<String, String> pluginEnv) throws IOException {
     TestNetns host = TestNetns.createWithLoopback("podhost");
     Path runRoot;
     try {
@@ -92,8 +81,7 @@ public final class PodmanHarness implements AutoCloseable {
       host.close();
       throw e;
     }
-    PodmanHarness h = new PodmanHarness(dir, runRoot, pluginDir, PodmanNetwork.random(dir.resolve("ipam")), host,
-        pluginEnv);
+    PodmanHarness h = new PodmanHarness(dir, runRoot, pluginDir, PodmanNetwork.random(dir.resolve("ipam")), host);
     try {
       h.writeConfiguration();
       h.importImage();

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * What Podman (CNI backend) must see from a plugin directory: containers started from a local root filesystem get
  * an address, talk to each other over TCP, answer on a published port from the host side, and leave nothing behind
- * after {@code podman rm}. A subclass names the plugin directory: Debian's Go plugins, or jcni's shims.
+ * after {@code podman rm}, nor after the cleanup conmon runs when a container exits. A subclass names the plugin directory: Debian's Go plugins, or jcni's shims.
  *
  * <p>The oracles are Podman's own output, iproute2 JSON and {@code iptables-save} in the harness's host namespace,
  * the host-local store and the CNI result cache.
@@ -120,6 +120,36 @@ abstract class PodmanNetworkingContract {
     assertEquals(List.of(), rulesNaming(address), "iptables rules naming " + address);
     assertEquals(List.of(), containerChains(), "per-container CNI chains");
     assertEquals("", podman.podman("ps", "--all", "--quiet"));
+  }
+
+  @Test
+  void podmansOwnCleanupOfAnExitedContainerTearsDownItsNetwork() throws Exception {
+    PodmanNetwork net = podman.network();
+    String id = podman.podman("run", "-d", "--name", "ended", PodmanHarness.IMAGE, "sleep", "600").strip();
+    String address = podman.addressOf("ended");
+    Path cacheFile = PodmanHarness.CNI_CACHE.resolve(net.name() + "-" + id + "-eth0");
+    assertEquals(List.of(address), HostLocalStore.reserved(net.store()));
+    assertEquals(1, veths().size(), veths().toString());
+
+    // kill only signals the container; the network is then torn down by the "podman container cleanup" that
+    // conmon runs when the container exits, with an environment of conmon's making, not by this podman command.
+    podman.podman("kill", "ended");
+
+    awaitTornDown(net, cacheFile);
+    assertEquals(List.of(), HostLocalStore.reserved(net.store()), "host-local reservations");
+    assertEquals(List.of(), veths(), "veths in the host namespace");
+    assertFalse(Files.exists(cacheFile), cacheFile + " still exists");
+    assertEquals(List.of(), rulesNaming(address), "iptables rules naming " + address);
+  }
+
+  /** Waits up to 30 s for the network of an exited container to be gone (its cleanup runs after the exit). */
+  private void awaitTornDown(PodmanNetwork net, Path cacheFile) throws Exception {
+    for (int i = 0; i < 300; i++) {
+      if (HostLocalStore.reserved(net.store()).isEmpty() && veths().isEmpty() && !Files.exists(cacheFile)) {
+        return;
+      }
+      Thread.sleep(100);
+    }
   }
 
   /**

@@ -5,14 +5,14 @@ import io.jcni.libcni.testing.RequiresCapabilities;
 import io.jcni.libcni.testing.RequiresExecutable;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
- * Podman (CNI backend) with jcni's shims as its plugin directory: {@code jcni install-plugins} output for every
- * in-process type, and a {@code jcni serve} daemon in the namespace Podman runs in. Podman passes its environment
- * to the plugins it execs, so {@code JCNI_SOCKET} reaches the shims.
+ * Podman (CNI backend) with jcni's shims as its plugin directory: {@code jcni install-plugins --socket} output for
+ * every in-process type, and a {@code jcni serve} daemon in the namespace Podman runs in. No {@code JCNI_SOCKET} in
+ * Podman's environment: the shims find the daemon through the socket recorded beside them, as they must when
+ * conmon's {@code podman container cleanup} runs them with a minimal environment.
  */
 @RequiresCapabilities
 @RequiresExecutable({"/usr/bin/podman", "/usr/bin/runc"})
@@ -29,11 +29,10 @@ class PodmanShimsTest extends PodmanNetworkingContract {
   @Override
   void startPodman() throws Exception {
     dir = Files.createTempDirectory("jt-podman-shims-");
-    Path socket = dir.resolve("serve").resolve("jcni.sock");
     // Podman checks that its plugin directory exists on every command, the image import included; the shims go in
     // once the host namespace the daemon runs in exists.
     Files.createDirectories(pluginDir());
-    podman = PodmanHarness.start(dir.resolve("podman"), pluginDir(), Map.of("JCNI_SOCKET", socket.toString()));
+    podman = PodmanHarness.start(dir.resolve("podman"), pluginDir());
     serve = new ServeFixture(dir.resolve("serve"), podman.host()).start();
   }
 

@@ -9,18 +9,21 @@ import io.jcni.libcni.spi.PluginRegistry;
 import io.jcni.libcni.testing.TestNetns;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A {@code jcni serve} process in a throw-away "host" namespace with the shims installed in a directory of the
- * test's own, and the shims run as a runtime runs plugins. Closing kills the daemon and removes the namespace.
+ * test's own (with the daemon's socket recorded beside them, as {@code install-plugins --socket} does), and the
+ * shims run as a runtime runs plugins. Closing kills the daemon and removes the namespace.
  */
 public final class ServeFixture implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -59,7 +62,8 @@ public final class ServeFixture implements AutoCloseable {
     this.dir = Files.createDirectories(dir);
     this.socket = dir.resolve("jcni.sock");
     this.shims = dir.resolve("bin");
-    ShimInstaller.install(shims, PluginRegistry.discover().types(), new java.io.PrintStream(OutputStream.nullOutputStream()));
+    ShimInstaller.install(shims, PluginRegistry.discover().types(),
+        new ShimDefaults(Optional.of(socket), Optional.empty()), new PrintStream(OutputStream.nullOutputStream()));
     this.ownsHost = host == null;
     this.host = host == null ? TestNetns.createWithLoopback("svhost") : host;
   }
@@ -69,7 +73,7 @@ public final class ServeFixture implements AutoCloseable {
     return shims;
   }
 
-  /** The daemon's socket, for {@code JCNI_SOCKET}. */
+  /** The daemon's socket, recorded beside the shims. */
   public Path socket() {
     return socket;
   }
@@ -123,17 +127,19 @@ public final class ServeFixture implements AutoCloseable {
     assertTrue(daemon.waitFor(10, TimeUnit.SECONDS));
   }
 
-  /** Runs the shim installed as {@code type} with {@code cniEnv} (plus JCNI_SOCKET) and {@code stdin}. */
+  /**
+   * Runs the shim installed as {@code type} with {@code cniEnv} and {@code stdin}; the shim finds the daemon through
+   * the socket recorded beside it unless {@code cniEnv} sets {@code JCNI_SOCKET}.
+   */
   Run shim(String type, Map<String, String> cniEnv, String stdin) throws Exception {
     return shim(List.of(shims.resolve(type).toString()), cniEnv, stdin);
   }
 
-  /** Runs {@code argv} (ending in a shim) with {@code cniEnv} (plus JCNI_SOCKET) and {@code stdin}. */
+  /** Runs {@code argv} (ending in a shim) with {@code cniEnv} and {@code stdin}, as {@link #shim(String, Map, String)}. */
   Run shim(List<String> argv, Map<String, String> cniEnv, String stdin) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(argv);
-    pb.environment().keySet().removeIf(k -> k.startsWith("CNI_"));
+    pb.environment().keySet().removeIf(k -> k.startsWith("CNI_") || k.startsWith("JCNI_"));
     pb.environment().putAll(cniEnv);
-    pb.environment().put("JCNI_SOCKET", socket.toString());
     long t0 = System.nanoTime();
     Process p = pb.start();
     CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> {

@@ -29,6 +29,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -166,7 +167,8 @@ class ServeTest {
   @Test
   void daemonDownIsCode11AtOnce() throws Exception {
     ServeFixture.requireShim();
-    ShimInstaller.install(tmp.resolve("bin"), List.of("bridge"), new PrintStream(OutputStream.nullOutputStream()));
+    ShimInstaller.install(tmp.resolve("bin"), List.of("bridge"), ShimDefaults.NONE,
+        new PrintStream(OutputStream.nullOutputStream()));
     ProcessBuilder pb = new ProcessBuilder(tmp.resolve("bin/bridge").toString());
     pb.environment().put("CNI_COMMAND", "VERSION");
     pb.environment().put("JCNI_SOCKET", tmp.resolve("none.sock").toString());
@@ -180,6 +182,89 @@ class ServeTest {
     assertEquals("{\n    \"code\": 11,\n    \"msg\": \"jcni daemon not running at " + tmp.resolve("none.sock")
         + "\",\n    \"details\": \"No such file or directory\"\n}", out);
     assertTrue(ms < 1000, ms + " ms");
+  }
+
+  @Test
+  @RequiresCapabilities
+  void withoutJcniSocketTheShimUsesTheSocketInstallPluginsRecorded() throws Exception {
+    try (ServeFixture f = new ServeFixture(tmp).start()) {
+      assertEquals(List.of(f.socket.toString()), Files.readAllLines(f.shims.resolve(ShimDefaults.SOCKET_FILE)));
+      // The fixture's shim runs have no JCNI_SOCKET, so the daemon is reached through the recorded path alone.
+      ServeFixture.Run v = f.shim("bridge", Map.of("CNI_COMMAND", "VERSION"), "");
+      assertEquals(0, v.exit(), v.toString());
+      assertTrue(v.json().has("supportedVersions"), v.toString());
+      // The environment still wins over the file.
+      Path none = tmp.resolve("none.sock");
+      ServeFixture.Run viaEnv = f.shim("bridge", Map.of("CNI_COMMAND", "VERSION", "JCNI_SOCKET", none.toString()), "");
+      assertError(viaEnv, 11, "jcni daemon not running at " + none);
+    }
+  }
+
+  @Test
+  void installPluginsRecordsExactlyTheDefaultsItIsGiven() throws Exception {
+    ServeFixture.requireShim();
+    Path bin = tmp.resolve("bin");
+    PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+    ShimInstaller.command(List.of(bin.toString(), "--socket", "/run/jt/s.sock", "--serve-cmd", "jcni serve"),
+        List.of("bridge"), quiet);
+    assertEquals(List.of("/run/jt/s.sock"), Files.readAllLines(bin.resolve(ShimDefaults.SOCKET_FILE)));
+    assertEquals(List.of("jcni serve"), Files.readAllLines(bin.resolve(ShimDefaults.SERVE_CMD_FILE)));
+    assertTrue(Files.isExecutable(bin.resolve("bridge")));
+
+    // Installed again without them, the shims are back to the environment and the built-in default.
+    ShimInstaller.command(List.of(bin.toString()), List.of("bridge"), quiet);
+    assertFalse(Files.exists(bin.resolve(ShimDefaults.SOCKET_FILE)));
+    assertFalse(Files.exists(bin.resolve(ShimDefaults.SERVE_CMD_FILE)));
+
+    String longPath = "/run/" + "x".repeat(103);
+    Map<List<String>, String> refused = Map.of(
+        List.of(bin.toString(), "--socket", "jcni.sock"), "--socket wants an absolute path, not jcni.sock",
+        List.of(bin.toString(), "--socket", longPath),
+        "--socket " + longPath + " is too long for a Unix socket path (at most 107 bytes)",
+        List.of(bin.toString(), "--serve-cmd", "jcni serve\nrm -rf /"),
+        "--serve-cmd wants a one-line shell command, not \"jcni serve\nrm -rf /\"",
+        List.of(bin.toString(), "--socket"), "--socket needs a value",
+        List.of("--socket", "/run/a.sock"), "missing <dir>");
+    refused.forEach((args, msg) -> assertEquals(msg, org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class, () -> ShimInstaller.command(args, List.of("bridge"), quiet)).getMessage(),
+        args.toString()));
+    // Nothing was written by the refused calls.
+    assertFalse(Files.exists(bin.resolve(ShimDefaults.SOCKET_FILE)));
+  }
+
+  @Test
+  @RequiresCapabilities
+  void theServeCommandRecordedBesideTheShimStartsADaemonThatHoldsNoneOfTheCallersDescriptors() throws Exception {
+    Path pids = tmp.resolve("serve.pids");
+    try (ServeFixture f = new ServeFixture(tmp)) {
+      String cmd = "echo $$ >> '" + pids + "'; exec " + f.serveCommand().stream().map(a -> "'" + a + "'")
+          .collect(java.util.stream.Collectors.joining(" "));
+      ShimInstaller.install(f.shims, List.of("bridge"), new ShimDefaults(Optional.of(f.socket), Optional.of(cmd)),
+          new PrintStream(OutputStream.nullOutputStream()));
+      try {
+        // Descriptor 7 is another copy of the shim's stdout pipe, as a runtime may leave one open: a daemon that
+        // kept it would keep the reader below from ever seeing the end of the output.
+        List<String> argv = List.of("/bin/sh", "-c", "exec \"$0\" 7>&1", f.shims.resolve("bridge").toString());
+        ServeFixture.Run r = CompletableFuture.supplyAsync(() -> {
+          try {
+            return f.shim(argv, Map.of("CNI_COMMAND", "VERSION"), "");
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        }).get(90, TimeUnit.SECONDS);
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.json().has("supportedVersions"), r.toString());
+        assertEquals(1, Files.readAllLines(pids).size());
+        long daemon = Long.parseLong(Files.readAllLines(pids).get(0).strip());
+        assertTrue(ProcessHandle.of(daemon).isPresent(), "the daemon did not stay up");
+      } finally {
+        if (Files.exists(pids)) {
+          for (String pid : Files.readAllLines(pids)) {
+            ProcessHandle.of(Long.parseLong(pid.strip())).ifPresent(ProcessHandle::destroyForcibly);
+          }
+        }
+      }
+    }
   }
 
   @Test
