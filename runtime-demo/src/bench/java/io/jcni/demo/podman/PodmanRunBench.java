@@ -1,6 +1,7 @@
 package io.jcni.demo.podman;
 
 import io.jcni.demo.serve.ServeFixture;
+import io.jcni.libcni.testing.HostLocalStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,7 +17,8 @@ import java.util.List;
  *
  * <p>Each directory gets its own {@link PodmanHarness} (same network shape, own namespace). After one warm-up run
  * each, the runs alternate A B A B … so a drift of the machine's speed hits both; it prints each directory's wall
- * time per run (min, median, max, in ms) and, for two, the median of the pairwise ratios A/B.
+ * time per run (min, median, mean, max, in ms) and, for two, the pairwise ratios A/B. It fails when a directory left
+ * an address reserved, so a run whose teardown failed is not counted as a fast one.
  */
 public final class PodmanRunBench {
   /** The argument naming jcni's shims with a daemon of the bench's own, instead of a plugin directory. */
@@ -58,16 +60,16 @@ public final class PodmanRunBench {
       System.out.printf("podman run --rm %s true, %d runs each after 1 warm-up (wall ms)%n", PodmanHarness.IMAGE, runs);
       for (int i = 0; i < harnesses.size(); i++) {
         List<Double> s = ms.get(i);
-        System.out.printf("%-40s min %7.1f  median %7.1f  max %7.1f%n",
-            harnesses.get(i).pluginDir(), min(s), median(s), max(s));
+        System.out.printf("%-40s min %7.1f  median %7.1f  mean %7.1f  max %7.1f%n",
+            harnesses.get(i).pluginDir(), min(s), median(s), mean(s), max(s));
       }
       if (harnesses.size() == 2) {
         List<Double> ratios = new ArrayList<>();
         for (int r = 0; r < runs; r++) {
           ratios.add(ms.get(0).get(r) / ms.get(1).get(r));
         }
-        System.out.printf("ratio A/B (pairwise)                     min %7.2f  median %7.2f  max %7.2f%n",
-            min(ratios), median(ratios), max(ratios));
+        System.out.printf("ratio A/B (pairwise)                     min %7.2f  median %7.2f  mean %7.2f  max %7.2f%n",
+            min(ratios), median(ratios), mean(ratios), max(ratios));
       }
     } finally {
       // Podman first: removing its containers DELs through the shims, so the daemons must still answer.
@@ -88,6 +90,10 @@ public final class PodmanRunBench {
     if (o.exit() != 0) {
       throw new IllegalStateException("podman run with " + h.pluginDir() + " exited " + o.exit() + ": " + o.err());
     }
+    List<String> reserved = HostLocalStore.reserved(h.network().store());
+    if (!reserved.isEmpty()) {
+      throw new IllegalStateException("podman run --rm with " + h.pluginDir() + " left " + reserved + " reserved");
+    }
     return ms;
   }
 
@@ -103,6 +109,10 @@ public final class PodmanRunBench {
     List<Double> s = xs.stream().sorted().toList();
     int n = s.size();
     return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+  }
+
+  private static double mean(List<Double> xs) {
+    return xs.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
   }
 
   private static double min(List<Double> xs) {
