@@ -172,16 +172,13 @@ class ServeTest {
     ProcessBuilder pb = new ProcessBuilder(tmp.resolve("bin/bridge").toString());
     pb.environment().put("CNI_COMMAND", "VERSION");
     pb.environment().put("JCNI_SOCKET", tmp.resolve("none.sock").toString());
-    long t0 = System.nanoTime();
     Process p = pb.start();
     p.getOutputStream().close();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(5, TimeUnit.SECONDS));
-    long ms = (System.nanoTime() - t0) / 1_000_000;
     assertEquals(1, p.exitValue());
     assertEquals("{\n    \"code\": 11,\n    \"msg\": \"jcni daemon not running at " + tmp.resolve("none.sock")
         + "\",\n    \"details\": \"No such file or directory\"\n}", out);
-    assertTrue(ms < 1000, ms + " ms");
   }
 
   @Test
