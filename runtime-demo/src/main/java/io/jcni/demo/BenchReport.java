@@ -168,13 +168,13 @@ record BenchReport(
       }
       b.append('\n');
     }
-    b.append(String.format(Locale.ROOT, "%-11s", "ok"));
+    StringBuilder ok = new StringBuilder(String.format(Locale.ROOT, "%-11s", "ok"));
     for (int k = 0; k < networks.size(); k++) {
       BenchStats s = networks.get(k).modes().get(mode);
-      String ok = s == null ? "-" : Math.min(s.addsOk(), s.delsOk()) + "/" + pods;
-      b.append(String.format(Locale.ROOT, k == 0 ? " %10s" : " %10s %7s", ok, ""));
+      String n = s == null ? "-" : Math.min(s.addsOk(), s.delsOk()) + "/" + pods;
+      ok.append(String.format(Locale.ROOT, k == 0 ? " %10s" : " %10s %7s", n, ""));
     }
-    b.append('\n');
+    b.append(ok.toString().stripTrailing()).append('\n');
   }
 
   private static BigDecimal round(double v) {
