@@ -94,7 +94,7 @@ final class Bench {
    * The networks of this run: the bench's own on {@code site}, or one per {@code --conf} file with {@code site}'s
    * state directory, and its namespace names (with several networks, {@code <prefix><k>-<i>} for the k-th).
    */
-  List<BenchNetwork> networks() throws CniException {
+  private List<BenchNetwork> networks() throws CniException {
     if (opts.confs().isEmpty()) {
       return List.of(BenchNetwork.own(site, opts.ipMasq(), opts.pods()));
     }
@@ -103,10 +103,7 @@ final class Bench {
       BenchSite base = opts.confs().size() == 1 ? site : site.withNetnsPrefix(site.netnsPrefix() + k + "-");
       BenchNetwork n = BenchConflist.read(opts.confs().get(k)).network(base);
       for (BenchNetwork other : out) {
-        String clash = n.name().equals(other.name()) ? "network name " + n.name()
-            : !n.site().bridge().isEmpty() && n.site().bridge().equals(other.site().bridge())
-                ? "bridge " + n.site().bridge()
-                : n.site().subnet().equals(other.site().subnet()) ? "subnet " + n.site().subnet() : null;
+        String clash = shared(n.site(), other.site());
         if (clash != null) {
           throw new CniException(ErrorCode.INVALID_NETWORK_CONFIG, "bench: --conf " + n.conf() + " and "
               + other.conf() + " have the same " + clash + " (each network measured side by side needs its own)");
@@ -115,6 +112,17 @@ final class Bench {
       out.add(n);
     }
     return out;
+  }
+
+  /** What two networks of one run would share on the host (name, bridge or subnet), or null. */
+  private static String shared(BenchSite a, BenchSite b) {
+    if (a.network().equals(b.network())) {
+      return "network name " + a.network();
+    }
+    if (!a.bridge().isEmpty() && a.bridge().equals(b.bridge())) {
+      return "bridge " + a.bridge();
+    }
+    return a.subnet().equals(b.subnet()) ? "subnet " + a.subnet() : null;
   }
 
   /** Runs the bench and cleans up; the report lists every problem instead of throwing for it. */

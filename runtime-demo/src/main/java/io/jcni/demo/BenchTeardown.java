@@ -79,17 +79,15 @@ final class BenchTeardown {
   /**
    * Takes the site: refuses to run when one of its links (bridges, named host ends), namespaces or its state
    * directory already exists (another bench with the same names, or one that was killed), records
-   * {@code ip_forward} and makes the state directory (0700) with a private {@code tmpfs} on it. The tmpfs keeps the run's churn of result and address files off the host's disks and makes the figures the
-   * same whatever {@code /run} is on: on a root filesystem without a journal (this project's CI VM), ext4 scans past
+   * {@code ip_forward} and makes the state directory (0700) with a private {@code tmpfs} on it. The tmpfs keeps the
+   * run's churn of result and address files off the host's disks and makes the figures the same whatever
+   * {@code /run} is on: on a root filesystem without a journal (this project's CI VM), ext4 scans past
    * every recently deleted inode to create a file, which the bench's own churn made a tenth of an ADD, in both
    * modes.
    */
   synchronized void claim() throws CniException, IOException {
     try (RtNetlink host = RtNetlink.openCurrent()) {
-      Set<String> existing = new HashSet<>();
-      for (Link l : host.links()) {
-        existing.add(l.name());
-      }
+      Set<String> existing = linkNames(host);
       for (String link : claimedLinks) {
         if (existing.contains(link)) {
           throw new CniException(ErrorCode.INTERNAL, "bench: link " + link
@@ -306,10 +304,7 @@ final class BenchTeardown {
   List<String> leftovers(List<String> namespacesMade) {
     List<String> out = new ArrayList<>();
     try (RtNetlink host = RtNetlink.openCurrent()) {
-      Set<String> existing = new HashSet<>();
-      for (Link l : host.links()) {
-        existing.add(l.name());
-      }
+      Set<String> existing = linkNames(host);
       claimedLinks.stream().filter(existing::contains).forEach(l -> out.add("link " + l + " still exists"));
       for (RouteEntry r : host.routes(Family.IPV4, Route.TABLE_MAIN)) {
         String dst = r.dst().ip().getHostAddress();
@@ -348,6 +343,14 @@ final class BenchTeardown {
     // iptables-save prints the comment quoted, so the rule's own quotes come out as \"
     return line.contains("name: \\\"" + s.network() + "\\\" id:")
         || line.startsWith("-A CNI-FORWARD ") && s.holdsAddressIn(line);
+  }
+
+  private static Set<String> linkNames(RtNetlink host) throws IOException {
+    Set<String> out = new HashSet<>();
+    for (Link l : host.links()) {
+      out.add(l.name());
+    }
+    return out;
   }
 
   /** The first namespace in {@code /run/netns} whose name starts with {@code prefix}, or null. */

@@ -53,7 +53,8 @@ class BenchOptionsTest {
     assertEquals("b2", BenchOptions.parse(List.of("--prefix", "b2")).prefix());
     // the default keeps today's names; another prefix names the namespaces, network, bridge and state after it
     BenchSite def = BenchSite.named(BenchSite.DEFAULT_PREFIX);
-    assertEquals(List.of("jcni-bench", "jcnib0", "jcni-bench-"), List.of(def.network(), def.bridge(), def.netnsPrefix()));
+    assertEquals(List.of("jcni-bench", "jcnib0", "jcni-bench-"),
+        List.of(def.network(), def.bridge(), def.netnsPrefix()));
     BenchSite b2 = BenchSite.named("b2");
     assertEquals(List.of("b2", "b20", "b2-"), List.of(b2.network(), b2.bridge(), b2.netnsPrefix()));
     assertEquals("/run/b2-" + ProcessHandle.current().pid(), b2.stateDir().toString());
