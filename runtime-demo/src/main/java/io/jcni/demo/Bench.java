@@ -1,7 +1,6 @@
 package io.jcni.demo;
 
 import io.jcni.libcni.CniConfig;
-import io.jcni.libcni.NetworkConfigList;
 import io.jcni.libcni.invoke.FindInPath;
 import io.jcni.libcni.spi.PluginRegistry;
 import io.jcni.libcni.types.CniException;
@@ -13,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,18 +20,24 @@ import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 
 /**
- * {@code jcni bench}: attaches and detaches N throw-away namespaces through a bridge + host-local network on this
- * host (its own, or the chain of a conflist file with a bridge in it), C at a time, in-process and/or by exec'ing
- * the Go plugin binaries, and reports latencies, throughput and the leak gauges; everything it made is removed
- * afterwards, also on failure or Ctrl-C, and checked to be gone.
+ * {@code jcni bench}: attaches and detaches N throw-away namespaces through a network on this host (its own bridge
+ * + host-local network, or the chain of a conflist file whose main plugin is a bridge, ptp or jcni-routed), C at a
+ * time, in-process and/or by exec'ing the Go plugin binaries, and reports latencies, throughput and the leak gauges;
+ * everything it made is removed afterwards, also on failure or Ctrl-C, and checked to be gone.
  *
- * <p>Each mode first attaches and detaches {@code --warmup} pods (class loading, JIT, lazily started helper threads, the
- * bridge itself), so that the gauges measured after it compare like with like and the figures describe a node that
- * has been running for a while.
+ * <p>Each mode first attaches and detaches {@code --warmup} pods per network (class loading, JIT, lazily started
+ * helper threads, the bridge itself), so that the gauges measured after it compare like with like and the figures
+ * describe a node that has been running for a while.
+ *
+ * <p>Several networks ({@code --conf} given more than once) are measured side by side: each mode's pass runs in
+ * {@link #ROUNDS} rounds of a fifth of the pods, and in each round every network attaches its slice and then every
+ * network detaches it, the network going first rotating from round to round. Load that comes and goes on the
+ * machine, and the pods of the other networks present meanwhile, thus weigh on each network about equally.
  */
 final class Bench {
   private static final Duration EXEC_TIMEOUT = Duration.ofSeconds(60);
-  private static final Set<String> BUILT_IN_TYPES = Set.of("bridge", "host-local");
+  /** Rounds of a pass over several networks (see the class comment). */
+  static final int ROUNDS = 5;
 
   private final BenchOptions opts;
   private final BenchSite site;
@@ -50,9 +56,8 @@ final class Bench {
   /** The {@code jcni bench} command: runs, prints the table or JSON, and fails when there was any problem. */
   static void command(List<String> args, CliEnv env, PrintStream out) throws Exception {
     BenchOptions opts = BenchOptions.parse(args);
-    BenchSite site = opts.conf() == null ? BenchSite.defaults()
-        : BenchConflist.read(opts.conf()).site(BenchSite.defaults());
-    BenchReport report = new Bench(opts, site, env.cniPath(), BenchProgress.stderr()).run();
+    BenchReport report =
+        new Bench(opts, BenchSite.named(opts.prefix()), env.cniPath(), BenchProgress.stderr()).run();
     out.print(opts.json() ? report.toJson() + "\n" : report.toTable());
     out.flush();
     if (!report.problems().isEmpty()) {
@@ -61,7 +66,10 @@ final class Bench {
     }
   }
 
-  /** Lets a caller look at the attached pods between the ADD and DEL phases of each measured pass. */
+  /**
+   * Lets a caller look at the attached pods between the ADD and DEL phases of each measured pass (with several
+   * networks, of each network's slice of each round).
+   */
   Bench onAttached(BiConsumer<BenchMode, List<String>> observer) {
     this.onAttached = observer;
     return this;
@@ -82,23 +90,59 @@ final class Bench {
     return t.tearDown();
   }
 
+  /**
+   * The networks of this run: the bench's own on {@code site}, or one per {@code --conf} file with {@code site}'s
+   * state directory, and its namespace names (with several networks, {@code <prefix><k>-<i>} for the k-th).
+   */
+  private List<BenchNetwork> networks() throws CniException {
+    if (opts.confs().isEmpty()) {
+      return List.of(BenchNetwork.own(site, opts.ipMasq(), opts.pods()));
+    }
+    List<BenchNetwork> out = new ArrayList<>();
+    for (int k = 0; k < opts.confs().size(); k++) {
+      BenchSite base = opts.confs().size() == 1 ? site : site.withNetnsPrefix(site.netnsPrefix() + k + "-");
+      BenchNetwork n = BenchConflist.read(opts.confs().get(k)).network(base);
+      for (BenchNetwork other : out) {
+        String clash = shared(n.site(), other.site());
+        if (clash != null) {
+          throw new CniException(ErrorCode.INVALID_NETWORK_CONFIG, "bench: --conf " + n.conf() + " and "
+              + other.conf() + " have the same " + clash + " (each network measured side by side needs its own)");
+        }
+      }
+      out.add(n);
+    }
+    return out;
+  }
+
+  /** What two networks of one run would share on the host (name, bridge or subnet), or null. */
+  private static String shared(BenchSite a, BenchSite b) {
+    if (a.network().equals(b.network())) {
+      return "network name " + a.network();
+    }
+    if (!a.bridge().isEmpty() && a.bridge().equals(b.bridge())) {
+      return "bridge " + a.bridge();
+    }
+    return a.subnet().equals(b.subnet()) ? "subnet " + a.subnet() : null;
+  }
+
   /** Runs the bench and cleans up; the report lists every problem instead of throwing for it. */
   BenchReport run() throws CniException, IOException, InterruptedException {
     requireRoot();
-    if (opts.pods() > site.capacity()) {
-      throw new CniException(ErrorCode.INVALID_NETWORK_CONFIG,
-          "bench: subnet " + site.subnet() + " holds " + site.capacity() + " pods, not " + opts.pods());
+    List<BenchNetwork> networks = networks();
+    Set<String> types = new LinkedHashSet<>();
+    for (BenchNetwork n : networks) {
+      if (opts.pods() > n.site().capacity()) {
+        throw new CniException(ErrorCode.INVALID_NETWORK_CONFIG, "bench: subnet " + n.site().subnet() + " of "
+            + n.name() + " holds " + n.site().capacity() + " pods, not " + opts.pods());
+      }
+      types.addAll(n.types());
     }
-    BenchConflist conf = opts.conf() == null ? null : BenchConflist.read(opts.conf());
-    Set<String> types = conf == null ? BUILT_IN_TYPES : conf.types();
     Map<BenchMode, CniConfig> configs = new LinkedHashMap<>();
     for (BenchMode mode : opts.modes()) {
       configs.put(mode, config(mode, types));
     }
-    List<NetworkConfigList> list = conf == null ? site.conflists(opts.ipMasq(), opts.pods())
-        : List.of(conf.list(site.dataDir()));
     ThreadGroup group = Thread.currentThread().getThreadGroup();
-    BenchTeardown teardown = new BenchTeardown(site, site.bridges(opts.pods()));
+    BenchTeardown teardown = new BenchTeardown(site, networks, opts.pods(), opts.warmup());
     this.teardown = teardown;
     Thread hook = new Thread(() -> {
       List<String> errors = interrupt();
@@ -107,7 +151,8 @@ final class Bench {
     }, "jcni-bench-teardown");
     boolean hooked = addHook(hook);
     List<String> problems = new ArrayList<>();
-    Map<BenchMode, BenchStats> stats = new LinkedHashMap<>();
+    List<Map<BenchMode, BenchStats>> stats = new ArrayList<>();
+    networks.forEach(n -> stats.add(new LinkedHashMap<>()));
     BenchGauges start = null;
     BenchGauges end = null;
     try {
@@ -115,20 +160,23 @@ final class Bench {
       BenchRunner runner = new BenchRunner(teardown, progress, opts.concurrency(), opts.capArgs());
       int warm = opts.warmup();
       for (BenchMode mode : opts.modes()) {
-        BenchRunner.Outcome o =
-            runner.run(mode.label() + " warm-up", configs.get(mode), list, site.netnsPrefix() + "w", warm, false,
-                n -> {});
-        collect(problems, mode.label() + " warm-up", o);
+        for (BenchNetwork n : networks) {
+          String label = label(mode, n, networks) + " warm-up";
+          BenchRunner.Outcome o = runner.run(label, configs.get(mode), n.lists(), n.site().netnsPrefix() + "w", warm,
+              false, names -> {});
+          collect(problems, label, o);
+        }
       }
       start = BenchGauges.steady(group);
       for (BenchMode mode : opts.modes()) {
         if (teardown.stopping()) {
           break;
         }
-        BenchRunner.Outcome o = runner.run(mode.label(), configs.get(mode), list, site.netnsPrefix(), opts.pods(),
-            true, names -> onAttached.accept(mode, names));
-        stats.put(mode, o.stats());
-        collect(problems, mode.label(), o);
+        List<BenchRunner.Outcome> outcomes = measure(runner, mode, configs.get(mode), networks);
+        for (int k = 0; k < networks.size(); k++) {
+          stats.get(k).put(mode, outcomes.get(k).stats());
+          collect(problems, label(mode, networks.get(k), networks), outcomes.get(k));
+        }
       }
       end = BenchGauges.settle(group, start);
       problems.addAll(teardown.unreleased());
@@ -146,8 +194,57 @@ final class Bench {
     if (end == null) {
       end = BenchGauges.sample(group);
     }
-    return new BenchReport(opts.pods(), opts.concurrency(), opts.warmup(), opts.ipMasq(),
-        opts.conf() == null ? "" : opts.conf().toString(), stats, start, end, problems);
+    List<BenchReport.Network> nets = new ArrayList<>();
+    for (int k = 0; k < networks.size(); k++) {
+      BenchNetwork n = networks.get(k);
+      nets.add(new BenchReport.Network(n.name(), n.conf(), n.hostEnd().describe(), stats.get(k)));
+    }
+    return new BenchReport(opts.pods(), opts.concurrency(), opts.warmup(), opts.ipMasq(), nets, start, end,
+        problems);
+  }
+
+  /**
+   * The measured pass of {@code mode} over every network: one pass for a single network, else {@link #ROUNDS}
+   * rounds alternating between the networks (see the class comment).
+   */
+  private List<BenchRunner.Outcome> measure(BenchRunner runner, BenchMode mode, CniConfig cni,
+      List<BenchNetwork> networks) throws InterruptedException {
+    List<BenchRunner.Pass> passes = new ArrayList<>();
+    for (BenchNetwork n : networks) {
+      passes.add(runner.pass(label(mode, n, networks), cni, n.lists(), n.site().netnsPrefix(), opts.pods()));
+    }
+    for (BenchRunner.Pass p : passes) {
+      p.create();
+    }
+    int pods = opts.pods();
+    int rounds = networks.size() == 1 ? 1 : Math.min(ROUNDS, pods);
+    for (int r = 0; r < rounds && !teardown.stopping(); r++) {
+      int from = pods * r / rounds;
+      int to = pods * (r + 1) / rounds;
+      List<Integer> order = new ArrayList<>();
+      for (int k = 0; k < networks.size(); k++) {
+        order.add((r + k) % networks.size());
+      }
+      for (int k : order) {
+        passes.get(k).add(from, to, true);
+      }
+      for (int k : order) {
+        onAttached.accept(mode, passes.get(k).attached(from, to));
+      }
+      for (int k : order) {
+        passes.get(k).del(from, to);
+      }
+    }
+    List<BenchRunner.Outcome> out = new ArrayList<>();
+    for (BenchRunner.Pass p : passes) {
+      out.add(p.finish());
+    }
+    return out;
+  }
+
+  /** A pass's name in progress lines and problems: the mode, and the network when there are several. */
+  private static String label(BenchMode mode, BenchNetwork n, List<BenchNetwork> networks) {
+    return networks.size() == 1 ? mode.label() : n.name() + " " + mode.label();
   }
 
   private CniConfig config(BenchMode mode, Set<String> types) throws CniException {
@@ -183,6 +280,7 @@ final class Bench {
       return List.of();
     }
     try (Stream<Path> s = Files.list(dir)) {
+      // every network's namespaces start with the run's prefix
       return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(site.netnsPrefix())).sorted().toList();
     }
   }

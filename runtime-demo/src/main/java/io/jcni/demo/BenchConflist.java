@@ -12,12 +12,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
- * A conflist of {@code jcni bench --conf}, as the bench runs it: the network name, bridge and first subnet it
- * attaches through (the bench's {@link BenchSite}), and the list with every host-local {@code dataDir} moved into
- * the bench's state directory, so that the run's addresses live on its tmpfs and go with it.
+ * A conflist of {@code jcni bench --conf}, as the bench runs it: the network name, main plugin (bridge, ptp or
+ * jcni-routed, and so its {@link BenchHostEnd}) and first subnet it attaches through, and the list with every
+ * host-local {@code dataDir} moved into the bench's state directory, so that the run's addresses live on its tmpfs
+ * and go with it.
  *
  * @param file the conflist as given
  * @param json its parsed content
@@ -25,7 +27,7 @@ import java.util.Set;
 record BenchConflist(Path file, JsonNode json) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** Reads and checks the file: a conflist whose chain has a bridge plugin with host-local IPAM. */
+  /** Reads and checks the file: a conflist whose chain has a bridge, ptp or jcni-routed plugin with host-local IPAM. */
   static BenchConflist read(Path file) throws CniException {
     JsonNode root;
     try {
@@ -35,23 +37,24 @@ record BenchConflist(Path file, JsonNode json) {
     }
     BenchConflist c = new BenchConflist(file, root);
     c.list(Path.of("/run")); // CNI's own checks of the file
-    if (c.bridgePlugin() == null) {
+    if (c.mainPlugin() == null) {
       throw new CniException(ErrorCode.INVALID_NETWORK_CONFIG, "bench: --conf " + file
-          + " has no bridge plugin with host-local ipam in \"plugins\" (the bench removes the bridge and reads the"
-          + " addresses back afterwards)");
+          + " has no bridge, ptp or jcni-routed plugin with host-local ipam in \"plugins\" (the bench knows their"
+          + " host ends and reads the addresses back afterwards)");
     }
     return c;
   }
 
   /**
-   * The site of a run through this conflist: its network name, bridge ({@code cni0} when unset, as in the bridge
-   * plugin) and first subnet, with {@code base}'s namespace names and state directory.
+   * The network of a run through this conflist: its name, main plugin's host end and first subnet, with
+   * {@code base}'s namespace names and state directory, and the list with host-local's store on that state.
    */
-  BenchSite site(BenchSite base) {
-    JsonNode br = bridgePlugin();
-    String bridge = br.path("bridge").asText("cni0");
-    return new BenchSite(json.path("name").asText(), bridge.isEmpty() ? "cni0" : bridge, firstSubnet(br.path("ipam")),
-        base.netnsPrefix(), base.stateDir());
+  BenchNetwork network(BenchSite base) throws CniException {
+    JsonNode main = mainPlugin();
+    BenchHostEnd hostEnd = BenchHostEnd.of(main);
+    String bridge = hostEnd instanceof BenchHostEnd.BridgePorts b ? b.bridges().get(0) : "";
+    BenchSite site = base.withNetwork(json.path("name").asText(), bridge, firstSubnet(main.path("ipam")));
+    return new BenchNetwork(site, hostEnd, List.of(list(site.dataDir())), types(), file.toString());
   }
 
   /** The list the bench attaches through, with host-local's {@code dataDir} set to {@code dataDir}. */
@@ -90,9 +93,11 @@ record BenchConflist(Path file, JsonNode json) {
     }
   }
 
-  private JsonNode bridgePlugin() {
+  /** The first plugin of the chain whose host end the bench knows, with host-local IPAM. */
+  private JsonNode mainPlugin() {
     for (JsonNode p : json.path("plugins")) {
-      if ("bridge".equals(p.path("type").asText()) && "host-local".equals(p.path("ipam").path("type").asText())) {
+      if (BenchHostEnd.TYPES.contains(p.path("type").asText())
+          && "host-local".equals(p.path("ipam").path("type").asText())) {
         return p;
       }
     }

@@ -1,11 +1,14 @@
 package io.jcni.demo;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The command line of {@code jcni bench}: how many pods, how many at a time, how many warm-up pods, with or without
- * ipMasq or through a conflist file, with which capability arguments, which modes, and whether to print JSON.
+ * ipMasq or through conflist files, with which capability arguments, which modes, under which names, and whether
+ * to print JSON.
  *
  * @param pods namespaces attached and detached per mode
  * @param concurrency how many ADDs (then DELs) run at the same time
@@ -13,21 +16,30 @@ import java.util.List;
  * @param modes the modes to measure, in the order they run
  * @param json print one JSON object instead of the table
  * @param warmup pods attached and detached per mode before measuring (JIT compilation, caches, the bridge itself)
- * @param conf the conflist to attach through ({@code --conf}); null for the bench's own bridge network
+ * @param confs the conflists to attach through ({@code --conf}, repeatable: each a network measured side by side);
+ *     empty for the bench's own bridge network
  * @param capArgs the capability arguments of every pod ({@code --cap-args}), host ports made unique per pod
+ * @param prefix the bench's own names ({@code --prefix}): namespaces {@code <prefix>-…}, its network and bridge
  */
 record BenchOptions(int pods, int concurrency, boolean ipMasq, List<BenchMode> modes, boolean json, int warmup,
-    Path conf, BenchCapArgs capArgs) {
+    List<Path> confs, BenchCapArgs capArgs, String prefix) {
   static final int MAX_PODS = 60_000;
   static final int DEFAULT_WARMUP = 8;
 
   BenchOptions {
     modes = List.copyOf(modes);
+    confs = List.copyOf(confs);
   }
 
   /** Options for the bench's own bridge network, without capability arguments. */
   BenchOptions(int pods, int concurrency, boolean ipMasq, List<BenchMode> modes, boolean json, int warmup) {
-    this(pods, concurrency, ipMasq, modes, json, warmup, null, BenchCapArgs.NONE);
+    this(pods, concurrency, ipMasq, modes, json, warmup, List.of(), BenchCapArgs.NONE, BenchSite.DEFAULT_PREFIX);
+  }
+
+  /** Options for a run through the conflists {@code confs}, with the default names. */
+  BenchOptions(int pods, int concurrency, List<BenchMode> modes, boolean json, int warmup, List<Path> confs,
+      BenchCapArgs capArgs) {
+    this(pods, concurrency, false, modes, json, warmup, confs, capArgs, BenchSite.DEFAULT_PREFIX);
   }
 
   /**
@@ -41,7 +53,8 @@ record BenchOptions(int pods, int concurrency, boolean ipMasq, List<BenchMode> m
     List<BenchMode> modes = List.of(BenchMode.INLINE, BenchMode.EXEC);
     boolean json = false;
     Integer warmup = null;
-    Path conf = null;
+    List<Path> confs = new ArrayList<>();
+    String prefix = BenchSite.DEFAULT_PREFIX;
     String ipMasqFlag = null;
     BenchCapArgs capArgs = BenchCapArgs.NONE;
     for (int i = 0; i < args.size(); i++) {
@@ -54,20 +67,24 @@ record BenchOptions(int pods, int concurrency, boolean ipMasq, List<BenchMode> m
           ipMasq = bool(a, value(args, ++i, a));
           ipMasqFlag = a;
         }
-        case "--conf" -> conf = Path.of(value(args, ++i, a));
+        case "--conf" -> confs.add(Path.of(value(args, ++i, a)));
+        case "--prefix" -> prefix = prefix(value(args, ++i, a));
         case "--cap-args" -> capArgs = BenchCapArgs.parse(value(args, ++i, a));
         case "--mode" -> modes = modes(value(args, ++i, a));
         case "--warmup" -> warmup = count(a, value(args, ++i, a), MAX_PODS);
         default -> throw new Main.UsageException("bench: unknown argument " + a);
       }
     }
-    if (conf != null && ipMasqFlag != null) {
+    if (!confs.isEmpty() && ipMasqFlag != null) {
       throw new Main.UsageException("bench: --ipmasq is for the bench's own network; with --conf, set ipMasq in the"
           + " file");
     }
     int warm = warmup != null ? warmup : Math.max(concurrency, DEFAULT_WARMUP);
     capArgs.requireRoomFor(Math.max(pods, warm));
-    return new BenchOptions(pods, concurrency, ipMasq, modes, json, warm, conf, capArgs);
+    if (confs.size() != Set.copyOf(confs).size()) {
+      throw new Main.UsageException("bench: --conf names the same file twice");
+    }
+    return new BenchOptions(pods, concurrency, ipMasq, modes, json, warm, confs, capArgs, prefix);
   }
 
   private static String value(List<String> args, int i, String flag) throws Main.UsageException {
@@ -75,6 +92,14 @@ record BenchOptions(int pods, int concurrency, boolean ipMasq, List<BenchMode> m
       throw new Main.UsageException("bench: " + flag + " needs a value");
     }
     return args.get(i);
+  }
+
+  private static String prefix(String v) throws Main.UsageException {
+    if (!BenchSite.PREFIX.matcher(v).matches()) {
+      throw new Main.UsageException("bench: --prefix wants 1 to 11 lowercase letters, digits or '-' (starting with a"
+          + " letter or digit), not " + v);
+    }
+    return v;
   }
 
   private static int count(String flag, String v, int max) throws Main.UsageException {

@@ -1,70 +1,137 @@
 package io.jcni.demo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /**
- * The result of {@code jcni bench}: the figures of each mode, the leak gauges at start and end, and every problem
- * met (failed operations, addresses or rules left behind); printed as a table or as one JSON object.
+ * The result of {@code jcni bench}: the figures of each network and mode, the leak gauges at start and end, and
+ * every problem met (failed operations, addresses or rules left behind); printed as a table or as one JSON object.
  *
- * @param conf the conflist file attached through ({@code --conf}), or "" for the bench's own network
- * @param modes the figures per mode, in the order the modes ran
+ * @param networks the networks measured, in the order given, each with its figures per mode
  * @param problems empty when every pod was attached and detached and nothing was left behind
  */
 record BenchReport(
-    int pods, int concurrency, int warmup, boolean ipMasq, String conf, Map<BenchMode, BenchStats> modes,
-    BenchGauges start, BenchGauges end, List<String> problems) {
+    int pods, int concurrency, int warmup, boolean ipMasq, List<Network> networks, BenchGauges start,
+    BenchGauges end, List<String> problems) {
 
   BenchReport {
-    modes = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(modes));
+    networks = List.copyOf(networks);
     problems = List.copyOf(problems);
   }
 
   /**
-   * {@code {"pods","concurrency","ipmasq","modes":{"inline":{"add_p50_ms",…,"pods_per_s","add_cpu_ms","del_cpu_ms","jit_wait_ms","adds_ok",
-   * "dels_ok"},…},
-   * "fds":{"start","end"},"threads":{"start","end"},"problems":[…]}}.
+   * The figures of one network.
+   *
+   * @param name the network name
+   * @param conf the conflist file attached through ({@code --conf}), or "" for the bench's own network
+   * @param hostEnd its host end ({@link BenchHostEnd#describe})
+   * @param modes the figures per mode, in the order the modes ran
+   */
+  record Network(String name, String conf, String hostEnd, Map<BenchMode, BenchStats> modes) {
+    Network {
+      modes = Collections.unmodifiableMap(new LinkedHashMap<>(modes));
+    }
+  }
+
+  /** One figure of a mode's row or column, with its label and table format. */
+  private record Figure(String label, String format, ToDoubleFunction<BenchStats> value) {}
+
+  private static final List<Figure> FIGURES = List.of(
+      new Figure("ADD p50 ms", "%.3f", BenchStats::addP50Ms),
+      new Figure("ADD p99 ms", "%.3f", BenchStats::addP99Ms),
+      new Figure("DEL p50 ms", "%.3f", BenchStats::delP50Ms),
+      new Figure("DEL p99 ms", "%.3f", BenchStats::delP99Ms),
+      new Figure("wall ms", "%.1f", BenchStats::wallMs),
+      new Figure("pods/s", "%.1f", BenchStats::podsPerS),
+      new Figure("ADD cpu ms", "%.2f", BenchStats::addCpuMs),
+      new Figure("DEL cpu ms", "%.2f", BenchStats::delCpuMs));
+
+  /**
+   * {@code {"pods","concurrency","warmup","ipmasq","networks":[{"network","conf","host_end","modes":{"inline":{
+   * "add_p50_ms",…,"pods_per_s","add_cpu_ms","del_cpu_ms","jit_wait_ms","adds_ok","dels_ok"},…}},…],
+   * "fds":{"start","end"},"threads":{"start","end"},"rss_kb":{"start","end"},"problems":[…]}}.
    */
   String toJson() {
     ObjectMapper m = new ObjectMapper();
     ObjectNode root = m.createObjectNode().put("pods", pods).put("concurrency", concurrency).put("warmup", warmup)
         .put("ipmasq", ipMasq);
-    if (!conf.isEmpty()) {
-      root.put("conf", conf);
+    ArrayNode nets = root.putArray("networks");
+    for (Network n : networks) {
+      ObjectNode net = nets.addObject().put("network", n.name());
+      if (!n.conf().isEmpty()) {
+        net.put("conf", n.conf());
+      }
+      net.put("host_end", n.hostEnd());
+      ObjectNode ms = net.putObject("modes");
+      n.modes().forEach((mode, s) -> ms.putObject(mode.label())
+          .put("add_p50_ms", round(s.addP50Ms()))
+          .put("add_p99_ms", round(s.addP99Ms()))
+          .put("del_p50_ms", round(s.delP50Ms()))
+          .put("del_p99_ms", round(s.delP99Ms()))
+          .put("wall_ms", round(s.wallMs()))
+          .put("pods_per_s", round(s.podsPerS()))
+          .put("add_cpu_ms", round(s.addCpuMs()))
+          .put("del_cpu_ms", round(s.delCpuMs()))
+          .put("jit_wait_ms", round(s.jitWaitMs()))
+          .put("adds_ok", s.addsOk())
+          .put("dels_ok", s.delsOk()));
     }
-    ObjectNode ms = root.putObject("modes");
-    modes.forEach((mode, s) -> ms.putObject(mode.label())
-        .put("add_p50_ms", round(s.addP50Ms()))
-        .put("add_p99_ms", round(s.addP99Ms()))
-        .put("del_p50_ms", round(s.delP50Ms()))
-        .put("del_p99_ms", round(s.delP99Ms()))
-        .put("wall_ms", round(s.wallMs()))
-        .put("pods_per_s", round(s.podsPerS()))
-        .put("add_cpu_ms", round(s.addCpuMs()))
-        .put("del_cpu_ms", round(s.delCpuMs()))
-        .put("jit_wait_ms", round(s.jitWaitMs()))
-        .put("adds_ok", s.addsOk())
-        .put("dels_ok", s.delsOk()));
     root.putObject("fds").put("start", start.fds()).put("end", end.fds());
     root.putObject("threads").put("start", start.threads()).put("end", end.threads());
     root.putObject("rss_kb").put("start", start.rssKb()).put("end", end.rssKb());
-    problems.forEach(root.withArray("problems")::add);
-    if (problems.isEmpty()) {
-      root.putArray("problems");
-    }
+    ArrayNode ps = root.putArray("problems");
+    problems.forEach(ps::add);
     return root.toString();
   }
 
-  /** The human-readable table, with inline/exec ratios when both modes ran. */
+  /**
+   * The human-readable table: for one network a row per mode (with inline/exec ratios when both ran); for several,
+   * per mode a row per figure and a column group per network, each later network with its ratio to the first.
+   */
   String toTable() {
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "jcni bench: %d pods, concurrency %d, %s, %d warm-up pods per mode%n",
-        pods, concurrency, conf.isEmpty() ? "ipMasq " + ipMasq : conf, warmup));
+    if (networks.size() == 1) {
+      Network n = networks.get(0);
+      b.append(String.format(Locale.ROOT, "jcni bench: %d pods, concurrency %d, %s, %d warm-up pods per mode%n",
+          pods, concurrency, n.conf().isEmpty() ? "ipMasq " + ipMasq : n.conf(), warmup));
+      modeRows(b, n.modes());
+    } else {
+      b.append(String.format(Locale.ROOT, "jcni bench: %d pods per network, concurrency %d, %d warm-up pods per mode,"
+          + " %d networks side by side%n", pods, concurrency, warmup, networks.size()));
+      for (int k = 0; k < networks.size(); k++) {
+        Network n = networks.get(k);
+        b.append(String.format(Locale.ROOT, "#%d %s: %s, %s%n", k + 1, n.name(),
+            n.conf().isEmpty() ? "the bench's own network" : n.conf(), n.hostEnd()));
+      }
+      for (BenchMode mode : networks.get(0).modes().keySet()) {
+        networkColumns(b, mode);
+      }
+    }
+    StringBuilder waits = new StringBuilder();
+    for (Network n : networks) {
+      n.modes().forEach((mode, s) -> waits.append(waits.length() == 0 ? "" : ", ")
+          .append(String.format(Locale.ROOT, "%s%s %.0f ms", networks.size() == 1 ? "" : n.name() + " ",
+              mode.label(), s.jitWaitMs())));
+    }
+    b.append("waited for the JIT before ADD: ").append(waits).append('\n');
+    b.append(String.format(Locale.ROOT, "fds %d -> %d, threads %d -> %d, RSS %d -> %d KiB%n",
+        start.fds(), end.fds(), start.threads(), end.threads(), start.rssKb(), end.rssKb()));
+    for (String p : problems) {
+      b.append("problem: ").append(p).append('\n');
+    }
+    return b.toString();
+  }
+
+  private void modeRows(StringBuilder b, Map<BenchMode, BenchStats> modes) {
     b.append(String.format(Locale.ROOT, "%-8s %9s %9s %9s %9s %10s %9s %7s %8s %8s%n",
         "mode", "ADD p50", "ADD p99", "DEL p50", "DEL p99", "wall ms", "pods/s", "ok", "ADD cpu", "DEL cpu"));
     modes.forEach((mode, s) -> b.append(String.format(Locale.ROOT,
@@ -79,16 +146,35 @@ record BenchReport(
           in.delP99Ms() / ex.delP99Ms(), in.wallMs() / ex.wallMs(), in.podsPerS() / ex.podsPerS(), "",
           in.addCpuMs() / ex.addCpuMs(), in.delCpuMs() / ex.delCpuMs()));
     }
-    StringBuilder waits = new StringBuilder();
-    modes.forEach((mode, s) -> waits.append(waits.length() == 0 ? "" : ", ")
-        .append(String.format(Locale.ROOT, "%s %.0f ms", mode.label(), s.jitWaitMs())));
-    b.append("waited for the JIT before ADD: ").append(waits).append('\n');
-    b.append(String.format(Locale.ROOT, "fds %d -> %d, threads %d -> %d, RSS %d -> %d KiB%n",
-        start.fds(), end.fds(), start.threads(), end.threads(), start.rssKb(), end.rssKb()));
-    for (String p : problems) {
-      b.append("problem: ").append(p).append('\n');
+  }
+
+  private void networkColumns(StringBuilder b, BenchMode mode) {
+    b.append(String.format(Locale.ROOT, "%-11s", mode.label()));
+    for (int k = 0; k < networks.size(); k++) {
+      b.append(String.format(Locale.ROOT, k == 0 ? " %10s" : " %10s %7s", "#" + (k + 1), k == 0 ? "" : "/#1"));
     }
-    return b.toString();
+    b.append('\n');
+    BenchStats first = networks.get(0).modes().get(mode);
+    for (Figure f : FIGURES) {
+      b.append(String.format(Locale.ROOT, "%-11s", f.label()));
+      for (int k = 0; k < networks.size(); k++) {
+        BenchStats s = networks.get(k).modes().get(mode);
+        double v = s == null ? Double.NaN : f.value().applyAsDouble(s);
+        b.append(String.format(Locale.ROOT, " %10s", String.format(Locale.ROOT, f.format(), v)));
+        if (k > 0) {
+          double r = v / f.value().applyAsDouble(first);
+          b.append(String.format(Locale.ROOT, " %6.2fx", r));
+        }
+      }
+      b.append('\n');
+    }
+    StringBuilder ok = new StringBuilder(String.format(Locale.ROOT, "%-11s", "ok"));
+    for (int k = 0; k < networks.size(); k++) {
+      BenchStats s = networks.get(k).modes().get(mode);
+      String n = s == null ? "-" : Math.min(s.addsOk(), s.delsOk()) + "/" + pods;
+      ok.append(String.format(Locale.ROOT, k == 0 ? " %10s" : " %10s %7s", n, ""));
+    }
+    b.append(ok.toString().stripTrailing()).append('\n');
   }
 
   private static BigDecimal round(double v) {

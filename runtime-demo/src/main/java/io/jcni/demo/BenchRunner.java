@@ -37,7 +37,7 @@ final class BenchRunner {
 
   /**
    * Attaches and detaches namespaces {@code <prefix>0 … <prefix><pods-1>} through {@code cni}, pod {@code i} with
-   * conflist {@code i % lists.size()}.
+   * conflist {@code i % lists.size()}: one {@link Pass} with all pods in one ADD and one DEL phase.
    *
    * @param label names the pass in progress lines and errors, e.g. {@code "inline"}
    * @param timed whether this pass is measured: then its ADD phase waits for the JIT to finish what earlier passes
@@ -46,78 +46,138 @@ final class BenchRunner {
    */
   Outcome run(String label, CniConfig cni, List<NetworkConfigList> lists, String prefix, int pods, boolean timed,
       Consumer<List<String>> onAttached) throws InterruptedException {
-    Errors errors = new Errors();
-    List<String> names = new ArrayList<>(pods);
-    for (int i = 0; i < pods; i++) {
-      names.add(prefix + i);
+    Pass pass = pass(label, cni, lists, prefix, pods);
+    pass.create();
+    pass.add(0, pods, timed);
+    onAttached.accept(pass.attached(0, pods));
+    pass.del(0, pods);
+    return pass.finish();
+  }
+
+  /** A pass over {@code pods} pods whose phases the caller runs, possibly in slices alternating with other passes. */
+  Pass pass(String label, CniConfig cni, List<NetworkConfigList> lists, String prefix, int pods) {
+    return new Pass(label, cni, lists, prefix, pods);
+  }
+
+  /**
+   * One pass of a mode over one network: namespaces made ({@link #create}), slices of pods attached ({@link #add})
+   * and detached ({@link #del}), each slice timed and its CPU counted, then the namespaces deleted and the figures
+   * of all slices together ({@link #finish}).
+   */
+  final class Pass {
+    private final String label;
+    private final CniConfig cni;
+    private final List<NetworkConfigList> lists;
+    private final int pods;
+    private final List<String> names;
+    private final boolean[] made;
+    private final long[] addNanos;
+    private final long[] delNanos;
+    private final RuntimeConf[] rts;
+    private final Errors errors = new Errors();
+    private long wallNanos;
+    private long addCpu;
+    private long delCpu;
+    private long jitWait;
+
+    private Pass(String label, CniConfig cni, List<NetworkConfigList> lists, String prefix, int pods) {
+      this.label = label;
+      this.cni = cni;
+      this.lists = List.copyOf(lists);
+      this.pods = pods;
+      this.names = new ArrayList<>(pods);
+      for (int i = 0; i < pods; i++) {
+        names.add(prefix + i);
+      }
+      made = new boolean[pods];
+      addNanos = new long[pods];
+      delNanos = new long[pods];
+      Arrays.fill(addNanos, -1);
+      Arrays.fill(delNanos, -1);
+      rts = new RuntimeConf[pods];
     }
-    boolean[] made = new boolean[pods];
-    parallel(label + " namespaces", pods, i -> {
-      NetNs.create(names.get(i)).close();
-      teardown.namespaceCreated(names.get(i));
-      made[i] = true;
-    }, errors, "create namespace");
 
-    long[] addNanos = new long[pods];
-    long[] delNanos = new long[pods];
-    Arrays.fill(addNanos, -1);
-    Arrays.fill(delNanos, -1);
-    RuntimeConf[] rts = new RuntimeConf[pods];
-    long jitWait = timed ? BenchJit.settle() : 0;
-    long wallStart = System.nanoTime();
-    long addCpu = BenchCpu.nanos();
-    parallel(label + " ADD", pods, i -> {
-      if (!made[i]) {
-        return;
-      }
-      String id = names.get(i);
-      RuntimeConf rt = RuntimeConf.of(id, NetNs.pathOf(id).toString(), "eth0");
-      if (!capArgs.isEmpty()) {
-        rt = rt.withCapabilityArgs(capArgs.forPod(i));
-      }
-      NetworkConfigList list = lists.get(i % lists.size());
-      long t0 = System.nanoTime();
-      cni.addNetworkList(list, rt);
-      addNanos[i] = System.nanoTime() - t0;
-      rts[i] = rt;
-      teardown.attached(id, new BenchTeardown.Attachment(cni, list, rt));
-    }, errors, "ADD");
-    long addPhaseEnd = System.nanoTime();
-    addCpu = cpuSince(addCpu);
-
-    List<String> up = new ArrayList<>();
-    for (int i = 0; i < pods; i++) {
-      if (rts[i] != null) {
-        up.add(names.get(i));
-      }
+    /** Makes every pod's namespace (not timed). */
+    void create() throws InterruptedException {
+      parallel(label + " namespaces", 0, pods, i -> {
+        NetNs.create(names.get(i)).close();
+        teardown.namespaceCreated(names.get(i));
+        made[i] = true;
+      }, errors, "create namespace");
     }
-    onAttached.accept(Collections.unmodifiableList(up));
 
-    long delPhaseStart = System.nanoTime();
-    long delCpu = BenchCpu.nanos();
-    parallel(label + " DEL", pods, i -> {
-      if (rts[i] == null) {
-        return;
-      }
-      long t0 = System.nanoTime();
-      cni.delNetworkList(lists.get(i % lists.size()), rts[i]);
-      delNanos[i] = System.nanoTime() - t0;
-      teardown.detached(names.get(i));
-    }, errors, "DEL");
-    long wallNanos = (addPhaseEnd - wallStart) + (System.nanoTime() - delPhaseStart);
-    delCpu = cpuSince(delCpu);
+    /** The ADD phase of pods {@code from} to {@code to - 1}, after waiting for the JIT when {@code timed}. */
+    void add(int from, int to, boolean timed) throws InterruptedException {
+      jitWait += timed ? BenchJit.settle() : 0;
+      long start = System.nanoTime();
+      long cpu = BenchCpu.nanos();
+      parallel(label + " ADD", from, to, i -> {
+        if (!made[i]) {
+          return;
+        }
+        String id = names.get(i);
+        RuntimeConf rt = RuntimeConf.of(id, NetNs.pathOf(id).toString(), "eth0");
+        if (!capArgs.isEmpty()) {
+          rt = rt.withCapabilityArgs(capArgs.forPod(i));
+        }
+        NetworkConfigList list = lists.get(i % lists.size());
+        long t0 = System.nanoTime();
+        cni.addNetworkList(list, rt);
+        addNanos[i] = System.nanoTime() - t0;
+        rts[i] = rt;
+        teardown.attached(id, new BenchTeardown.Attachment(cni, list, rt));
+      }, errors, "ADD");
+      wallNanos += System.nanoTime() - start;
+      addCpu = sum(addCpu, cpuSince(cpu));
+    }
 
-    parallel(label + " cleanup", pods, i -> {
-      // a pod whose DEL failed keeps its namespace: the teardown retries the DEL first
-      if (made[i] && (rts[i] == null || delNanos[i] >= 0)) {
-        NetNs.delete(names.get(i));
-        teardown.namespaceDeleted(names.get(i));
+    /** The namespaces of pods {@code from} to {@code to - 1} that are attached. */
+    List<String> attached(int from, int to) {
+      List<String> up = new ArrayList<>();
+      for (int i = from; i < to; i++) {
+        if (rts[i] != null) {
+          up.add(names.get(i));
+        }
       }
-    }, errors, "delete namespace");
-    progress.done();
-    BenchStats stats =
-        BenchStats.of(pods, successful(addNanos), successful(delNanos), wallNanos, addCpu, delCpu).withJitWait(jitWait);
-    return new Outcome(stats, errors.kept(), errors.count());
+      return Collections.unmodifiableList(up);
+    }
+
+    /** The DEL phase of pods {@code from} to {@code to - 1}. */
+    void del(int from, int to) throws InterruptedException {
+      long start = System.nanoTime();
+      long cpu = BenchCpu.nanos();
+      parallel(label + " DEL", from, to, i -> {
+        if (rts[i] == null) {
+          return;
+        }
+        long t0 = System.nanoTime();
+        cni.delNetworkList(lists.get(i % lists.size()), rts[i]);
+        delNanos[i] = System.nanoTime() - t0;
+        teardown.detached(names.get(i));
+      }, errors, "DEL");
+      wallNanos += System.nanoTime() - start;
+      delCpu = sum(delCpu, cpuSince(cpu));
+    }
+
+    /** Deletes the namespaces (not timed) and returns the figures of every slice together. */
+    Outcome finish() throws InterruptedException {
+      parallel(label + " cleanup", 0, pods, i -> {
+        // a pod whose DEL failed keeps its namespace: the teardown retries the DEL first
+        if (made[i] && (rts[i] == null || delNanos[i] >= 0)) {
+          NetNs.delete(names.get(i));
+          teardown.namespaceDeleted(names.get(i));
+        }
+      }, errors, "delete namespace");
+      progress.done();
+      BenchStats stats = BenchStats.of(pods, successful(addNanos), successful(delNanos), wallNanos, addCpu, delCpu)
+          .withJitWait(jitWait);
+      return new Outcome(stats, errors.kept(), errors.count());
+    }
+
+    /** CPU nanoseconds summed over slices; -1 once any slice's is unknown. */
+    private static long sum(long sum, long slice) {
+      return sum < 0 || slice < 0 ? -1 : sum + slice;
+    }
   }
 
   private static long cpuSince(long start) {
@@ -136,15 +196,17 @@ final class BenchRunner {
   }
 
   /**
-   * Runs {@code step} for 0…n-1 on {@code concurrency} fresh platform threads (namespace work must not run on
+   * Runs {@code step} for from…to-1 on {@code concurrency} fresh platform threads (namespace work must not run on
    * virtual or pooled threads), joined before returning so none outlives the phase. Each step is registered with
    * the teardown, and none starts once the run is stopping.
    */
-  private void parallel(String phase, int n, Step step, Errors errors, String what) throws InterruptedException {
-    AtomicInteger next = new AtomicInteger();
+  private void parallel(String phase, int from, int to, Step step, Errors errors, String what)
+      throws InterruptedException {
+    int n = to - from;
+    AtomicInteger next = new AtomicInteger(from);
     AtomicInteger done = new AtomicInteger();
     Runnable worker = () -> {
-      for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
+      for (int i = next.getAndIncrement(); i < to; i = next.getAndIncrement()) {
         if (!teardown.begin()) {
           return;
         }

@@ -18,17 +18,40 @@ import java.util.regex.Pattern;
  * directory for the result cache and the host-local store. The run touches nothing else.
  *
  * @param network the network name (also the masquerade rules' {@code name:} and the host-local store folder)
- * @param bridge the bridge the pods are attached to; must not exist before the run
+ * @param bridge the bridge the pods are attached to (the bench's own network, or a bridge conflist's); must not exist
+ *     before the run; empty for a network without a bridge
  * @param subnet the pod subnet (with {@code --conf}, the first of its host-local ranges), an IPv4 CIDR in 10.2xx.0.0/16
  * @param netnsPrefix namespaces are called {@code <prefix><i>} (and {@code <prefix>w<i>} while warming up)
  * @param stateDir holds {@code cache/} (results) and {@code ipam/} (host-local's dataDir); removed at the end
  */
 record BenchSite(String network, String bridge, String subnet, String netnsPrefix, Path stateDir) {
+  /** The bench's own names when {@code --prefix} is not given. */
+  static final String DEFAULT_PREFIX = "jcni-bench";
+  /** What {@code --prefix} accepts: short enough for {@code <prefix>0-59}, a bridge name, to fit in 15 bytes. */
+  static final Pattern PREFIX = Pattern.compile("[a-z0-9][a-z0-9-]{0,10}");
 
   /** The site of {@code jcni bench}: bridge {@code jcnib0}, 10.239.0.0/16, namespaces {@code jcni-bench-<i>}. */
   static BenchSite defaults() {
-    return new BenchSite("jcni-bench", "jcnib0", "10.239.0.0/16", "jcni-bench-",
-        Path.of("/run/jcni-bench-" + ProcessHandle.current().pid()));
+    return named(DEFAULT_PREFIX);
+  }
+
+  /**
+   * The site of a bench with {@code --prefix prefix}: network {@code prefix}, bridge {@code <prefix>0}, namespaces
+   * {@code <prefix>-<i>}, state in {@code /run/<prefix>-<pid>}; the default prefix keeps the bridge {@code jcnib0}.
+   */
+  static BenchSite named(String prefix) {
+    return new BenchSite(prefix, prefix.equals(DEFAULT_PREFIX) ? "jcnib0" : prefix + "0", "10.239.0.0/16",
+        prefix + "-", Path.of("/run/" + prefix + "-" + ProcessHandle.current().pid()));
+  }
+
+  /** This site with the network, bridge and subnet of another network (a conflist's), keeping names and state. */
+  BenchSite withNetwork(String network, String bridge, String subnet) {
+    return new BenchSite(network, bridge, subnet, netnsPrefix, stateDir);
+  }
+
+  /** This site with its namespaces called {@code <prefix><i>}. */
+  BenchSite withNetnsPrefix(String prefix) {
+    return new BenchSite(network, bridge, subnet, prefix, stateDir);
   }
 
   /** The result cache directory. */
@@ -93,20 +116,25 @@ record BenchSite(String network, String bridge, String subnet, String netnsPrefi
 
   /** Whether {@code text} names a single IPv4 address ({@code a.b.c.d/32}) within {@link #subnet}. */
   boolean holdsAddressIn(String text) {
-    if (subnet.isEmpty() || subnet.contains(":")) {
+    Matcher m = HOST_V4.matcher(text);
+    while (m.find()) {
+      if (holds(m.group(1))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether the IPv4 address {@code dotted} is within {@link #subnet}. */
+  boolean holds(String dotted) {
+    if (subnet.isEmpty() || subnet.contains(":") || dotted.contains(":")) {
       return false;
     }
     int slash = subnet.indexOf('/');
     long net = ipv4(subnet.substring(0, slash));
     int len = Integer.parseInt(subnet.substring(slash + 1));
     long mask = len == 0 ? 0 : (0xffffffffL << (32 - len)) & 0xffffffffL;
-    Matcher m = HOST_V4.matcher(text);
-    while (m.find()) {
-      if ((ipv4(m.group(1)) & mask) == (net & mask)) {
-        return true;
-      }
-    }
-    return false;
+    return (ipv4(dotted) & mask) == (net & mask);
   }
 
   private static final Pattern HOST_V4 = Pattern.compile("(\\d{1,3}(?:\\.\\d{1,3}){3})/32\\b");

@@ -8,6 +8,10 @@ import io.jcni.libcni.types.ErrorCode;
 import io.jcni.plugins.netfilter.FirewallExec;
 import io.jcni.plugins.linux.Mounts;
 import io.jcni.plugins.linux.NetNs;
+import io.jcni.plugins.linux.Family;
+import io.jcni.plugins.linux.Link;
+import io.jcni.plugins.linux.Route;
+import io.jcni.plugins.linux.RouteEntry;
 import io.jcni.plugins.linux.RtNetlink;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,6 +21,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,7 +31,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
- * The ledger of everything a bench run made on the host — namespaces, attachments, the bridge, its state directory,
+ * The ledger of everything a bench run made on the host — namespaces, attachments, the bridges of its networks (their
+ * {@link BenchHostEnd}s), its state directory,
  * the host's {@code ip_forward} it may have turned on — and the one place that undoes it: after the run, after a
  * failure, or from the shutdown hook on Ctrl-C.
  *
@@ -42,7 +48,9 @@ final class BenchTeardown {
   record Attachment(CniConfig cni, NetworkConfigList list, RuntimeConf rt) {}
 
   private final BenchSite site;
-  private final List<String> bridges;
+  private final List<BenchNetwork> networks;
+  private final List<String> claimedLinks;
+  private final List<String> sharedLinks;
   private final Set<String> namespaces = ConcurrentHashMap.newKeySet();
   private final Map<String, Attachment> attached = new ConcurrentHashMap<>();
   private volatile boolean stopping;
@@ -51,28 +59,49 @@ final class BenchTeardown {
   private boolean mounted; // guarded by this
   private String ipForwardBefore; // guarded by this
 
-  /** The teardown of a run on {@code site} over {@code bridges} (see {@link BenchSite#bridges}). */
-  BenchTeardown(BenchSite site, List<String> bridges) {
+  /**
+   * The teardown of a run with the names and state directory of {@code site} over {@code networks}, each with
+   * {@code pods} measured and {@code warmup} warm-up pods.
+   */
+  BenchTeardown(BenchSite site, List<BenchNetwork> networks, int pods, int warmup) {
     this.site = site;
-    this.bridges = List.copyOf(bridges);
+    this.networks = List.copyOf(networks);
+    List<String> claimed = new ArrayList<>();
+    List<String> shared = new ArrayList<>();
+    for (BenchNetwork n : networks) {
+      claimed.addAll(n.hostEnd().links(n.containerIds(pods, warmup)));
+      shared.addAll(n.hostEnd().shared());
+    }
+    this.claimedLinks = List.copyOf(claimed);
+    this.sharedLinks = List.copyOf(shared);
   }
 
   /**
-   * Takes the site: refuses to run when its bridge or state directory already exists (another bench, or one that
-   * was killed), records {@code ip_forward} and makes the state directory (0700) with a private {@code tmpfs} on
-   * it. The tmpfs keeps the run's churn of result and address files off the host's disks and makes the figures the
-   * same whatever {@code /run} is on: on a root filesystem without a journal (this project's CI VM), ext4 scans past
+   * Takes the site: refuses to run when one of its links (bridges, named host ends), namespaces or its state
+   * directory already exists (another bench with the same names, or one that was killed), records
+   * {@code ip_forward} and makes the state directory (0700) with a private {@code tmpfs} on it. The tmpfs keeps the
+   * run's churn of result and address files off the host's disks and makes the figures the same whatever
+   * {@code /run} is on: on a root filesystem without a journal (this project's CI VM), ext4 scans past
    * every recently deleted inode to create a file, which the bench's own churn made a tenth of an ADD, in both
    * modes.
    */
   synchronized void claim() throws CniException, IOException {
     try (RtNetlink host = RtNetlink.openCurrent()) {
-      for (String bridge : bridges) {
-        if (host.findLink(bridge).isPresent()) {
-          throw new CniException(ErrorCode.INTERNAL, "bench: link " + bridge
-              + " already exists (another bench running, or one that was killed: remove it with ip link del "
-              + bridge + ")");
+      Set<String> existing = linkNames(host);
+      for (String link : claimedLinks) {
+        if (existing.contains(link)) {
+          throw new CniException(ErrorCode.INTERNAL, "bench: link " + link
+              + " already exists (another bench with these names running, or one that was killed: remove it with"
+              + " ip link del " + link + ", or choose another --prefix)");
         }
+      }
+    }
+    for (BenchNetwork n : networks) {
+      String clash = firstNamespace(n.site().netnsPrefix());
+      if (clash != null) {
+        throw new CniException(ErrorCode.INTERNAL, "bench: namespace " + clash + " already exists (another bench"
+            + " with these names running, or one that was killed: remove it with ip netns del " + clash
+            + ", or choose another --prefix)");
       }
     }
     if (Files.exists(site.stateDir())) {
@@ -169,13 +198,13 @@ final class BenchTeardown {
       }
     }
     if (claimed) {
-      for (String bridge : bridges) {
+      for (String link : sharedLinks) {
         try (RtNetlink host = RtNetlink.openCurrent()) {
-          if (host.findLink(bridge).isPresent()) {
-            host.delete(bridge);
+          if (host.findLink(link).isPresent()) {
+            host.delete(link);
           }
         } catch (IOException | RuntimeException x) {
-          errors.add("delete bridge " + bridge + ": " + x.getMessage());
+          errors.add("delete link " + link + ": " + x.getMessage());
         }
       }
       try {
@@ -245,13 +274,15 @@ final class BenchTeardown {
    */
   List<String> unreleased() throws IOException {
     List<String> out = new ArrayList<>();
-    Path store = site.dataDir().resolve(site.network());
-    if (Files.isDirectory(store)) {
-      try (Stream<Path> files = Files.list(store)) {
-        files.map(p -> p.getFileName().toString())
-            .filter(n -> !n.equals("lock") && !n.startsWith("last_reserved_ip."))
-            .sorted()
-            .forEach(n -> out.add("host-local still reserves " + n + " in " + store));
+    for (BenchNetwork network : networks) {
+      Path store = site.dataDir().resolve(network.name());
+      if (Files.isDirectory(store)) {
+        try (Stream<Path> files = Files.list(store)) {
+          files.map(p -> p.getFileName().toString())
+              .filter(n -> !n.equals("lock") && !n.startsWith("last_reserved_ip."))
+              .sorted()
+              .forEach(n -> out.add("host-local still reserves " + n + " in " + store));
+        }
       }
     }
     Path results = site.cacheDir().resolve("results");
@@ -264,21 +295,25 @@ final class BenchTeardown {
   }
 
   /**
-   * What is still on the host after {@link #tearDown()}, judged from the outside: the bridge, the namespaces, the
-   * state directory, rules naming the network (masquerade, port mappings) in {@code iptables-save} or {@code nft
-   * list ruleset}, and firewall plugin rules for a pod address of the site's subnet. The chains every network
-   * shares (portmap's {@code CNI-HOSTPORT-*}, the firewall's {@code CNI-FORWARD}) stay, as after Go's DEL.
+   * What is still on the host after {@link #tearDown()}, judged from the outside: the bridges and named host ends,
+   * host routes to a pod address (what a ptp or jcni-routed host end leaves), the namespaces, the state directory,
+   * rules naming a network (masquerade, port mappings) in {@code iptables-save} or {@code nft list ruleset}, and
+   * firewall plugin rules for a pod address of a network's subnet. The chains every network shares (portmap's
+   * {@code CNI-HOSTPORT-*}, the firewall's {@code CNI-FORWARD}) stay, as after Go's DEL.
    */
   List<String> leftovers(List<String> namespacesMade) {
     List<String> out = new ArrayList<>();
     try (RtNetlink host = RtNetlink.openCurrent()) {
-      for (String bridge : bridges) {
-        if (host.findLink(bridge).isPresent()) {
-          out.add("link " + bridge + " still exists");
+      Set<String> existing = linkNames(host);
+      claimedLinks.stream().filter(existing::contains).forEach(l -> out.add("link " + l + " still exists"));
+      for (RouteEntry r : host.routes(Family.IPV4, Route.TABLE_MAIN)) {
+        String dst = r.dst().ip().getHostAddress();
+        if (r.dst().prefixLength() == 32 && networks.stream().anyMatch(n -> n.site().holds(dst))) {
+          out.add("host route " + r.dst() + " (ifindex " + r.oif() + ") still exists");
         }
       }
     } catch (IOException | RuntimeException x) {
-      out.add("cannot list links: " + x.getMessage());
+      out.add("cannot list links and routes: " + x.getMessage());
     }
     for (String ns : namespacesMade) {
       if (Files.exists(NetNs.pathOf(ns))) {
@@ -288,21 +323,45 @@ final class BenchTeardown {
     if (Files.exists(site.stateDir())) {
       out.add(site.stateDir() + " still exists");
     }
-    // iptables-save prints the comment quoted, so the rule's own quotes come out as \"
-    String iptComment = "name: \\\"" + site.network() + "\\\" id:";
     for (String table : List.of("iptables-save", "ip6tables-save")) {
       String dump = run(table);
       if (dump != null) {
-        dump.lines().filter(l -> l.contains(iptComment) || l.startsWith("-A CNI-FORWARD ") && site.holdsAddressIn(l))
+        dump.lines().filter(l -> networks.stream().anyMatch(n -> namesIn(l, n.site())))
             .forEach(l -> out.add(table + ": " + l));
       }
     }
     String nft = run("nft", "list", "ruleset");
     if (nft != null) {
-      String nftComment = "net: " + site.network() + ",";
-      nft.lines().filter(l -> l.contains(nftComment)).forEach(l -> out.add("nft: " + l.trim()));
+      nft.lines().filter(l -> networks.stream().anyMatch(n -> l.contains("net: " + n.name() + ",")))
+          .forEach(l -> out.add("nft: " + l.trim()));
     }
     return out;
+  }
+
+  /** Whether an {@code iptables-save} line is a rule of {@code s}'s network or a firewall rule for its pods. */
+  private static boolean namesIn(String line, BenchSite s) {
+    // iptables-save prints the comment quoted, so the rule's own quotes come out as \"
+    return line.contains("name: \\\"" + s.network() + "\\\" id:")
+        || line.startsWith("-A CNI-FORWARD ") && s.holdsAddressIn(line);
+  }
+
+  private static Set<String> linkNames(RtNetlink host) throws IOException {
+    Set<String> out = new HashSet<>();
+    for (Link l : host.links()) {
+      out.add(l.name());
+    }
+    return out;
+  }
+
+  /** The first namespace in {@code /run/netns} whose name starts with {@code prefix}, or null. */
+  private static String firstNamespace(String prefix) throws IOException {
+    if (!Files.isDirectory(NetNs.RUN_DIR)) {
+      return null;
+    }
+    try (Stream<Path> s = Files.list(NetNs.RUN_DIR)) {
+      return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix)).sorted().findFirst()
+          .orElse(null);
+    }
   }
 
   /** Runs a read-only firewall tool and returns its stdout, or null when it is not installed or fails. */

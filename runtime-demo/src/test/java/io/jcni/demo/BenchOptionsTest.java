@@ -24,7 +24,7 @@ class BenchOptionsTest {
   void confAndCapArgs() throws Exception {
     BenchOptions o = BenchOptions.parse(List.of("--conf", "x.conflist", "--cap-args",
         "{\"portMappings\":[{\"hostPort\":8080,\"containerPort\":80,\"protocol\":\"tcp\"}]}", "--pods", "3"));
-    assertEquals(java.nio.file.Path.of("x.conflist"), o.conf());
+    assertEquals(List.of(java.nio.file.Path.of("x.conflist")), o.confs());
     assertEquals(8082, ((Map<?, ?>) ((List<?>) o.capArgs().forPod(2).get("portMappings")).get(0)).get("hostPort"));
     assertEquals(80, ((Map<?, ?>) ((List<?>) o.capArgs().forPod(2).get("portMappings")).get(0)).get("containerPort"));
     assertEquals(8080, ((Map<?, ?>) ((List<?>) o.capArgs().forPod(0).get("portMappings")).get(0)).get("hostPort"));
@@ -36,6 +36,35 @@ class BenchOptionsTest {
             "{\"portMappings\":[{\"hostPort\":65000,\"containerPort\":80}]}"))).getMessage());
     assertEquals("bench: --cap-args wants a JSON object, not [1]",
         assertThrows(Main.UsageException.class, () -> BenchOptions.parse(List.of("--cap-args", "[1]"))).getMessage());
+  }
+
+  @Test
+  void confIsRepeatableInOrder() throws Exception {
+    BenchOptions o = BenchOptions.parse(List.of("--conf", "b.conflist", "--conf", "a.conflist", "--pods", "3"));
+    assertEquals(List.of(java.nio.file.Path.of("b.conflist"), java.nio.file.Path.of("a.conflist")), o.confs());
+    assertEquals(List.of(), BenchOptions.parse(List.of()).confs());
+    assertEquals("bench: --conf names the same file twice", assertThrows(Main.UsageException.class,
+        () -> BenchOptions.parse(List.of("--conf", "a", "--conf", "a"))).getMessage());
+  }
+
+  @Test
+  void prefixNamesTheBenchsOwnThings() throws Exception {
+    assertEquals(BenchSite.DEFAULT_PREFIX, BenchOptions.parse(List.of()).prefix());
+    assertEquals("b2", BenchOptions.parse(List.of("--prefix", "b2")).prefix());
+    // the default keeps today's names; another prefix names the namespaces, network, bridge and state after it
+    BenchSite def = BenchSite.named(BenchSite.DEFAULT_PREFIX);
+    assertEquals(List.of("jcni-bench", "jcnib0", "jcni-bench-"),
+        List.of(def.network(), def.bridge(), def.netnsPrefix()));
+    BenchSite b2 = BenchSite.named("b2");
+    assertEquals(List.of("b2", "b20", "b2-"), List.of(b2.network(), b2.bridge(), b2.netnsPrefix()));
+    assertEquals("/run/b2-" + ProcessHandle.current().pid(), b2.stateDir().toString());
+    // the longest prefix still leaves room for the 60th bridge's name in 15 bytes
+    assertEquals("abcdefghijk0-59", BenchSite.named("abcdefghijk").bridges(60_000).get(59));
+    for (String bad : List.of("", "Ab", "-a", "abcdefghijkl", "a b", "a/b")) {
+      assertEquals("bench: --prefix wants 1 to 11 lowercase letters, digits or '-' (starting with a letter or digit),"
+          + " not " + bad, assertThrows(Main.UsageException.class,
+              () -> BenchOptions.parse(List.of("--prefix", bad))).getMessage(), bad);
+    }
   }
 
   @Test

@@ -101,8 +101,8 @@ class BenchTest {
     assertEquals(Map.of(BenchMode.EXEC, pods), seen);
     JsonNode j = JSON.readTree(report.toJson());
     assertShape(j, pods, 2, true, Set.of("exec"));
-    assertEquals(pods, j.at("/modes/exec/adds_ok").asInt());
-    assertEquals(pods, j.at("/modes/exec/dels_ok").asInt());
+    assertEquals(pods, j.at("/networks/0/modes/exec/adds_ok").asInt());
+    assertEquals(pods, j.at("/networks/0/modes/exec/dels_ok").asInt());
     assertNothingLeft();
   }
 
@@ -125,8 +125,8 @@ class BenchTest {
     JsonNode j = JSON.readTree(report.toJson());
     assertShape(j, pods, 2, false, Set.of("inline", "exec"));
     for (String m : List.of("inline", "exec")) {
-      assertEquals(pods, j.at("/modes/" + m + "/adds_ok").asInt(), m);
-      assertEquals(pods, j.at("/modes/" + m + "/dels_ok").asInt(), m);
+      assertEquals(pods, j.at("/networks/0/modes/" + m + "/adds_ok").asInt(), m);
+      assertEquals(pods, j.at("/networks/0/modes/" + m + "/dels_ok").asInt(), m);
     }
     assertNothingLeft();
   }
@@ -145,7 +145,7 @@ class BenchTest {
     assertEquals(List.of(), report.problems());
     JsonNode j = JSON.readTree(report.toJson());
     assertShape(j, pods, 2, true, Set.of("inline"));
-    assertEquals(pods, j.at("/modes/inline/adds_ok").asInt());
+    assertEquals(pods, j.at("/networks/0/modes/inline/adds_ok").asInt());
     assertNothingLeft();
   }
 
@@ -157,8 +157,8 @@ class BenchTest {
         BenchCapArgs.parse("{\"portMappings\":[{\"hostPort\":18080,\"containerPort\":80,\"protocol\":\"tcp\"}]}");
     Map<BenchMode, Integer> seen = new ConcurrentHashMap<>();
     try {
-      BenchReport report = new Bench(new BenchOptions(pods, 2, false, List.of(BenchMode.INLINE, BenchMode.EXEC), true,
-          2, conf, caps), site, List.of("/usr/lib/cni"), BenchProgress.none())
+      BenchReport report = new Bench(new BenchOptions(pods, 2, List.of(BenchMode.INLINE, BenchMode.EXEC), true, 2,
+          List.of(conf), caps), site, List.of("/usr/lib/cni"), BenchProgress.none())
           .onAttached((mode, names) -> {
             seen.put(mode, names.size());
             assertAttached(names);
@@ -181,7 +181,8 @@ class BenchTest {
       assertEquals(List.of(), report.problems());
       assertEquals(Map.of(BenchMode.INLINE, pods, BenchMode.EXEC, pods), seen);
       JsonNode j = JSON.readTree(report.toJson());
-      assertEquals(conf.toString(), j.get("conf").asText());
+      assertEquals(conf.toString(), j.at("/networks/0/conf").asText());
+      assertEquals("bridge " + site.bridge(), j.at("/networks/0/host_end").asText());
       assertShape(j, pods, 2, false, Set.of("inline", "exec"));
       assertNothingLeft();
       assertEquals(List.of(), firewallRules(), "firewall rules left");
@@ -291,11 +292,14 @@ class BenchTest {
     assertEquals(pods, j.get("pods").asInt());
     assertEquals(concurrency, j.get("concurrency").asInt());
     assertEquals(ipMasq, j.get("ipmasq").asBoolean());
+    assertEquals(1, j.get("networks").size(), "one network");
+    assertEquals(site.network(), j.at("/networks/0/network").asText());
+    JsonNode ms = j.at("/networks/0/modes");
     List<String> got = new ArrayList<>();
-    j.get("modes").fieldNames().forEachRemaining(got::add);
+    ms.fieldNames().forEachRemaining(got::add);
     assertEquals(modes, Set.copyOf(got));
     for (String m : modes) {
-      JsonNode s = j.get("modes").get(m);
+      JsonNode s = ms.get(m);
       for (String f : List.of("add_p50_ms", "add_p99_ms", "del_p50_ms", "del_p99_ms", "wall_ms", "pods_per_s")) {
         assertTrue(s.get(f).isNumber() && s.get(f).asDouble() > 0, m + "." + f + " = " + s.get(f));
       }

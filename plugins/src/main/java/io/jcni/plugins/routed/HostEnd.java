@@ -16,7 +16,9 @@ import java.util.List;
  * (IPv4), which the host end answers by proxy ARP, and through the host end's own link-local address (IPv6), which
  * that MAC makes {@code fe80::ecee:eeff:feee:eeee}; the host reaches the pod by a route per pod address.
  */
-final class HostEnd {
+public final class HostEnd {
+  /** The host end's name prefix when the configuration sets no {@code vethPrefix}: Calico's. */
+  public static final String DEFAULT_PREFIX = "cali";
   static final String MAC = "ee:ee:ee:ee:ee:ee";
   static final InetAddress GATEWAY_V4 = Ips.tryParse("169.254.1.1");
   /** The EUI-64 link-local address of {@link #MAC}, which the kernel gives the host end. */
@@ -31,7 +33,7 @@ final class HostEnd {
    * fit in 15 bytes (11 for Calico's {@code cali}); the same attachment always gets the same name, so DEL finds it
    * without a prevResult.
    */
-  static String name(String prefix, String containerId, String ifName) {
+  public static String name(String prefix, String containerId, String ifName) {
     byte[] h;
     try {
       h = MessageDigest.getInstance("SHA-1").digest((containerId + "." + ifName).getBytes(StandardCharsets.UTF_8));

@@ -26,7 +26,6 @@ import io.jcni.plugins.netfilter.IpMasqBackend;
 record RoutedConf(String cniVersion, String name, String ipamType, String vethPrefix, boolean ipMasq,
     String ipMasqBackend, int mtu, Dns dns, JsonNode prevResult) {
 
-  static final String DEFAULT_PREFIX = "cali";
   /** The prefix leaves room for at least 4 hex digits of the hash in a 15-byte interface name. */
   static final int MAX_PREFIX = 11;
 
@@ -37,7 +36,7 @@ record RoutedConf(String cniVersion, String name, String ipamType, String vethPr
       String name = n.string("name");
       n.string("type");
       String ipamType = n.fields("ipam", "types.IPAM", "IPAM").string("type");
-      String prefix = n.string("vethPrefix", DEFAULT_PREFIX);
+      String prefix = n.string("vethPrefix", HostEnd.DEFAULT_PREFIX);
       boolean ipMasq = n.bool("ipMasq");
       String backend = n.string("ipMasqBackend", null);
       IpMasqBackend.parse(backend);
