@@ -3,12 +3,12 @@ package io.jcni.plugins.netfilter;
 import io.jcni.plugins.linux.ErrnoException;
 import io.jcni.plugins.linux.NetNs;
 import io.jcni.plugins.linux.NfTablesBatch;
+import io.jcni.plugins.linux.NfTablesRules;
 import io.jcni.plugins.linux.NfTablesSocket;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import io.jcni.plugins.linux.NfTablesRules;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Optional;
 
