@@ -59,7 +59,7 @@ final class FilterTable {
     if (lines.isEmpty()) {
       return;
     }
-    if (family == IptablesFamily.V4 && !deadline.isExpired() && IptablesNftScript.commit(exec, "filter", lines)) {
+    if (!deadline.isExpired() && IptablesNftScript.commit(exec, family, "filter", lines)) {
       return;
     }
     exec.run(List.of(family.restore(), "-w", "--noflush"), IptablesSyntax.restoreScript("filter", lines), deadline);
@@ -67,8 +67,8 @@ final class FilterTable {
 
   /** The table from the kernel chain by chain where possible ({@link FirewallExec#readTable}), else iptables-save. */
   private TableDump read() throws FirewallCommandException {
-    if (family == IptablesFamily.V4 && !deadline.isExpired()) {
-      var dump = exec.readTable("filter");
+    if (!deadline.isExpired()) {
+      var dump = exec.readTable(family, "filter");
       if (dump.isPresent()) {
         return dump.get();
       }

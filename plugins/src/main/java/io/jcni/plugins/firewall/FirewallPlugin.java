@@ -31,7 +31,7 @@ import java.util.function.BooleanSupplier;
  * Thread-safe.
  */
 public final class FirewallPlugin implements CniPlugin {
-  private final NetNs hostNs;
+  private final FirewallExec exec;
   private final BooleanSupplier firewalldRunning;
 
   /** A firewall plugin working in the namespace of the thread that calls it. */
@@ -45,7 +45,12 @@ public final class FirewallPlugin implements CniPlugin {
   }
 
   FirewallPlugin(NetNs hostNs, BooleanSupplier firewalldRunning) {
-    this.hostNs = hostNs;
+    this(FirewallExec.in(hostNs), firewalldRunning);
+  }
+
+  /** A firewall plugin whose programs and nf_tables changes go through {@code exec} (tests watch them). */
+  FirewallPlugin(FirewallExec exec, BooleanSupplier firewalldRunning) {
+    this.exec = exec;
     this.firewalldRunning = firewalldRunning;
   }
 
@@ -173,7 +178,7 @@ public final class FirewallPlugin implements CniPlugin {
   }
 
   private FilterTable table(IptablesFamily f, Deadline deadline) {
-    return new FilterTable(FirewallExec.in(hostNs), f, deadline);
+    return new FilterTable(exec, f, deadline);
   }
 
   /** Removes what the families already applied added, so a failed ADD leaves nothing behind. */

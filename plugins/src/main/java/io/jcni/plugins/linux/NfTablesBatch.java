@@ -20,6 +20,8 @@ import java.util.function.Consumer;
 public final class NfTablesBatch {
   /** {@code NFPROTO_IPV4}: the family of iptables' tables. */
   public static final int FAMILY_IPV4 = 2;
+  /** {@code NFPROTO_IPV6}: the family of ip6tables' tables. */
+  public static final int FAMILY_IPV6 = 10;
 
   private static final int NFNL_SUBSYS_NFTABLES = 10;
   private static final int NFNL_MSG_BATCH_BEGIN = 0x10;
@@ -115,6 +117,11 @@ public final class NfTablesBatch {
 
   int size() {
     return messages.size();
+  }
+
+  /** Whether the batch changes nothing. */
+  public boolean isEmpty() {
+    return messages.isEmpty();
   }
 
   private static void write(ByteArrayOutputStream out, ByteBuffer b) {

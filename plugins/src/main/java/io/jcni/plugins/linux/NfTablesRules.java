@@ -27,12 +27,21 @@ public final class NfTablesRules {
 
   private NfTablesRules() {}
 
-  /** One rule: its chain, its handle, the iptables protocol recorded with it (0 for none) and its expressions. */
-  public record Rule(String chain, long handle, int compatProto, List<Expr> exprs) {
+  /**
+   * One rule: its chain, its handle, the iptables protocol recorded with it (0 for none), its expressions, and its
+   * comment (nft's {@code comment "..."}, null for none).
+   */
+  public record Rule(String chain, long handle, int compatProto, List<Expr> exprs, String comment) {
     public Rule {
       exprs = List.copyOf(exprs);
     }
   }
+
+  /** {@code NFPROTO_INET}: the family of nft's {@code inet} tables. */
+  public static final int FAMILY_INET = 1;
+  private static final int NFTA_RULE_USERDATA = 7;
+  /** libnftnl's {@code NFTNL_UDATA_RULE_COMMENT}: the type of the comment's TLV in the rule's user data. */
+  private static final int UDATA_RULE_COMMENT = 0;
 
   /** One expression of a listed rule: its name and its attributes ({@code NFTA_EXPR_DATA}). */
   public static final class Expr {
@@ -136,6 +145,33 @@ public final class NfTablesRules {
     }
     byte[] proto = a.nested(5).bytes(1); // NFTA_RULE_COMPAT, NFTA_RULE_COMPAT_PROTO
     return new Rule(a.string(2), handle == null ? 0 : ByteBuffer.wrap(handle).getLong(),
-        proto == null ? 0 : ByteBuffer.wrap(proto).getInt(), exprs);
+        proto == null ? 0 : ByteBuffer.wrap(proto).getInt(), exprs, comment(a.bytes(NFTA_RULE_USERDATA)));
+  }
+
+  /**
+   * The comment in a rule's user data, which nft writes as libnftnl TLVs (a type byte, a length byte, the value;
+   * the comment NUL-terminated); null when there is none or the data is not in that form.
+   */
+  static String comment(byte[] userdata) {
+    if (userdata == null) {
+      return null;
+    }
+    int i = 0;
+    while (i + 2 <= userdata.length) {
+      int type = userdata[i] & 0xff;
+      int len = userdata[i + 1] & 0xff;
+      if (i + 2 + len > userdata.length) {
+        return null;
+      }
+      if (type == UDATA_RULE_COMMENT) {
+        int end = i + 2;
+        while (end < i + 2 + len && userdata[end] != 0) {
+          end++;
+        }
+        return new String(userdata, i + 2, end - i - 2, java.nio.charset.StandardCharsets.UTF_8);
+      }
+      i += 2 + len;
+    }
+    return null;
   }
 }

@@ -31,13 +31,25 @@ record BoundedFirewallExec(FirewallExec inner, Deadline deadline) implements Fir
   }
 
   @Override
-  public java.util.Optional<TableDump> readTable(String table) {
-    return inner.readTable(table);
+  public java.util.Optional<TableDump> readTable(IptablesFamily family, String table) {
+    return inner.readTable(family, table);
   }
 
   @Override
-  public java.util.Optional<java.util.List<ListedRule>> readChain(String table, String chain) {
-    return inner.readChain(table, chain);
+  public java.util.Optional<java.util.List<ListedRule>> readChain(IptablesFamily family, String table,
+      String chain) {
+    return inner.readChain(family, table, chain);
+  }
+
+  @Override
+  public java.util.Optional<java.util.List<io.jcni.plugins.linux.NfTablesRules.Rule>> listNftRules(int family,
+      String table, String chain) {
+    return inner.listNftRules(family, table, chain);
+  }
+
+  @Override
+  public boolean commitNft(io.jcni.plugins.linux.NfTablesBatch batch) {
+    return inner.commitNft(batch);
   }
 
   @Override

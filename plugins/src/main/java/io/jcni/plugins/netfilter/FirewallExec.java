@@ -3,6 +3,7 @@ package io.jcni.plugins.netfilter;
 import io.jcni.libcni.spi.Deadline;
 import io.jcni.plugins.linux.NetNs;
 import io.jcni.plugins.linux.NfTablesBatch;
+import io.jcni.plugins.linux.NfTablesRules;
 import java.util.List;
 import java.util.Optional;
 
@@ -58,19 +59,37 @@ public interface FirewallExec {
   }
 
   /**
-   * The IPv4 iptables table {@code table} read from the kernel in this executor's namespace, without launching
-   * iptables-save ({@link HostNfTables}); empty when that is not possible, and the caller then runs iptables-save.
+   * The iptables table {@code table} of {@code family} read from the kernel in this executor's namespace, without
+   * launching iptables-save ({@link HostNfTables}); empty when that is not possible, and the caller then runs
+   * iptables-save.
    */
-  default Optional<TableDump> readTable(String table) {
+  default Optional<TableDump> readTable(IptablesFamily family, String table) {
     return Optional.empty();
   }
 
   /**
-   * The rules of {@code chain} in the IPv4 iptables table {@code table} with their nf_tables handles, read from the
-   * kernel in this executor's namespace; empty when that is not possible.
+   * The rules of {@code chain} in the iptables table {@code table} of {@code family} with their nf_tables handles,
+   * read from the kernel in this executor's namespace; empty when that is not possible.
    */
-  default Optional<List<ListedRule>> readChain(String table, String chain) {
+  default Optional<List<ListedRule>> readChain(IptablesFamily family, String table, String chain) {
     return Optional.empty();
+  }
+
+  /**
+   * The rules of {@code chain} of nft's own table {@code table} of {@code family} (e.g.
+   * {@link NfTablesRules#FAMILY_INET}) read from the kernel in this executor's namespace, without launching nft;
+   * empty when that is not possible, and the caller then runs {@code nft -j list}.
+   */
+  default Optional<List<NfTablesRules.Rule>> listNftRules(int family, String table, String chain) {
+    return Optional.empty();
+  }
+
+  /**
+   * Commits {@code batch} of changes to nft's own tables in this executor's namespace from this process; false,
+   * with nothing applied, when that is not possible or the kernel refused it, and the caller then runs nft.
+   */
+  default boolean commitNft(NfTablesBatch batch) {
+    return false;
   }
 
   /** The deadline every command of this executor is bound by ({@link #within}); none by default. */
@@ -117,13 +136,23 @@ public interface FirewallExec {
       }
 
       @Override
-      public Optional<TableDump> readTable(String table) {
-        return HostNfTables.readIn(ns, table);
+      public Optional<TableDump> readTable(IptablesFamily family, String table) {
+        return HostNfTables.readIn(ns, family, table);
       }
 
       @Override
-      public Optional<List<ListedRule>> readChain(String table, String chain) {
-        return HostNfTables.readChain(ns, table, chain);
+      public Optional<List<ListedRule>> readChain(IptablesFamily family, String table, String chain) {
+        return HostNfTables.readChain(ns, family, table, chain);
+      }
+
+      @Override
+      public Optional<List<NfTablesRules.Rule>> listNftRules(int family, String table, String chain) {
+        return HostNfTables.listNative(ns, family, table, chain);
+      }
+
+      @Override
+      public boolean commitNft(NfTablesBatch batch) {
+        return HostNfTables.commitNativeIn(ns, batch);
       }
     };
   }

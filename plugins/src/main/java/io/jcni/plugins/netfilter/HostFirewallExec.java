@@ -36,13 +36,24 @@ final class HostFirewallExec implements FirewallExec {
   }
 
   @Override
-  public java.util.Optional<TableDump> readTable(String table) {
-    return HostNfTables.read(table);
+  public java.util.Optional<TableDump> readTable(IptablesFamily family, String table) {
+    return HostNfTables.read(family, table);
   }
 
   @Override
-  public java.util.Optional<List<ListedRule>> readChain(String table, String chain) {
-    return HostNfTables.readChain(null, table, chain);
+  public java.util.Optional<List<ListedRule>> readChain(IptablesFamily family, String table, String chain) {
+    return HostNfTables.readChain(null, family, table, chain);
+  }
+
+  @Override
+  public java.util.Optional<List<io.jcni.plugins.linux.NfTablesRules.Rule>> listNftRules(int family, String table,
+      String chain) {
+    return HostNfTables.listNative(null, family, table, chain);
+  }
+
+  @Override
+  public boolean commitNft(NfTablesBatch batch) {
+    return HostNfTables.commitNative(batch);
   }
 
   @Override

@@ -3,10 +3,12 @@ package io.jcni.plugins.netfilter;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.IpNet;
 import io.jcni.libcni.types.Ips;
+import io.jcni.plugins.linux.NfTablesBatch;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -14,9 +16,10 @@ import java.util.Set;
  * the nat table that accepts the container's own network and masquerades the rest (multicast excepted), entered
  * from POSTROUTING for the container's source address. The interface name plays no part.
  *
- * <p>Where iptables is iptables-nft, a new container with one IPv4 address gets its rules from this process in one
- * nf_tables transaction, encoded as iptables-nft encodes them ({@link IptablesNftBatch}), without launching a
- * program. The common cases otherwise take one {@code iptables-restore --noflush} transaction per address family
+ * <p>Where iptables is iptables-nft, setup and teardown go from this process, both address families in one
+ * nf_tables transaction encoded as iptables-nft encodes them ({@link IptablesNftBatch}), without launching a
+ * program: a setup for a new container, a teardown of exactly what setup made, else a teardown computed from the
+ * nat tables read from the kernel. The common cases otherwise take one {@code iptables-restore --noflush} transaction per address family
  * and no read: a setup for a new container creates its chain with {@code -N} (which fails, undoing the whole
  * transaction, if the chain exists) and appends the three rules; a teardown deletes exactly the rules setup made,
  * then flushes and deletes the chain (which fails if anything else still jumps to it). When that transaction
@@ -60,6 +63,9 @@ final class IptablesMasq implements MasqRules {
   public void setup(String network, String containerId, String ifName, List<IpNet> ips) throws CniException {
     String chain = MasqNames.chainName(network, containerId);
     String comment = MasqNames.iptablesComment(network, containerId);
+    if (inProcess(IptablesNftBatch.freshSetup(chain, comment, ips))) {
+      return;
+    }
     List<IptablesFamily> done = new ArrayList<>();
     for (IptablesFamily f : IptablesFamily.values()) {
       List<IpNet> mine = f.of(ips);
@@ -67,7 +73,7 @@ final class IptablesMasq implements MasqRules {
         continue;
       }
       try {
-        if (!setUpInProcess(f, chain, comment, mine) && !applyIfUnchanged(f, freshSetupLines(chain, comment, mine))) {
+        if (!applyIfUnchanged(f, freshSetupLines(chain, comment, mine))) {
           apply(f, dump -> setupScript(dump, chain, comment, mine));
         }
       } catch (CniException e) {
@@ -86,14 +92,11 @@ final class IptablesMasq implements MasqRules {
   }
 
   /**
-   * The fresh setup of one IPv4 address as one nf_tables transaction from this process, where that is possible
-   * ({@link IptablesNftBatch}, {@link HostNfTables}); false, with nothing applied, otherwise.
+   * Commits {@code batch} (both families' change, {@link IptablesNftBatch}) from this process where possible
+   * ({@link FirewallExec#commit}); false, with nothing applied, otherwise.
    */
-  private boolean setUpInProcess(IptablesFamily f, String chain, String comment, List<IpNet> ips) {
-    if (f != IptablesFamily.V4 || ips.size() != 1 || !exec.runsOnHost()) {
-      return false;
-    }
-    return IptablesNftBatch.freshSetup(chain, comment, ips.get(0)).map(HostNfTables::commit).orElse(false);
+  private boolean inProcess(Optional<NfTablesBatch> batch) {
+    return batch.isPresent() && (batch.get().isEmpty() || exec.commit(batch.get()));
   }
 
   /**
@@ -155,6 +158,10 @@ final class IptablesMasq implements MasqRules {
   public void teardown(String network, String containerId, String ifName, List<IpNet> ips) throws CniException {
     String chain = MasqNames.chainName(network, containerId);
     String comment = MasqNames.iptablesComment(network, containerId);
+    if (inProcess(IptablesNftBatch.exactTeardown(exec, chain, comment, ips))
+        || inProcess(IptablesNftBatch.teardown(exec, chain, ips))) {
+      return;
+    }
     List<String> errors = new ArrayList<>();
     CniException first = null;
     for (IptablesFamily f : IptablesFamily.values()) {

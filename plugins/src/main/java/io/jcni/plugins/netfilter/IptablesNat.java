@@ -27,8 +27,8 @@ public final class IptablesNat {
    * chain where possible ({@link FirewallExec#readTable}), else by iptables-save.
    */
   public Snapshot read() throws CniException {
-    if (family == IptablesFamily.V4 && !deadline.isExpired()) {
-      var dump = exec.readTable("nat");
+    if (!deadline.isExpired()) {
+      var dump = exec.readTable(family, "nat");
       if (dump.isPresent()) {
         return new Snapshot(dump.get());
       }
@@ -44,7 +44,7 @@ public final class IptablesNat {
     if (lines.isEmpty()) {
       return;
     }
-    if (family == IptablesFamily.V4 && !deadline.isExpired() && IptablesNftScript.commit(exec, "nat", lines)) {
+    if (!deadline.isExpired() && IptablesNftScript.commit(exec, family, "nat", lines)) {
       return;
     }
     exec.run(List.of(family.restore, "-w", "--noflush"), IptablesSyntax.restoreScript("nat", lines), deadline);

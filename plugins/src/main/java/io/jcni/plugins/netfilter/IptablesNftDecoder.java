@@ -2,6 +2,7 @@ package io.jcni.plugins.netfilter;
 
 import io.jcni.plugins.linux.NfTablesRules.Expr;
 import io.jcni.plugins.linux.NfTablesRules.Rule;
+import io.jcni.libcni.types.Ips;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
@@ -13,7 +14,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns the nf_tables expressions of an IPv4 iptables-nft rule back into the words iptables-save prints for it, for
+ * Turns the nf_tables expressions of an iptables-nft rule of either family back into the words iptables-save (or
+ * ip6tables-save) prints for it, for
  * the subset {@link IptablesNftRule} writes: interfaces, {@code -p tcp|udp|sctp}, addresses, {@code --dport}/{@code
  * --sport}, the comment, multiport, addrtype, mark and conntrack-state matches, and the ACCEPT, DROP, RETURN,
  * MASQUERADE, MARK, DNAT targets, jumps and gotos. Any other rule is {@linkplain ListedRule#unrecognised not
@@ -37,9 +39,10 @@ final class IptablesNftDecoder {
   private IptablesNftDecoder() {}
 
   /** The rule as iptables-save prints it, or a placeholder if it is not one this decoder knows. */
-  static ListedRule decode(Rule rule) {
+  static ListedRule decode(IptablesFamily family, Rule rule) {
     try {
-      return new ListedRule(new IptablesRule(rule.chain(), new Walk(rule.exprs()).words()), rule.handle(), true);
+      return new ListedRule(new IptablesRule(rule.chain(), new Walk(family, rule.exprs()).words()), rule.handle(),
+          true);
     } catch (NotRecognised | IndexOutOfBoundsException | java.nio.BufferUnderflowException e) {
       // a truncated attribute is as foreign as an unknown expression
       return ListedRule.unrecognised(rule.chain(), rule.handle());
@@ -61,6 +64,7 @@ final class IptablesNftDecoder {
 
   /** One pass over the expressions, putting each part where iptables-save prints it. */
   private static final class Walk {
+    private final IptablesFamily family;
     private final List<Expr> exprs;
     private int pos;
     private final List<String> src = new ArrayList<>();
@@ -71,7 +75,8 @@ final class IptablesNftDecoder {
     private final List<String> matches = new ArrayList<>();
     private final List<String> target = new ArrayList<>();
 
-    Walk(List<Expr> exprs) {
+    Walk(IptablesFamily family, List<Expr> exprs) {
+      this.family = family;
       this.exprs = exprs;
     }
 
@@ -168,8 +173,9 @@ final class IptablesNftDecoder {
       int base = e.u32(-1, 2);
       int offset = e.u32(-1, 3);
       int len = e.u32(-1, 4);
-      if (base == 1 && (offset == 12 || offset == 16) && len >= 1 && len <= 4) {
-        address(offset == 12 ? src : dst, offset == 12 ? "-s" : "-d", len);
+      boolean source = offset == family.saddrOffset;
+      if (base == 1 && (source || offset == family.daddrOffset) && len >= 1 && len <= family.addressLength) {
+        address(source ? src : dst, source ? "-s" : "-d", len);
       } else if (base == 2 && (offset == 0 || offset == 2) && len == 2) {
         Object[] c = cmp();
         byte[] v = (byte[]) c[1];
@@ -181,24 +187,34 @@ final class IptablesNftDecoder {
       }
     }
 
-    /** An address prefix: whole bytes compared, or four bytes masked then compared. */
+    /** An address prefix: whole bytes compared, or the whole address masked then compared. */
     private void address(List<String> into, String flag, int len) {
       require(into.isEmpty());
       int prefix = len * 8;
       if (pos < exprs.size() && exprs.get(pos).name().equals("bitwise")) {
-        require(len == 4);
+        require(len == family.addressLength);
         Expr b = exprs.get(pos++);
         byte[] m = b.bytes(4, 1);
-        require(m != null && m.length == 4 && Arrays.equals(b.bytes(5, 1), new byte[4]));
-        int mask = ByteBuffer.wrap(m).getInt();
-        prefix = Integer.bitCount(mask);
-        require(mask == (prefix == 0 ? 0 : -1 << (32 - prefix)));
+        require(m != null && m.length == len && Arrays.equals(b.bytes(5, 1), new byte[len]));
+        prefix = prefixOf(m);
       }
       Object[] c = cmp();
       byte[] v = (byte[]) c[1];
       require(v.length == len);
       negate(into, (boolean) c[0]);
-      into.addAll(List.of(flag, ipv4(Arrays.copyOf(v, 4)) + "/" + prefix));
+      into.addAll(List.of(flag, addressText(Arrays.copyOf(v, family.addressLength)) + "/" + prefix));
+    }
+
+    /** The length of a contiguous mask; anything else is not one iptables writes. */
+    private static int prefixOf(byte[] mask) {
+      int prefix = 0;
+      while (prefix < mask.length * 8 && (mask[prefix / 8] & (0x80 >>> (prefix % 8))) != 0) {
+        prefix++;
+      }
+      for (int bit = prefix; bit < mask.length * 8; bit++) {
+        require((mask[bit / 8] & (0x80 >>> (bit % 8))) == 0);
+      }
+      return prefix;
     }
 
     private void match(Expr e) {
@@ -271,7 +287,12 @@ final class IptablesNftDecoder {
       ByteBuffer b = host(info);
       switch (name + "/" + rev) {
         case "MASQUERADE/0" -> {
-          require(info.length >= 24 && b.getInt(0) == 1 && Arrays.equals(Arrays.copyOfRange(info, 4, 24), new byte[20]));
+          if (family == IptablesFamily.V4) {
+            require(info.length >= 24 && b.getInt(0) == 1
+                && Arrays.equals(Arrays.copyOfRange(info, 4, 24), new byte[20]));
+          } else {
+            require(info.length >= 40 && Arrays.equals(Arrays.copyOf(info, 40), new byte[40]));
+          }
           target.addAll(List.of("-j", "MASQUERADE"));
         }
         case "MARK/2" -> {
@@ -281,12 +302,15 @@ final class IptablesNftDecoder {
         }
         case "DNAT/2" -> {
           require(info.length >= 42 && b.getInt(0) == 3);
-          byte[] min = Arrays.copyOfRange(info, 4, 8);
-          require(Arrays.equals(min, Arrays.copyOfRange(info, 20, 24)));
+          byte[] min = Arrays.copyOfRange(info, 4, 20);
+          require(Arrays.equals(min, Arrays.copyOfRange(info, 20, 36)));
           ByteBuffer be = ByteBuffer.wrap(info).order(ByteOrder.BIG_ENDIAN);
           int port = be.getShort(36) & 0xffff;
           require(port == (be.getShort(38) & 0xffff) && be.getShort(40) == 0);
-          target.addAll(List.of("-j", "DNAT", "--to-destination", ipv4(min) + ":" + port));
+          String to = family == IptablesFamily.V4
+              ? addressText(Arrays.copyOf(min, 4))
+              : "[" + addressText(min) + "]";
+          target.addAll(List.of("-j", "DNAT", "--to-destination", to + ":" + port));
         }
         default -> throw new NotRecognised();
       }
@@ -307,9 +331,10 @@ final class IptablesNftDecoder {
     return "0x" + Long.toHexString(v);
   }
 
-  private static String ipv4(byte[] four) {
+  /** An address as iptables-save prints it (inet_ntop's form). */
+  private static String addressText(byte[] bytes) {
     try {
-      return InetAddress.getByAddress(four).getHostAddress();
+      return Ips.format(InetAddress.getByAddress(bytes));
     } catch (UnknownHostException e) {
       throw new NotRecognised();
     }

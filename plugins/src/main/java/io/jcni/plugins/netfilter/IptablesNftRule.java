@@ -3,7 +3,6 @@ package io.jcni.plugins.netfilter;
 import io.jcni.libcni.types.IpNet;
 import io.jcni.libcni.types.Ips;
 import io.jcni.plugins.linux.NfTablesBatch.Expr;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -15,8 +14,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * An IPv4 iptables rule specification as the nf_tables expressions iptables-nft 1.8.9 makes of it, so that
- * iptables-save prints, and iptables -D finds, the rule as if iptables had added it.
+ * An iptables or ip6tables rule specification as the nf_tables expressions iptables-nft 1.8.9 makes of it, so that
+ * iptables-save prints, and iptables -D finds, the rule as if iptables had added it. The families differ only in
+ * where the addresses are ({@link IptablesFamily}) and in the NAT targets' structs.
  *
  * <p>iptables-nft's order, whatever the order of the words: input and output interface, protocol, source and
  * destination address, then the matches in the order given, a counter, and the verdict or target. Covered are the
@@ -31,13 +31,13 @@ import java.util.Optional;
  * @param exprs the rule's expressions
  */
 record IptablesNftRule(int compatProto, List<Expr> exprs) {
-  private static final int SADDR = 12;
-  private static final int DADDR = 16;
   /** {@code IFNAMSIZ}: iptables refuses longer interface names. */
   private static final int IFNAMSIZ = 16;
   /** xt_comment's struct: the comment in a fixed 256-byte field. */
   private static final int COMMENT_SIZE = 256;
   private static final int MULTIPORT_MAX = 15;
+  /** struct nf_nat_range: flags, min and max address, min and max port. */
+  private static final int MASQUERADE6_SIZE = 40;
   private static final Map<String, Integer> PROTOCOLS = Map.of("tcp", 6, "udp", 17, "sctp", 132);
   /** XT_CONNTRACK_STATE_BIT of each state iptables knows by name. */
   private static final Map<String, Integer> CT_STATES =
@@ -47,10 +47,13 @@ record IptablesNftRule(int compatProto, List<Expr> exprs) {
     exprs = List.copyOf(exprs);
   }
 
-  /** The expressions of {@code spec} (iptables words after {@code -A chain}); empty if not covered here. */
-  static Optional<IptablesNftRule> encode(List<String> spec) {
+  /**
+   * The expressions of {@code spec} (iptables words after {@code -A chain}) in {@code family}; empty if not covered
+   * here.
+   */
+  static Optional<IptablesNftRule> encode(IptablesFamily family, List<String> spec) {
     try {
-      return Optional.of(new Parser(spec).parse());
+      return Optional.of(new Parser(family, spec).parse());
     } catch (NotCovered | IllegalArgumentException | IndexOutOfBoundsException e) {
       return Optional.empty();
     }
@@ -65,6 +68,7 @@ record IptablesNftRule(int compatProto, List<Expr> exprs) {
 
   /** One pass over the words, collecting each part where iptables-nft puts it. */
   private static final class Parser {
+    private final IptablesFamily family;
     private final List<String> words;
     private int pos;
     private List<Expr> iif = List.of();
@@ -76,7 +80,8 @@ record IptablesNftRule(int compatProto, List<Expr> exprs) {
     private final List<Expr> matches = new ArrayList<>();
     private Expr verdict;
 
-    Parser(List<String> words) {
+    Parser(IptablesFamily family, List<String> words) {
+      this.family = family;
       this.words = words;
     }
 
@@ -91,8 +96,8 @@ record IptablesNftRule(int compatProto, List<Expr> exprs) {
           case "-i", "--in-interface" -> iif = iface(Expr.META_IIFNAME, next(), not);
           case "-o", "--out-interface" -> oif = iface(Expr.META_OIFNAME, next(), not);
           case "-p", "--protocol" -> protocol(next(), not);
-          case "-s", "--source" -> saddr = address(SADDR, next(), not);
-          case "-d", "--destination" -> daddr = address(DADDR, next(), not);
+          case "-s", "--source" -> saddr = address(family.saddrOffset, next(), not);
+          case "-d", "--destination" -> daddr = address(family.daddrOffset, next(), not);
           case "--dport", "--destination-port" -> dport(next(), not);
           case "-m", "--match" -> match(next(), not);
           case "-j", "--jump" -> target(next(), not);
@@ -143,12 +148,12 @@ record IptablesNftRule(int compatProto, List<Expr> exprs) {
 
     /**
      * {@code -s}/{@code -d}: iptables masks the address with its prefix, then nft loads only the whole bytes of a
-     * byte-aligned prefix and compares them; any other prefix loads all four bytes and masks them first. A prefix
+     * byte-aligned prefix and compares them; any other prefix loads the whole address and masks it first. A prefix
      * of 0 matches everything and writes nothing.
      */
-    private static List<Expr> address(int offset, String text, boolean not) {
+    private List<Expr> address(int offset, String text, boolean not) {
       IpNet net = text.contains("/") ? IpNet.tryParse(text) : hostNet(text);
-      require(net != null && net.ip() instanceof Inet4Address);
+      require(net != null && family.holds(net.ip()));
       int prefix = net.prefixLength();
       if (prefix == 0) {
         require(!not);
@@ -160,14 +165,18 @@ record IptablesNftRule(int compatProto, List<Expr> exprs) {
         int len = prefix / 8;
         return List.of(Expr.payload(Expr.NETWORK_HEADER, offset, len), Expr.cmp(op, Arrays.copyOf(addr, len)));
       }
-      byte[] mask = ByteBuffer.allocate(4).putInt((int) (0xffffffffL << (32 - prefix))).array();
-      return List.of(Expr.payload(Expr.NETWORK_HEADER, offset, 4), Expr.bitwise(mask, new byte[4]),
+      int len = family.addressLength;
+      byte[] mask = new byte[len];
+      for (int bit = 0; bit < prefix; bit++) {
+        mask[bit / 8] |= (byte) (0x80 >>> (bit % 8));
+      }
+      return List.of(Expr.payload(Expr.NETWORK_HEADER, offset, len), Expr.bitwise(mask, new byte[len]),
           Expr.cmp(op, addr));
     }
 
     private static IpNet hostNet(String text) {
       InetAddress ip = Ips.tryParse(text);
-      return ip == null ? null : IpNet.of(ip, 32);
+      return ip == null ? null : IpNet.of(ip, ip.getAddress().length * 8);
     }
 
     /** {@code --dport n} of the protocol's implicit match: nft compares the transport header's port natively. */
@@ -248,8 +257,10 @@ record IptablesNftRule(int compatProto, List<Expr> exprs) {
         case "DROP" -> verdict = Expr.drop();
         case "RETURN" -> verdict = Expr.ret();
         case "MASQUERADE" ->
-          // nf_nat_ipv4_multi_range_compat with one empty range (no --to-ports, no --random), host order
-          verdict = Expr.target("MASQUERADE", 0, host(24).putInt(1).array());
+          // IPv4: nf_nat_ipv4_multi_range_compat with one empty range (no --to-ports, no --random), host order;
+          // IPv6: an empty nf_nat_range
+          verdict = Expr.target("MASQUERADE", 0,
+              family == IptablesFamily.V4 ? host(24).putInt(1).array() : new byte[MASQUERADE6_SIZE]);
         case "MARK" -> {
           require(nextIs("--set-xmark"));
           pos++;
@@ -259,7 +270,7 @@ record IptablesNftRule(int compatProto, List<Expr> exprs) {
         case "DNAT" -> {
           require(nextIs("--to-destination"));
           pos++;
-          verdict = dnat(next());
+          verdict = dnat(family, next());
         }
         default -> {
           require(isChainName(name));
@@ -274,14 +285,20 @@ record IptablesNftRule(int compatProto, List<Expr> exprs) {
     }
 
     /**
-     * nf_nat_range2 for {@code ip:port}: flags NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED (host order),
-     * min and max address, min and max port (network order), base port; 48 bytes with padding.
+     * nf_nat_range2 for {@code ip:port} ({@code [ip6]:port}): flags NF_NAT_RANGE_MAP_IPS |
+     * NF_NAT_RANGE_PROTO_SPECIFIED (host order), min and max address (16 bytes each), min and max port (network
+     * order), base port; 48 bytes with padding.
      */
-    private static Expr dnat(String to) {
+    private static Expr dnat(IptablesFamily family, String to) {
       int colon = to.lastIndexOf(':');
       require(colon > 0 && !to.contains("-"));
-      InetAddress ip = Ips.tryParse(to.substring(0, colon));
-      require(ip instanceof Inet4Address);
+      String host = to.substring(0, colon);
+      if (family == IptablesFamily.V6) {
+        require(host.startsWith("[") && host.endsWith("]"));
+        host = host.substring(1, host.length() - 1);
+      }
+      InetAddress ip = Ips.tryParse(host);
+      require(family.holds(ip));
       int port = port(to.substring(colon + 1));
       ByteBuffer b = host(48).putInt(3);
       b.put(4, ip.getAddress()).put(20, ip.getAddress());

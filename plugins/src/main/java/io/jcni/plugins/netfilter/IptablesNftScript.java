@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The iptables-restore lines of one IPv4 table as one nf_tables transaction, encoded as iptables-nft encodes them
+ * The iptables-restore lines of one table of one address family as one nf_tables transaction, encoded as iptables-nft encodes them
  * ({@link IptablesNftRule}), so one change of a plugin goes to the kernel without launching a program.
  *
  * <p>Covered lines: a new chain ({@code :CHAIN - [0:0]} or {@code -N CHAIN}; the transaction fails if it exists,
@@ -21,26 +21,37 @@ import java.util.Optional;
 public final class IptablesNftScript {
   private IptablesNftScript() {}
 
-  /** The transaction of {@code lines} in {@code table} ({@code nat}, {@code filter}); empty if not covered. */
-  static Optional<NfTablesBatch> of(String table, List<String> lines) {
-    return of(table, lines, (t, c) -> Optional.empty());
+  /**
+   * The transaction of {@code lines} in {@code table} ({@code nat}, {@code filter}) of {@code family}; empty if not
+   * covered.
+   */
+  static Optional<NfTablesBatch> of(IptablesFamily family, String table, List<String> lines) {
+    return of(family, table, lines, (f, t, c) -> Optional.empty());
   }
 
   /** Reads one chain's rules with their handles. */
   @FunctionalInterface
   interface ChainReader {
-    Optional<List<ListedRule>> read(String table, String chain);
+    Optional<List<ListedRule>> read(IptablesFamily family, String table, String chain);
   }
 
   /** The transaction of {@code lines}, each {@code -D} resolved to a handle through {@code reader}. */
-  static Optional<NfTablesBatch> of(String table, List<String> lines, ChainReader reader) {
-    Map<String, List<ListedRule>> read = new HashMap<>(); // per chain, less the rules deleted by earlier lines
+  static Optional<NfTablesBatch> of(IptablesFamily family, String table, List<String> lines, ChainReader reader) {
     NfTablesBatch b = new NfTablesBatch();
-    int fam = NfTablesBatch.FAMILY_IPV4;
+    return add(b, family, table, lines, reader) ? Optional.of(b) : Optional.empty();
+  }
+
+  /**
+   * Adds the messages of {@code lines} to {@code b}, so that the changes of both families can go in one
+   * transaction; false, with {@code b} then unusable, if a line is not covered.
+   */
+  static boolean add(NfTablesBatch b, IptablesFamily family, String table, List<String> lines, ChainReader reader) {
+    Map<String, List<ListedRule>> read = new HashMap<>(); // per chain, less the rules deleted by earlier lines
+    int fam = family.nfproto;
     for (String line : lines) {
       List<String> w = IptablesSyntax.split(line);
       if (w.isEmpty()) {
-        return Optional.empty();
+        return false;
       }
       String op = w.get(0);
       if (op.startsWith(":") && w.size() == 3 && w.get(1).equals("-") && w.get(2).equals("[0:0]")) {
@@ -48,19 +59,19 @@ public final class IptablesNftScript {
         continue;
       }
       if (w.size() < 2) {
-        return Optional.empty();
+        return false;
       }
       String chain = w.get(1);
       switch (op) {
         case "-N" -> {
           if (w.size() != 2) {
-            return Optional.empty();
+            return false;
           }
           b.newChain(fam, table, chain);
         }
         case "-F", "-X" -> {
           if (w.size() != 2) {
-            return Optional.empty();
+            return false;
           }
           if (op.equals("-F")) {
             b.flushChain(fam, table, chain);
@@ -70,9 +81,9 @@ public final class IptablesNftScript {
         }
         case "-D" -> {
           if (!read.containsKey(chain)) {
-            Optional<List<ListedRule>> rules = reader.read(table, chain);
+            Optional<List<ListedRule>> rules = reader.read(family, table, chain);
             if (rules.isEmpty()) {
-              return Optional.empty();
+              return false;
             }
             read.put(chain, new ArrayList<>(rules.get()));
           }
@@ -80,7 +91,7 @@ public final class IptablesNftScript {
           ListedRule found = read.get(chain).stream().filter(r -> r.recognised() && r.rule().equals(wanted))
               .findFirst().orElse(null);
           if (found == null) {
-            return Optional.empty(); // iptables-restore then reports the missing rule as iptables would
+            return false; // iptables-restore then reports the missing rule as iptables would
           }
           read.get(chain).remove(found);
           b.deleteRule(fam, table, chain, found.handle());
@@ -89,29 +100,29 @@ public final class IptablesNftScript {
           List<String> spec = w.subList(2, w.size());
           if (op.equals("-I") && !spec.isEmpty() && spec.get(0).matches("[0-9]+")) {
             if (!spec.get(0).equals("1")) {
-              return Optional.empty();
+              return false;
             }
             spec = spec.subList(1, spec.size());
           }
-          Optional<IptablesNftRule> rule = IptablesNftRule.encode(spec);
+          Optional<IptablesNftRule> rule = IptablesNftRule.encode(family, spec);
           if (rule.isEmpty()) {
-            return Optional.empty();
+            return false;
           }
           b.addRule(fam, table, chain, rule.get().exprs(), rule.get().compatProto(), op.equals("-A"));
         }
         default -> {
-          return Optional.empty();
+          return false;
         }
       }
     }
-    return Optional.of(b);
+    return true;
   }
 
   /**
-   * Applies {@code lines} to {@code table} in one nf_tables transaction through {@code exec} where covered and
-   * possible; false, with nothing applied, when the caller must run iptables-restore instead.
+   * Applies {@code lines} to {@code table} of {@code family} in one nf_tables transaction through {@code exec} where
+   * covered and possible; false, with nothing applied, when the caller must run iptables-restore instead.
    */
-  public static boolean commit(FirewallExec exec, String table, List<String> lines) {
-    return of(table, lines, exec::readChain).map(exec::commit).orElse(false);
+  public static boolean commit(FirewallExec exec, IptablesFamily family, String table, List<String> lines) {
+    return of(family, table, lines, exec::readChain).map(exec::commit).orElse(false);
   }
 }

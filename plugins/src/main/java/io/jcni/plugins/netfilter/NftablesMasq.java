@@ -6,7 +6,10 @@ import io.jcni.libcni.types.Ips;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import io.jcni.plugins.linux.NfTablesBatch;
+import io.jcni.plugins.linux.NfTablesRules;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -16,8 +19,10 @@ import java.util.regex.Pattern;
  * {@code postrouting} that skips multicast and jumps to {@code masq_checks}, and there one rule per container
  * address whose comment starts with the attachment's hash, by which it is found again.
  *
- * <p>Setup and teardown read the chain once ({@code nft -j list chain}) for the rule handles, then change
- * everything in one {@code nft -f -} transaction.
+ * <p>Setup reads the chain once ({@code nft -j list chain}) for the rule handles, then changes everything in one
+ * {@code nft -f -} transaction. Teardown and GC read the chain over netlink (each rule's comment is in its user
+ * data) and delete the rules by handle in one nf_tables transaction from this process; only where that is not
+ * possible do they run nft.
  */
 final class NftablesMasq implements MasqRules {
   static final String TABLE = "cni_plugins_masquerade";
@@ -95,6 +100,9 @@ final class NftablesMasq implements MasqRules {
   }
 
   private void deleteWhere(String prefix, CommentFilter filter) throws CniException {
+    if (deleteInProcess(prefix, filter)) {
+      return;
+    }
     for (int attempt = 1; ; attempt++) {
       List<String> deletes = new ArrayList<>();
       for (NftRuleRef r : rulesWithPrefix(prefix)) {
@@ -114,6 +122,29 @@ final class NftablesMasq implements MasqRules {
         }
       }
     }
+  }
+
+  /**
+   * Deletes the selected rules by handle in one transaction from this process; false when the chain cannot be read
+   * or the deletion is refused twice (a rule deleted by someone else meanwhile), and nft is then run instead.
+   */
+  private boolean deleteInProcess(String prefix, CommentFilter filter) {
+    for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      Optional<List<NfTablesRules.Rule>> rules = exec.listNftRules(NfTablesRules.FAMILY_INET, TABLE, CHAIN);
+      if (rules.isEmpty()) {
+        return false;
+      }
+      NfTablesBatch batch = new NfTablesBatch();
+      for (NfTablesRules.Rule r : rules.get()) {
+        if (r.comment() != null && r.comment().startsWith(prefix) && filter.delete(r.comment())) {
+          batch.deleteRule(NfTablesRules.FAMILY_INET, TABLE, CHAIN, r.handle());
+        }
+      }
+      if (batch.isEmpty() || exec.commitNft(batch)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The masq_checks rules whose comment starts with {@code prefix}; none when the chain does not exist yet. */

@@ -24,6 +24,7 @@ import java.util.List;
  */
 public final class PortMapPlugin implements CniPlugin {
   private final NetNs hostNs;
+  private final FirewallExec exec;
   private final DefaultBackend defaultBackend;
 
   /** A portmap plugin whose host side is the namespace of the thread that calls it. */
@@ -33,8 +34,17 @@ public final class PortMapPlugin implements CniPlugin {
 
   /** A portmap plugin whose host side is {@code hostNs} (kept open by the caller while the plugin is used). */
   public PortMapPlugin(NetNs hostNs) {
+    this(hostNs, FirewallExec.in(hostNs));
+  }
+
+  /**
+   * A portmap plugin on {@code hostNs} whose firewall programs and nf_tables changes go through {@code exec}, which
+   * works in the same namespace (tests watch it).
+   */
+  PortMapPlugin(NetNs hostNs, FirewallExec exec) {
     this.hostNs = hostNs;
-    this.defaultBackend = new DefaultBackend(FirewallExec.in(hostNs));
+    this.exec = exec;
+    this.defaultBackend = new DefaultBackend(exec);
   }
 
   @Override
@@ -107,7 +117,6 @@ public final class PortMapPlugin implements CniPlugin {
   }
 
   private PortMapper mapper(PortMapConf conf, Deadline deadline) {
-    FirewallExec exec = FirewallExec.in(hostNs);
     return conf.backend().equals(PortMapConf.NFTABLES) ? new NftablesPortMapper(exec, deadline)
         : new IptablesPortMapper(exec, deadline);
   }

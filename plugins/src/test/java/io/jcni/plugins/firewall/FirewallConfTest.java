@@ -1,5 +1,6 @@
 package io.jcni.plugins.firewall;
 
+import io.jcni.plugins.linux.NetNs;
 import static io.jcni.plugins.firewall.FirewallRig.JSON;
 import static io.jcni.plugins.firewall.FirewallRig.NO_DELEGATION;
 import static io.jcni.plugins.firewall.FirewallRig.args;
@@ -23,7 +24,7 @@ class FirewallConfTest {
   private static final String NO_IPS = "{\"cniVersion\":\"1.0.0\",\"interfaces\":[{\"name\":\"cni0\"}]}";
 
   private static FirewallPlugin plugin(boolean firewalldRunning) {
-    return new FirewallPlugin(null, () -> firewalldRunning);
+    return new FirewallPlugin((NetNs) null, () -> firewalldRunning);
   }
 
   @Test

@@ -18,6 +18,7 @@ import io.jcni.libcni.testing.TestNetns;
 import io.jcni.libcni.testing.TestNetnsPool;
 import io.jcni.libcni.types.CniException;
 import io.jcni.plugins.linux.NetNs;
+import io.jcni.plugins.netfilter.LaunchGuard;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -116,6 +117,35 @@ class FirewallGoEquivalenceTest {
       FirewallRig.jcni(a).del(args("", conf), NO_DELEGATION);
       assertEquals(filter(goGo, false), filter(goJ, false));
       assertEquals(filter(goGo, true), filter(goJ, true));
+    }
+  }
+
+  /**
+   * A dual-stack ADD and DEL next to a container Go added launch no program (both families read and written over
+   * nf_tables from this process), give the tables Go's own ADD and DEL give, and leave Go's container's rules.
+   */
+  @Test
+  void dualStackAddAndDelLaunchNothing() throws Exception {
+    TestNetns goHost = namespaces.create("fwgo");
+    TestNetns jHost = namespaces.create("fwj");
+    String confA = conf("", prevResult);
+    String confB = confA.replace("10.231.0.2/", "10.231.0.3/").replace("fd00:231::2/", "fd00:231::3/");
+    go(goHost.name(), "firewall", "ADD", netns, confA);
+    go(jHost.name(), "firewall", "ADD", netns, confA);
+    String[] goOnlyA = {filter(goHost, false), filter(goHost, true)};
+    go(goHost.name(), "firewall", "ADD", "fwtest-2", netns, confB);
+    try (NetNs host = FirewallRig.open(jHost)) {
+      LaunchGuard guard = new LaunchGuard(host).forbid();
+      FirewallPlugin p = new FirewallPlugin(guard, () -> false);
+      p.add(args(netns, confB), NO_DELEGATION);
+      for (boolean v6 : new boolean[] {false, true}) {
+        assertEquals(filter(goHost, v6), filter(jHost, v6));
+        assertTrue(filter(jHost, v6).contains(v6 ? "fd00:231::3/128" : "10.231.0.3/32"));
+      }
+      p.del(args("", confB), NO_DELEGATION);
+      assertEquals(goOnlyA[0], filter(jHost, false));
+      assertEquals(goOnlyA[1], filter(jHost, true));
+      assertEquals(java.util.List.of(), guard.forbidden());
     }
   }
 

@@ -13,6 +13,7 @@ import io.jcni.libcni.testing.RequiresExecutable;
 import io.jcni.libcni.testing.TestNetns;
 import io.jcni.libcni.testing.TestNetnsPool;
 import io.jcni.libcni.types.IpNet;
+import io.jcni.plugins.linux.NetNs;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -200,6 +201,45 @@ class IptablesMasqTest {
     masq.setup(NET, CID, "eth0", Cidrs.of(List.of("10.250.7.3/24")));
     masq.teardown(NET, CID, "eth0", Cidrs.of(List.of("10.250.7.3/24")));
     assertEquals(kept, natTable(host.name(), false));
+  }
+
+  /**
+   * Where iptables is iptables-nft and the nat tables have their POSTROUTING chain, a dual-stack setup and teardown
+   * launch no program: the same tables as the iptables-restore path (Go's, above), and the teardown, also of rules
+   * iptables-restore made and with no address known, leaves both families as they were.
+   */
+  @Test
+  void dualStackSetupAndTeardownLaunchNothing() throws Exception {
+    TestNetns ours = namespaces.create("fwnl");
+    TestNetns theirs = namespaces.create("fwnr");
+    for (TestNetns t : List.of(ours, theirs)) {
+      for (String iptables : List.of("iptables", "ip6tables")) {
+        TestNetns.run("ip", "netns", "exec", t.name(), iptables, "-w", "-t", "nat", "-P", "POSTROUTING", "ACCEPT");
+      }
+    }
+    String pristineV4 = natTable(ours.name(), false);
+    String pristineV6 = natTable(ours.name(), true);
+    List<IpNet> ips = Cidrs.of(List.of("10.250.12.2/24", "2001:db8:12::2/64", "2001:db8:12::3/64"));
+    new IpMasq(IpMasqBackend.IPTABLES, new NetnsExec(theirs.name())).setup(NET, CID, "eth0", ips);
+    try (NetNs a = NetNs.open(Path.of(ours.path())); NetNs b = NetNs.open(Path.of(theirs.path()))) {
+      LaunchGuard guard = new LaunchGuard(a).forbid();
+      LaunchGuard theirGuard = new LaunchGuard(b).forbid();
+      IpMasq masq = new IpMasq(IpMasqBackend.IPTABLES, guard);
+      masq.setup(NET, CID, "eth0", ips);
+      for (boolean v6 : List.of(false, true)) {
+        assertEquals(natTable(theirs.name(), v6), natTable(ours.name(), v6));
+        assertTrue(natTable(ours.name(), v6).contains(IpMasq.chainName(NET, CID)));
+      }
+      masq.teardown(NET, CID, "eth0", ips);
+      new IpMasq(null, theirGuard).teardown(NET, CID, "eth0", List.of());
+      for (TestNetns t : List.of(ours, theirs)) {
+        assertEquals(pristineV4, natTable(t.name(), false));
+        assertEquals(pristineV6, natTable(t.name(), true));
+      }
+      masq.teardown(NET, CID, "eth0", ips);
+      assertEquals(List.of(), guard.forbidden());
+      assertEquals(List.of(), theirGuard.forbidden());
+    }
   }
 
   @Test

@@ -23,6 +23,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -84,8 +85,12 @@ class IptablesNftBatchTest {
   }
 
   private static List<String> natRules(TestNetns t) throws IOException {
+    return natRules(t, IptablesFamily.V4);
+  }
+
+  private static List<String> natRules(TestNetns t, IptablesFamily f) throws IOException {
     List<String> out = new ArrayList<>();
-    for (String l : t.exec("iptables-save", "-t", "nat").split("\n")) {
+    for (String l : t.exec(f.save, "-t", "nat").split("\n")) {
       if (l.startsWith("-A ") || l.startsWith(":")) {
         out.add(l.replaceAll("\\[\\d+:\\d+\\]", ""));
       }
@@ -103,7 +108,7 @@ class IptablesNftBatchTest {
       new NetnsExec(t.name()).run(List.of("strace", "-f", "-e", "trace=sendmsg", "-e", "write=all", "-o",
           trace.toString(), "iptables-restore", "-w", "--noflush"), restoreScript(ip));
       List<byte[]> theirs = messages(lastBatch(Files.readString(trace)));
-      List<byte[]> ours = messages(IptablesNftBatch.freshSetup(CHAIN, COMMENT, ip).orElseThrow().encode(1, 0));
+      List<byte[]> ours = messages(IptablesNftBatch.freshSetup(CHAIN, COMMENT, List.of(ip)).orElseThrow().encode(1, 0));
       // theirs also declares the base chain POSTROUTING again and checks the generation; ours does neither
       theirs.removeIf(m -> type(m) == 0x0a03 && new String(m, 16, m.length - 16).contains("POSTROUTING"));
       assertEquals(kinds(theirs).subList(1, kinds(theirs).size() - 1), kinds(ours).subList(1, kinds(ours).size() - 1));
@@ -122,7 +127,7 @@ class IptablesNftBatchTest {
     IpNet ip = net(cidr);
     TestNetns ours = withNatTable();
     TestNetns theirs = withNatTable();
-    commitIn(ours, IptablesNftBatch.freshSetup(CHAIN, COMMENT, ip).orElseThrow());
+    commitIn(ours, IptablesNftBatch.freshSetup(CHAIN, COMMENT, List.of(ip)).orElseThrow());
     new NetnsExec(theirs.name()).run(List.of("iptables-restore", "-w", "--noflush"), restoreScript(ip));
     assertEquals(natRules(theirs), natRules(ours));
     assertTrue(natRules(ours).contains("-A " + CHAIN + " ! -d 224.0.0.0/4 -m comment --comment \"name: \\\"jt-net\\\""
@@ -134,6 +139,42 @@ class IptablesNftBatchTest {
     ours.exec("iptables", "-w", "-t", "nat", "-F", CHAIN);
     ours.exec("iptables", "-w", "-t", "nat", "-X", CHAIN);
     assertFalse(String.join("\n", natRules(ours)).contains(CHAIN));
+  }
+
+  /**
+   * A dual-stack container (two IPv6 addresses sharing one network) in one transaction: iptables-save and
+   * ip6tables-save print what both restores make, and the exact teardown, its jumps found by handle, leaves
+   * nothing of the container in either family.
+   */
+  @Test
+  void dualStackSetupAndTeardownEachInOneTransaction() throws Exception {
+    List<IpNet> ips = List.of(net("10.231.7.9/24"), net("2001:db8:7::9/64"), net("2001:db8:7::a/64"));
+    TestNetns ours = withNatTable();
+    TestNetns theirs = withNatTable();
+    for (TestNetns t : List.of(ours, theirs)) {
+      t.exec("ip6tables", "-w", "-t", "nat", "-P", "POSTROUTING", "ACCEPT");
+    }
+    commitIn(ours, IptablesNftBatch.freshSetup(CHAIN, COMMENT, ips).orElseThrow());
+    for (IptablesFamily f : IptablesFamily.values()) {
+      StringBuilder s = new StringBuilder("*nat\n");
+      IptablesMasq.freshSetupLines(CHAIN, COMMENT, f.of(ips)).forEach(l -> s.append(l).append('\n'));
+      new NetnsExec(theirs.name()).run(List.of(f.restore, "-w", "--noflush"), s.append("COMMIT\n").toString());
+      assertEquals(natRules(theirs, f), natRules(ours, f), f.toString());
+      assertTrue(String.join("\n", natRules(ours, f)).contains(CHAIN), f.toString());
+    }
+    assertTrue(natRules(ours, IptablesFamily.V6).contains("-A POSTROUTING -s 2001:db8:7::a/128 -m comment --comment "
+        + "\"name: \\\"jt-net\\\" id: \\\"jt-container\\\"\" -j " + CHAIN), natRules(ours, IptablesFamily.V6).toString());
+
+    try (NetNs ns = NetNs.open(Path.of(ours.path()))) {
+      FirewallExec exec = FirewallExec.in(ns);
+      assertTrue(exec.commit(IptablesNftBatch.exactTeardown(exec, CHAIN, COMMENT, ips).orElseThrow()));
+      // nothing left to delete exactly: the computed teardown finds nothing either
+      assertTrue(IptablesNftBatch.exactTeardown(exec, CHAIN, COMMENT, ips).isEmpty());
+      assertTrue(IptablesNftBatch.teardown(exec, CHAIN, ips).orElseThrow().isEmpty());
+    }
+    for (IptablesFamily f : IptablesFamily.values()) {
+      assertFalse(String.join("\n", natRules(ours, f)).contains(CHAIN), f.toString());
+    }
   }
 
   @ParameterizedTest
@@ -154,7 +195,7 @@ class IptablesNftBatchTest {
     }
     List<String> before = natRules(t);
     IOException e = assertThrows(IOException.class,
-        () -> commitIn(t, IptablesNftBatch.freshSetup(CHAIN, COMMENT, ip).orElseThrow()));
+        () -> commitIn(t, IptablesNftBatch.freshSetup(CHAIN, COMMENT, List.of(ip)).orElseThrow()));
     assertTrue(e instanceof ErrnoException, e.toString());
     assertEquals(chainExists ? ErrnoException.Kind.EXISTS : ErrnoException.Kind.NOT_FOUND,
         ((ErrnoException) e).kind(), e.toString());
@@ -162,10 +203,10 @@ class IptablesNftBatchTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"2001:db8::5/64", "10.231.7.9/0"})
+  @ValueSource(strings = {"2001:db8::5/0", "10.231.7.9/0"})
   void leavesToIptablesRestoreWhatItDoesNotEncode(String cidr) {
-    assertTrue(IptablesNftBatch.freshSetup(CHAIN, COMMENT, net(cidr)).isEmpty());
-    assertTrue(IptablesNftBatch.freshSetup(CHAIN, "x".repeat(256), net("10.231.7.9/16")).isEmpty());
+    assertTrue(IptablesNftBatch.freshSetup(CHAIN, COMMENT, List.of(net(cidr))).isEmpty());
+    assertTrue(IptablesNftBatch.freshSetup(CHAIN, "x".repeat(256), List.of(net("10.231.7.9/16"))).isEmpty());
   }
 
   /** The datagram of the last sendmsg in an strace -e write=all log. */

@@ -10,7 +10,6 @@ import io.jcni.libcni.testing.RequiresCapabilities;
 import io.jcni.libcni.testing.RequiresExecutable;
 import io.jcni.libcni.testing.TestNetns;
 import io.jcni.plugins.linux.NetNs;
-import io.jcni.plugins.linux.NfTablesBatch;
 import io.jcni.plugins.linux.NfTablesRules;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -49,10 +48,12 @@ class IptablesNftDecoderTest {
   private TestNetns netns() throws IOException {
     TestNetns t = TestNetns.create("nftd");
     namespaces.add(t);
-    for (String c : List.of("PREROUTING", "OUTPUT", "POSTROUTING")) {
-      t.exec("iptables", "-w", "-t", "nat", "-P", c, "ACCEPT");
+    for (IptablesFamily f : IptablesFamily.values()) {
+      for (String c : List.of("PREROUTING", "OUTPUT", "POSTROUTING")) {
+        t.exec(f.iptables, "-w", "-t", "nat", "-P", c, "ACCEPT");
+      }
+      t.exec(f.iptables, "-w", "-t", "filter", "-P", "FORWARD", "ACCEPT");
     }
-    t.exec("iptables", "-w", "-t", "filter", "-P", "FORWARD", "ACCEPT");
     return t;
   }
 
@@ -62,20 +63,22 @@ class IptablesNftDecoderTest {
 
   @ParameterizedTest
   @MethodSource("scripts")
-  void readsWhatJcniWroteAsIptablesSavePrintsIt(String table, List<String> lines) throws Exception {
+  void readsWhatJcniWroteAsIptablesSavePrintsIt(IptablesFamily family, String table, List<String> lines)
+      throws Exception {
     TestNetns t = netns();
     try (NetNs ns = NetNs.open(Path.of(t.path()))) {
-      assertTrue(IptablesNftScript.commit(FirewallExec.in(ns), table, lines), "not committed: " + lines);
+      assertTrue(IptablesNftScript.commit(FirewallExec.in(ns), family, table, lines), "not committed: " + lines);
     }
-    assertReadsAsSaved(t, table, true);
+    assertReadsAsSaved(t, family, table, true);
   }
 
   @ParameterizedTest
   @MethodSource("scripts")
-  void readsWhatIptablesWroteAsIptablesSavePrintsIt(String table, List<String> lines) throws Exception {
+  void readsWhatIptablesWroteAsIptablesSavePrintsIt(IptablesFamily family, String table, List<String> lines)
+      throws Exception {
     TestNetns t = netns();
-    new NetnsExec(t.name()).run(List.of("iptables-restore", "-w", "--noflush"), script(table, lines));
-    assertReadsAsSaved(t, table, true);
+    new NetnsExec(t.name()).run(List.of(family.restore, "-w", "--noflush"), script(table, lines));
+    assertReadsAsSaved(t, family, table, true);
   }
 
   /** Rules iptables writes that the encoder does not: each is read exactly as saved, or not recognised. */
@@ -95,7 +98,7 @@ class IptablesNftDecoderTest {
         "-A CNI-FORWARD -m mark --mark 0x1 -j ACCEPT",
         "-A CNI-FORWARD -s 10.1.0.0/15 -d 10.2.3.4/31 -j DROP",
         "-A CNI-FORWARD -p udp -m udp ! --dport 53 -j REJECT")));
-    List<ListedRule> read = read(t, "filter", "CNI-FORWARD");
+    List<ListedRule> read = read(t, IptablesFamily.V4, "filter", "CNI-FORWARD");
     List<IptablesRule> saved = TableDump.parse(t.exec("iptables-save", "-t", "filter"), "filter").rules("CNI-FORWARD");
     assertEquals(saved.size(), read.size());
     int recognised = 0;
@@ -110,7 +113,38 @@ class IptablesNftDecoderTest {
     }
     assertTrue(recognised >= 4, read.toString()); // -j MYCHAIN, the masked addresses, --sport, the mark at least
     assertTrue(recognised < read.size(), read.toString()); // LOG, ranges, ctstatus are not decoded
-    assertEquals(nftHandles(t, "filter", "CNI-FORWARD"), read.stream().map(ListedRule::handle).toList());
+    assertEquals(nftHandles(t, IptablesFamily.V4, "filter", "CNI-FORWARD"),
+        read.stream().map(ListedRule::handle).toList());
+  }
+
+  /** The same for ip6tables: rules with masked, negated and partial IPv6 prefixes. */
+  @Test
+  void readsOtherIpv6RulesExactlyOrNotAtAll() throws Exception {
+    TestNetns t = netns();
+    new NetnsExec(t.name()).run(List.of("ip6tables-restore", "-w", "--noflush"), script("filter", List.of(
+        ":CNI-FORWARD - [0:0]",
+        "-A CNI-FORWARD -s 2001:db8:1::/47 -d ::1/127 -j DROP",
+        "-A CNI-FORWARD ! -s 2001:db8::/32 ! -d fd00::2 -j ACCEPT",
+        "-A CNI-FORWARD -s 2001:db8::ff00:0/104 -j ACCEPT",
+        "-A CNI-FORWARD -p ipv6-icmp -j ACCEPT",
+        "-A CNI-FORWARD -p tcp --sport 80 -j ACCEPT",
+        "-A CNI-FORWARD -j LOG")));
+    List<ListedRule> read = read(t, IptablesFamily.V6, "filter", "CNI-FORWARD");
+    List<IptablesRule> saved = TableDump.parse(t.exec("ip6tables-save", "-t", "filter"), "filter")
+        .rules("CNI-FORWARD");
+    assertEquals(saved.size(), read.size());
+    int recognised = 0;
+    for (int i = 0; i < read.size(); i++) {
+      if (read.get(i).recognised()) {
+        assertEquals(saved.get(i), read.get(i).rule());
+        recognised++;
+      } else {
+        assertFalse(saved.contains(read.get(i).rule()));
+      }
+    }
+    assertEquals(4, recognised, read.toString()); // the addresses and --sport; icmpv6 and LOG are not decoded
+    assertEquals(nftHandles(t, IptablesFamily.V6, "filter", "CNI-FORWARD"),
+        read.stream().map(ListedRule::handle).toList());
   }
 
   /** {@code -D} becomes a delete by handle of the first rule with that text, in the same transaction as the rest. */
@@ -132,11 +166,12 @@ class IptablesNftDecoderTest {
       new NetnsExec(t.name()).run(List.of("iptables-restore", "-w", "--noflush"), script("filter", setup));
     }
     try (NetNs ns = NetNs.open(Path.of(ours.path()))) {
-      assertTrue(IptablesNftScript.commit(FirewallExec.in(ns), "filter", change));
+      assertTrue(IptablesNftScript.commit(FirewallExec.in(ns), IptablesFamily.V4, "filter", change));
       // a rule that is not there (any more) leaves the whole change to iptables-restore, with nothing applied
-      assertFalse(IptablesNftScript.commit(FirewallExec.in(ns), "filter",
+      assertFalse(IptablesNftScript.commit(FirewallExec.in(ns), IptablesFamily.V4, "filter",
           List.of("-A CNI-FORWARD -j ACCEPT", "-D CNI-FORWARD -d 10.233.0.2/32 -j ACCEPT")));
-      assertFalse(IptablesNftScript.commit(FirewallExec.in(ns), "filter", List.of("-D CNI-FORWARD -j LOG")));
+      assertFalse(IptablesNftScript.commit(FirewallExec.in(ns), IptablesFamily.V4, "filter",
+          List.of("-D CNI-FORWARD -j LOG")));
     }
     new NetnsExec(theirs.name()).run(List.of("iptables-restore", "-w", "--noflush"), script("filter", change));
     String saved = ours.exec("iptables-save", "-t", "filter").replaceAll("(?m)^#.*\\n", "");
@@ -149,37 +184,42 @@ class IptablesNftDecoderTest {
   void readsNothingFromAChainOrTableThatDoesNotExist() throws Exception {
     TestNetns t = TestNetns.create("nftd");
     namespaces.add(t);
-    assertEquals(List.of(), read(t, "nat", "CNI-HOSTPORT-DNAT"));
+    assertEquals(List.of(), read(t, IptablesFamily.V4, "nat", "CNI-HOSTPORT-DNAT"));
     t.exec("iptables", "-w", "-t", "nat", "-P", "PREROUTING", "ACCEPT");
-    assertEquals(List.of(), read(t, "nat", "CNI-HOSTPORT-DNAT"));
-    assertEquals(List.of(), read(t, "nat", "PREROUTING"));
+    assertEquals(List.of(), read(t, IptablesFamily.V4, "nat", "CNI-HOSTPORT-DNAT"));
+    assertEquals(List.of(), read(t, IptablesFamily.V4, "nat", "PREROUTING"));
+    assertEquals(List.of(), read(t, IptablesFamily.V6, "nat", "PREROUTING"));
   }
 
   /** Every chain of the table reads as iptables-save prints it, with nft's handles. */
-  private static void assertReadsAsSaved(TestNetns t, String table, boolean allRecognised) throws Exception {
-    TableDump saved = TableDump.parse(t.exec("iptables-save", "-t", table), table);
+  private static void assertReadsAsSaved(TestNetns t, IptablesFamily family, String table, boolean allRecognised)
+      throws Exception {
+    TableDump saved = TableDump.parse(t.exec(family.save, "-t", table), table);
     Set<String> chains = new HashSet<>();
     saved.allRules().forEach(r -> chains.add(r.chain()));
     assertFalse(chains.isEmpty());
     for (String chain : chains) {
-      List<ListedRule> read = read(t, table, chain);
+      List<ListedRule> read = read(t, family, table, chain);
       if (allRecognised) {
         assertTrue(read.stream().allMatch(ListedRule::recognised), read.toString());
       }
       assertEquals(saved.rules(chain), read.stream().map(ListedRule::rule).toList(), chain);
-      assertEquals(nftHandles(t, table, chain), read.stream().map(ListedRule::handle).toList(), chain);
+      assertEquals(nftHandles(t, family, table, chain), read.stream().map(ListedRule::handle).toList(), chain);
     }
   }
 
-  private static List<ListedRule> read(TestNetns t, String table, String chain) throws Exception {
+  private static List<ListedRule> read(TestNetns t, IptablesFamily family, String table, String chain)
+      throws Exception {
     try (NetNs ns = NetNs.open(Path.of(t.path()))) {
-      return ns.runIn(() -> NfTablesRules.list(NfTablesBatch.FAMILY_IPV4, table, chain)).stream()
-          .map(IptablesNftDecoder::decode).toList();
+      return ns.runIn(() -> NfTablesRules.list(family.nfproto, table, chain)).stream()
+          .map(r -> IptablesNftDecoder.decode(family, r)).toList();
     }
   }
 
-  private static List<Long> nftHandles(TestNetns t, String table, String chain) throws IOException {
-    JsonNode root = new ObjectMapper().readTree(t.exec("nft", "-j", "list", "chain", "ip", table, chain));
+  private static List<Long> nftHandles(TestNetns t, IptablesFamily family, String table, String chain)
+      throws IOException {
+    JsonNode root = new ObjectMapper().readTree(t.exec("nft", "-j", "list", "chain",
+        family == IptablesFamily.V4 ? "ip" : "ip6", table, chain));
     List<Long> out = new ArrayList<>();
     for (JsonNode item : root.path("nftables")) {
       if (item.has("rule")) {

@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jcni.libcni.testing.RequiresCapabilities;
 import io.jcni.libcni.testing.TestNetns;
 import io.jcni.libcni.types.IpNet;
+import io.jcni.plugins.linux.NetNs;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -17,7 +19,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The nftables backend in a throw-away namespace, checked through {@code nft -j list}. */
+/**
+ * The nftables backend in a throw-away namespace, checked through {@code nft -j list}; teardown and GC launch no
+ * program ({@link LaunchGuard}).
+ */
 @RequiresCapabilities
 class NftablesMasqTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -25,16 +30,27 @@ class NftablesMasqTest {
   private TestNetns host;
   private NetnsExec exec;
   private IpMasq masq;
+  private NetNs hostNs;
+  /** Watches teardown and GC, which must launch nothing: they read and delete over netlink. */
+  private LaunchGuard guard;
+  private IpMasq del;
 
   @BeforeEach
   void setUp() throws IOException {
     host = TestNetns.create("fwnft");
     exec = new NetnsExec(host.name());
     masq = new IpMasq(IpMasqBackend.NFTABLES, exec);
+    hostNs = NetNs.open(Path.of(host.path()));
+    guard = new LaunchGuard(hostNs).forbid();
+    del = new IpMasq(IpMasqBackend.NFTABLES, guard);
   }
 
   @AfterEach
   void tearDown() throws IOException {
+    if (hostNs != null) {
+      hostNs.close();
+    }
+    assertEquals(List.of(), guard.forbidden());
     if (host != null) {
       host.close();
     }
@@ -111,8 +127,7 @@ class NftablesMasqTest {
         + "\"daddr\"}},\"right\":{\"prefix\":{\"addr\":\"10.250.8.0\",\"len\":24}}}},{\"masquerade\":null}]"),
         rules.get(0).get("expr"));
 
-    masq.teardown("mynet", "dummy", "eth0", Cidrs.of("10.250.8.2/24"));
-    System.out.printf("nftables teardown v4 (both backends): %d process launches%n", exec.takeLaunches());
+    del.teardown("mynet", "dummy", "eth0", Cidrs.of("10.250.8.2/24"));
     assertEquals(List.of(), items(listTable(), "rule", "masq_checks"));
     assertEquals(3, items(listTable(), "rule", "postrouting").size());
   }
@@ -131,16 +146,18 @@ class NftablesMasqTest {
     masq.setup("mynet", "dummy", "eth0", ips);
     assertEquals(2, masqRules().size());
 
-    masq.teardown("mynet", "dummy", "eth0", ips);
+    del.teardown("mynet", "dummy", "eth0", ips);
     assertEquals(List.of(), masqRules());
-    masq.teardown("mynet", "dummy", "eth0", ips);
+    del.teardown("mynet", "dummy", "eth0", ips);
     assertEquals(List.of(), masqRules());
+    assertEquals(3, items(listTable(), "rule", "postrouting").size());
   }
 
   @Test
   void teardownWithoutSetupSucceeds() throws Exception {
-    masq.teardown("mynet", "never", "eth0", Cidrs.of("2001:db8:7::7/64"));
-    masq.gc("mynet", List.of());
+    del.teardown("mynet", "never", "eth0", Cidrs.of("2001:db8:7::7/64"));
+    del.gc("mynet", List.of());
+    del.teardown("mynet", "never", "eth0", List.of());
   }
 
   /**
@@ -166,7 +183,7 @@ class NftablesMasqTest {
         """), masqRules());
 
     masq.setup("unit-test", "four", "eth0", Cidrs.of("10.251.1.1/24"));
-    masq.teardown("unit-test", "one", "eth0", Cidrs.of("10.251.1.1/24"));
+    del.teardown("unit-test", "one", "eth0", Cidrs.of("10.251.1.1/24"));
     assertEquals(upstream("""
         add rule inet cni_plugins_masquerade masq_checks ip saddr == 192.168.1.2 ip daddr != 192.168.1.0/24 masquerade comment "6fd94d501e58f0aa-d750b2c8f0f25d5f, net: unit-test, if: eth0, id: two"
         add rule inet cni_plugins_masquerade masq_checks ip saddr == 192.168.99.5 ip daddr != 192.168.99.0/24 masquerade comment "6fd94d501e58f0aa-a4d4adb82b669cfe, net: unit-test, if: eth0, id: three"
@@ -174,17 +191,17 @@ class NftablesMasqTest {
         add rule inet cni_plugins_masquerade masq_checks ip saddr == 192.168.1.1 ip daddr != 192.168.1.0/24 masquerade comment "6fd94d501e58f0aa-e766de567ef6c543, net: unit-test, if: eth0, id: four"
         """), masqRules());
 
-    masq.gc("unit-test", List.of(new IpMasq.Attachment("two", "eth0"), new IpMasq.Attachment("three", "eth0"),
+    del.gc("unit-test", List.of(new IpMasq.Attachment("two", "eth0"), new IpMasq.Attachment("three", "eth0"),
         new IpMasq.Attachment("one", "eth0")));
-    masq.gc("alternate", List.of(new IpMasq.Attachment("three", "net1")));
+    del.gc("alternate", List.of(new IpMasq.Attachment("three", "net1")));
     assertEquals(upstream("""
         add rule inet cni_plugins_masquerade masq_checks ip saddr == 192.168.1.2 ip daddr != 192.168.1.0/24 masquerade comment "6fd94d501e58f0aa-d750b2c8f0f25d5f, net: unit-test, if: eth0, id: two"
         add rule inet cni_plugins_masquerade masq_checks ip saddr == 192.168.99.5 ip daddr != 192.168.99.0/24 masquerade comment "6fd94d501e58f0aa-a4d4adb82b669cfe, net: unit-test, if: eth0, id: three"
         add rule inet cni_plugins_masquerade masq_checks ip saddr == 10.0.0.5 ip daddr != 10.0.0.0/24 masquerade comment "82783ef24bdc7036-acb19d111858e348, net: alternate, if: net1, id: three"
         """), masqRules());
 
-    masq.gc("unit-test", List.of());
-    masq.gc("alternate", List.of());
+    del.gc("unit-test", List.of());
+    del.gc("alternate", List.of());
     assertEquals(List.of(), masqRules());
     assertEquals(3, items(listTable(), "rule", "postrouting").size());
   }

@@ -11,6 +11,7 @@ import io.jcni.libcni.testing.RequiresCapabilities;
 import io.jcni.libcni.testing.TestNetnsPool;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.GoJson;
+import io.jcni.plugins.netfilter.LaunchGuard;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -64,6 +65,32 @@ class PortMapGoEquivalenceTest {
           e.host.exec("sh", "-c", "echo 0 > /proc/sys/net/ipv4/conf/pmh0/route_localnet");
         }
       }
+    }
+  }
+
+  /**
+   * After warm-up (the backend probe), a dual-stack ADD and DEL next to a container Go added launch no program,
+   * make the nat tables Go's ADD makes, and the DEL leaves exactly Go's container.
+   */
+  @Test
+  void dualStackAddAndDelLaunchNothing() throws Exception {
+    try (PortMapEnv go = new PortMapEnv(pool); PortMapEnv java = new PortMapEnv(pool)) {
+      String c2 = MAPPINGS.replace("808", "909");
+      for (PortMapEnv e : List.of(go, java)) {
+        e.go(Command.ADD, e.args("c1", e.conf("", MAPPINGS)));
+      }
+      String onlyGos = java.nat();
+      go.go(Command.ADD, go.args("c2", go.conf("", c2)));
+      LaunchGuard guard = new LaunchGuard(java.hostNs);
+      PortMapPlugin p = new PortMapPlugin(java.hostNs, guard);
+      p.check(java.args("c1", java.conf("", MAPPINGS)), PortMapEnv.CTX); // warm-up: the default backend's probe
+      guard.forbid();
+      p.add(java.args("c2", java.conf("", c2)), PortMapEnv.CTX);
+      assertEquals(go.nat(), java.nat());
+      assertTrue(java.nat(true).contains("--to-destination [fd20:201::5]:82"), java.nat(true));
+      p.del(java.args("c2", java.conf("", c2)), PortMapEnv.CTX);
+      assertEquals(onlyGos, java.nat());
+      assertEquals(List.of(), guard.forbidden());
     }
   }
 
