@@ -114,8 +114,9 @@ class SysctlTest {
   }
 
   /**
-   * A procfs instance of our own, opened from a thread inside the namespace, reaches that namespace's sysctls (as a
-   * process inside reads them through {@code /proc}), not the host's, and is not the {@code /proc} mount.
+   * A procfs instance of our own, looked up from a thread inside the namespace, reaches that namespace's sysctls
+   * (as a process inside reads them through {@code /proc}), not the host's, and is not the {@code /proc} mount; a
+   * lookup from a host thread then reaches the host's.
    */
   @Test
   void aPrivateProcInstanceReachesTheNamespaceOfTheOpeningThread() throws IOException {
@@ -138,6 +139,14 @@ class SysctlTest {
         NetNs.closeQuietly(net);
       }
     });
+    // the next lookup, likely through the same instance, from a host thread: the host's value
+    int hostNet = PrivateProc.openSysNet();
+    try {
+      assertEquals(hostForward, read(hostNet, "ipv4/ip_forward"));
+      assertFalse(mountId(hostNet).equals(seen[3]), "sys/net came from the /proc mount");
+    } finally {
+      NetNs.closeQuietly(hostNet);
+    }
     assertEquals(target, seen[0]);
     assertEquals(inside("ipv4/ip_forward"), seen[0]);
     assertEquals(inside("ipv4/conf/jt-priv/arp_notify"), seen[1]);
