@@ -6,6 +6,7 @@ import io.jcni.libcni.types.IpConfig;
 import io.jcni.libcni.types.IpNet;
 import io.jcni.libcni.types.Ips;
 import java.net.InetAddress;
+import java.util.Set;
 
 /**
  * Hands out addresses of one range set from a {@link Store}: a requested address, or the next free one
@@ -43,8 +44,15 @@ public final class Allocator {
               Ips.format(taken) + " has been allocated to " + id + ", duplicate allocation is not allowed");
         }
       }
+      // Go tries each address with an exclusive create, which fails on every one already taken: O(pods) failed
+      // syscalls per ADD on a full range, or when another range set moved last_reserved_ip away. Names the store
+      // holds are skipped instead; anything else (a directory, a symlink) still meets the exclusive create.
+      Set<String> files = store.fileNames();
       RangeIterator it = RangeIterator.startingAfter(set, store.lastReservedIp(rangeId).orElse(null));
       for (RangeIterator.Candidate c = it.next(); c != null; c = it.next()) {
+        if (files.contains(Ips.format(c.ip()))) {
+          continue;
+        }
         if (store.reserve(id, ifname, c.ip(), rangeId)) {
           return ipConfig(c.ip(), c.range());
         }

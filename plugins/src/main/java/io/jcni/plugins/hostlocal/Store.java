@@ -191,6 +191,14 @@ public final class Store {
     }
   }
 
+  /**
+   * The names of the store's regular files (reserved addresses in Go's format among them), a read-only view valid
+   * until the next call that reads the store.
+   */
+  public Set<String> fileNames() throws CniException {
+    return contents().keySet();
+  }
+
   /** The addresses whose file holds exactly this owner (no legacy fallback, as upstream's {@code GetByID}). */
   public List<InetAddress> getById(String id, String ifname) throws CniException {
     String key = ownerKey(id, ifname);

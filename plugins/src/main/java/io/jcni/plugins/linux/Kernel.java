@@ -144,6 +144,16 @@ final class Kernel {
   static final long MS_REC = 16384;
   static final long MS_SHARED = 1 << 20;
   static final int MNT_DETACH = 2;
+  // the mount API (fsopen(2) and friends): numbered alike on every architecture
+  static final long SYS_FSOPEN = 430;
+  static final long SYS_FSCONFIG = 431;
+  static final long SYS_FSMOUNT = 432;
+  static final int FSOPEN_CLOEXEC = 1;
+  static final int FSCONFIG_CMD_CREATE = 6;
+  static final int FSMOUNT_CLOEXEC = 1;
+  static final int MOUNT_ATTR_NOSUID = 0x2;
+  static final int MOUNT_ATTR_NODEV = 0x4;
+  static final int MOUNT_ATTR_NOEXEC = 0x8;
 
   // sockets
   static final int AF_UNSPEC = 0;

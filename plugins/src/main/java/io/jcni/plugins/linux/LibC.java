@@ -42,6 +42,13 @@ final class LibC {
 
   static native int fstatfs(int fd, Pointer buf) throws LastErrorException;
 
+  // syscall(2) for calls glibc may lack a wrapper for; one overload per argument shape, every argument a long
+  static native long syscall(long number, String a, long b) throws LastErrorException;
+
+  static native long syscall(long number, long a, long b, long c) throws LastErrorException;
+
+  static native long syscall(long number, long a, long b, Pointer c, Pointer d, long e) throws LastErrorException;
+
   /** The {@code f_type} (filesystem magic) of the filesystem {@code fd} is on. */
   static long filesystemType(int fd) throws LastErrorException {
     try (com.sun.jna.Memory statfs = new com.sun.jna.Memory(120)) { // struct statfs is 120 bytes on 64-bit Linux

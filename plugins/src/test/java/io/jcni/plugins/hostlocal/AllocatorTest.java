@@ -120,6 +120,21 @@ class AllocatorTest {
     assertEquals("no IP addresses available in range set: 192.168.1.1-192.168.1.6", e.getMessage());
   }
 
+  /**
+   * The allocator skips the store's files without creating them; a name the store does not list as a file (a
+   * directory, a dangling symlink) must still be refused by the exclusive create, as in Go.
+   */
+  @Test
+  void namesThatAreNotFilesAreStillTaken() throws Exception {
+    Store s = prepared(List.of("192.168.1.4"), null);
+    Files.createDirectory(s.fileOf(ip("192.168.1.2")));
+    Files.createSymbolicLink(s.fileOf(ip("192.168.1.3")), dataDir.resolve("nowhere"));
+    Allocator a = new Allocator(canonical("192.168.1.0/29"), s, 0);
+    assertEquals(ip("192.168.1.5"), a.get("ID", "eth0", null).address().ip());
+    assertTrue(Files.isDirectory(s.fileOf(ip("192.168.1.2"))));
+    assertTrue(Files.notExists(dataDir.resolve("nowhere")));
+  }
+
   @Test
   void releaseThenGetMovesOn() throws Exception {
     Allocator a = new Allocator(canonical("192.168.1.0/29"), store(), 0);

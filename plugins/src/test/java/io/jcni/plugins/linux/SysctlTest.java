@@ -113,6 +113,68 @@ class SysctlTest {
     assertThrows(IllegalArgumentException.class, () -> Sysctl.openHere(ns, java.util.Set.of("..")));
   }
 
+  /**
+   * A procfs instance of our own, looked up from a thread inside the namespace, reaches that namespace's sysctls
+   * (as a process inside reads them through {@code /proc}), not the host's, and is not the {@code /proc} mount; a
+   * lookup from a host thread then reaches the host's.
+   */
+  @Test
+  void aPrivateProcInstanceReachesTheNamespaceOfTheOpeningThread() throws IOException {
+    String hostForward = host("ipv4/ip_forward");
+    String target = hostForward.equals("1") ? "0" : "1";
+    t.exec("sysctl", "-q", "-w", "net.ipv4.ip_forward=" + target);
+    t.ip("link", "add", "jt-priv", "type", "veth", "peer", "name", "jt-priv-p"); // keys only the namespace has
+    String[] seen = ns.runIn(() -> {
+      int net = PrivateProc.openSysNet();
+      assertTrue(net >= 0, "the kernel refused a proc instance");
+      try {
+        int procSysNet = LibC.openDirectory(Path.of("/proc/sys/net"));
+        try {
+          return new String[] {read(net, "ipv4/ip_forward"), read(net, "ipv4/conf/jt-priv/arp_notify"),
+              mountId(net), mountId(procSysNet)};
+        } finally {
+          NetNs.closeQuietly(procSysNet);
+        }
+      } finally {
+        NetNs.closeQuietly(net);
+      }
+    });
+    // the next lookup, likely through the same instance, from a host thread: the host's value
+    int hostNet = PrivateProc.openSysNet();
+    try {
+      assertEquals(hostForward, read(hostNet, "ipv4/ip_forward"));
+      assertFalse(mountId(hostNet).equals(seen[3]), "sys/net came from the /proc mount");
+    } finally {
+      NetNs.closeQuietly(hostNet);
+    }
+    assertEquals(target, seen[0]);
+    assertEquals(inside("ipv4/ip_forward"), seen[0]);
+    assertEquals(inside("ipv4/conf/jt-priv/arp_notify"), seen[1]);
+    assertEquals(hostForward, host("ipv4/ip_forward"));
+    assertFalse(Files.exists(Path.of("/proc/sys/net/ipv4/conf/jt-priv")));
+    assertFalse(seen[2].equals(seen[3]), "sys/net came from the /proc mount (" + seen[2] + ")");
+  }
+
+  private static String read(int dir, String rel) throws IOException {
+    int fd = LibC.openat(dir, rel, Kernel.O_RDONLY | Kernel.O_CLOEXEC, 0);
+    try (com.sun.jna.Memory buf = new com.sun.jna.Memory(64)) {
+      long n = LibC.read(fd, buf, buf.size());
+      return new String(buf.getByteArray(0, (int) n), java.nio.charset.StandardCharsets.UTF_8).strip();
+    } finally {
+      NetNs.closeQuietly(fd);
+    }
+  }
+
+  /** The mount a descriptor is on, as {@code /proc/self/fdinfo} reports it. */
+  private static String mountId(int fd) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd))) {
+      if (line.startsWith("mnt_id:")) {
+        return line.substring("mnt_id:".length()).strip();
+      }
+    }
+    throw new IOException("no mnt_id in /proc/self/fdinfo/" + fd);
+  }
+
   @Test
   void missingKeyIsNotFoundWithGosMessage() throws IOException {
     try (Sysctl s = Sysctl.open(ns)) {
