@@ -72,7 +72,7 @@ public final class ContainerLocks {
   }
 
   /** How many containers have a lock held or awaited right now. */
-  synchronized int active() {
+  public synchronized int active() {
     return locks.size();
   }
 }

@@ -7,12 +7,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 
 /** Test helper: semantic JSON comparison, as Gomega's MatchJSON (member order ignored). */
-final class Json {
+public final class Json {
   private static final ObjectMapper M = new ObjectMapper();
 
   private Json() {}
 
-  static JsonNode tree(String s) {
+  public static JsonNode tree(String s) {
     try {
       return M.readTree(s);
     } catch (Exception e) {
@@ -20,16 +20,16 @@ final class Json {
     }
   }
 
-  static void assertMatches(String expected, byte[] actual) {
+  public static void assertMatches(String expected, byte[] actual) {
     assertEquals(tree(expected), tree(new String(actual, StandardCharsets.UTF_8)),
         () -> "got " + new String(actual, StandardCharsets.UTF_8));
   }
 
-  static byte[] bytes(String s) {
+  public static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
-  static String str(byte[] b) {
+  public static String str(byte[] b) {
     return new String(b, StandardCharsets.UTF_8);
   }
 }
