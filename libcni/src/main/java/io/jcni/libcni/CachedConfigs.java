@@ -1,12 +1,12 @@
 package io.jcni.libcni;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jcni.libcni.cache.CacheEntry;
-import io.jcni.libcni.cache.CacheFile;
-import io.jcni.libcni.cache.ResultCache;
+import io.jcni.libcni.internal.cache.CacheEntry;
+import io.jcni.libcni.internal.cache.CacheFile;
+import io.jcni.libcni.internal.cache.ResultCache;
+import io.jcni.libcni.internal.json.GoJson;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
-import io.jcni.libcni.types.GoJson;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,10 +1,10 @@
 package io.jcni.libcni;
 
-import io.jcni.libcni.cache.CacheFile;
-import io.jcni.libcni.cache.ResultCache;
+import io.jcni.libcni.internal.cache.CacheFile;
+import io.jcni.libcni.internal.cache.ResultCache;
+import io.jcni.libcni.internal.json.GoJson;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
-import io.jcni.libcni.types.GoJson;
 import io.jcni.libcni.types.Result;
 import io.jcni.libcni.types.Results;
 import java.util.Optional;

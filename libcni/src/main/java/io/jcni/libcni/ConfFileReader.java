@@ -1,12 +1,12 @@
 package io.jcni.libcni;
 
+import io.jcni.libcni.internal.types.ErrorText;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
-import io.jcni.libcni.types.ErrorText;
 import java.io.IOException;
-import java.nio.file.FileSystemException;
 import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;

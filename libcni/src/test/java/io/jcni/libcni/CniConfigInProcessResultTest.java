@@ -5,15 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jcni.libcni.internal.json.GoJson;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.CniPlugin;
 import io.jcni.libcni.spi.PluginContext;
 import io.jcni.libcni.spi.PluginRegistry;
 import io.jcni.libcni.types.CniException;
-import io.jcni.libcni.types.GoJson;
-import io.jcni.libcni.types.Result;
 import io.jcni.libcni.types.Result040;
 import io.jcni.libcni.types.Result100;
+import io.jcni.libcni.types.Result;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;

@@ -8,11 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jcni.libcni.internal.types.Ips;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.Dns;
 import io.jcni.libcni.types.ErrorCode;
 import io.jcni.libcni.types.IpNet;
-import io.jcni.libcni.types.Ips;
 import io.jcni.libcni.types.Result;
 import io.jcni.libcni.types.Results;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package io.jcni.demo;
 
 import io.jcni.libcni.CniConfig;
-import io.jcni.libcni.invoke.FindInPath;
+import io.jcni.libcni.internal.invoke.FindInPath;
 import io.jcni.libcni.spi.PluginRegistry;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
@@ -275,7 +275,7 @@ final class Bench {
 
   /** Namespaces named like this run's that still exist. */
   private List<String> namespacesLeft() throws IOException {
-    Path dir = io.jcni.plugins.linux.NetNs.RUN_DIR;
+    Path dir = io.jcni.plugins.internal.linux.NetNs.RUN_DIR;
     if (!Files.isDirectory(dir)) {
       return List.of();
     }

@@ -1,7 +1,7 @@
 package io.jcni.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.jcni.plugins.routed.HostEnd;
+import io.jcni.plugins.internal.routed.HostEnd;
 import java.util.List;
 import java.util.Set;
 

@@ -4,7 +4,7 @@ import io.jcni.libcni.CniConfig;
 import io.jcni.libcni.NetworkConfigList;
 import io.jcni.libcni.RuntimeConf;
 import io.jcni.libcni.types.CniException;
-import io.jcni.plugins.linux.NetNs;
+import io.jcni.plugins.internal.linux.NetNs;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;

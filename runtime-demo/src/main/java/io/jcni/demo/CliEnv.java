@@ -1,9 +1,9 @@
 package io.jcni.demo;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import io.jcni.libcni.internal.json.GoJson;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
-import io.jcni.libcni.types.GoJson;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.jcni.demo;
 
-import io.jcni.plugins.linux.NetNs;
+import io.jcni.plugins.internal.linux.NetNs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,9 +1,9 @@
 package io.jcni.demo;
 
 import io.jcni.libcni.spi.CniPlugin;
-import io.jcni.plugins.bridge.BridgePlugin;
-import io.jcni.plugins.linux.NetNs;
-import io.jcni.plugins.routed.RoutedPlugin;
+import io.jcni.plugins.internal.bridge.BridgePlugin;
+import io.jcni.plugins.internal.linux.NetNs;
+import io.jcni.plugins.internal.routed.RoutedPlugin;
 import java.nio.file.Path;
 import java.util.List;
 

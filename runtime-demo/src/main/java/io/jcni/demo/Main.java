@@ -2,9 +2,9 @@ package io.jcni.demo;
 
 import io.jcni.demo.serve.Serve;
 import io.jcni.demo.serve.ShimInstaller;
+import io.jcni.libcni.internal.types.ErrorText;
 import io.jcni.libcni.spi.PluginRegistry;
 import io.jcni.libcni.types.CniException;
-import io.jcni.libcni.types.ErrorText;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -15,7 +15,7 @@ import io.jcni.libcni.spi.PluginRegistry;
 import io.jcni.libcni.testing.HostLocalStore;
 import io.jcni.libcni.testing.TestNetns;
 import io.jcni.libcni.types.Result100;
-import io.jcni.plugins.linux.NetNs;
+import io.jcni.plugins.internal.linux.NetNs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -139,7 +139,7 @@ public final class RuntimeBench {
     @Override
     public com.fasterxml.jackson.databind.node.ObjectNode addResult(io.jcni.libcni.spi.CmdArgs args,
         io.jcni.libcni.spi.PluginContext ctx) {
-      com.fasterxml.jackson.databind.node.ObjectNode r = io.jcni.libcni.types.GoJson.mapper().createObjectNode();
+      com.fasterxml.jackson.databind.node.ObjectNode r = io.jcni.libcni.internal.json.GoJson.mapper().createObjectNode();
       r.put("cniVersion", "1.1.0").putArray("ips").addObject().put("address", "10.205.0.5/24");
       return r;
     }

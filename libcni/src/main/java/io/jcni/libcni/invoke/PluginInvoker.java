@@ -1,6 +1,9 @@
 package io.jcni.libcni.invoke;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jcni.libcni.internal.invoke.DispatchingInvoker;
+import io.jcni.libcni.internal.invoke.ExecInvoker;
+import io.jcni.libcni.internal.invoke.ResultDecoder;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.Command;
 import io.jcni.libcni.spi.Deadline;

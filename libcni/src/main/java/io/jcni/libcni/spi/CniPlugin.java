@@ -1,8 +1,8 @@
 package io.jcni.libcni.spi;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jcni.libcni.internal.json.GoJson;
 import io.jcni.libcni.types.CniException;
-import io.jcni.libcni.types.GoJson;
 import java.util.List;
 
 /**

@@ -1,7 +1,7 @@
 package io.jcni.libcni.spi;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jcni.libcni.invoke.ResultDecoder;
+import io.jcni.libcni.internal.invoke.ResultDecoder;
 import io.jcni.libcni.types.CniException;
 
 /**

@@ -1,5 +1,6 @@
 package io.jcni.libcni.types;
 
+import io.jcni.libcni.internal.json.GoJson;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

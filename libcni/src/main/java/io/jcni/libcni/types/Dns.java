@@ -2,6 +2,8 @@ package io.jcni.libcni.types;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jcni.libcni.internal.json.GoJson;
+import io.jcni.libcni.internal.json.JsonFields;
 import java.util.List;
 
 /**

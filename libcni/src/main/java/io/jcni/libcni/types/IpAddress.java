@@ -1,5 +1,6 @@
 package io.jcni.libcni.types;
 
+import io.jcni.libcni.internal.types.Ips;
 import java.net.InetAddress;
 import java.util.Objects;
 import java.util.Optional;

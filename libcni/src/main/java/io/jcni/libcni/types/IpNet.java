@@ -2,6 +2,7 @@ package io.jcni.libcni.types;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import io.jcni.libcni.internal.types.Ips;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.Objects;

@@ -1,6 +1,7 @@
 package io.jcni.libcni.types;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jcni.libcni.internal.json.GoJson;
 
 /**
  * The result of a CNI ADD in one of the three JSON shapes the specification has had: {@link Result020} (0.1.0,

@@ -2,6 +2,9 @@ package io.jcni.libcni.types;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jcni.libcni.internal.json.GoJson;
+import io.jcni.libcni.internal.json.JsonFields;
+import io.jcni.libcni.internal.types.Ips;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;

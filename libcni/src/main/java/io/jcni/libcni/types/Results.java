@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jcni.libcni.internal.json.GoJson;
+import io.jcni.libcni.internal.json.JsonFields;
 import java.io.IOException;
 import java.util.List;
 import java.util.function.Function;

@@ -2,10 +2,10 @@ package io.jcni.libcni.version;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jcni.libcni.internal.json.GoJson;
+import io.jcni.libcni.internal.json.JsonFields;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
-import io.jcni.libcni.types.GoJson;
-import io.jcni.libcni.types.JsonFields;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;

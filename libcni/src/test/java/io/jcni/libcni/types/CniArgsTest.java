@@ -1,5 +1,6 @@
 package io.jcni.libcni.types;
 
+import io.jcni.libcni.internal.json.GoJson;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 

@@ -1,5 +1,7 @@
 package io.jcni.libcni.types;
 
+import io.jcni.libcni.internal.json.GoJson;
+import io.jcni.libcni.internal.types.Ips;
 import static io.jcni.libcni.types.Json.assertMatches;
 import static io.jcni.libcni.types.Json.bytes;
 import static io.jcni.libcni.types.Json.str;

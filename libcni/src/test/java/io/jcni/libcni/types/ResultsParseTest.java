@@ -1,5 +1,6 @@
 package io.jcni.libcni.types;
 
+import io.jcni.libcni.internal.types.Ips;
 import static io.jcni.libcni.types.Json.bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

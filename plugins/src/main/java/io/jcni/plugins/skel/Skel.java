@@ -1,19 +1,19 @@
 package io.jcni.plugins.skel;
 
-import io.jcni.libcni.invoke.DispatchingInvoker;
-import io.jcni.libcni.invoke.ExecInvoker;
-import io.jcni.libcni.invoke.RawExec;
+import io.jcni.libcni.internal.invoke.DispatchingInvoker;
+import io.jcni.libcni.internal.invoke.ExecInvoker;
+import io.jcni.libcni.internal.invoke.RawExec;
+import io.jcni.libcni.internal.json.GoJson;
+import io.jcni.libcni.internal.spi.SkelChecks;
+import io.jcni.libcni.internal.types.ErrorText;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.CniPlugin;
 import io.jcni.libcni.spi.Command;
 import io.jcni.libcni.spi.Deadline;
-import io.jcni.libcni.spi.SkelChecks;
 import io.jcni.libcni.spi.PluginContext;
 import io.jcni.libcni.spi.PluginRegistry;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
-import io.jcni.libcni.types.ErrorText;
-import io.jcni.libcni.types.GoJson;
 import io.jcni.libcni.version.PluginInfo;
 import io.jcni.libcni.version.Versions;
 import java.io.File;

@@ -13,7 +13,7 @@ import io.jcni.libcni.spi.PluginContext;
 import io.jcni.libcni.testing.GoPlugin;
 import io.jcni.libcni.testing.RequiresExecutable;
 import io.jcni.libcni.types.CniException;
-import io.jcni.plugins.hostlocal.HostLocalPlugin;
+import io.jcni.plugins.internal.hostlocal.HostLocalPlugin;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,8 +1,8 @@
 package io.jcni.demo.serve;
 
+import io.jcni.libcni.internal.types.ErrorText;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
-import io.jcni.libcni.types.ErrorText;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.PrintStream;

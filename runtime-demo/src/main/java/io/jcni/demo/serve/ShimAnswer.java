@@ -1,7 +1,7 @@
 package io.jcni.demo.serve;
 
+import io.jcni.libcni.internal.json.GoJson;
 import io.jcni.libcni.types.CniException;
-import io.jcni.libcni.types.GoJson;
 
 /**
  * What {@code jcni serve} sends back for one {@link ShimRequest}: what the plugin executable would have printed

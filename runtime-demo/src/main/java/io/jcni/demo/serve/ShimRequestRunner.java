@@ -1,6 +1,6 @@
 package io.jcni.demo.serve;
 
-import io.jcni.libcni.runtime.ContainerLocks;
+import io.jcni.libcni.internal.runtime.ContainerLocks;
 import io.jcni.libcni.spi.CniPlugin;
 import io.jcni.libcni.spi.Deadline;
 import io.jcni.libcni.spi.PluginRegistry;

@@ -10,7 +10,7 @@ import io.jcni.libcni.testing.GoPlugin;
 import io.jcni.libcni.testing.TestNetns;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.Result100;
-import io.jcni.plugins.linux.NetNs;
+import io.jcni.plugins.internal.linux.NetNs;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;

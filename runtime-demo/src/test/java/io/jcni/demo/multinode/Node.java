@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jcni.demo.DemoBird;
 import io.jcni.libcni.runtime.CniRuntime;
 import io.jcni.libcni.testing.TestNetns;
-import io.jcni.plugins.linux.NetNs;
+import io.jcni.plugins.internal.linux.NetNs;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;

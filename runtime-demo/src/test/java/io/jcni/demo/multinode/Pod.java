@@ -1,7 +1,7 @@
 package io.jcni.demo.multinode;
 
 import io.jcni.libcni.testing.TestNetns;
-import io.jcni.plugins.linux.NetNs;
+import io.jcni.plugins.internal.linux.NetNs;
 import java.net.InetAddress;
 
 /**

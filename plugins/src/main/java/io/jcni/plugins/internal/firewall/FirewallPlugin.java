@@ -1,0 +1,201 @@
+package io.jcni.plugins.internal.firewall;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jcni.libcni.internal.json.GoJson;
+import io.jcni.libcni.spi.CmdArgs;
+import io.jcni.libcni.spi.CniPlugin;
+import io.jcni.libcni.spi.Deadline;
+import io.jcni.libcni.spi.PluginContext;
+import io.jcni.libcni.types.CniException;
+import io.jcni.libcni.types.ErrorCode;
+import io.jcni.libcni.types.IpConfig;
+import io.jcni.libcni.types.IpNet;
+import io.jcni.libcni.types.Result100;
+import io.jcni.libcni.version.Versions;
+import io.jcni.plugins.internal.linux.NetNs;
+import io.jcni.plugins.internal.netfilter.FirewallExec;
+import io.jcni.plugins.internal.netfilter.IptablesFamily;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The CNI {@code firewall} meta plugin, in process, with upstream's iptables backend: ADD lets the prevResult's
+ * addresses through the host's FORWARD chain ({@code CNI-FORWARD}, with the {@code CNI-ADMIN} override chain) and
+ * sets up the {@code ingressPolicy} bridge isolation; DEL removes the addresses' rules (the namespace plays no
+ * part); CHECK looks for them; the result is the prevResult. The firewalld backend (D-Bus) is refused with a
+ * clear error.
+ *
+ * <p>The host is the calling thread's network namespace, or the one given to {@link #FirewallPlugin(NetNs)}.
+ * Thread-safe.
+ */
+public final class FirewallPlugin implements CniPlugin {
+  private final FirewallExec exec;
+  private final BooleanSupplier firewalldRunning;
+
+  /** A firewall plugin working in the namespace of the thread that calls it. */
+  public FirewallPlugin() {
+    this(null);
+  }
+
+  /** A firewall plugin working in {@code hostNs} (kept open by the caller while the plugin is used). */
+  public FirewallPlugin(NetNs hostNs) {
+    this(hostNs, Firewalld::isRunning);
+  }
+
+  FirewallPlugin(NetNs hostNs, BooleanSupplier firewalldRunning) {
+    this(FirewallExec.in(hostNs), firewalldRunning);
+  }
+
+  /** A firewall plugin whose programs and nf_tables changes go through {@code exec} (tests watch them). */
+  FirewallPlugin(FirewallExec exec, BooleanSupplier firewalldRunning) {
+    this.exec = exec;
+    this.firewalldRunning = firewalldRunning;
+  }
+
+  @Override
+  public String type() {
+    return "firewall";
+  }
+
+  @Override
+  public List<String> supportedVersions() {
+    return Versions.startingFrom("0.4.0");
+  }
+
+  @Override
+  public ObjectNode addResult(CmdArgs args, PluginContext ctx) throws CniException {
+    FirewallConf conf = FirewallConf.parse(args.stdinData());
+    if (conf.prevResult() == null) {
+      throw FirewallConf.missingPrevResult();
+    }
+    ForwardRules forward = iptablesBackend(conf);
+    Result100 prev = conf.prevResult();
+    // Go checks the policy after adding the forward rules and leaves them behind; checked first, nothing is left.
+    IngressPolicy policy = policy(conf);
+    String bridge = policy == IngressPolicy.OPEN ? null : bridgeName(prev, conf);
+    List<IpNet> ips = addresses(prev);
+    Map<IptablesFamily, FilterPlan> applied = new EnumMap<>(IptablesFamily.class);
+    try {
+      for (IptablesFamily f : IptablesFamily.values()) {
+        List<IpNet> mine = f.of(ips);
+        if (mine.isEmpty()) {
+          continue;
+        }
+        applied.put(f, table(f, ctx.deadline()).change(plan -> {
+          forward.add(plan, mine);
+          if (bridge != null) {
+            IsolationRules.add(plan, bridge, policy);
+          }
+        }));
+      }
+    } catch (CniException | RuntimeException e) {
+      undo(applied, ctx.deadline().forUndo(), e);
+      throw unexpected(e);
+    }
+    return prev.convertTo(conf.cniVersion()).toJsonNode();
+  }
+
+  @Override
+  public void check(CmdArgs args, PluginContext ctx) throws CniException {
+    FirewallConf conf = FirewallConf.parse(args.stdinData());
+    if (conf.prevResult() == null) {
+      throw FirewallConf.missingPrevResult();
+    }
+    ForwardRules forward = iptablesBackend(conf);
+    List<IpNet> ips = addresses(conf.prevResult());
+    try {
+      for (IptablesFamily f : IptablesFamily.values()) {
+        List<IpNet> mine = f.of(ips);
+        if (!mine.isEmpty()) {
+          table(f, ctx.deadline()).change(plan -> forward.check(plan, mine));
+        }
+      }
+    } catch (RuntimeException e) {
+      throw unexpected(e);
+    }
+  }
+
+  @Override
+  public void del(CmdArgs args, PluginContext ctx) throws CniException {
+    FirewallConf conf = FirewallConf.parse(args.stdinData());
+    iptablesBackend(conf);
+    // Without a prevResult there are no addresses, so nothing to remove (as upstream).
+    List<IpNet> ips = conf.prevResult() == null ? List.of() : addresses(conf.prevResult());
+    try {
+      for (IptablesFamily f : IptablesFamily.values()) {
+        List<IpNet> mine = f.of(ips);
+        if (!mine.isEmpty()) {
+          table(f, ctx.deadline()).change(plan -> ForwardRules.del(plan, mine));
+        }
+      }
+    } catch (RuntimeException e) {
+      throw unexpected(e);
+    }
+    // The isolation rules are per bridge and may serve other containers, so DEL leaves them (as upstream).
+    policy(conf);
+  }
+
+  /** Upstream's choice of backend; only iptables can be served here. */
+  private ForwardRules iptablesBackend(FirewallConf conf) throws CniException {
+    switch (conf.backend()) {
+      case "iptables":
+        break;
+      case "firewalld":
+        throw Firewalld.requested(conf.firewalldZone());
+      default:
+        if (firewalldRunning.getAsBoolean()) {
+          throw Firewalld.detected(conf.firewalldZone());
+        }
+    }
+    return new ForwardRules(conf.adminChain());
+  }
+
+  private static IngressPolicy policy(FirewallConf conf) throws CniException {
+    IngressPolicy p = IngressPolicy.parse(conf.ingressPolicyText());
+    if (p == null) {
+      throw IngressPolicy.unknown(conf.ingressPolicyText());
+    }
+    return p;
+  }
+
+  /** The bridge of an isolation policy: the prevResult's first interface, as the bridge plugin lists it. */
+  private static String bridgeName(Result100 prev, FirewallConf conf) throws CniException {
+    if (prev.interfaces().isEmpty()) {
+      throw new CniException(ErrorCode.INTERNAL, "interface needs to be set for ingress policy "
+          + GoJson.quote(conf.ingressPolicyText()) + ", make sure to chain \"firewall\" plugin with \"bridge\"");
+    }
+    String name = prev.interfaces().get(0).name();
+    if (name == null || name.isEmpty()) {
+      throw new CniException(ErrorCode.INTERNAL, "got empty bridge name");
+    }
+    return name;
+  }
+
+  private static List<IpNet> addresses(Result100 prev) {
+    return prev.ips().stream().map(IpConfig::address).toList();
+  }
+
+  private FilterTable table(IptablesFamily f, Deadline deadline) {
+    return new FilterTable(exec, f, deadline);
+  }
+
+  /** Removes what the families already applied added, so a failed ADD leaves nothing behind. */
+  private void undo(Map<IptablesFamily, FilterPlan> applied, Deadline deadline, Exception failure) {
+    applied.forEach((f, plan) -> {
+      try {
+        table(f, deadline).restore(plan.undoLines());
+      } catch (CniException | RuntimeException e) {
+        failure.addSuppressed(e);
+      }
+    });
+  }
+
+  private static CniException unexpected(Exception e) {
+    if (e instanceof CniException c) {
+      return c;
+    }
+    return new CniException(ErrorCode.INTERNAL, String.valueOf(e.getMessage()), "", e);
+  }
+}

@@ -1,0 +1,273 @@
+package io.jcni.plugins.internal.linux;
+
+import io.jcni.plugins.internal.linux.NetlinkCodec.Request;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * One nf_tables transaction: new and deleted chains, added rules and flushed chains that the kernel applies all
+ * together or not at all
+ * ({@link NfTablesSocket#commit}).
+ *
+ * <p>Only what writing iptables-nft's rules needs is here, encoded exactly as iptables-nft 1.8 encodes it (attribute
+ * order, big-endian numbers, {@code NFTA_RULE_COMPAT} on every rule, no generation check), so that iptables-save and
+ * iptables -D read the result like their own.
+ */
+public final class NfTablesBatch {
+  /** {@code NFPROTO_IPV4}: the family of iptables' tables. */
+  public static final int FAMILY_IPV4 = 2;
+  /** {@code NFPROTO_IPV6}: the family of ip6tables' tables. */
+  public static final int FAMILY_IPV6 = 10;
+
+  private static final int NFNL_SUBSYS_NFTABLES = 10;
+  private static final int NFNL_MSG_BATCH_BEGIN = 0x10;
+  private static final int NFNL_MSG_BATCH_END = 0x11;
+  private static final int NFT_MSG_NEWCHAIN = 3;
+  private static final int NFT_MSG_DELCHAIN = 5;
+  private static final int NFT_MSG_NEWRULE = 6;
+  private static final int NFT_MSG_DELRULE = 8;
+  private static final int NLM_F_EXCL = 0x200;
+  private static final int NLM_F_CREATE = 0x400;
+  private static final int NLM_F_APPEND = 0x800;
+  private static final int NESTED = 0x8000;
+
+  private final List<Request> messages = new ArrayList<>();
+
+  /** Creates chain {@code chain} in {@code table}; the whole batch fails if it exists (as {@code iptables -N}). */
+  public NfTablesBatch newChain(int family, String table, String chain) {
+    messages.add(message(NFT_MSG_NEWCHAIN, Kernel.NLM_F_REQUEST | NLM_F_EXCL, family, "new chain " + chain)
+        .attrString(1, table) // NFTA_CHAIN_TABLE
+        .attrString(3, chain)); // NFTA_CHAIN_NAME
+    return this;
+  }
+
+  /** Appends a rule of {@code exprs} to {@code chain} of {@code table}. */
+  public NfTablesBatch appendRule(int family, String table, String chain, List<Expr> exprs) {
+    return addRule(family, table, chain, exprs, 0, true);
+  }
+
+  /**
+   * Adds a rule of {@code exprs} to {@code chain} of {@code table}, at its end ({@code append}) or its start;
+   * {@code compatProto} is the iptables protocol ({@code -p}) iptables-nft records with the rule, 0 for none.
+   */
+  public NfTablesBatch addRule(int family, String table, String chain, List<Expr> exprs, int compatProto,
+      boolean append) {
+    int flags = Kernel.NLM_F_REQUEST | NLM_F_CREATE | (append ? NLM_F_APPEND : 0);
+    Request r = message(NFT_MSG_NEWRULE, flags, family, (append ? "append rule to " : "insert rule in ") + chain)
+        .attrString(1, table) // NFTA_RULE_TABLE
+        .attrString(2, chain); // NFTA_RULE_CHAIN
+    int list = r.begin(NESTED | 4); // NFTA_RULE_EXPRESSIONS
+    for (Expr e : exprs) {
+      int elem = r.begin(NESTED | 1); // NFTA_LIST_ELEM
+      r.attrString(1, e.name); // NFTA_EXPR_NAME
+      int data = r.begin(NESTED | 2); // NFTA_EXPR_DATA
+      e.body.accept(r);
+      r.end(data).end(elem);
+    }
+    r.end(list);
+    int compat = r.begin(NESTED | 5); // NFTA_RULE_COMPAT: the protocol, no flags, as iptables-nft writes it
+    r.attr(1, be32(compatProto)).attr(2, be32(0)).end(compat);
+    messages.add(r);
+    return this;
+  }
+
+  /** Deletes every rule of {@code chain} ({@code iptables -F}); the whole batch fails if the chain is missing. */
+  public NfTablesBatch flushChain(int family, String table, String chain) {
+    messages.add(message(NFT_MSG_DELRULE, Kernel.NLM_F_REQUEST, family, "flush chain " + chain)
+        .attrString(1, table) // NFTA_RULE_TABLE
+        .attrString(2, chain)); // NFTA_RULE_CHAIN
+    return this;
+  }
+
+  /** Deletes the rule with {@code handle} from {@code chain}; the whole batch fails if it is gone. */
+  public NfTablesBatch deleteRule(int family, String table, String chain, long handle) {
+    messages.add(message(NFT_MSG_DELRULE, Kernel.NLM_F_REQUEST, family, "delete rule " + handle + " of " + chain)
+        .attrString(1, table) // NFTA_RULE_TABLE
+        .attrString(2, chain) // NFTA_RULE_CHAIN
+        .attr(3, be64(handle))); // NFTA_RULE_HANDLE
+    return this;
+  }
+
+  /** Deletes the empty, unreferenced chain {@code chain} ({@code iptables -X}); otherwise the whole batch fails. */
+  public NfTablesBatch deleteChain(int family, String table, String chain) {
+    messages.add(message(NFT_MSG_DELCHAIN, Kernel.NLM_F_REQUEST, family, "delete chain " + chain)
+        .attrString(1, table) // NFTA_CHAIN_TABLE
+        .attrString(3, chain)); // NFTA_CHAIN_NAME
+    return this;
+  }
+
+  /**
+   * The batch as the datagram {@link NfTablesSocket#commit} sends, its messages numbered from {@code firstSeq} (tests
+   * compare it with what iptables-nft sends).
+   */
+  public byte[] encode(int firstSeq, int portId) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int seq = firstSeq;
+    write(out, batchMarker(NFNL_MSG_BATCH_BEGIN).finish(seq++, portId));
+    for (Request m : messages) {
+      write(out, m.finish(seq++, portId));
+    }
+    write(out, batchMarker(NFNL_MSG_BATCH_END).finish(seq, portId));
+    return out.toByteArray();
+  }
+
+  int size() {
+    return messages.size();
+  }
+
+  /** Whether the batch changes nothing. */
+  public boolean isEmpty() {
+    return messages.isEmpty();
+  }
+
+  private static void write(ByteArrayOutputStream out, ByteBuffer b) {
+    byte[] a = new byte[b.remaining()];
+    b.get(a);
+    out.write(a, 0, a.length);
+  }
+
+  private static Request message(int type, int flags, int family, String what) {
+    return new Request(NFNL_SUBSYS_NFTABLES << 8 | type, flags, what).raw(nfgenmsg(family, 0));
+  }
+
+  private static Request batchMarker(int type) {
+    return new Request(type, Kernel.NLM_F_REQUEST, "batch").raw(nfgenmsg(0, NFNL_SUBSYS_NFTABLES));
+  }
+
+  /** struct nfgenmsg: family, version 0, resource id (big-endian). */
+  private static byte[] nfgenmsg(int family, int resId) {
+    return new byte[] {(byte) family, 0, (byte) (resId >> 8), (byte) resId};
+  }
+
+  static byte[] be32(int v) {
+    return ByteBuffer.allocate(4).order(ByteOrder.BIG_ENDIAN).putInt(v).array();
+  }
+
+  private static byte[] be64(long v) {
+    return ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putLong(v).array();
+  }
+
+  /** One expression of a rule. */
+  public static final class Expr {
+    /** {@code NFT_PAYLOAD_NETWORK_HEADER}. */
+    public static final int NETWORK_HEADER = 1;
+    /** {@code NFT_PAYLOAD_TRANSPORT_HEADER}. */
+    public static final int TRANSPORT_HEADER = 2;
+    /** {@code NFT_META_MARK}: the packet mark. */
+    public static final int META_MARK = 3;
+    /** {@code NFT_META_IIFNAME}: the input interface's name. */
+    public static final int META_IIFNAME = 6;
+    /** {@code NFT_META_OIFNAME}: the output interface's name. */
+    public static final int META_OIFNAME = 7;
+    /** {@code NFT_META_L4PROTO}: the transport protocol. */
+    public static final int META_L4PROTO = 16;
+    /** {@code NFT_CMP_EQ}. */
+    public static final int EQ = 0;
+    /** {@code NFT_CMP_NEQ}. */
+    public static final int NEQ = 1;
+
+    private static final int REG_1 = 1;
+    private static final int REG_VERDICT = 0;
+    private static final int NF_DROP = 0;
+    private static final int NF_ACCEPT = 1;
+    private static final int NFT_JUMP = -3;
+    private static final int NFT_GOTO = -4;
+    private static final int NFT_RETURN = -5;
+
+    final String name;
+    final Consumer<Request> body;
+
+    private Expr(String name, Consumer<Request> body) {
+      this.name = name;
+      this.body = body;
+    }
+
+    /** Loads {@code len} bytes at {@code offset} of header {@code base} into register 1. */
+    public static Expr payload(int base, int offset, int len) {
+      return new Expr("payload", r -> r.attr(1, be32(REG_1)).attr(2, be32(base)).attr(3, be32(offset))
+          .attr(4, be32(len)));
+    }
+
+    /** Loads the packet's meta datum {@code key} into register 1 (key before register, as libnftnl writes it). */
+    public static Expr meta(int key) {
+      return new Expr("meta", r -> r.attr(2, be32(key)).attr(1, be32(REG_1)));
+    }
+
+    /** Compares register 1 with {@code value}. */
+    public static Expr cmp(int op, byte[] value) {
+      return new Expr("cmp", r -> {
+        r.attr(1, be32(REG_1)).attr(2, be32(op));
+        int data = r.begin(NESTED | 3); // NFTA_CMP_DATA
+        r.attr(1, value).end(data); // NFTA_DATA_VALUE
+      });
+    }
+
+    /** Register 1 = (register 1 &amp; {@code mask}) ^ {@code xor}, over {@code mask.length} bytes. */
+    public static Expr bitwise(byte[] mask, byte[] xor) {
+      return new Expr("bitwise", r -> {
+        r.attr(1, be32(REG_1)).attr(2, be32(REG_1)).attr(3, be32(mask.length));
+        int m = r.begin(NESTED | 4);
+        r.attr(1, mask).end(m);
+        int x = r.begin(NESTED | 5);
+        r.attr(1, xor).end(x);
+      });
+    }
+
+    /** An xtables match through nft_compat: {@code info} is the match's struct as the kernel module reads it. */
+    public static Expr match(String name, int rev, byte[] info) {
+      return new Expr("match", r -> r.attrString(1, name).attr(2, be32(rev)).attr(3, info));
+    }
+
+    /** An xtables target through nft_compat. */
+    public static Expr target(String name, int rev, byte[] info) {
+      return new Expr("target", r -> r.attrString(1, name).attr(2, be32(rev)).attr(3, info));
+    }
+
+    /** A packet and byte counter starting at zero. */
+    public static Expr counter() {
+      return new Expr("counter", r -> r.attr(1, be64(0)).attr(2, be64(0)));
+    }
+
+    /** The verdict accept. */
+    public static Expr accept() {
+      return verdict(NF_ACCEPT, null);
+    }
+
+    /** The verdict drop. */
+    public static Expr drop() {
+      return verdict(NF_DROP, null);
+    }
+
+    /** The verdict return: back to the calling chain. */
+    public static Expr ret() {
+      return verdict(NFT_RETURN, null);
+    }
+
+    /** A jump to chain {@code chain}. */
+    public static Expr jump(String chain) {
+      return verdict(NFT_JUMP, chain);
+    }
+
+    /** A goto to chain {@code chain}: no return here. */
+    public static Expr goTo(String chain) {
+      return verdict(NFT_GOTO, chain);
+    }
+
+    private static Expr verdict(int code, String chain) {
+      return new Expr("immediate", r -> {
+        r.attr(1, be32(REG_VERDICT));
+        int data = r.begin(NESTED | 2); // NFTA_IMMEDIATE_DATA
+        int verdict = r.begin(NESTED | 2); // NFTA_DATA_VERDICT
+        r.attr(1, be32(code));
+        if (chain != null) {
+          r.attrString(2, chain);
+        }
+        r.end(verdict).end(data);
+      });
+    }
+  }
+}

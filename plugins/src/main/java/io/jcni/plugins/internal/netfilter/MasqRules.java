@@ -1,0 +1,21 @@
+package io.jcni.plugins.internal.netfilter;
+
+import io.jcni.libcni.types.CniException;
+import io.jcni.libcni.types.IpNet;
+import java.util.Collection;
+import java.util.List;
+
+/** One way of installing the ipMasq rules: the operations every {@link IpMasqBackend} implements. */
+sealed interface MasqRules permits IptablesMasq, NftablesMasq {
+  /** Installs rules so traffic from {@code ips} to outside their networks is masqueraded; idempotent. */
+  void setup(String network, String containerId, String ifName, List<IpNet> ips) throws CniException;
+
+  /** Removes what {@link #setup} installed for this attachment; succeeds when nothing is there. */
+  void teardown(String network, String containerId, String ifName, List<IpNet> ips) throws CniException;
+
+  /** Removes rules of {@code network} that belong to none of {@code keep}. */
+  void gc(String network, Collection<IpMasq.Attachment> keep) throws CniException;
+
+  /** Whether this backend can run here (the program exists and can talk to the kernel). */
+  boolean isSupported();
+}

@@ -1,0 +1,122 @@
+package io.jcni.plugins.internal.portmap;
+
+import io.jcni.libcni.spi.Deadline;
+import io.jcni.libcni.types.CniException;
+import io.jcni.libcni.types.ErrorCode;
+import io.jcni.libcni.types.IpNet;
+import io.jcni.plugins.internal.netfilter.FirewallCommandException;
+import io.jcni.plugins.internal.netfilter.FirewallExec;
+import io.jcni.plugins.internal.netfilter.NftRuleRef;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The nftables backend: the rules of {@link HostPortTable}, each ADD of an address family and each family's DEL
+ * applied as one {@code nft -f -} transaction (the entry conditions are nft rule text, which only nft parses).
+ * DEL and CHECK find a container's rules by their comment, the container id.
+ */
+final class NftablesPortMapper implements PortMapper {
+  private static final List<String> APPLY = List.of("nft", "-f", "-");
+  /** A rule deleted by someone else between listing and deleting fails the batch; the second try lists afresh. */
+  private static final int DELETE_ATTEMPTS = 2;
+
+  private final FirewallExec exec;
+  private final Deadline deadline;
+
+  NftablesPortMapper(FirewallExec exec, Deadline deadline) {
+    this.exec = exec;
+    this.deadline = deadline;
+  }
+
+  @Override
+  public void forward(PortMapConf conf, String containerId, IpNet container) throws CniException {
+    try {
+      exec.run(APPLY, HostPortTable.forwardScript(conf, containerId, container), deadline);
+    } catch (FirewallCommandException e) {
+      throw stopped(e) ? e : failure("unable to set up nftables rules for port mappings: ", e);
+    }
+  }
+
+  @Override
+  public void check(PortMapConf conf, String containerId, IpNet container) throws CniException {
+    boolean v6 = !container.isIpv4();
+    int hostPorts = HostPortTable.expectedHostPortRules(conf, v6);
+    int masquerades = conf.snat() ? HostPortTable.masqSources(conf, container).size() : 0;
+    if (hostPorts > 0) {
+      requireRules(v6, HostPortTable.HOSTPORTS, containerId, hostPorts);
+    }
+    if (masquerades > 0) {
+      requireRules(v6, HostPortTable.MASQUERADING, containerId, masquerades);
+    }
+  }
+
+  private void requireRules(boolean v6, String chain, String containerId, int count) throws CniException {
+    String json;
+    try {
+      json = exec.run(List.of("nft", "-j", "list", "chain", HostPortTable.family(v6), HostPortTable.TABLE, chain),
+          null, deadline);
+    } catch (FirewallCommandException e) {
+      throw stopped(e) ? e : failure("failed to run nft: ", e);
+    }
+    long found = NftRuleRef.Listing.parse(json).rules().stream()
+        .filter(r -> containerId.equals(r.comment())).count();
+    if (found < count) {
+      throw new CniException(ErrorCode.INTERNAL, "missing hostport rules in \"" + chain + "\" chain");
+    }
+  }
+
+  @Override
+  public void unforward(PortMapConf conf, String containerId) throws CniException {
+    for (boolean v6 : new boolean[] {false, true}) {
+      for (int attempt = 1; ; attempt++) {
+        List<String> deletes = deletesFor(v6, containerId);
+        if (deletes.isEmpty()) {
+          break;
+        }
+        try {
+          exec.run(APPLY, String.join("\n", deletes) + "\n", deadline);
+          break;
+        } catch (FirewallCommandException e) {
+          if (stopped(e) || !e.isNotFound() || attempt == DELETE_ATTEMPTS) {
+            throw stopped(e) ? e : failure("error deleting nftables rules: ", e);
+          }
+        }
+      }
+    }
+  }
+
+  /** The delete commands of the container's rules in one family's table; none when the table or nft is absent. */
+  private List<String> deletesFor(boolean v6, String containerId) throws CniException {
+    String json;
+    try {
+      json = exec.run(List.of("nft", "-j", "list", "table", HostPortTable.family(v6), HostPortTable.TABLE), null,
+          deadline);
+    } catch (FirewallCommandException e) {
+      if (stopped(e)) {
+        throw e;
+      }
+      // Go skips a family whose table is missing, or where nft cannot be used at all
+      if (e.isNotFound() || e.exitStatus() == FirewallCommandException.NOT_STARTED) {
+        return List.of();
+      }
+      throw failure("could not list rules in table " + HostPortTable.TABLE + ": failed to run nft: ", e);
+    }
+    List<String> deletes = new ArrayList<>();
+    for (NftRuleRef r : NftRuleRef.Listing.parse(json).rules()) {
+      if (HostPortTable.CONTAINER_CHAINS.contains(r.chain()) && containerId.equals(r.comment())) {
+        deletes.add(r.deleteCommand());
+      }
+    }
+    return deletes;
+  }
+
+  private static boolean stopped(FirewallCommandException e) {
+    return e.isTimeout() || e.isCancelled();
+  }
+
+  /** Go's message: the prefix and nft's own error text. */
+  private static CniException failure(String prefix, FirewallCommandException e) {
+    String why = e.stderr().strip();
+    return new CniException(ErrorCode.INTERNAL, prefix + (why.isEmpty() ? e.getMessage() : why), e.details(), e);
+  }
+}

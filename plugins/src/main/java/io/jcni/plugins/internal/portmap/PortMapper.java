@@ -1,0 +1,17 @@
+package io.jcni.plugins.internal.portmap;
+
+import io.jcni.libcni.types.CniException;
+import io.jcni.libcni.types.IpNet;
+
+/** A firewall backend of the portmap plugin: makes, checks and removes one container's port forwarding. */
+sealed interface PortMapper permits IptablesPortMapper, NftablesPortMapper {
+
+  /** Forwards {@code conf}'s mappings to {@code container} (one address family). */
+  void forward(PortMapConf conf, String containerId, IpNet container) throws CniException;
+
+  /** Checks that the forwarding {@link #forward} makes for {@code container} is in place. */
+  void check(PortMapConf conf, String containerId, IpNet container) throws CniException;
+
+  /** Removes the container's forwarding in both families; succeeds when it is already gone. */
+  void unforward(PortMapConf conf, String containerId) throws CniException;
+}
