@@ -24,6 +24,7 @@ import io.jcni.libcni.types.Result;
 import io.jcni.libcni.types.Results;
 import io.jcni.libcni.version.PluginInfo;
 import io.jcni.libcni.version.Version;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,11 +76,6 @@ public final class CniConfig {
   /** The plugin search path. */
   public List<String> path() {
     return path;
-  }
-
-  /** The result cache this instance reads and writes. */
-  public ResultCache cache() {
-    return cache;
   }
 
   // ---- ADD -------------------------------------------------------------------------------------------------
@@ -646,9 +642,9 @@ public final class CniConfig {
       return this;
     }
 
-    /** The process runner for exec'd plugins (e.g. to send their stderr elsewhere). */
-    public Builder rawExec(RawExec exec) {
-      this.rawExec = exec;
+    /** Where exec'd plugins' stderr goes ({@code null} discards it); {@link System#err} by default. */
+    public Builder pluginStderr(OutputStream sink) {
+      this.rawExec = new RawExec(sink);
       return this;
     }
 

@@ -10,7 +10,6 @@ import io.jcni.libcni.NotFoundException;
 import io.jcni.libcni.OperationLog;
 import io.jcni.libcni.RuntimeConf;
 import io.jcni.libcni.internal.cache.ResultCache;
-import io.jcni.libcni.internal.invoke.RawExec;
 import io.jcni.libcni.internal.runtime.ContainerLocks;
 import io.jcni.libcni.invoke.PluginInvoker;
 import io.jcni.libcni.spi.Deadline;
@@ -570,7 +569,7 @@ public final class CniRuntime implements AutoCloseable {
         .inline(registry, type -> placement.inline(n, type))
         .timeout(timeout)
         .execTimeout(execTimeout)
-        .rawExec(new RawExec(pluginStderr))
+        .pluginStderr(pluginStderr)
         .invoker(invoker)
         .build());
   }
