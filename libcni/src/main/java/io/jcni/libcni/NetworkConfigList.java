@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcni.libcni.internal.json.GoJson;
-import java.nio.charset.StandardCharsets;
+import io.jcni.libcni.internal.types.ByteText;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -123,6 +123,6 @@ public record NetworkConfigList(
   public String toString() {
     return "NetworkConfigList[name=" + name + ", cniVersion=" + cniVersion + ", disableCheck=" + disableCheck
         + ", disableGC=" + disableGC + ", loadOnlyInlinedPlugins=" + loadOnlyInlinedPlugins + ", plugins="
-        + plugins + ", bytes=" + new String(bytes, StandardCharsets.UTF_8) + "]";
+        + plugins + ", bytes=" + ByteText.of(bytes) + "]";
   }
 }

@@ -1,7 +1,7 @@
 package io.jcni.libcni;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.charset.StandardCharsets;
+import io.jcni.libcni.internal.types.ByteText;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -75,6 +75,6 @@ public record PluginConf(
   @Override
   public String toString() {
     return "PluginConf[type=" + type + ", name=" + name + ", cniVersion=" + cniVersion + ", bytes="
-        + new String(bytes, StandardCharsets.UTF_8) + "]";
+        + ByteText.of(bytes) + "]";
   }
 }

@@ -1,7 +1,10 @@
 package io.jcni.libcni.spi;
 
+import io.jcni.libcni.internal.types.ByteText;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The inputs of one plugin invocation: what an exec'd plugin reads from its {@code CNI_*} environment and stdin.
@@ -42,5 +45,25 @@ public record CmdArgs(
         "CNI_ARGS", args,
         "CNI_IFNAME", ifName,
         "CNI_PATH", String.join(java.io.File.pathSeparator, path));
+  }
+
+  // records compare arrays by identity; these compare and print the stdin bytes
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof CmdArgs a && containerId.equals(a.containerId) && netns.equals(a.netns)
+        && ifName.equals(a.ifName) && args.equals(a.args) && path.equals(a.path)
+        && Arrays.equals(stdinData, a.stdinData);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(containerId, netns, ifName, args, path, Arrays.hashCode(stdinData));
+  }
+
+  @Override
+  public String toString() {
+    return "CmdArgs[containerId=" + containerId + ", netns=" + netns + ", ifName=" + ifName + ", args=" + args
+        + ", path=" + path + ", stdinData=" + ByteText.of(stdinData) + "]";
   }
 }

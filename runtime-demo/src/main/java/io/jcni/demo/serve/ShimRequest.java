@@ -1,6 +1,9 @@
 package io.jcni.demo.serve;
 
+import io.jcni.libcni.internal.types.ByteText;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * One CNI call a shim forwards to {@code jcni serve}: the plugin type it was installed as, its {@code CNI_*}
@@ -27,5 +30,23 @@ public record ShimRequest(String type, Map<String, String> env, byte[] stdin) {
   /** {@code CNI_CONTAINERID}. */
   public String containerId() {
     return env.getOrDefault("CNI_CONTAINERID", "");
+  }
+
+  // records compare arrays by identity; these compare and print the stdin bytes
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ShimRequest r && Objects.equals(type, r.type) && env.equals(r.env)
+        && Arrays.equals(stdin, r.stdin);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(type, env, Arrays.hashCode(stdin));
+  }
+
+  @Override
+  public String toString() {
+    return "ShimRequest[type=" + type + ", env=" + env + ", stdin=" + ByteText.of(stdin) + "]";
   }
 }

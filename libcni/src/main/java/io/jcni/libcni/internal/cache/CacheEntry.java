@@ -1,6 +1,7 @@
 package io.jcni.libcni.internal.cache;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jcni.libcni.internal.types.ByteText;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -72,7 +73,7 @@ public record CacheEntry(
   @Override
   public String toString() {
     return "CacheEntry[" + networkName + "-" + containerId + "-" + ifName + ", netns=" + netns + ", config="
-        + (config == null ? "null" : config.length + " bytes") + ", cniArgs=" + cniArgs + ", capabilityArgs="
+        + ByteText.of(config) + ", cniArgs=" + cniArgs + ", capabilityArgs="
         + capabilityArgs + ", result=" + result + "]";
   }
 }

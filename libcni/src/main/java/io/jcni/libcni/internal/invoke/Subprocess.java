@@ -1,5 +1,6 @@
 package io.jcni.libcni.internal.invoke;
 
+import io.jcni.libcni.internal.types.ByteText;
 import io.jcni.libcni.spi.Deadline;
 import io.jcni.libcni.types.CniException;
 import java.io.ByteArrayInputStream;
@@ -7,8 +8,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -84,10 +87,43 @@ public final class Subprocess {
   }
 
   /** The program exited by itself with {@code status} (Java's exit value: 128 + n for death by signal n). */
-  public record Exited(int status, byte[] stdout, byte[] stderr) implements Outcome {}
+  public record Exited(int status, byte[] stdout, byte[] stderr) implements Outcome {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Exited e && status == e.status && Arrays.equals(stdout, e.stdout)
+          && Arrays.equals(stderr, e.stderr);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(status, Arrays.hashCode(stdout), Arrays.hashCode(stderr));
+    }
+
+    @Override
+    public String toString() {
+      return "Exited[status=" + status + ", stdout=" + ByteText.of(stdout) + ", stderr=" + ByteText.of(stderr) + "]";
+    }
+  }
 
   /** The program was killed because of {@code why}; {@code after} is the deadline's budget or the time it ran. */
-  public record Stopped(CniException.Stop why, Duration after, byte[] stdout, byte[] stderr) implements Outcome {}
+  public record Stopped(CniException.Stop why, Duration after, byte[] stdout, byte[] stderr) implements Outcome {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Stopped s && why == s.why && Objects.equals(after, s.after)
+          && Arrays.equals(stdout, s.stdout) && Arrays.equals(stderr, s.stderr);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(why, after, Arrays.hashCode(stdout), Arrays.hashCode(stderr));
+    }
+
+    @Override
+    public String toString() {
+      return "Stopped[why=" + why + ", after=" + after + ", stdout=" + ByteText.of(stdout) + ", stderr="
+          + ByteText.of(stderr) + "]";
+    }
+  }
 
   /**
    * Runs the program until it ends or {@code deadline} stops it. Nothing is started when the deadline has already
