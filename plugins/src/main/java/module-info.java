@@ -25,8 +25,8 @@ module io.jcni.plugins {
   exports io.jcni.plugins.internal.routed to io.jcni.demo;
   exports io.jcni.plugins.internal.tuning to io.jcni.demo;
 
-  // LibC's native methods are bound by JNA's direct mapping, which reflects on the class
-  opens io.jcni.plugins.internal.linux to com.sun.jna;
+  // No opens to com.sun.jna: LibC is bound by direct mapping (Native.register), which needs none (jcni demo runs
+  // on the module path). A JNA Structure or Library interface would need its package opened to com.sun.jna.
 
   provides io.jcni.libcni.spi.CniPlugin with
       io.jcni.plugins.internal.hostlocal.HostLocalPlugin,
