@@ -6,6 +6,8 @@
  * {@code PluginRegistry}) and {@code PluginInvoker}. Packages named {@code internal} are jcni's own (JSON codecs,
  * the exec protocol, the result cache) and are exported only to jcni's other modules.
  */
+// "module not found" for the qualified exports: the modules they name are built after this one
+@SuppressWarnings("module")
 module io.jcni.libcni {
   requires transitive com.fasterxml.jackson.databind;  // JsonNode/ObjectNode appear in CniPlugin and results
   requires com.google.common;

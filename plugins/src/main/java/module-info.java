@@ -6,6 +6,9 @@
  * {@code CniPlugin} services) and run one as a CNI executable with {@code io.jcni.plugins.skel.Skel}; everything
  * else is in {@code internal} packages, exported only to jcni's own modules.
  */
+// "module not found" for the qualified exports (io.jcni.demo is built after this module); JNA is an automatic
+// module (Automatic-Module-Name com.sun.jna)
+@SuppressWarnings({"module", "requires-automatic"})
 module io.jcni.plugins {
   requires transitive io.jcni.libcni;
   requires com.google.common;

@@ -14,6 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class PluginRegistry {
   private final Map<String, CniPlugin> plugins = new ConcurrentHashMap<>();
 
+  private PluginRegistry() {}  // empty() or discover()
+
   /** An empty registry: every type is exec'd. */
   public static PluginRegistry empty() {
     return new PluginRegistry();
