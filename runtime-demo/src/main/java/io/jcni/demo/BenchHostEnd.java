@@ -1,6 +1,8 @@
 package io.jcni.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jcni.libcni.internal.json.JsonFields;
 import io.jcni.plugins.internal.routed.HostEnd;
 import java.util.List;
 import java.util.Set;
@@ -104,15 +106,9 @@ sealed interface BenchHostEnd {
     }
   }
 
-  /** jcni-routed's {@code vethPrefix}, read as the plugin reads keys (case-insensitively), or its default. */
+  /** jcni-routed's {@code vethPrefix}, matched as the plugin matches its keys (Go's struct fields), or its default. */
   private static String vethPrefix(JsonNode plugin) {
-    var fields = plugin.fields();
-    while (fields.hasNext()) {
-      var f = fields.next();
-      if (f.getKey().equalsIgnoreCase("vethPrefix") && f.getValue().isTextual()) {
-        return f.getValue().asText();
-      }
-    }
-    return HostEnd.DEFAULT_PREFIX;
+    JsonNode v = plugin instanceof ObjectNode o ? JsonFields.lookup(o, "vethPrefix") : null;
+    return v != null && v.isTextual() ? v.asText() : HostEnd.DEFAULT_PREFIX;
   }
 }

@@ -2,6 +2,7 @@ package io.jcni.plugins.internal.netfilter;
 
 import io.jcni.libcni.types.IpNet;
 import io.jcni.plugins.internal.linux.NfTablesBatch;
+import java.net.InetAddress;
 import java.util.List;
 
 /**
@@ -37,7 +38,7 @@ public enum IptablesFamily {
   }
 
   /** Whether {@code ip} is an address of this family. */
-  boolean holds(java.net.InetAddress ip) {
+  boolean holds(InetAddress ip) {
     return ip != null && ip.getAddress().length == addressLength;
   }
 

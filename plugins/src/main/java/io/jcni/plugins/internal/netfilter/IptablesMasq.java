@@ -19,12 +19,13 @@ import java.util.Set;
  * <p>Where iptables is iptables-nft, setup and teardown go from this process, both address families in one
  * nf_tables transaction encoded as iptables-nft encodes them ({@link IptablesNftBatch}), without launching a
  * program: a setup for a new container, a teardown of exactly what setup made, else a teardown computed from the
- * nat tables read from the kernel. The common cases otherwise take one {@code iptables-restore --noflush} transaction per address family
- * and no read: a setup for a new container creates its chain with {@code -N} (which fails, undoing the whole
- * transaction, if the chain exists) and appends the three rules; a teardown deletes exactly the rules setup made,
- * then flushes and deletes the chain (which fails if anything else still jumps to it). When that transaction
- * fails, or the state is anything else, the nat table is read ({@code iptables-save -t nat}) and the change is
- * computed from it, as before: the same outcome as Go's sequence of single commands either way. Reading the table
+ * nat tables read from the kernel. Otherwise the common cases take one {@code iptables-restore --noflush}
+ * transaction per address family and no read: a setup for a new container creates its chain with {@code -N} (which
+ * fails, undoing the whole transaction, if the chain exists) and appends the three rules; a teardown deletes
+ * exactly the rules setup made, then flushes and deletes the chain (which fails if anything else still jumps to
+ * it). When that transaction fails, or the state is anything else, the nat table is read
+ * ({@code iptables-save -t nat}) and the change is computed from it: the same outcome as Go's sequence of single
+ * commands either way. Reading the table
  * costs a second process whose work grows with every rule on the node.
  */
 final class IptablesMasq implements MasqRules {

@@ -31,7 +31,7 @@ final class IptablesNftBatch {
       }
       if (mine.stream().anyMatch(ip -> ip.prefixLength() == 0)
           || !IptablesNftScript.add(b, f, "nat", IptablesMasq.freshSetupLines(chain, comment, mine),
-              (fam, t, c) -> Optional.empty())) {
+              IptablesNftScript.ChainReader.NONE)) {
         return Optional.empty();
       }
     }

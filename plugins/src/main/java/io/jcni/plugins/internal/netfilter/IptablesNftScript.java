@@ -8,8 +8,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The iptables-restore lines of one table of one address family as one nf_tables transaction, encoded as iptables-nft encodes them
- * ({@link IptablesNftRule}), so one change of a plugin goes to the kernel without launching a program.
+ * The iptables-restore lines of one table of one address family as one nf_tables transaction, encoded as
+ * iptables-nft encodes them ({@link IptablesNftRule}), so one change of a plugin goes to the kernel without
+ * launching a program.
  *
  * <p>Covered lines: a new chain ({@code :CHAIN - [0:0]} or {@code -N CHAIN}; the transaction fails if it exists,
  * where iptables-restore --noflush would flush it, which no caller wants), {@code -A}, {@code -I} at the top,
@@ -26,12 +27,15 @@ public final class IptablesNftScript {
    * covered.
    */
   static Optional<NfTablesBatch> of(IptablesFamily family, String table, List<String> lines) {
-    return of(family, table, lines, (f, t, c) -> Optional.empty());
+    return of(family, table, lines, ChainReader.NONE);
   }
 
   /** Reads one chain's rules with their handles. */
   @FunctionalInterface
   interface ChainReader {
+    /** Reads nothing: for lines without {@code -D}, or where a {@code -D} must leave the lines uncovered. */
+    ChainReader NONE = (family, table, chain) -> Optional.empty();
+
     Optional<List<ListedRule>> read(IptablesFamily family, String table, String chain);
   }
 
