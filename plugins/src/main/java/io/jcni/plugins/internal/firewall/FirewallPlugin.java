@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcni.libcni.internal.json.GoJson;
 import io.jcni.libcni.spi.CmdArgs;
 import io.jcni.libcni.spi.CniPlugin;
-import io.jcni.libcni.spi.Deadline;
 import io.jcni.libcni.spi.PluginContext;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
@@ -15,6 +14,7 @@ import io.jcni.libcni.version.Versions;
 import io.jcni.plugins.internal.linux.NetNs;
 import io.jcni.plugins.internal.netfilter.FirewallExec;
 import io.jcni.plugins.internal.netfilter.IptablesFamily;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -77,21 +77,16 @@ public final class FirewallPlugin implements CniPlugin {
     String bridge = policy == IngressPolicy.OPEN ? null : bridgeName(prev, conf);
     List<IpNet> ips = addresses(prev);
     Map<IptablesFamily, FilterPlan> applied = new EnumMap<>(IptablesFamily.class);
+    FilterTables tables = new FilterTables(exec, ctx.deadline());
     try {
-      for (IptablesFamily f : IptablesFamily.values()) {
-        List<IpNet> mine = f.of(ips);
-        if (mine.isEmpty()) {
-          continue;
+      tables.change(familiesOf(ips), (f, plan) -> {
+        forward.add(plan, f.of(ips));
+        if (bridge != null) {
+          IsolationRules.add(plan, bridge, policy);
         }
-        applied.put(f, table(f, ctx.deadline()).change(plan -> {
-          forward.add(plan, mine);
-          if (bridge != null) {
-            IsolationRules.add(plan, bridge, policy);
-          }
-        }));
-      }
+      }, applied);
     } catch (CniException | RuntimeException e) {
-      undo(applied, ctx.deadline().forUndo(), e);
+      tables.undo(applied, ctx.deadline().forUndo(), e);
       throw unexpected(e);
     }
     return prev.convertTo(conf.cniVersion()).toJsonNode();
@@ -106,12 +101,8 @@ public final class FirewallPlugin implements CniPlugin {
     ForwardRules forward = iptablesBackend(conf);
     List<IpNet> ips = addresses(conf.prevResult());
     try {
-      for (IptablesFamily f : IptablesFamily.values()) {
-        List<IpNet> mine = f.of(ips);
-        if (!mine.isEmpty()) {
-          table(f, ctx.deadline()).change(plan -> forward.check(plan, mine));
-        }
-      }
+      new FilterTables(exec, ctx.deadline()).change(familiesOf(ips), (f, plan) -> forward.check(plan, f.of(ips)),
+          new EnumMap<>(IptablesFamily.class));
     } catch (RuntimeException e) {
       throw unexpected(e);
     }
@@ -124,12 +115,8 @@ public final class FirewallPlugin implements CniPlugin {
     // Without a prevResult there are no addresses, so nothing to remove (as upstream).
     List<IpNet> ips = conf.prevResult() == null ? List.of() : addresses(conf.prevResult());
     try {
-      for (IptablesFamily f : IptablesFamily.values()) {
-        List<IpNet> mine = f.of(ips);
-        if (!mine.isEmpty()) {
-          table(f, ctx.deadline()).change(plan -> ForwardRules.del(plan, mine));
-        }
-      }
+      new FilterTables(exec, ctx.deadline()).change(familiesOf(ips), (f, plan) -> ForwardRules.del(plan, f.of(ips)),
+          new EnumMap<>(IptablesFamily.class));
     } catch (RuntimeException e) {
       throw unexpected(e);
     }
@@ -177,19 +164,9 @@ public final class FirewallPlugin implements CniPlugin {
     return prev.ips().stream().map(IpConfig::address).toList();
   }
 
-  private FilterTable table(IptablesFamily f, Deadline deadline) {
-    return new FilterTable(exec, f, deadline);
-  }
-
-  /** Removes what the families already applied added, so a failed ADD leaves nothing behind. */
-  private void undo(Map<IptablesFamily, FilterPlan> applied, Deadline deadline, Exception failure) {
-    applied.forEach((f, plan) -> {
-      try {
-        table(f, deadline).restore(plan.undoLines());
-      } catch (CniException | RuntimeException e) {
-        failure.addSuppressed(e);
-      }
-    });
+  /** The address families of {@code ips}, IPv4 first. */
+  private static List<IptablesFamily> familiesOf(List<IpNet> ips) {
+    return Arrays.stream(IptablesFamily.values()).filter(f -> !f.of(ips).isEmpty()).toList();
   }
 
   private static CniException unexpected(Exception e) {

@@ -76,6 +76,11 @@ public final class TableDump {
     return List.copyOf(loaded(chain));
   }
 
+  /** The rules of {@code chain} that jump to {@code target}, as their canonical words. */
+  public List<List<String>> jumpsTo(String chain, String target) {
+    return loaded(chain).stream().filter(r -> target.equals(r.target())).map(IptablesRule::spec).toList();
+  }
+
   /** Every rule of the table, chain by chain in the order the chains were listed. */
   public List<IptablesRule> allRules() {
     return List.copyOf(chains.keySet()).stream().flatMap(c -> loaded(c).stream()).toList();

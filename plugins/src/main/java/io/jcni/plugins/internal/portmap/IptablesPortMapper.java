@@ -6,16 +6,19 @@ import io.jcni.libcni.types.ErrorCode;
 import io.jcni.libcni.types.IpNet;
 import io.jcni.plugins.internal.netfilter.FirewallExec;
 import io.jcni.plugins.internal.netfilter.IptablesFamily;
-import io.jcni.plugins.internal.netfilter.IptablesNat;
+import io.jcni.plugins.internal.netfilter.IptablesRule;
+import io.jcni.plugins.internal.netfilter.IptablesTable;
+import io.jcni.plugins.internal.netfilter.TableDump;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
- * The iptables backend: the rules of {@link HostPortChains} and {@link DnatChain}, each ADD and DEL of an address
- * family applied as one {@code iptables-restore --noflush} transaction computed from the nat table as read, with
- * the outcome of Go's sequence of single iptables commands.
+ * The iptables backend: the rules of {@link HostPortChains} and {@link DnatChain}, computed from the nat tables as
+ * read, with the outcome of Go's sequence of single iptables commands. An ADD's or DEL's changes to both address
+ * families go to the kernel as one transaction where {@link IptablesTable#commitTogether} covers them, else one
+ * {@code iptables-restore --noflush} per family.
  */
 final class IptablesPortMapper implements PortMapper {
   private final FirewallExec exec;
@@ -27,13 +30,42 @@ final class IptablesPortMapper implements PortMapper {
   }
 
   @Override
-  public void forward(PortMapConf conf, String containerId, IpNet container) throws CniException {
-    IptablesNat nat = new IptablesNat(exec, IptablesFamily.of(container), deadline);
-    DnatChain dn = DnatChain.of(conf, containerId, container);
+  public void forward(PortMapConf conf, String containerId, List<IpNet> containers) throws CniException {
     try {
-      nat.apply(forwardLines(nat.read(), conf, dn));
+      List<IptablesTable.Change> changes = new ArrayList<>();
+      for (IpNet container : containers) {
+        IptablesTable nat = nat(IptablesFamily.of(container));
+        changes.add(new IptablesTable.Change(nat,
+            forwardLines(nat.read(), conf, DnatChain.of(conf, containerId, container))));
+      }
+      // Go sets up one family after the other; both in one transaction leave nothing when the second fails
+      if (!IptablesTable.commitTogether(changes)) {
+        applyInTurn(changes, DnatChain.nameFor(conf.name(), containerId));
+      }
     } catch (CniException e) {
       throw e.isTimeout() || e.isCancelled() ? e : e.withPrefix("unable to setup DNAT: ");
+    }
+  }
+
+  /**
+   * Applies one family's setup after the other; when one fails, the container's chain goes again from the families
+   * already set up, so a failed ADD leaves no forwarding behind (the shared chains stay, as they would in Go).
+   */
+  private void applyInTurn(List<IptablesTable.Change> changes, String dn) throws CniException {
+    for (int i = 0; i < changes.size(); i++) {
+      try {
+        changes.get(i).table().apply(changes.get(i).lines());
+      } catch (CniException e) {
+        for (IptablesTable.Change done : changes.subList(0, i)) {
+          IptablesTable nat = new IptablesTable(exec, done.table().family(), "nat", deadline.forUndo());
+          try {
+            nat.apply(teardownLines(nat.read(), HostPortChains.DNAT, dn));
+          } catch (CniException | RuntimeException u) {
+            e.addSuppressed(u);
+          }
+        }
+        throw e;
+      }
     }
   }
 
@@ -41,15 +73,15 @@ final class IptablesPortMapper implements PortMapper {
    * The restore lines of one family's setup: the shared chains and their entry rules where missing (masquerade
    * entry first in POSTROUTING), then the container's chain made afresh with its entry rules.
    */
-  static List<String> forwardLines(IptablesNat.Snapshot table, PortMapConf conf, DnatChain dn) {
+  static List<String> forwardLines(TableDump table, PortMapConf conf, DnatChain dn) {
     List<String> lines = new ArrayList<>();
     if (conf.snat() && conf.externalSetMarkChain() == null) {
       ensureChain(table, HostPortChains.SETMARK, lines);
       appendUnique(table, HostPortChains.SETMARK, HostPortChains.setMarkRule(conf.markMasqBit()), lines);
       ensureChain(table, HostPortChains.MASQ, lines);
       appendUnique(table, HostPortChains.MASQ, HostPortChains.masqRule(conf.markMasqBit()), lines);
-      if (!table.contains("POSTROUTING", HostPortChains.masqEntry())) {
-        lines.add(IptablesNat.line("-I", "POSTROUTING", HostPortChains.masqEntry()));
+      if (!table.contains(new IptablesRule("POSTROUTING", HostPortChains.masqEntry()))) {
+        lines.add(IptablesTable.line("-I", "POSTROUTING", HostPortChains.masqEntry()));
       }
     }
     ensureChain(table, HostPortChains.DNAT, lines);
@@ -60,7 +92,7 @@ final class IptablesPortMapper implements PortMapper {
     // gives the same chain unless it held rules of an earlier, different configuration.
     if (table.hasChain(dn.name())) {
       for (List<String> jump : table.jumpsTo(HostPortChains.DNAT, dn.name())) {
-        lines.add(IptablesNat.line("-D", HostPortChains.DNAT, jump));
+        lines.add(IptablesTable.line("-D", HostPortChains.DNAT, jump));
       }
       lines.add("-F " + dn.name());
     } else {
@@ -69,36 +101,36 @@ final class IptablesPortMapper implements PortMapper {
     Set<List<String>> seen = new HashSet<>();
     for (List<String> rule : dn.rules()) {
       if (seen.add(rule)) {
-        lines.add(IptablesNat.line("-A", dn.name(), rule));
+        lines.add(IptablesTable.line("-A", dn.name(), rule));
       }
     }
     seen.clear();
     for (List<String> rule : dn.entryRules()) {
       if (seen.add(rule)) {
-        lines.add(IptablesNat.line("-A", HostPortChains.DNAT, dn.entryWithJump(rule)));
+        lines.add(IptablesTable.line("-A", HostPortChains.DNAT, dn.entryWithJump(rule)));
       }
     }
     return lines;
   }
 
-  private static void ensureChain(IptablesNat.Snapshot table, String chain, List<String> lines) {
+  private static void ensureChain(TableDump table, String chain, List<String> lines) {
     // declaring an existing chain under --noflush would flush it
     if (!table.hasChain(chain)) {
       lines.add(":" + chain + " - [0:0]");
     }
   }
 
-  private static void appendUnique(IptablesNat.Snapshot table, String chain, List<String> rule, List<String> lines) {
-    if (!table.contains(chain, rule)) {
-      lines.add(IptablesNat.line("-A", chain, rule));
+  private static void appendUnique(TableDump table, String chain, List<String> rule, List<String> lines) {
+    if (!table.contains(new IptablesRule(chain, rule))) {
+      lines.add(IptablesTable.line("-A", chain, rule));
     }
   }
 
   @Override
   public void check(PortMapConf conf, String containerId, IpNet container) throws CniException {
     IptablesFamily f = IptablesFamily.of(container);
-    IptablesNat nat = new IptablesNat(exec, f, deadline);
-    IptablesNat.Snapshot table;
+    IptablesTable nat = nat(f);
+    TableDump table;
     try {
       table = nat.read();
     } catch (CniException e) {
@@ -132,9 +164,11 @@ final class IptablesPortMapper implements PortMapper {
     String dn = DnatChain.nameFor(conf.name(), containerId);
     String oldSnat = DnatChain.oldSnatNameFor(conf.name(), containerId);
     String[] unusable = new String[2];
+    List<IptablesTable.Change> dnat = new ArrayList<>();
+    List<IptablesTable.Change> snat = new ArrayList<>();
     for (IptablesFamily f : IptablesFamily.values()) {
-      IptablesNat nat = new IptablesNat(exec, f, deadline);
-      IptablesNat.Snapshot table;
+      IptablesTable nat = nat(f);
+      TableDump table;
       try {
         table = nat.read();
       } catch (CniException e) {
@@ -145,14 +179,23 @@ final class IptablesPortMapper implements PortMapper {
         unusable[f.ordinal()] = e.getMessage();
         continue;
       }
-      try {
-        nat.apply(teardownLines(table, HostPortChains.DNAT, dn));
-      } catch (CniException e) {
-        throw e.isTimeout() || e.isCancelled() ? e
-            : e.withPrefix("could not teardown " + (f == IptablesFamily.V4 ? "ipv4" : "ipv6") + " dnat: ");
+      dnat.add(new IptablesTable.Change(nat, teardownLines(table, HostPortChains.DNAT, dn)));
+      snat.add(new IptablesTable.Change(nat, teardownLines(table, HostPortChains.OLD_SNAT, oldSnat)));
+    }
+    if (!IptablesTable.commitTogether(dnat)) {
+      for (IptablesTable.Change c : dnat) {
+        try {
+          c.table().apply(c.lines());
+        } catch (CniException e) {
+          throw e.isTimeout() || e.isCancelled() ? e
+              : e.withPrefix("could not teardown " + (c.table().family() == IptablesFamily.V4 ? "ipv4" : "ipv6")
+                  + " dnat: ");
+        }
       }
+    }
+    for (IptablesTable.Change c : snat) {
       try {
-        nat.apply(teardownLines(table, HostPortChains.OLD_SNAT, oldSnat));
+        c.table().apply(c.lines());
       } catch (CniException e) {
         // Go ignores a failed teardown of the old chain
       }
@@ -163,14 +206,18 @@ final class IptablesPortMapper implements PortMapper {
     }
   }
 
+  private IptablesTable nat(IptablesFamily f) {
+    return new IptablesTable(exec, f, "nat", deadline);
+  }
+
   /** Deletes every jump from {@code entryChain} to {@code chain}, then flushes and deletes {@code chain}. */
-  static List<String> teardownLines(IptablesNat.Snapshot table, String entryChain, String chain) {
+  static List<String> teardownLines(TableDump table, String entryChain, String chain) {
     List<String> lines = new ArrayList<>();
     if (!table.hasChain(chain)) {
       return lines;
     }
     for (List<String> jump : table.jumpsTo(entryChain, chain)) {
-      lines.add(IptablesNat.line("-D", entryChain, jump));
+      lines.add(IptablesTable.line("-D", entryChain, jump));
     }
     lines.add("-F " + chain);
     lines.add("-X " + chain);

@@ -11,8 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The nftables backend: the rules of {@link HostPortTable}, each ADD of an address family and each family's DEL
- * applied as one {@code nft -f -} transaction (the entry conditions are nft rule text, which only nft parses).
+ * The nftables backend: the rules of {@link HostPortTable}, an ADD's changes to both address families applied as
+ * one {@code nft -f -} transaction and each family's DEL as another (the entry conditions are nft rule text, which only nft parses).
  * DEL and CHECK find a container's rules by their comment, the container id.
  */
 final class NftablesPortMapper implements PortMapper {
@@ -29,9 +29,13 @@ final class NftablesPortMapper implements PortMapper {
   }
 
   @Override
-  public void forward(PortMapConf conf, String containerId, IpNet container) throws CniException {
+  public void forward(PortMapConf conf, String containerId, List<IpNet> containers) throws CniException {
+    StringBuilder script = new StringBuilder();
+    for (IpNet container : containers) {
+      script.append(HostPortTable.forwardScript(conf, containerId, container));
+    }
     try {
-      exec.run(APPLY, HostPortTable.forwardScript(conf, containerId, container), deadline);
+      exec.run(APPLY, script.toString(), deadline);
     } catch (FirewallCommandException e) {
       throw stopped(e) ? e : failure("unable to set up nftables rules for port mappings: ", e);
     }

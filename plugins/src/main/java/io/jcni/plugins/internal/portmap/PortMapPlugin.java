@@ -7,10 +7,12 @@ import io.jcni.libcni.spi.Deadline;
 import io.jcni.libcni.spi.PluginContext;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
+import io.jcni.libcni.types.IpNet;
 import io.jcni.libcni.version.Versions;
 import io.jcni.plugins.internal.linux.Family;
 import io.jcni.plugins.internal.linux.NetNs;
 import io.jcni.plugins.internal.netfilter.FirewallExec;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -64,16 +66,21 @@ public final class PortMapPlugin implements CniPlugin {
       throw new CniException(ErrorCode.INTERNAL, "must be called as chained plugin");
     }
     if (!conf.mappings().isEmpty()) {
-      PortMapper mapper = mapper(conf, ctx.deadline());
+      List<IpNet> containers = new ArrayList<>();
       if (conf.containerV4() != null) {
-        mapper.forward(conf, args.containerId(), conf.containerV4());
+        containers.add(conf.containerV4());
+      }
+      if (conf.containerV6() != null) {
+        containers.add(conf.containerV6());
+      }
+      mapper(conf, ctx.deadline()).forward(conf, args.containerId(), containers);
+      if (conf.containerV4() != null) {
         StaleUdpFlows.flush(hostNs, conf, Family.IPV4);
         if (conf.snat()) {
           LocalnetRouting.enable(hostNs, conf.containerV4().ip());
         }
       }
       if (conf.containerV6() != null) {
-        mapper.forward(conf, args.containerId(), conf.containerV6());
         StaleUdpFlows.flush(hostNs, conf, Family.IPV6);
       }
     }

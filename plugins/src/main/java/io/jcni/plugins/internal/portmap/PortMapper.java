@@ -2,12 +2,16 @@ package io.jcni.plugins.internal.portmap;
 
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.IpNet;
+import java.util.List;
 
 /** A firewall backend of the portmap plugin: makes, checks and removes one container's port forwarding. */
 sealed interface PortMapper permits IptablesPortMapper, NftablesPortMapper {
 
-  /** Forwards {@code conf}'s mappings to {@code container} (one address family). */
-  void forward(PortMapConf conf, String containerId, IpNet container) throws CniException;
+  /**
+   * Forwards {@code conf}'s mappings to {@code containers}, the container's address of each family it has, in
+   * one transaction where the backend can.
+   */
+  void forward(PortMapConf conf, String containerId, List<IpNet> containers) throws CniException;
 
   /** Checks that the forwarding {@link #forward} makes for {@code container} is in place. */
   void check(PortMapConf conf, String containerId, IpNet container) throws CniException;

@@ -142,9 +142,11 @@ class FirewallGoEquivalenceTest {
         assertEquals(filter(goHost, v6), filter(jHost, v6));
         assertTrue(filter(jHost, v6).contains(v6 ? "fd00:231::3/128" : "10.231.0.3/32"));
       }
+      assertEquals(1, guard.commits(), "both families' rules in one transaction");
       p.del(args("", confB), NO_DELEGATION);
       assertEquals(goOnlyA[0], filter(jHost, false));
       assertEquals(goOnlyA[1], filter(jHost, true));
+      assertEquals(2, guard.commits(), "DEL: both families in one transaction");
       assertEquals(java.util.List.of(), guard.forbidden());
     }
   }

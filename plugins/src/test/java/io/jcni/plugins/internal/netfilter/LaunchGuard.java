@@ -7,17 +7,19 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A {@link FirewallExec} in a test namespace that records every program launch and, once {@linkplain #forbid()
  * forbidden}, refuses them: the launch fails with an {@link AssertionError} and stays in {@link #forbidden()}, so
  * a test fails even where the code under test would have caught the failure. Kernel reads and nf_tables commits go
- * to the namespace from this process as {@link FirewallExec#in} does them.
+ * to the namespace from this process as {@link FirewallExec#in} does them; the transactions committed are counted.
  */
 public final class LaunchGuard implements FirewallExec {
   private final FirewallExec inner;
   private final List<String> launched = Collections.synchronizedList(new ArrayList<>());
   private final List<String> forbidden = Collections.synchronizedList(new ArrayList<>());
+  private final AtomicInteger commits = new AtomicInteger();
   private volatile boolean forbid;
 
   public LaunchGuard(NetNs ns) {
@@ -40,6 +42,11 @@ public final class LaunchGuard implements FirewallExec {
     return List.copyOf(forbidden);
   }
 
+  /** How many nf_tables transactions were committed so far (iptables-nft's encoding and nft's own tables). */
+  public int commits() {
+    return commits.get();
+  }
+
   @Override
   public String run(List<String> argv, String stdin) throws FirewallCommandException {
     String line = String.join(" ", argv);
@@ -53,7 +60,7 @@ public final class LaunchGuard implements FirewallExec {
 
   @Override
   public boolean commit(NfTablesBatch batch) {
-    return inner.commit(batch);
+    return counted(inner.commit(batch));
   }
 
   @Override
@@ -73,6 +80,13 @@ public final class LaunchGuard implements FirewallExec {
 
   @Override
   public boolean commitNft(NfTablesBatch batch) {
-    return inner.commitNft(batch);
+    return counted(inner.commitNft(batch));
+  }
+
+  private boolean counted(boolean committed) {
+    if (committed) {
+      commits.incrementAndGet();
+    }
+    return committed;
   }
 }

@@ -11,6 +11,8 @@ import io.jcni.libcni.spi.Command;
 import io.jcni.libcni.testing.RequiresCapabilities;
 import io.jcni.libcni.testing.TestNetnsPool;
 import io.jcni.libcni.types.CniException;
+import io.jcni.plugins.internal.netfilter.FirewallCommandException;
+import io.jcni.plugins.internal.netfilter.FirewallExec;
 import io.jcni.plugins.internal.netfilter.LaunchGuard;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -85,12 +87,38 @@ class PortMapGoEquivalenceTest {
       PortMapPlugin p = new PortMapPlugin(java.hostNs, guard);
       p.check(java.args("c1", java.conf("", MAPPINGS)), PortMapEnv.CTX); // warm-up: the default backend's probe
       guard.forbid();
+      int before = guard.commits();
       p.add(java.args("c2", java.conf("", c2)), PortMapEnv.CTX);
       assertEquals(go.nat(), java.nat());
       assertTrue(java.nat(true).contains("--to-destination [fd20:201::5]:82"), java.nat(true));
+      assertEquals(1, guard.commits() - before, "both families' rules in one transaction");
       p.del(java.args("c2", java.conf("", c2)), PortMapEnv.CTX);
       assertEquals(onlyGos, java.nat());
+      assertEquals(2, guard.commits() - before, "DEL: both families in one transaction");
       assertEquals(List.of(), guard.forbidden());
+    }
+  }
+
+  /**
+   * Where the two families cannot go in one transaction and the second fails, the first family's container chain
+   * is removed again: the failed ADD leaves no forwarding.
+   */
+  @Test
+  void aFailedSecondFamilyLeavesNoForwarding() throws Exception {
+    try (PortMapEnv java = new PortMapEnv(pool)) {
+      FirewallExec real = FirewallExec.in(java.hostNs);
+      FirewallExec v6Fails = (argv, stdin) -> {
+        if (argv.get(0).equals("ip6tables-restore")) {
+          throw new FirewallCommandException(argv, 4, "ip6tables-restore: refused for the test", stdin, null);
+        }
+        return real.run(argv, stdin);
+      };
+      PortMapPlugin p = new PortMapPlugin(java.hostNs, v6Fails);
+      CniException e = assertThrows(CniException.class,
+          () -> p.add(java.args("c1", java.conf("", MAPPINGS)), PortMapEnv.CTX));
+      assertTrue(e.getMessage().startsWith("unable to setup DNAT: "), e.getMessage());
+      assertTrue(!java.nat(false).contains("CNI-DN-"), java.nat(false));
+      assertTrue(java.nat(false).contains("CNI-HOSTPORT-DNAT"), "the shared chains stay: " + java.nat(false));
     }
   }
 

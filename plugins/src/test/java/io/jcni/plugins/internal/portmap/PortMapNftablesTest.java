@@ -166,8 +166,8 @@ class PortMapNftablesTest {
     try (PortMapEnv e = new PortMapEnv(pool)) {
       TestNetns oracle = pool.create("pmo");
       NftablesPortMapper m = mapper(e);
-      m.forward(upstreamConf(true), ID, IpNet.parse("10.0.0.2/24"));
-      m.forward(upstreamConf(false), ID, IpNet.parse("2001:db8::2/64"));
+      m.forward(upstreamConf(true), ID, List.of(IpNet.parse("10.0.0.2/24")));
+      m.forward(upstreamConf(false), ID, List.of(IpNet.parse("2001:db8::2/64")));
       load(oracle, UPSTREAM_V4 + UPSTREAM_V6);
       assertEquals(ruleset(oracle), ruleset(e.host));
       // nft 1.0.6's JSON leaves out table comments
