@@ -4,16 +4,21 @@ import io.jcni.libcni.spi.Deadline;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
 import io.jcni.libcni.types.IpNet;
+import io.jcni.plugins.internal.linux.NfTablesBatch;
+import io.jcni.plugins.internal.linux.NfTablesRules;
 import io.jcni.plugins.internal.netfilter.FirewallCommandException;
 import io.jcni.plugins.internal.netfilter.FirewallExec;
 import io.jcni.plugins.internal.netfilter.NftRuleRef;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * The nftables backend: the rules of {@link HostPortTable}, an ADD's changes to both address families applied as
- * one {@code nft -f -} transaction and each family's DEL as another (the entry conditions are nft rule text, which only nft parses).
- * DEL and CHECK find a container's rules by their comment, the container id.
+ * The nftables backend: the rules of {@link HostPortTable}. An ADD's changes to both address families are one
+ * {@code nft -f -} transaction (the entry conditions are nft rule text, which only nft parses). A DEL deletes the
+ * container's rules of both families by handle in one nf_tables transaction from this process, or where that is
+ * not possible with one {@code nft -f -} per family. DEL and CHECK find a container's rules by their comment, the
+ * container id.
  */
 final class NftablesPortMapper implements PortMapper {
   private static final List<String> APPLY = List.of("nft", "-f", "-");
@@ -71,6 +76,9 @@ final class NftablesPortMapper implements PortMapper {
 
   @Override
   public void unforward(PortMapConf conf, String containerId) throws CniException {
+    if (deleteInProcess(containerId)) {
+      return;
+    }
     for (boolean v6 : new boolean[] {false, true}) {
       for (int attempt = 1; ; attempt++) {
         List<String> deletes = deletesFor(v6, containerId);
@@ -87,6 +95,34 @@ final class NftablesPortMapper implements PortMapper {
         }
       }
     }
+  }
+
+  /**
+   * Deletes the container's rules of both families by handle in one transaction from this process, the chains read
+   * over netlink (a rule's comment is in its user data); false when they cannot be read there or the deletion is
+   * refused twice (a rule deleted by someone else meanwhile), and nft is then run instead.
+   */
+  private boolean deleteInProcess(String containerId) {
+    for (int attempt = 1; attempt <= DELETE_ATTEMPTS; attempt++) {
+      NfTablesBatch batch = new NfTablesBatch();
+      for (int family : new int[] {NfTablesBatch.FAMILY_IPV4, NfTablesBatch.FAMILY_IPV6}) {
+        for (String chain : HostPortTable.CONTAINER_CHAINS) {
+          Optional<List<NfTablesRules.Rule>> rules = exec.listNftRules(family, HostPortTable.TABLE, chain);
+          if (rules.isEmpty()) {
+            return false;
+          }
+          for (NfTablesRules.Rule r : rules.get()) {
+            if (containerId.equals(r.comment())) {
+              batch.deleteRule(family, HostPortTable.TABLE, chain, r.handle());
+            }
+          }
+        }
+      }
+      if (batch.isEmpty() || exec.commitNft(batch)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The delete commands of the container's rules in one family's table; none when the table or nft is absent. */

@@ -18,6 +18,7 @@ import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.IpNet;
 import io.jcni.plugins.internal.linux.NetNs;
 import io.jcni.plugins.internal.netfilter.FirewallExec;
+import io.jcni.plugins.internal.netfilter.LaunchGuard;
 import java.io.OutputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -178,6 +179,24 @@ class PortMapNftablesTest {
 
       m.unforward(upstreamConf(false), ID);
       oracle.exec("nft", "flush", "ruleset");
+      load(oracle, afterDel(UPSTREAM_V4) + afterDel(UPSTREAM_V6));
+      assertEquals(ruleset(oracle), ruleset(e.host));
+    }
+  }
+
+  /** A dual-stack DEL reads the tables over netlink and deletes both families' rules in one transaction. */
+  @Test
+  void delLaunchesNothingAndIsOneTransaction() throws Exception {
+    try (PortMapEnv e = new PortMapEnv(pool)) {
+      TestNetns oracle = pool.create("pmo");
+      LaunchGuard guard = new LaunchGuard(e.hostNs);
+      NftablesPortMapper m = new NftablesPortMapper(guard, Deadline.none());
+      m.forward(upstreamConf(true), ID, List.of(IpNet.parse("10.0.0.2/24")));
+      m.forward(upstreamConf(false), ID, List.of(IpNet.parse("2001:db8::2/64")));
+      guard.forbid();
+      m.unforward(upstreamConf(false), ID);
+      assertEquals(List.of(), guard.forbidden());
+      assertEquals(1, guard.commits());
       load(oracle, afterDel(UPSTREAM_V4) + afterDel(UPSTREAM_V6));
       assertEquals(ruleset(oracle), ruleset(e.host));
     }
