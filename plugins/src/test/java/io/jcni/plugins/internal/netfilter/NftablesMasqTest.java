@@ -9,10 +9,14 @@ import io.jcni.libcni.testing.RequiresCapabilities;
 import io.jcni.libcni.testing.TestNetns;
 import io.jcni.libcni.types.IpNet;
 import io.jcni.plugins.internal.linux.NetNs;
+import io.jcni.plugins.internal.linux.NfTablesBatch;
+import io.jcni.plugins.internal.linux.NfTablesRules;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -169,6 +173,35 @@ class NftablesMasqTest {
     noLaunch.teardown("mynet", "other", "eth0", List.of());
     assertEquals(List.of(), masqRules());
     assertEquals(3, items(listTable(), "rule", "postrouting").size());
+  }
+
+  /** A setup transaction the kernel refuses twice (here: said to) goes to nft, which lists the chain and writes. */
+  @Test
+  void refusedSetupRunsNft() throws Exception {
+    FirewallExec netlink = FirewallExec.in(hostNs);
+    AtomicInteger commits = new AtomicInteger();
+    FirewallExec refusing = new FirewallExec() {
+      @Override
+      public String run(List<String> argv, String stdin) throws FirewallCommandException {
+        return exec.run(argv, stdin);
+      }
+
+      @Override
+      public Optional<List<NfTablesRules.Rule>> listNftRules(int family, String table, String chain) {
+        return netlink.listNftRules(family, table, chain);
+      }
+
+      @Override
+      public boolean commitNft(NfTablesBatch batch) {
+        commits.incrementAndGet();
+        return false;
+      }
+    };
+    new IpMasq(IpMasqBackend.NFTABLES, refusing).setup("mynet", "dummy", "eth0", Cidrs.of("10.250.9.5/24"));
+    assertEquals(2, commits.get());
+    assertEquals(2, exec.takeLaunches(), "one listing, one transaction");
+    assertEquals(List.of(new MasqRule("10.250.9.5", "10.250.9.0/24", IpMasq.nftComment("mynet", "eth0", "dummy"))),
+        masqRules());
   }
 
   @Test
