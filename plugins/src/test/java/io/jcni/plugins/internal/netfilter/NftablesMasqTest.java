@@ -54,13 +54,16 @@ class NftablesMasqTest {
 
   @AfterEach
   void tearDown() throws IOException {
-    if (hostNs != null) {
-      hostNs.close();
+    try {
+      if (hostNs != null) {
+        hostNs.close();
+      }
+    } finally {
+      if (host != null) {
+        host.close();
+      }
     }
     assertEquals(List.of(), guard.forbidden());
-    if (host != null) {
-      host.close();
-    }
   }
 
   private JsonNode listTable() throws IOException {
