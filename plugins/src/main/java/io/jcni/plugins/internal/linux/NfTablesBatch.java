@@ -4,28 +4,33 @@ import io.jcni.plugins.internal.linux.NetlinkCodec.Request;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * One nf_tables transaction: new and deleted chains, added rules and flushed chains that the kernel applies all
- * together or not at all
- * ({@link NfTablesSocket#commit}).
+ * One nf_tables transaction: added tables, new and deleted chains, added rules and flushed chains that the kernel
+ * applies all together or not at all ({@link NfTablesSocket#commit}).
  *
- * <p>Only what writing iptables-nft's rules needs is here, encoded exactly as iptables-nft 1.8 encodes it (attribute
- * order, big-endian numbers, {@code NFTA_RULE_COMPAT} on every rule, no generation check), so that iptables-save and
- * iptables -D read the result like their own.
+ * <p>Only what writing iptables-nft's rules and the nftables masquerade needs is here, encoded exactly as
+ * iptables-nft 1.8 and nft 1.0.6 encode it (attribute order, big-endian numbers, no generation check; iptables-nft
+ * puts {@code NFTA_RULE_COMPAT} on every rule, nft a comment in the user data), so that iptables-save, iptables -D
+ * and nft read the result like their own.
  */
 public final class NfTablesBatch {
   /** {@code NFPROTO_IPV4}: the family of iptables' tables. */
   public static final int FAMILY_IPV4 = 2;
   /** {@code NFPROTO_IPV6}: the family of ip6tables' tables. */
   public static final int FAMILY_IPV6 = 10;
+  /** {@code NF_INET_POST_ROUTING}: the hook of a postrouting base chain. */
+  public static final int HOOK_POSTROUTING = 4;
 
   private static final int NFNL_SUBSYS_NFTABLES = 10;
   private static final int NFNL_MSG_BATCH_BEGIN = 0x10;
   private static final int NFNL_MSG_BATCH_END = 0x11;
+  private static final int NFT_MSG_NEWTABLE = 0;
   private static final int NFT_MSG_NEWCHAIN = 3;
   private static final int NFT_MSG_DELCHAIN = 5;
   private static final int NFT_MSG_NEWRULE = 6;
@@ -34,8 +39,49 @@ public final class NfTablesBatch {
   private static final int NLM_F_CREATE = 0x400;
   private static final int NLM_F_APPEND = 0x800;
   private static final int NESTED = 0x8000;
+  /** libnftnl's {@code NFTNL_UDATA_*_COMMENT}: the type of a comment's TLV in table, chain and rule user data. */
+  private static final int UDATA_COMMENT = 0;
 
   private final List<Request> messages = new ArrayList<>();
+
+  /**
+   * Creates table {@code table} with {@code comment}, or leaves an existing one with its comment as it is (nft's
+   * {@code add table}).
+   */
+  public NfTablesBatch addTable(int family, String table, String comment) {
+    messages.add(message(NFT_MSG_NEWTABLE, Kernel.NLM_F_REQUEST, family, "add table " + table)
+        .attrString(1, table) // NFTA_TABLE_NAME
+        .attr(2, be32(0)) // NFTA_TABLE_FLAGS
+        .attr(6, userdata(comment))); // NFTA_TABLE_USERDATA
+    return this;
+  }
+
+  /**
+   * Creates regular chain {@code chain} in {@code table} with {@code comment}, or leaves an existing one as it is
+   * (nft's {@code add chain}).
+   */
+  public NfTablesBatch addChain(int family, String table, String chain, String comment) {
+    messages.add(message(NFT_MSG_NEWCHAIN, Kernel.NLM_F_REQUEST | NLM_F_CREATE, family, "add chain " + chain)
+        .attrString(1, table) // NFTA_CHAIN_TABLE
+        .attrString(3, chain) // NFTA_CHAIN_NAME
+        .attr(12, userdata(comment))); // NFTA_CHAIN_USERDATA
+    return this;
+  }
+
+  /**
+   * Creates base chain {@code chain} of {@code type} (e.g. {@code nat}) on {@code hook} at {@code priority} in
+   * {@code table}, or leaves an existing one with that hook as it is (nft's {@code add chain ... { type ... }}).
+   */
+  public NfTablesBatch addBaseChain(int family, String table, String chain, String type, int hook, int priority) {
+    Request r = message(NFT_MSG_NEWCHAIN, Kernel.NLM_F_REQUEST | NLM_F_CREATE, family, "add chain " + chain)
+        .attrString(1, table) // NFTA_CHAIN_TABLE
+        .attrString(3, chain) // NFTA_CHAIN_NAME
+        .attrString(7, type); // NFTA_CHAIN_TYPE
+    int h = r.begin(NESTED | 4); // NFTA_CHAIN_HOOK
+    r.attr(1, be32(hook)).attr(2, be32(priority)).end(h); // NFTA_HOOK_HOOKNUM, NFTA_HOOK_PRIORITY
+    messages.add(r);
+    return this;
+  }
 
   /** Creates chain {@code chain} in {@code table}; the whole batch fails if it exists (as {@code iptables -N}). */
   public NfTablesBatch newChain(int family, String table, String chain) {
@@ -56,6 +102,27 @@ public final class NfTablesBatch {
    */
   public NfTablesBatch addRule(int family, String table, String chain, List<Expr> exprs, int compatProto,
       boolean append) {
+    Request r = rule(family, table, chain, exprs, append);
+    int compat = r.begin(NESTED | 5); // NFTA_RULE_COMPAT: the protocol, no flags, as iptables-nft writes it
+    r.attr(1, be32(compatProto)).attr(2, be32(0)).end(compat);
+    messages.add(r);
+    return this;
+  }
+
+  /**
+   * Appends a rule of {@code exprs} to {@code chain} of {@code table} as nft writes it: no iptables protocol, and
+   * {@code comment} (null for none) in the rule's user data.
+   */
+  public NfTablesBatch appendNftRule(int family, String table, String chain, List<Expr> exprs, String comment) {
+    Request r = rule(family, table, chain, exprs, true);
+    if (comment != null) {
+      r.attr(7, userdata(comment)); // NFTA_RULE_USERDATA
+    }
+    messages.add(r);
+    return this;
+  }
+
+  private static Request rule(int family, String table, String chain, List<Expr> exprs, boolean append) {
     int flags = Kernel.NLM_F_REQUEST | NLM_F_CREATE | (append ? NLM_F_APPEND : 0);
     Request r = message(NFT_MSG_NEWRULE, flags, family, (append ? "append rule to " : "insert rule in ") + chain)
         .attrString(1, table) // NFTA_RULE_TABLE
@@ -68,11 +135,23 @@ public final class NfTablesBatch {
       e.body.accept(r);
       r.end(data).end(elem);
     }
-    r.end(list);
-    int compat = r.begin(NESTED | 5); // NFTA_RULE_COMPAT: the protocol, no flags, as iptables-nft writes it
-    r.attr(1, be32(compatProto)).attr(2, be32(0)).end(compat);
-    messages.add(r);
-    return this;
+    return r.end(list);
+  }
+
+  /**
+   * A comment as libnftnl writes it into user data: one TLV of type comment, one length byte, the UTF-8 text and a
+   * NUL.
+   */
+  static byte[] userdata(String comment) {
+    byte[] text = comment.getBytes(StandardCharsets.UTF_8);
+    if (text.length + 1 > 255) {
+      throw new IllegalArgumentException("comment longer than 254 bytes");
+    }
+    byte[] out = new byte[text.length + 3];
+    out[0] = UDATA_COMMENT;
+    out[1] = (byte) (text.length + 1);
+    System.arraycopy(text, 0, out, 2, text.length);
+    return out;
   }
 
   /** Deletes every rule of {@code chain} ({@code iptables -F}); the whole batch fails if the chain is missing. */
@@ -163,6 +242,8 @@ public final class NfTablesBatch {
     public static final int META_IIFNAME = 6;
     /** {@code NFT_META_OIFNAME}: the output interface's name. */
     public static final int META_OIFNAME = 7;
+    /** {@code NFT_META_NFPROTO}: the packet's netfilter family ({@code NFPROTO_IPV4}, {@code NFPROTO_IPV6}). */
+    public static final int META_NFPROTO = 15;
     /** {@code NFT_META_L4PROTO}: the transport protocol. */
     public static final int META_L4PROTO = 16;
     /** {@code NFT_CMP_EQ}. */
@@ -215,6 +296,34 @@ public final class NfTablesBatch {
         int x = r.begin(NESTED | 5);
         r.attr(1, xor).end(x);
       });
+    }
+
+    /**
+     * Compares the {@code address.length}-byte address at {@code offset} of the network header with the first
+     * {@code prefixLength} bits of {@code address} ({@code op}), as nft and iptables-nft encode an address prefix:
+     * a byte-aligned prefix loads and compares only its whole bytes, any other (0 too) loads the whole address and
+     * masks it first.
+     */
+    public static List<Expr> prefix(int offset, byte[] address, int prefixLength, int op) {
+      if (prefixLength > 0 && prefixLength % 8 == 0) {
+        int len = prefixLength / 8;
+        return List.of(payload(NETWORK_HEADER, offset, len), cmp(op, Arrays.copyOf(address, len)));
+      }
+      int len = address.length;
+      byte[] mask = new byte[len];
+      byte[] masked = new byte[len];
+      for (int bit = 0; bit < prefixLength; bit++) {
+        mask[bit / 8] |= (byte) (0x80 >>> (bit % 8));
+      }
+      for (int i = 0; i < len; i++) {
+        masked[i] = (byte) (address[i] & mask[i]);
+      }
+      return List.of(payload(NETWORK_HEADER, offset, len), bitwise(mask, new byte[len]), cmp(op, masked));
+    }
+
+    /** Masquerade: the packet's source becomes the output interface's address. */
+    public static Expr masq() {
+      return new Expr("masq", r -> { });
     }
 
     /** An xtables match through nft_compat: {@code info} is the match's struct as the kernel module reads it. */

@@ -147,31 +147,17 @@ record IptablesNftRule(int compatProto, List<Expr> exprs) {
     }
 
     /**
-     * {@code -s}/{@code -d}: iptables masks the address with its prefix, then nft loads only the whole bytes of a
-     * byte-aligned prefix and compares them; any other prefix loads the whole address and masks it first. A prefix
-     * of 0 matches everything and writes nothing.
+     * {@code -s}/{@code -d}: the address prefix as nft encodes it ({@link Expr#prefix}). A prefix of 0 matches
+     * everything and writes nothing.
      */
     private List<Expr> address(int offset, String text, boolean not) {
       IpNet net = text.contains("/") ? IpNet.tryParse(text) : hostNet(text);
       require(net != null && family.holds(net.ip()));
-      int prefix = net.prefixLength();
-      if (prefix == 0) {
+      if (net.prefixLength() == 0) {
         require(!not);
         return List.of();
       }
-      int op = not ? Expr.NEQ : Expr.EQ;
-      byte[] addr = net.network().ip().getAddress();
-      if (prefix % 8 == 0) {
-        int len = prefix / 8;
-        return List.of(Expr.payload(Expr.NETWORK_HEADER, offset, len), Expr.cmp(op, Arrays.copyOf(addr, len)));
-      }
-      int len = family.addressLength;
-      byte[] mask = new byte[len];
-      for (int bit = 0; bit < prefix; bit++) {
-        mask[bit / 8] |= (byte) (0x80 >>> (bit % 8));
-      }
-      return List.of(Expr.payload(Expr.NETWORK_HEADER, offset, len), Expr.bitwise(mask, new byte[len]),
-          Expr.cmp(op, addr));
+      return Expr.prefix(offset, net.ip().getAddress(), net.prefixLength(), not ? Expr.NEQ : Expr.EQ);
     }
 
     private static IpNet hostNet(String text) {

@@ -19,14 +19,18 @@ import java.util.regex.Pattern;
  * {@code postrouting} that skips multicast and jumps to {@code masq_checks}, and there one rule per container
  * address whose comment starts with the attachment's hash, by which it is found again.
  *
- * <p>Setup reads the chain once ({@code nft -j list chain}) for the rule handles, then changes everything in one
- * {@code nft -f -} transaction. Teardown and GC read the chain over netlink (each rule's comment is in its user
- * data) and delete the rules by handle in one nf_tables transaction from this process; only where that is not
- * possible do they run nft.
+ * <p>Setup, teardown and GC read {@code masq_checks} over netlink (each rule's comment is in its user data) and
+ * make their change in one nf_tables transaction from this process: setup the one nft makes of
+ * {@link #setupScript} ({@link NftablesMasqBatch}), teardown and GC deletes by handle. Only where that is not
+ * possible (no netlink here, or the kernel refused twice) do they run nft: setup lists the chain
+ * ({@code nft -j list chain}) for the handles and runs the script with {@code nft -f -}.
  */
 final class NftablesMasq implements MasqRules {
   static final String TABLE = "cni_plugins_masquerade";
   static final String CHAIN = "masq_checks";
+  static final String TABLE_COMMENT = "Masquerading for plugins from github.com/containernetworking/plugins";
+  static final String CHAIN_COMMENT =
+      "Masquerade traffic from certain IPs to any (non-multicast) IP outside their subnet";
   private static final String T = "inet " + TABLE;
   private static final int ATTEMPTS = 2;
   private static final Pattern VERSION = Pattern.compile("v(\\d+)\\.(\\d+)\\.(\\d+)");
@@ -47,10 +51,9 @@ final class NftablesMasq implements MasqRules {
   /** The full setup transaction: table and chains ensured, postrouting rewritten, stale rules replaced. */
   static String setupScript(List<NftRuleRef> stale, String comment, List<IpNet> ips) {
     StringBuilder b = new StringBuilder();
-    b.append("add table ").append(T)
-        .append(" { comment \"Masquerading for plugins from github.com/containernetworking/plugins\" ; }\n");
+    b.append("add table ").append(T).append(" { comment \"").append(TABLE_COMMENT).append("\" ; }\n");
     b.append("add chain ").append(T).append(' ').append(CHAIN)
-        .append(" { comment \"Masquerade traffic from certain IPs to any (non-multicast) IP outside their subnet\" ; }\n");
+        .append(" { comment \"").append(CHAIN_COMMENT).append("\" ; }\n");
     b.append("add chain ").append(T).append(" postrouting { type nat hook postrouting priority 100 ; }\n");
     b.append("flush chain ").append(T).append(" postrouting\n");
     b.append("add rule ").append(T).append(" postrouting ip daddr == 224.0.0.0/4  return\n");
@@ -67,6 +70,9 @@ final class NftablesMasq implements MasqRules {
   public void setup(String network, String containerId, String ifName, List<IpNet> ips) throws CniException {
     String prefix = MasqNames.instanceHash(network, ifName, containerId);
     String comment = MasqNames.nftComment(network, ifName, containerId);
+    if (setupInProcess(prefix, comment, ips)) {
+      return;
+    }
     for (int attempt = 1; ; attempt++) {
       String script = setupScript(rulesWithPrefix(prefix), comment, ips);
       try {
@@ -78,6 +84,31 @@ final class NftablesMasq implements MasqRules {
         }
       }
     }
+  }
+
+  /**
+   * Makes the setup transaction from this process; false when the chain cannot be read or the transaction is
+   * refused twice (a stale rule deleted by someone else meanwhile), and nft is then run instead.
+   */
+  private boolean setupInProcess(String prefix, String comment, List<IpNet> ips) {
+    for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      Optional<List<NfTablesRules.Rule>> stale = listInProcess(prefix);
+      if (stale.isEmpty()) {
+        return false;
+      }
+      List<Long> handles = stale.get().stream().map(NfTablesRules.Rule::handle).toList();
+      if (exec.commitNft(NftablesMasqBatch.setup(handles, comment, ips))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The masq_checks rules whose comment starts with {@code prefix}, read over netlink; empty when not possible. */
+  private Optional<List<NfTablesRules.Rule>> listInProcess(String prefix) {
+    return exec.listNftRules(NfTablesRules.FAMILY_INET, TABLE, CHAIN).map(rules -> rules.stream()
+        .filter(r -> r.comment() != null && r.comment().startsWith(prefix))
+        .toList());
   }
 
   @Override
@@ -130,13 +161,13 @@ final class NftablesMasq implements MasqRules {
    */
   private boolean deleteInProcess(String prefix, CommentFilter filter) {
     for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-      Optional<List<NfTablesRules.Rule>> rules = exec.listNftRules(NfTablesRules.FAMILY_INET, TABLE, CHAIN);
+      Optional<List<NfTablesRules.Rule>> rules = listInProcess(prefix);
       if (rules.isEmpty()) {
         return false;
       }
       NfTablesBatch batch = new NfTablesBatch();
       for (NfTablesRules.Rule r : rules.get()) {
-        if (r.comment() != null && r.comment().startsWith(prefix) && filter.delete(r.comment())) {
+        if (filter.delete(r.comment())) {
           batch.deleteRule(NfTablesRules.FAMILY_INET, TABLE, CHAIN, r.handle());
         }
       }

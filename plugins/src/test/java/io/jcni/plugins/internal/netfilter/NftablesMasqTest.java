@@ -9,19 +9,26 @@ import io.jcni.libcni.testing.RequiresCapabilities;
 import io.jcni.libcni.testing.TestNetns;
 import io.jcni.libcni.types.IpNet;
 import io.jcni.plugins.internal.linux.NetNs;
+import io.jcni.plugins.internal.linux.NfTablesBatch;
+import io.jcni.plugins.internal.linux.NfTablesRules;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The nftables backend in a throw-away namespace, checked through {@code nft -j list}; teardown and GC launch no
- * program ({@link LaunchGuard}).
+ * The nftables backend in a throw-away namespace, checked through {@code nft -j list}; setup, teardown and GC
+ * launch no program where they can work over netlink ({@link LaunchGuard}), and run nft where not
+ * ({@link NetnsExec}).
  */
 @RequiresCapabilities
 class NftablesMasqTest {
@@ -31,9 +38,9 @@ class NftablesMasqTest {
   private NetnsExec exec;
   private IpMasq masq;
   private NetNs hostNs;
-  /** Watches teardown and GC, which must launch nothing: they read and delete over netlink. */
+  /** Watches the operations of {@link #noLaunch}, which must launch nothing: they read and write over netlink. */
   private LaunchGuard guard;
-  private IpMasq del;
+  private IpMasq noLaunch;
 
   @BeforeEach
   void setUp() throws IOException {
@@ -42,18 +49,21 @@ class NftablesMasqTest {
     masq = new IpMasq(IpMasqBackend.NFTABLES, exec);
     hostNs = NetNs.open(Path.of(host.path()));
     guard = new LaunchGuard(hostNs).forbid();
-    del = new IpMasq(IpMasqBackend.NFTABLES, guard);
+    noLaunch = new IpMasq(IpMasqBackend.NFTABLES, guard);
   }
 
   @AfterEach
   void tearDown() throws IOException {
-    if (hostNs != null) {
-      hostNs.close();
+    try {
+      if (hostNs != null) {
+        hostNs.close();
+      }
+    } finally {
+      if (host != null) {
+        host.close();
+      }
     }
     assertEquals(List.of(), guard.forbidden());
-    if (host != null) {
-      host.close();
-    }
   }
 
   private JsonNode listTable() throws IOException {
@@ -127,7 +137,7 @@ class NftablesMasqTest {
         + "\"daddr\"}},\"right\":{\"prefix\":{\"addr\":\"10.250.8.0\",\"len\":24}}}},{\"masquerade\":null}]"),
         rules.get(0).get("expr"));
 
-    del.teardown("mynet", "dummy", "eth0", Cidrs.of("10.250.8.2/24"));
+    noLaunch.teardown("mynet", "dummy", "eth0", Cidrs.of("10.250.8.2/24"));
     assertEquals(List.of(), items(listTable(), "rule", "masq_checks"));
     assertEquals(3, items(listTable(), "rule", "postrouting").size());
   }
@@ -146,26 +156,72 @@ class NftablesMasqTest {
     masq.setup("mynet", "dummy", "eth0", ips);
     assertEquals(2, masqRules().size());
 
-    del.teardown("mynet", "dummy", "eth0", ips);
+    noLaunch.teardown("mynet", "dummy", "eth0", ips);
     assertEquals(List.of(), masqRules());
-    del.teardown("mynet", "dummy", "eth0", ips);
+    noLaunch.teardown("mynet", "dummy", "eth0", ips);
     assertEquals(List.of(), masqRules());
     assertEquals(3, items(listTable(), "rule", "postrouting").size());
   }
 
   @Test
+  void setupAndTeardownLaunchNothing() throws Exception {
+    List<IpNet> ips = Cidrs.of("10.250.9.5/24", "2001:db8:9::5/64");
+    noLaunch.setup("mynet", "dummy", "eth0", ips);
+    noLaunch.setup("mynet", "dummy", "eth0", ips);
+    noLaunch.setup("mynet", "other", "eth0", Cidrs.of("10.250.9.6/24"));
+    String c = IpMasq.nftComment("mynet", "eth0", "dummy");
+    assertEquals(List.of(new MasqRule("10.250.9.5", "10.250.9.0/24", c), new MasqRule("2001:db8:9::5", "2001:db8:9::/64", c),
+        new MasqRule("10.250.9.6", "10.250.9.0/24", IpMasq.nftComment("mynet", "eth0", "other"))), masqRules());
+    noLaunch.teardown("mynet", "dummy", "eth0", ips);
+    noLaunch.teardown("mynet", "other", "eth0", List.of());
+    assertEquals(List.of(), masqRules());
+    assertEquals(3, items(listTable(), "rule", "postrouting").size());
+  }
+
+  /** A setup transaction the kernel refuses twice (here: said to) goes to nft, which lists the chain and writes. */
+  @Test
+  void refusedSetupRunsNft() throws Exception {
+    FirewallExec netlink = FirewallExec.in(hostNs);
+    AtomicInteger commits = new AtomicInteger();
+    FirewallExec refusing = new FirewallExec() {
+      @Override
+      public String run(List<String> argv, String stdin) throws FirewallCommandException {
+        return exec.run(argv, stdin);
+      }
+
+      @Override
+      public Optional<List<NfTablesRules.Rule>> listNftRules(int family, String table, String chain) {
+        return netlink.listNftRules(family, table, chain);
+      }
+
+      @Override
+      public boolean commitNft(NfTablesBatch batch) {
+        commits.incrementAndGet();
+        return false;
+      }
+    };
+    new IpMasq(IpMasqBackend.NFTABLES, refusing).setup("mynet", "dummy", "eth0", Cidrs.of("10.250.9.5/24"));
+    assertEquals(2, commits.get());
+    assertEquals(2, exec.takeLaunches(), "one listing, one transaction");
+    assertEquals(List.of(new MasqRule("10.250.9.5", "10.250.9.0/24", IpMasq.nftComment("mynet", "eth0", "dummy"))),
+        masqRules());
+  }
+
+  @Test
   void teardownWithoutSetupSucceeds() throws Exception {
-    del.teardown("mynet", "never", "eth0", Cidrs.of("2001:db8:7::7/64"));
-    del.gc("mynet", List.of());
-    del.teardown("mynet", "never", "eth0", List.of());
+    noLaunch.teardown("mynet", "never", "eth0", Cidrs.of("2001:db8:7::7/64"));
+    noLaunch.gc("mynet", List.of());
+    noLaunch.teardown("mynet", "never", "eth0", List.of());
   }
 
   /**
    * Replays containernetworking/plugins pkg/ip/ipmasq_nftables_linux_test.go on the real nft and compares the
    * masq_checks rules with the upstream expected dumps (its 192.168/10.0 addresses mapped into 10.25x).
    */
-  @Test
-  void upstreamScenario() throws Exception {
+  @ParameterizedTest(name = "setup in process: {0}")
+  @ValueSource(booleans = {false, true})
+  void upstreamScenario(boolean inProcess) throws Exception {
+    IpMasq add = inProcess ? noLaunch : masq;
     String[][] containers = {
         {"unit-test", "eth0", "one", "10.251.1.1/24"},
         {"unit-test", "eth0", "two", "10.251.1.2/24"},
@@ -173,7 +229,7 @@ class NftablesMasqTest {
         {"alternate", "net1", "three", "10.252.0.5/24"},
     };
     for (String[] c : containers) {
-      masq.setup(c[0], c[2], c[1], List.of(Cidrs.one(c[3])));
+      add.setup(c[0], c[2], c[1], List.of(Cidrs.one(c[3])));
     }
     assertEquals(upstream("""
         add rule inet cni_plugins_masquerade masq_checks ip saddr == 192.168.1.1 ip daddr != 192.168.1.0/24 masquerade comment "6fd94d501e58f0aa-287fc69eff0574a2, net: unit-test, if: eth0, id: one"
@@ -182,8 +238,8 @@ class NftablesMasqTest {
         add rule inet cni_plugins_masquerade masq_checks ip saddr == 10.0.0.5 ip daddr != 10.0.0.0/24 masquerade comment "82783ef24bdc7036-acb19d111858e348, net: alternate, if: net1, id: three"
         """), masqRules());
 
-    masq.setup("unit-test", "four", "eth0", Cidrs.of("10.251.1.1/24"));
-    del.teardown("unit-test", "one", "eth0", Cidrs.of("10.251.1.1/24"));
+    add.setup("unit-test", "four", "eth0", Cidrs.of("10.251.1.1/24"));
+    noLaunch.teardown("unit-test", "one", "eth0", Cidrs.of("10.251.1.1/24"));
     assertEquals(upstream("""
         add rule inet cni_plugins_masquerade masq_checks ip saddr == 192.168.1.2 ip daddr != 192.168.1.0/24 masquerade comment "6fd94d501e58f0aa-d750b2c8f0f25d5f, net: unit-test, if: eth0, id: two"
         add rule inet cni_plugins_masquerade masq_checks ip saddr == 192.168.99.5 ip daddr != 192.168.99.0/24 masquerade comment "6fd94d501e58f0aa-a4d4adb82b669cfe, net: unit-test, if: eth0, id: three"
@@ -191,17 +247,17 @@ class NftablesMasqTest {
         add rule inet cni_plugins_masquerade masq_checks ip saddr == 192.168.1.1 ip daddr != 192.168.1.0/24 masquerade comment "6fd94d501e58f0aa-e766de567ef6c543, net: unit-test, if: eth0, id: four"
         """), masqRules());
 
-    del.gc("unit-test", List.of(new IpMasq.Attachment("two", "eth0"), new IpMasq.Attachment("three", "eth0"),
+    noLaunch.gc("unit-test", List.of(new IpMasq.Attachment("two", "eth0"), new IpMasq.Attachment("three", "eth0"),
         new IpMasq.Attachment("one", "eth0")));
-    del.gc("alternate", List.of(new IpMasq.Attachment("three", "net1")));
+    noLaunch.gc("alternate", List.of(new IpMasq.Attachment("three", "net1")));
     assertEquals(upstream("""
         add rule inet cni_plugins_masquerade masq_checks ip saddr == 192.168.1.2 ip daddr != 192.168.1.0/24 masquerade comment "6fd94d501e58f0aa-d750b2c8f0f25d5f, net: unit-test, if: eth0, id: two"
         add rule inet cni_plugins_masquerade masq_checks ip saddr == 192.168.99.5 ip daddr != 192.168.99.0/24 masquerade comment "6fd94d501e58f0aa-a4d4adb82b669cfe, net: unit-test, if: eth0, id: three"
         add rule inet cni_plugins_masquerade masq_checks ip saddr == 10.0.0.5 ip daddr != 10.0.0.0/24 masquerade comment "82783ef24bdc7036-acb19d111858e348, net: alternate, if: net1, id: three"
         """), masqRules());
 
-    del.gc("unit-test", List.of());
-    del.gc("alternate", List.of());
+    noLaunch.gc("unit-test", List.of());
+    noLaunch.gc("alternate", List.of());
     assertEquals(List.of(), masqRules());
     assertEquals(3, items(listTable(), "rule", "postrouting").size());
   }
