@@ -29,8 +29,9 @@ final class FilterPlan {
   /** Go's {@code EnsureChain}: creates the chain if it is missing. */
   void ensureChain(String chain) {
     if (!table.hasChain(chain)) {
-      // Declaring an existing chain under --noflush would flush it, so only a missing one is declared.
-      lines.add(":" + chain + " - [0:0]");
+      // -N, not ":chain": should another ADD make the chain meanwhile, the transaction fails instead of flushing
+      // it, and the change is planned again on a fresh read.
+      lines.add("-N " + chain);
       table.addChain(chain);
       undoChains.add(0, "-X " + chain);
     }

@@ -27,9 +27,7 @@ public final class IpMasq {
   }
 
   // The host's choice, made once per process: probing costs a process launch, and the bridge plugin makes a new
-  // IpMasq for every ADD. Other executors (tests' namespaces) are probed once per instance. The lock makes
-  // concurrent first ADDs wait for one probe instead of each launching their own.
-  private static final Object HOST_PROBE = new Object();
+  // IpMasq for every ADD. Other executors (tests' namespaces) are probed once per instance.
   private static volatile IpMasqBackend hostDetected;
 
   private final FirewallExec exec;
@@ -83,28 +81,18 @@ public final class IpMasq {
     if (configured != null) {
       return configured;
     }
-    if (!exec.runsOnHost()) {
-      IpMasqBackend b = detected;
-      if (b == null) {
-        detected = b = probe();
-      }
-      return b;
-    }
-    IpMasqBackend b = hostDetected;
+    boolean host = exec.runsOnHost();
+    IpMasqBackend b = host ? hostDetected : detected;
     if (b == null) {
-      synchronized (HOST_PROBE) {
-        b = hostDetected;
-        if (b == null) {
-          hostDetected = b = probe();
-        }
+      boolean ipt = IpMasqBackend.IPTABLES.isSupported(exec);
+      b = !ipt && IpMasqBackend.NFTABLES.isSupported(exec) ? IpMasqBackend.NFTABLES : IpMasqBackend.IPTABLES;
+      if (host) {
+        hostDetected = b;
+      } else {
+        detected = b;
       }
     }
     return b;
-  }
-
-  private IpMasqBackend probe() {
-    boolean ipt = IpMasqBackend.IPTABLES.isSupported(exec);
-    return !ipt && IpMasqBackend.NFTABLES.isSupported(exec) ? IpMasqBackend.NFTABLES : IpMasqBackend.IPTABLES;
   }
 
   /**

@@ -106,6 +106,9 @@ final class NftablesMasq implements MasqRules {
 
   /** The masq_checks rules whose comment starts with {@code prefix}, read over netlink; empty when not possible. */
   private Optional<List<NfTablesRules.Rule>> listInProcess(String prefix) {
+    if (exec.deadline().isExpired()) {
+      return Optional.empty(); // nft then reports the deadline, as it would have
+    }
     return exec.listNftRules(NfTablesRules.FAMILY_INET, TABLE, CHAIN).map(rules -> rules.stream()
         .filter(r -> r.comment() != null && r.comment().startsWith(prefix))
         .toList());

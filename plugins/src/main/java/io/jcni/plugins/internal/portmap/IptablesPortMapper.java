@@ -4,6 +4,7 @@ import io.jcni.libcni.spi.Deadline;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
 import io.jcni.libcni.types.IpNet;
+import io.jcni.plugins.internal.netfilter.FirewallCommandException;
 import io.jcni.plugins.internal.netfilter.FirewallExec;
 import io.jcni.plugins.internal.netfilter.IptablesFamily;
 import io.jcni.plugins.internal.netfilter.IptablesRule;
@@ -21,6 +22,8 @@ import java.util.Set;
  * {@code iptables-restore --noflush} per family.
  */
 final class IptablesPortMapper implements PortMapper {
+  private static final int ATTEMPTS = 2;
+
   private final FirewallExec exec;
   private final Deadline deadline;
 
@@ -31,16 +34,33 @@ final class IptablesPortMapper implements PortMapper {
 
   @Override
   public void forward(PortMapConf conf, String containerId, List<IpNet> containers) throws CniException {
+    String dn = DnatChain.nameFor(conf.name(), containerId);
     try {
-      List<IptablesTable.Change> changes = new ArrayList<>();
-      for (IpNet container : containers) {
-        IptablesTable nat = nat(IptablesFamily.of(container));
-        changes.add(new IptablesTable.Change(nat,
-            forwardLines(nat.read(), conf, DnatChain.of(conf, containerId, container))));
-      }
-      // Go sets up one family after the other; both in one transaction leave nothing when the second fails
-      if (!IptablesTable.commitTogether(changes)) {
-        applyInTurn(changes, DnatChain.nameFor(conf.name(), containerId));
+      for (int attempt = 1; ; attempt++) {
+        List<IptablesTable.Change> changes = new ArrayList<>();
+        List<IptablesFamily> created = new ArrayList<>();
+        for (IpNet container : containers) {
+          IptablesTable nat = nat(IptablesFamily.of(container));
+          TableDump table = nat.read();
+          if (!table.hasChain(dn)) {
+            created.add(nat.family());
+          }
+          changes.add(new IptablesTable.Change(nat,
+              forwardLines(table, conf, DnatChain.of(conf, containerId, container))));
+        }
+        // Go sets up one family after the other; both in one transaction leave nothing when the second fails
+        if (IptablesTable.commitTogether(changes)) {
+          return;
+        }
+        try {
+          applyInTurn(changes, dn, created);
+          return;
+        } catch (FirewallCommandException e) {
+          // a chain made meanwhile by another ADD refuses the restore (-N); the next attempt reads it
+          if (attempt >= ATTEMPTS || e.isTimeout() || e.isCancelled()) {
+            throw e;
+          }
+        }
       }
     } catch (CniException e) {
       throw e.isTimeout() || e.isCancelled() ? e : e.withPrefix("unable to setup DNAT: ");
@@ -49,14 +69,19 @@ final class IptablesPortMapper implements PortMapper {
 
   /**
    * Applies one family's setup after the other; when one fails, the container's chain goes again from the families
-   * already set up, so a failed ADD leaves no forwarding behind (the shared chains stay, as they would in Go).
+   * already set up where this ADD {@code created} it, so a failed ADD leaves no forwarding of its own behind and
+   * keeps what existed before it (the shared chains stay, as they would in Go).
    */
-  private void applyInTurn(List<IptablesTable.Change> changes, String dn) throws CniException {
+  private void applyInTurn(List<IptablesTable.Change> changes, String dn, List<IptablesFamily> created)
+      throws CniException {
     for (int i = 0; i < changes.size(); i++) {
       try {
         changes.get(i).table().apply(changes.get(i).lines());
       } catch (CniException e) {
         for (IptablesTable.Change done : changes.subList(0, i)) {
+          if (!created.contains(done.table().family())) {
+            continue;
+          }
           IptablesTable nat = new IptablesTable(exec, done.table().family(), "nat", deadline.forUndo());
           try {
             nat.apply(teardownLines(nat.read(), HostPortChains.DNAT, dn));
@@ -96,7 +121,7 @@ final class IptablesPortMapper implements PortMapper {
       }
       lines.add("-F " + dn.name());
     } else {
-      lines.add(":" + dn.name() + " - [0:0]");
+      lines.add("-N " + dn.name());
     }
     Set<List<String>> seen = new HashSet<>();
     for (List<String> rule : dn.rules()) {
@@ -114,9 +139,9 @@ final class IptablesPortMapper implements PortMapper {
   }
 
   private static void ensureChain(TableDump table, String chain, List<String> lines) {
-    // declaring an existing chain under --noflush would flush it
+    // -N, not ":chain": should another ADD make the chain meanwhile, the transaction fails instead of flushing it
     if (!table.hasChain(chain)) {
-      lines.add(":" + chain + " - [0:0]");
+      lines.add("-N " + chain);
     }
   }
 

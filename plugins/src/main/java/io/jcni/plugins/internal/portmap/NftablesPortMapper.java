@@ -103,6 +103,9 @@ final class NftablesPortMapper implements PortMapper {
    * refused twice (a rule deleted by someone else meanwhile), and nft is then run instead.
    */
   private boolean deleteInProcess(String containerId) {
+    if (deadline.isExpired()) {
+      return false; // nft then reports the deadline, as it would have
+    }
     for (int attempt = 1; attempt <= DELETE_ATTEMPTS; attempt++) {
       NfTablesBatch batch = new NfTablesBatch();
       for (int family : new int[] {NfTablesBatch.FAMILY_IPV4, NfTablesBatch.FAMILY_IPV6}) {

@@ -18,8 +18,10 @@ import io.jcni.libcni.testing.TestNetns;
 import io.jcni.libcni.testing.TestNetnsPool;
 import io.jcni.libcni.types.CniException;
 import io.jcni.plugins.internal.linux.NetNs;
+import io.jcni.plugins.internal.netfilter.FirewallExec;
 import io.jcni.plugins.internal.netfilter.LaunchGuard;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -148,6 +150,36 @@ class FirewallGoEquivalenceTest {
       assertEquals(goOnlyA[1], filter(jHost, true));
       assertEquals(2, guard.commits(), "DEL: both families in one transaction");
       assertEquals(java.util.List.of(), guard.forbidden());
+    }
+  }
+
+  /**
+   * Where rules go through iptables-restore and another ADD makes a shared chain between this ADD's read and its
+   * restore, the restore fails instead of flushing that chain, and the change is planned again on a fresh read:
+   * the other ADD's rule stays.
+   */
+  @Test
+  void aChainAnotherAddMakesMeanwhileIsNotFlushed() throws Exception {
+    TestNetns jHost = namespaces.create("fwj");
+    try (NetNs host = FirewallRig.open(jHost)) {
+      FirewallExec real = FirewallExec.in(host);
+      AtomicBoolean raced = new AtomicBoolean();
+      FirewallExec racing = (argv, stdin) -> {
+        if (argv.get(0).equals("iptables-restore") && raced.compareAndSet(false, true)) {
+          try {
+            jHost.exec("iptables", "-w", "-N", "CNI-FORWARD");
+            jHost.exec("iptables", "-w", "-A", "CNI-FORWARD", "-s", "10.231.9.9/32", "-j", "ACCEPT");
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }
+        return real.run(argv, stdin);
+      };
+      new FirewallPlugin(racing, () -> false).add(args(netns, conf("", prevResult)), NO_DELEGATION);
+      assertTrue(raced.get());
+      String table = filter(jHost, false);
+      assertTrue(table.contains("-A CNI-FORWARD -s 10.231.9.9/32 -j ACCEPT"), table);
+      assertTrue(table.contains("-A CNI-FORWARD -d 10.231.0."), table);
     }
   }
 

@@ -16,6 +16,7 @@ import io.jcni.plugins.internal.netfilter.FirewallExec;
 import io.jcni.plugins.internal.netfilter.LaunchGuard;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -119,6 +120,42 @@ class PortMapGoEquivalenceTest {
       assertTrue(e.getMessage().startsWith("unable to setup DNAT: "), e.getMessage());
       assertTrue(!java.nat(false).contains("CNI-DN-"), java.nat(false));
       assertTrue(java.nat(false).contains("CNI-HOSTPORT-DNAT"), "the shared chains stay: " + java.nat(false));
+
+      // a retried ADD that fails the same way keeps the forwarding the first ADD made
+      java.plugin.add(java.args("c1", java.conf("", MAPPINGS)), PortMapEnv.CTX);
+      String before = java.nat(false);
+      assertTrue(before.contains("CNI-DN-"), before);
+      assertThrows(CniException.class, () -> p.add(java.args("c1", java.conf("", MAPPINGS)), PortMapEnv.CTX));
+      assertEquals(before, java.nat(false));
+    }
+  }
+
+  /**
+   * Where rules go through iptables-restore and another ADD makes a shared chain between this ADD's read and its
+   * restore, the restore fails instead of flushing that chain, and the ADD reads and plans again: the other ADD's
+   * rule stays.
+   */
+  @Test
+  void aChainAnotherAddMakesMeanwhileIsNotFlushed() throws Exception {
+    try (PortMapEnv java = new PortMapEnv(pool)) {
+      FirewallExec real = FirewallExec.in(java.hostNs);
+      AtomicBoolean raced = new AtomicBoolean();
+      FirewallExec racing = (argv, stdin) -> {
+        if (argv.get(0).equals("iptables-restore") && raced.compareAndSet(false, true)) {
+          try {
+            java.iptables("-N", "CNI-HOSTPORT-DNAT");
+            java.iptables("-A", "CNI-HOSTPORT-DNAT", "-d", "10.201.9.9/32", "-j", "RETURN");
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }
+        return real.run(argv, stdin);
+      };
+      new PortMapPlugin(java.hostNs, racing).add(java.args("c1", java.conf("", MAPPINGS)), PortMapEnv.CTX);
+      assertTrue(raced.get());
+      String nat = java.nat(false);
+      assertTrue(nat.contains("-A CNI-HOSTPORT-DNAT -d 10.201.9.9/32 -j RETURN"), nat);
+      assertTrue(nat.contains("-j CNI-DN-"), nat);
     }
   }
 
