@@ -15,10 +15,10 @@ import java.util.function.Consumer;
  * One nf_tables transaction: added tables, new and deleted chains, added rules and flushed chains that the kernel
  * applies all together or not at all ({@link NfTablesSocket#commit}).
  *
- * <p>Only what writing iptables-nft's rules and the nftables masquerade needs is here, encoded exactly as
- * iptables-nft 1.8 and nft 1.0.6 encode it (attribute order, big-endian numbers, no generation check; iptables-nft
- * puts {@code NFTA_RULE_COMPAT} on every rule, nft a comment in the user data), so that iptables-save, iptables -D
- * and nft read the result like their own.
+ * <p>Only what writing iptables-nft's rules, the nftables masquerade and the nftables portmap need is here,
+ * encoded exactly as iptables-nft 1.8 and nft 1.0.6 encode it (attribute order, big-endian numbers, no generation
+ * check; iptables-nft puts {@code NFTA_RULE_COMPAT} on every rule, nft a comment in the user data), so that
+ * iptables-save, iptables -D and nft read the result like their own.
  */
 public final class NfTablesBatch {
   /** {@code NFPROTO_IPV4}: the family of iptables' tables. */

@@ -143,7 +143,8 @@ record IptablesNftRule(int compatProto, List<Expr> exprs) {
     private void protocol(String name, boolean not) {
       require(!not && Expr.PROTOCOLS.containsKey(name) && protocol == null);
       protocol = name;
-      proto = List.of(Expr.meta(Expr.META_L4PROTO), Expr.cmp(Expr.EQ, new byte[] {Expr.PROTOCOLS.get(name).byteValue()}));
+      proto = List.of(Expr.meta(Expr.META_L4PROTO),
+          Expr.cmp(Expr.EQ, new byte[] {Expr.PROTOCOLS.get(name).byteValue()}));
     }
 
     /**
