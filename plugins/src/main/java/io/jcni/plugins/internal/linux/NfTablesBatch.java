@@ -8,22 +8,27 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
  * One nf_tables transaction: added tables, new and deleted chains, added rules and flushed chains that the kernel
  * applies all together or not at all ({@link NfTablesSocket#commit}).
  *
- * <p>Only what writing iptables-nft's rules and the nftables masquerade needs is here, encoded exactly as
- * iptables-nft 1.8 and nft 1.0.6 encode it (attribute order, big-endian numbers, no generation check; iptables-nft
- * puts {@code NFTA_RULE_COMPAT} on every rule, nft a comment in the user data), so that iptables-save, iptables -D
- * and nft read the result like their own.
+ * <p>Only what writing iptables-nft's rules, the nftables masquerade and the nftables portmap need is here,
+ * encoded exactly as iptables-nft 1.8 and nft 1.0.6 encode it (attribute order, big-endian numbers, no generation
+ * check; iptables-nft puts {@code NFTA_RULE_COMPAT} on every rule, nft a comment in the user data), so that
+ * iptables-save, iptables -D and nft read the result like their own.
  */
 public final class NfTablesBatch {
   /** {@code NFPROTO_IPV4}: the family of iptables' tables. */
   public static final int FAMILY_IPV4 = 2;
   /** {@code NFPROTO_IPV6}: the family of ip6tables' tables. */
   public static final int FAMILY_IPV6 = 10;
+  /** {@code NF_INET_PRE_ROUTING}: the hook of a prerouting base chain. */
+  public static final int HOOK_PREROUTING = 0;
+  /** {@code NF_INET_LOCAL_OUT}: the hook of an output base chain. */
+  public static final int HOOK_OUTPUT = 3;
   /** {@code NF_INET_POST_ROUTING}: the hook of a postrouting base chain. */
   public static final int HOOK_POSTROUTING = 4;
 
@@ -57,14 +62,17 @@ public final class NfTablesBatch {
   }
 
   /**
-   * Creates regular chain {@code chain} in {@code table} with {@code comment}, or leaves an existing one as it is
-   * (nft's {@code add chain}).
+   * Creates regular chain {@code chain} in {@code table} with {@code comment} (null for none), or leaves an existing
+   * one as it is (nft's {@code add chain}).
    */
   public NfTablesBatch addChain(int family, String table, String chain, String comment) {
-    messages.add(message(NFT_MSG_NEWCHAIN, Kernel.NLM_F_REQUEST | NLM_F_CREATE, family, "add chain " + chain)
+    Request r = message(NFT_MSG_NEWCHAIN, Kernel.NLM_F_REQUEST | NLM_F_CREATE, family, "add chain " + chain)
         .attrString(1, table) // NFTA_CHAIN_TABLE
-        .attrString(3, chain) // NFTA_CHAIN_NAME
-        .attr(12, userdata(comment))); // NFTA_CHAIN_USERDATA
+        .attrString(3, chain); // NFTA_CHAIN_NAME
+    if (comment != null) {
+      r.attr(12, userdata(comment)); // NFTA_CHAIN_USERDATA
+    }
+    messages.add(r);
     return this;
   }
 
@@ -226,6 +234,11 @@ public final class NfTablesBatch {
     return ByteBuffer.allocate(4).order(ByteOrder.BIG_ENDIAN).putInt(v).array();
   }
 
+  /** A port or other 16-bit number as the packet carries it. */
+  public static byte[] be16(int v) {
+    return new byte[] {(byte) (v >> 8), (byte) v};
+  }
+
   private static byte[] be64(long v) {
     return ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putLong(v).array();
   }
@@ -246,13 +259,21 @@ public final class NfTablesBatch {
     public static final int META_NFPROTO = 15;
     /** {@code NFT_META_L4PROTO}: the transport protocol. */
     public static final int META_L4PROTO = 16;
+    /** The transport protocols that nft and iptables name, by name: their IP protocol numbers. */
+    public static final Map<String, Integer> PROTOCOLS = Map.of("tcp", 6, "udp", 17, "sctp", 132);
     /** {@code NFT_CMP_EQ}. */
     public static final int EQ = 0;
     /** {@code NFT_CMP_NEQ}. */
     public static final int NEQ = 1;
 
     private static final int REG_1 = 1;
+    private static final int REG_2 = 2;
     private static final int REG_VERDICT = 0;
+    private static final int NFTA_FIB_F_DADDR = 2;
+    private static final int NFT_FIB_RESULT_ADDRTYPE = 3;
+    private static final int RTN_LOCAL = 2;
+    private static final int NFT_NAT_DNAT = 1;
+    private static final int NF_NAT_RANGE_PROTO_SPECIFIED = 2;
     private static final int NF_DROP = 0;
     private static final int NF_ACCEPT = 1;
     private static final int NFT_JUMP = -3;
@@ -319,6 +340,49 @@ public final class NfTablesBatch {
         masked[i] = (byte) (address[i] & mask[i]);
       }
       return List.of(payload(NETWORK_HEADER, offset, len), bitwise(mask, new byte[len]), cmp(op, masked));
+    }
+
+    /**
+     * nft's {@code fib daddr type local}: the route type of the packet's destination looked up, then compared with
+     * {@code RTN_LOCAL} (a number in host byte order, as the kernel stores it).
+     */
+    public static List<Expr> fibDaddrTypeLocal() {
+      Expr fib = new Expr("fib", r -> r.attr(3, be32(NFTA_FIB_F_DADDR)) // NFTA_FIB_FLAGS
+          .attr(2, be32(NFT_FIB_RESULT_ADDRTYPE)) // NFTA_FIB_RESULT
+          .attr(1, be32(REG_1))); // NFTA_FIB_DREG
+      byte[] local = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(RTN_LOCAL).array();
+      return List.of(fib, cmp(EQ, local));
+    }
+
+    /**
+     * nft's {@code dnat to ADDRESS:PORT} in a table of {@code family}: the address loaded into register 1, the port
+     * into register 2, and the destination of the packet rewritten to both.
+     */
+    public static List<Expr> dnat(int family, byte[] address, int port) {
+      Expr nat = new Expr("nat", r -> r.attr(1, be32(NFT_NAT_DNAT)) // NFTA_NAT_TYPE
+          .attr(2, be32(family)) // NFTA_NAT_FAMILY
+          .attr(3, be32(REG_1)) // NFTA_NAT_REG_ADDR_MIN
+          .attr(5, be32(REG_2)) // NFTA_NAT_REG_PROTO_MIN
+          .attr(7, be32(NF_NAT_RANGE_PROTO_SPECIFIED))); // NFTA_NAT_FLAGS
+      return List.of(immediate(REG_1, address.clone()), immediate(REG_2, be16(port)), nat);
+    }
+
+    /** Loads {@code value} into register {@code reg}. */
+    private static Expr immediate(int reg, byte[] value) {
+      return new Expr("immediate", r -> {
+        r.attr(1, be32(reg)); // NFTA_IMMEDIATE_DREG
+        int data = r.begin(NESTED | 2); // NFTA_IMMEDIATE_DATA
+        r.attr(1, value).end(data); // NFTA_DATA_VALUE
+      });
+    }
+
+    /**
+     * nft's {@code PROTOCOL dport PORT}: the packet's transport protocol is {@code protocol} (an IP protocol number)
+     * and its destination port {@code port}.
+     */
+    public static List<Expr> dport(int protocol, int port) {
+      return List.of(meta(META_L4PROTO), cmp(EQ, new byte[] {(byte) protocol}), payload(TRANSPORT_HEADER, 2, 2),
+          cmp(EQ, be16(port)));
     }
 
     /** Masquerade: the packet's source becomes the output interface's address. */

@@ -18,12 +18,12 @@ public enum IptablesFamily {
   final String restore;
   final String multicast;
   /** The nf_tables family of iptables-nft's tables: {@code NFPROTO_IPV4} or {@code NFPROTO_IPV6}. */
-  final int nfproto;
+  public final int nfproto;
   /** The length of an address in bytes. */
-  final int addressLength;
+  public final int addressLength;
   /** The offsets of the source and destination address in the network header (struct iphdr, ip6_hdr). */
-  final int saddrOffset;
-  final int daddrOffset;
+  public final int saddrOffset;
+  public final int daddrOffset;
 
   IptablesFamily(String iptables, String save, String restore, String multicast, int nfproto, int addressLength,
       int saddrOffset, int daddrOffset) {

@@ -2,6 +2,7 @@ package io.jcni.plugins.internal.netfilter;
 
 import io.jcni.libcni.internal.types.Ips;
 import io.jcni.libcni.types.IpNet;
+import io.jcni.plugins.internal.linux.NfTablesBatch;
 import io.jcni.plugins.internal.linux.NfTablesBatch.Expr;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
@@ -38,7 +39,6 @@ record IptablesNftRule(int compatProto, List<Expr> exprs) {
   private static final int MULTIPORT_MAX = 15;
   /** struct nf_nat_range: flags, min and max address, min and max port. */
   private static final int MASQUERADE6_SIZE = 40;
-  private static final Map<String, Integer> PROTOCOLS = Map.of("tcp", 6, "udp", 17, "sctp", 132);
   /** XT_CONNTRACK_STATE_BIT of each state iptables knows by name. */
   private static final Map<String, Integer> CT_STATES =
       Map.of("INVALID", 1, "ESTABLISHED", 1 << 1, "RELATED", 1 << 2, "NEW", 1 << 3, "UNTRACKED", 1 << 8);
@@ -116,7 +116,7 @@ record IptablesNftRule(int compatProto, List<Expr> exprs) {
       all.addAll(matches);
       all.add(Expr.counter());
       all.add(verdict);
-      return new IptablesNftRule(protocol == null ? 0 : PROTOCOLS.get(protocol), all);
+      return new IptablesNftRule(protocol == null ? 0 : Expr.PROTOCOLS.get(protocol), all);
     }
 
     private String next() {
@@ -141,9 +141,10 @@ record IptablesNftRule(int compatProto, List<Expr> exprs) {
     }
 
     private void protocol(String name, boolean not) {
-      require(!not && PROTOCOLS.containsKey(name) && protocol == null);
+      require(!not && Expr.PROTOCOLS.containsKey(name) && protocol == null);
       protocol = name;
-      proto = List.of(Expr.meta(Expr.META_L4PROTO), Expr.cmp(Expr.EQ, new byte[] {PROTOCOLS.get(name).byteValue()}));
+      proto = List.of(Expr.meta(Expr.META_L4PROTO),
+          Expr.cmp(Expr.EQ, new byte[] {Expr.PROTOCOLS.get(name).byteValue()}));
     }
 
     /**
@@ -169,7 +170,7 @@ record IptablesNftRule(int compatProto, List<Expr> exprs) {
     private void dport(String port, boolean not) {
       require(!not && ("tcp".equals(protocol) || "udp".equals(protocol)));
       matches.add(Expr.payload(Expr.TRANSPORT_HEADER, 2, 2));
-      matches.add(Expr.cmp(Expr.EQ, be16(port(port))));
+      matches.add(Expr.cmp(Expr.EQ, NfTablesBatch.be16(port(port))));
     }
 
     private void match(String name, boolean not) {
@@ -312,10 +313,6 @@ record IptablesNftRule(int compatProto, List<Expr> exprs) {
       String[] vm = text.split("/");
       require(vm.length == 2);
       return new long[] {Long.decode(vm[0]) & 0xffffffffL, Long.decode(vm[1]) & 0xffffffffL};
-    }
-
-    private static byte[] be16(int v) {
-      return new byte[] {(byte) (v >> 8), (byte) v};
     }
 
     private static ByteBuffer host(int size) {

@@ -15,6 +15,7 @@ import java.util.List;
  */
 final class HostPortTable {
   static final String TABLE = "cni_hostport";
+  static final String TABLE_COMMENT = "CNI portmap plugin";
   static final String HOSTPORTS = "hostports";
   static final String HOSTIP_HOSTPORTS = "hostip_hostports";
   static final String HOSTPORTS_ALL = "hostports_all";
@@ -42,7 +43,7 @@ final class HostPortTable {
     String comment = " comment \"" + containerId + "\"";
 
     StringBuilder b = new StringBuilder();
-    b.append("add table ").append(t).append(" { comment \"CNI portmap plugin\" ; }\n");
+    b.append("add table ").append(t).append(" { comment \"").append(TABLE_COMMENT).append("\" ; }\n");
     chain(b, t, HOSTPORTS, null);
     chain(b, t, HOSTIP_HOSTPORTS, null);
     chain(b, t, HOSTPORTS_ALL, null);

@@ -15,10 +15,13 @@ import java.util.Optional;
 
 /**
  * The nftables backend: the rules of {@link HostPortTable}. An ADD's changes to both address families are one
- * {@code nft -f -} transaction (the entry conditions are nft rule text, which only nft parses). A DEL deletes the
- * container's rules of both families by handle in one nf_tables transaction from this process, or where that is
- * not possible with one {@code nft -f -} per family. DEL and CHECK find a container's rules by their comment, the
- * container id.
+ * nf_tables transaction from this process ({@link HostPortBatch}); with entry conditions, which are nft rule text
+ * only nft parses, or where netlink cannot be used or the kernel refuses the transaction, they are one
+ * {@code nft -f -} instead. A DEL deletes the container's rules of both families by handle in one transaction from
+ * this process, or where that is not possible with one {@code nft -f -} per family. DEL and CHECK find a
+ * container's rules by their comment, the container id, in chains read over netlink; CHECK runs
+ * {@code nft -j list chain} only where they cannot be read there or a chain lists empty (nft's error then tells a
+ * missing chain).
  */
 final class NftablesPortMapper implements PortMapper {
   private static final List<String> APPLY = List.of("nft", "-f", "-");
@@ -35,6 +38,10 @@ final class NftablesPortMapper implements PortMapper {
 
   @Override
   public void forward(PortMapConf conf, String containerId, List<IpNet> containers) throws CniException {
+    Optional<NfTablesBatch> batch = HostPortBatch.forward(conf, containerId, containers);
+    if (batch.isPresent() && (batch.get().isEmpty() || exec.commitNft(batch.get()))) {
+      return;
+    }
     StringBuilder script = new StringBuilder();
     for (IpNet container : containers) {
       script.append(HostPortTable.forwardScript(conf, containerId, container));
@@ -60,6 +67,18 @@ final class NftablesPortMapper implements PortMapper {
   }
 
   private void requireRules(boolean v6, String chain, String containerId, int count) throws CniException {
+    Optional<List<NfTablesRules.Rule>> rules = exec.listNftRules(
+        v6 ? NfTablesBatch.FAMILY_IPV6 : NfTablesBatch.FAMILY_IPV4, HostPortTable.TABLE, chain);
+    if (rules.isPresent()) {
+      long found = rules.get().stream().filter(r -> containerId.equals(r.comment())).count();
+      if (found >= count) {
+        return;
+      }
+      if (!rules.get().isEmpty()) {
+        throw missing(chain);
+      }
+      // an empty listing is also what a missing chain gives, for which nft's own error is the answer
+    }
     String json;
     try {
       json = exec.run(List.of("nft", "-j", "list", "chain", HostPortTable.family(v6), HostPortTable.TABLE, chain),
@@ -70,8 +89,12 @@ final class NftablesPortMapper implements PortMapper {
     long found = NftRuleRef.Listing.parse(json).rules().stream()
         .filter(r -> containerId.equals(r.comment())).count();
     if (found < count) {
-      throw new CniException(ErrorCode.INTERNAL, "missing hostport rules in \"" + chain + "\" chain");
+      throw missing(chain);
     }
+  }
+
+  private static CniException missing(String chain) {
+    return new CniException(ErrorCode.INTERNAL, "missing hostport rules in \"" + chain + "\" chain");
   }
 
   @Override

@@ -12,7 +12,6 @@ import io.jcni.libcni.types.IpNet;
 import io.jcni.plugins.internal.linux.NetNs;
 import io.jcni.plugins.internal.linux.NfTablesRules;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,13 +51,12 @@ class NftablesMasqBatchTest {
     List<IpNet> ips = Cidrs.of(cidrs.split(","));
     String comment = IpMasq.nftComment("jt-net", "eth0", "jt-container");
     TestNetns t = netns();
-    NetnsExec nft = new NetnsExec(t.name());
-    assertBatchEquals(nft, List.of(), comment, ips);
+    assertBatchEquals(t, List.of(), comment, ips);
 
     // Again over what it made: the table and chains exist, and the rules of the attachment are stale.
     List<NfTablesRules.Rule> rules = listIn(t);
     assertEquals(ips.size(), rules.size());
-    assertBatchEquals(nft, rules, comment, ips);
+    assertBatchEquals(t, rules, comment, ips);
   }
 
   private static List<NfTablesRules.Rule> listIn(TestNetns t) throws IOException {
@@ -68,28 +66,12 @@ class NftablesMasqBatchTest {
   }
 
   /** Runs the setup script through nft under strace and compares each message it sent with ours. */
-  private static void assertBatchEquals(NetnsExec nft, List<NfTablesRules.Rule> stale, String comment,
+  private static void assertBatchEquals(TestNetns t, List<NfTablesRules.Rule> stale, String comment,
       List<IpNet> ips) throws Exception {
     List<NftRuleRef> refs = stale.stream()
         .map(r -> new NftRuleRef("inet", TABLE, NftablesMasq.CHAIN, r.handle(), r.comment(), null)).toList();
-    Path trace = Files.createTempFile("jt-nft", ".txt");
-    try {
-      nft.run(List.of("strace", "-f", "-e", "trace=sendmsg", "-e", "write=all", "-o", trace.toString(), "nft", "-f",
-          "-"), NftablesMasq.setupScript(refs, comment, ips));
-      List<byte[]> theirs = IptablesNftBatchTest.messages(IptablesNftBatchTest.lastBatch(Files.readString(trace)));
-      List<byte[]> ours = IptablesNftBatchTest.messages(NftablesMasqBatch.setup(
-          stale.stream().map(NfTablesRules.Rule::handle).toList(), comment, ips).encode(0, 0));
-      assertEquals(theirs.size(), ours.size(), "messages");
-      for (int i = 0; i < ours.size(); i++) {
-        assertEquals(IptablesNftBatchTest.type(theirs.get(i)), IptablesNftBatchTest.type(ours.get(i)), "message " + i);
-        assertEquals(IptablesNftBatchTest.flags(theirs.get(i)), IptablesNftBatchTest.flags(ours.get(i)),
-            "message " + i + " flags");
-        assertEquals(IptablesNftBatchTest.hex(theirs.get(i), 16), IptablesNftBatchTest.hex(ours.get(i), 16),
-            "message " + i + " payload");
-      }
-    } finally {
-      Files.deleteIfExists(trace);
-    }
+    NftSends.assertSameAs(t.name(), NftablesMasq.setupScript(refs, comment, ips),
+        NftablesMasqBatch.setup(stale.stream().map(NfTablesRules.Rule::handle).toList(), comment, ips));
   }
 
   /**

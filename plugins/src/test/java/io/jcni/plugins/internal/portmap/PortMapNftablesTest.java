@@ -202,6 +202,111 @@ class PortMapNftablesTest {
     }
   }
 
+  /** Upstream's rulesets without the conditions: the entry rules are then just the fib match and the jump. */
+  private static String withoutConditions(String ruleset) {
+    return ruleset.replace(" ip saddr != 10.203.0.0/16 ", " ").replace(" ip6 saddr != fd20:203::/48 ", " ");
+  }
+
+  private static PortMapConf upstreamConfWithoutConditions(boolean snat) throws CniException {
+    String conf = "{\"name\":\"test\",\"type\":\"portmap\",\"cniVersion\":\"1.0.0\",\"backend\":\"nftables\","
+        + "\"runtimeConfig\":{\"portMappings\":[" + UPSTREAM_MAPPINGS + "]},\"snat\":" + snat + "}";
+    return PortMapConf.parse(conf.getBytes(StandardCharsets.UTF_8), "eth0");
+  }
+
+  /** Without conditions an ADD is one transaction from this process, and gives upstream's rulesets all the same. */
+  @Test
+  void addWithoutConditionsLaunchesNothingAndGivesUpstreamsRulesets() throws Exception {
+    try (PortMapEnv e = new PortMapEnv(pool)) {
+      TestNetns oracle = pool.create("pmo");
+      LaunchGuard guard = new LaunchGuard(e.hostNs).forbid();
+      NftablesPortMapper m = new NftablesPortMapper(guard, Deadline.none());
+      m.forward(upstreamConfWithoutConditions(true), ID, List.of(IpNet.parse("10.0.0.2/24")));
+      m.forward(upstreamConfWithoutConditions(false), ID, List.of(IpNet.parse("2001:db8::2/64")));
+      assertEquals(List.of(), guard.forbidden());
+      assertEquals(2, guard.commits());
+      load(oracle, withoutConditions(UPSTREAM_V4 + UPSTREAM_V6));
+      assertEquals(ruleset(oracle), ruleset(e.host));
+      for (String family : List.of("ip", "ip6")) {
+        assertEquals(oracle.exec("nft", "list", "table", family, "cni_hostport").lines().limit(2).toList(),
+            e.host.exec("nft", "list", "table", family, "cni_hostport").lines().limit(2).toList());
+      }
+    }
+  }
+
+  /**
+   * A dual-stack ADD, CHECK of both addresses and DEL without conditions launch nothing; the ADD is one
+   * transaction, and the rulesets are those nft makes of the same text.
+   */
+  @Test
+  void dualStackAddCheckDelLaunchNothing() throws Exception {
+    try (PortMapEnv e = new PortMapEnv(pool)) {
+      TestNetns oracle = pool.create("pmo");
+      LaunchGuard guard = new LaunchGuard(e.hostNs).forbid();
+      NftablesPortMapper m = new NftablesPortMapper(guard, Deadline.none());
+      PortMapConf conf = upstreamConfWithoutConditions(true);
+      List<IpNet> containers = List.of(IpNet.parse("10.0.0.2/24"), IpNet.parse("2001:db8::2/64"));
+      m.forward(conf, ID, containers);
+      assertEquals(1, guard.commits());
+      for (IpNet c : containers) {
+        m.check(conf, ID, c);
+      }
+      String script = HostPortTable.forwardScript(conf, ID, containers.get(0))
+          + HostPortTable.forwardScript(conf, ID, containers.get(1));
+      load(oracle, script);
+      assertEquals(ruleset(oracle), ruleset(e.host));
+
+      m.unforward(conf, ID);
+      assertEquals(2, guard.commits());
+      assertEquals(List.of(), guard.forbidden());
+      oracle.exec("nft", "flush", "ruleset");
+      load(oracle, afterDel(script));
+      assertEquals(ruleset(oracle), ruleset(e.host));
+    }
+  }
+
+  /**
+   * The conditions of a family are nft text: an ADD for that family goes to {@code nft -f -}; one for the other
+   * family does not.
+   */
+  @Test
+  void conditionsGoToNft() throws Exception {
+    try (PortMapEnv e = new PortMapEnv(pool)) {
+      LaunchGuard guard = new LaunchGuard(e.hostNs);
+      NftablesPortMapper m = new NftablesPortMapper(guard, Deadline.none());
+      PortMapConf conf = PortMapConf.parse(("{\"name\":\"test\",\"type\":\"portmap\",\"cniVersion\":\"1.0.0\","
+          + "\"backend\":\"nftables\",\"runtimeConfig\":{\"portMappings\":[" + UPSTREAM_MAPPINGS + "]},"
+          + "\"conditionsV4\":[\"ip\",\"saddr\",\"!=\",\"10.203.0.0/16\"]}").getBytes(StandardCharsets.UTF_8), "eth0");
+      m.forward(conf, ID, List.of(IpNet.parse("2001:db8::2/64")));
+      assertEquals(List.of(), guard.launched());
+      assertEquals(1, guard.commits());
+      m.forward(conf, ID, List.of(IpNet.parse("10.0.0.2/24")));
+      assertEquals(List.of("nft -f -"), guard.launched());
+      assertEquals(1, guard.commits());
+      String text = e.host.exec("nft", "list", "table", "ip", "cni_hostport");
+      assertTrue(text.contains("ip saddr != 10.203.0.0/16 fib daddr type local jump hostports_all"), text);
+    }
+  }
+
+  /** A transaction the kernel refuses goes to nft, whose error is the answer. */
+  @Test
+  void aRefusedTransactionGoesToNft() throws Exception {
+    try (PortMapEnv e = new PortMapEnv(pool)) {
+      e.host.exec("nft", "add table ip cni_hostport; add chain ip cni_hostport prerouting { type filter hook "
+          + "prerouting priority 0 ; }");
+      String before = e.host.exec("nft", "list", "ruleset");
+      LaunchGuard guard = new LaunchGuard(e.hostNs);
+      NftablesPortMapper m = new NftablesPortMapper(guard, Deadline.none());
+      CniException err = assertThrows(CniException.class,
+          () -> m.forward(upstreamConfWithoutConditions(true), ID, List.of(IpNet.parse("10.0.0.2/24"))));
+      assertEquals(List.of("nft -f -"), guard.launched());
+      assertEquals(0, guard.commits());
+      assertTrue(err.getMessage().startsWith("unable to set up nftables rules for port mappings: /dev/stdin:"),
+          err.getMessage());
+      assertTrue(err.getMessage().contains("Operation not supported"), err.getMessage());
+      assertEquals(before, e.host.exec("nft", "list", "ruleset"));
+    }
+  }
+
   @Test
   void delRemovesOnlyThatContainersRulesTwiceAndWithoutNetns() throws Exception {
     try (PortMapEnv e = new PortMapEnv(pool); PortMapEnv only2 = new PortMapEnv(pool)) {
@@ -239,6 +344,11 @@ class PortMapNftablesTest {
           PortMapEnv.CTX));
       assertTrue(missing.getMessage().startsWith("failed to run nft: Error: No such file or directory"),
           missing.getMessage());
+
+      // another container's rules are not c1's
+      e.plugin.add(e.args("c2", conf), PortMapEnv.CTX);
+      missing = assertThrows(CniException.class, () -> e.plugin.check(e.args("c1", conf), PortMapEnv.CTX));
+      assertEquals("missing hostport rules in \"hostports\" chain", missing.getMessage());
 
       e.plugin.add(e.args("c1", conf), PortMapEnv.CTX);
       e.plugin.check(e.args("c1", conf), PortMapEnv.CTX);
