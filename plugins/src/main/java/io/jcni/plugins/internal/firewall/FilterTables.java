@@ -40,6 +40,14 @@ final class FilterTables {
    */
   void change(List<IptablesFamily> families, Planner planner, Map<IptablesFamily, FilterPlan> applied)
       throws CniException {
+    IptablesTable.locked("filter", deadline, () -> {
+      changeLocked(families, planner, applied);
+      return null;
+    });
+  }
+
+  private void changeLocked(List<IptablesFamily> families, Planner planner, Map<IptablesFamily, FilterPlan> applied)
+      throws CniException {
     Map<IptablesFamily, FilterPlan> plans = new EnumMap<>(IptablesFamily.class);
     List<IptablesTable.Change> changes = new ArrayList<>();
     for (IptablesFamily f : families) {
@@ -70,13 +78,20 @@ final class FilterTables {
 
   /** Removes what {@code applied} added, within {@code undo}'s budget; failures are attached to {@code failure}. */
   void undo(Map<IptablesFamily, FilterPlan> applied, Deadline undo, Exception failure) {
-    applied.forEach((f, plan) -> {
-      try {
-        table(f, undo).apply(plan.undoLines());
-      } catch (CniException | RuntimeException e) {
-        failure.addSuppressed(e);
-      }
-    });
+    try {
+      IptablesTable.locked("filter", undo, () -> {
+        applied.forEach((f, plan) -> {
+          try {
+            table(f, undo).apply(plan.undoLines());
+          } catch (CniException | RuntimeException e) {
+            failure.addSuppressed(e);
+          }
+        });
+        return null;
+      });
+    } catch (CniException e) {
+      failure.addSuppressed(e);
+    }
   }
 
   private FilterPlan plan(IptablesFamily f, Planner planner) throws CniException {

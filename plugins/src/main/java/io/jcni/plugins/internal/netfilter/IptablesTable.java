@@ -4,7 +4,11 @@ import io.jcni.libcni.spi.Deadline;
 import io.jcni.libcni.types.CniException;
 import io.jcni.plugins.internal.linux.NfTablesBatch;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One iptables table ({@code nat}, {@code filter}) of one address family, for plugins that compute their change
@@ -16,6 +20,10 @@ import java.util.List;
  * through a {@link FirewallExec} within the operation's {@link Deadline}.
  */
 public final class IptablesTable {
+  /** This process's lock of each table, both families (see {@link #locked}). */
+  private static final Map<String, ReentrantLock> LOCKS =
+      Map.of("nat", new ReentrantLock(), "filter", new ReentrantLock());
+
   private final FirewallExec exec;
   private final IptablesFamily family;
   private final String table;
@@ -30,6 +38,39 @@ public final class IptablesTable {
 
   public IptablesFamily family() {
     return family;
+  }
+
+  /** Work on tables that is planned from a read and then applied. */
+  @FunctionalInterface
+  public interface Work<T> {
+    T run() throws CniException;
+  }
+
+  /**
+   * Runs {@code work} holding this process's lock of the iptables table {@code table} (both families), so that a
+   * change planned from a read is applied before another operation of this process reads: concurrent ADDs then
+   * make a missing shared chain or entry rule once, not once each. The wait is bounded by {@code deadline} and
+   * ends when the thread is interrupted (code 11 either way; the interrupt flag stays set).
+   */
+  public static <T> T locked(String table, Deadline deadline, Work<T> work) throws CniException {
+    ReentrantLock lock = LOCKS.get(table);
+    String what = "other changes to the iptables " + table + " table to finish";
+    try {
+      Duration left = deadline.remaining();
+      if (left == null) {
+        lock.lockInterruptibly();
+      } else if (!lock.tryLock(left.toNanos(), TimeUnit.NANOSECONDS)) {
+        throw deadline.exceeded(what);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw Deadline.cancelled(what);
+    }
+    try {
+      return work.run();
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Lines (restore syntax, without the table header and COMMIT) to apply to one table. */
@@ -53,12 +94,39 @@ public final class IptablesTable {
     return TableDump.parse(exec.run(List.of(family.save, "-t", table), null, deadline), table);
   }
 
-  /** Applies {@code lines} as one transaction; nothing is done for none. */
+  /**
+   * Applies {@code lines} as one transaction; nothing is done for none. Through iptables-restore, the chains the
+   * lines make ({@code -N}) are made first, one by one, a chain that exists by then counting as made: concurrent
+   * ADDs on a host without the shared chains all make them, and in one restore every one but the first would
+   * fail. A chain is never declared to iptables-restore ({@code :CHAIN}), which would flush it if it existed.
+   */
   public void apply(List<String> lines) throws FirewallCommandException {
     if (lines.isEmpty() || commitTogether(List.of(new Change(this, lines)))) {
       return;
     }
-    exec.run(List.of(family.restore, "-w", "--noflush"), IptablesSyntax.restoreScript(table, lines), deadline);
+    List<String> rules = new ArrayList<>();
+    for (String line : lines) {
+      List<String> w = IptablesSyntax.split(line);
+      if (w.size() == 2 && w.get(0).equals("-N")) {
+        ensureChain(w.get(1));
+      } else {
+        rules.add(line);
+      }
+    }
+    if (!rules.isEmpty()) {
+      exec.run(List.of(family.restore, "-w", "--noflush"), IptablesSyntax.restoreScript(table, rules), deadline);
+    }
+  }
+
+  /** Go's {@code EnsureChain}: makes {@code chain}, content that another process made it first. */
+  private void ensureChain(String chain) throws FirewallCommandException {
+    try {
+      exec.run(List.of(family.iptables, "-w", "-t", table, "-N", chain), null, deadline);
+    } catch (FirewallCommandException e) {
+      if (e.isTimeout() || e.isCancelled() || e.exitStatus() != 1 || !e.stderr().contains("already exists")) {
+        throw e;
+      }
+    }
   }
 
   /**

@@ -36,34 +36,42 @@ final class IptablesPortMapper implements PortMapper {
   public void forward(PortMapConf conf, String containerId, List<IpNet> containers) throws CniException {
     String dn = DnatChain.nameFor(conf.name(), containerId);
     try {
-      for (int attempt = 1; ; attempt++) {
-        List<IptablesTable.Change> changes = new ArrayList<>();
-        List<IptablesFamily> created = new ArrayList<>();
-        for (IpNet container : containers) {
-          IptablesTable nat = nat(IptablesFamily.of(container));
-          TableDump table = nat.read();
-          if (!table.hasChain(dn)) {
-            created.add(nat.family());
-          }
-          changes.add(new IptablesTable.Change(nat,
-              forwardLines(table, conf, DnatChain.of(conf, containerId, container))));
-        }
-        // Go sets up one family after the other; both in one transaction leave nothing when the second fails
-        if (IptablesTable.commitTogether(changes)) {
-          return;
-        }
-        try {
-          applyInTurn(changes, dn, created);
-          return;
-        } catch (FirewallCommandException e) {
-          // a chain made meanwhile by another ADD refuses the restore (-N); the next attempt reads it
-          if (attempt >= ATTEMPTS || e.isTimeout() || e.isCancelled()) {
-            throw e;
-          }
-        }
-      }
+      IptablesTable.locked("nat", deadline, () -> {
+        forwardLocked(conf, containerId, containers, dn);
+        return null;
+      });
     } catch (CniException e) {
       throw e.isTimeout() || e.isCancelled() ? e : e.withPrefix("unable to setup DNAT: ");
+    }
+  }
+
+  private void forwardLocked(PortMapConf conf, String containerId, List<IpNet> containers, String dn)
+      throws CniException {
+    for (int attempt = 1; ; attempt++) {
+      List<IptablesTable.Change> changes = new ArrayList<>();
+      List<IptablesFamily> created = new ArrayList<>();
+      for (IpNet container : containers) {
+        IptablesTable nat = nat(IptablesFamily.of(container));
+        TableDump table = nat.read();
+        if (!table.hasChain(dn)) {
+          created.add(nat.family());
+        }
+        changes.add(new IptablesTable.Change(nat,
+            forwardLines(table, conf, DnatChain.of(conf, containerId, container))));
+      }
+      // Go sets up one family after the other; both in one transaction leave nothing when the second fails
+      if (IptablesTable.commitTogether(changes)) {
+        return;
+      }
+      try {
+        applyInTurn(changes, dn, created);
+        return;
+      } catch (FirewallCommandException e) {
+        // the table changed since it was read (another process; this one's changes wait for the lock): read again
+        if (attempt >= ATTEMPTS || e.isTimeout() || e.isCancelled()) {
+          throw e;
+        }
+      }
     }
   }
 
@@ -186,6 +194,13 @@ final class IptablesPortMapper implements PortMapper {
 
   @Override
   public void unforward(PortMapConf conf, String containerId) throws CniException {
+    IptablesTable.locked("nat", deadline, () -> {
+      unforwardLocked(conf, containerId);
+      return null;
+    });
+  }
+
+  private void unforwardLocked(PortMapConf conf, String containerId) throws CniException {
     String dn = DnatChain.nameFor(conf.name(), containerId);
     String oldSnat = DnatChain.oldSnatNameFor(conf.name(), containerId);
     String[] unusable = new String[2];

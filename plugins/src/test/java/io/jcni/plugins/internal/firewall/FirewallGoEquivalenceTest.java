@@ -154,9 +154,9 @@ class FirewallGoEquivalenceTest {
   }
 
   /**
-   * Where rules go through iptables-restore and another ADD makes a shared chain between this ADD's read and its
-   * restore, the restore fails instead of flushing that chain, and the change is planned again on a fresh read:
-   * the other ADD's rule stays.
+   * Where rules go through programs and another process makes a shared chain (with a rule) between this ADD's
+   * read and its making of that chain, the chain counts as made and is not flushed: the other process's rule
+   * stays.
    */
   @Test
   void aChainAnotherAddMakesMeanwhileIsNotFlushed() throws Exception {
@@ -165,7 +165,8 @@ class FirewallGoEquivalenceTest {
       FirewallExec real = FirewallExec.in(host);
       AtomicBoolean raced = new AtomicBoolean();
       FirewallExec racing = (argv, stdin) -> {
-        if (argv.get(0).equals("iptables-restore") && raced.compareAndSet(false, true)) {
+        if (argv.equals(java.util.List.of("iptables", "-w", "-t", "filter", "-N", "CNI-FORWARD"))
+            && raced.compareAndSet(false, true)) {
           try {
             jHost.exec("iptables", "-w", "-N", "CNI-FORWARD");
             jHost.exec("iptables", "-w", "-A", "CNI-FORWARD", "-s", "10.231.9.9/32", "-j", "ACCEPT");

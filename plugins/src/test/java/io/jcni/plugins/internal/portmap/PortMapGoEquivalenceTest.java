@@ -15,7 +15,11 @@ import io.jcni.plugins.internal.netfilter.FirewallCommandException;
 import io.jcni.plugins.internal.netfilter.FirewallExec;
 import io.jcni.plugins.internal.netfilter.LaunchGuard;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -131,9 +135,9 @@ class PortMapGoEquivalenceTest {
   }
 
   /**
-   * Where rules go through iptables-restore and another ADD makes a shared chain between this ADD's read and its
-   * restore, the restore fails instead of flushing that chain, and the ADD reads and plans again: the other ADD's
-   * rule stays.
+   * Where rules go through programs and another process makes a shared chain (with a rule) between this ADD's
+   * read and its making of that chain, the chain counts as made and is not flushed: the other process's rule
+   * stays.
    */
   @Test
   void aChainAnotherAddMakesMeanwhileIsNotFlushed() throws Exception {
@@ -141,7 +145,7 @@ class PortMapGoEquivalenceTest {
       FirewallExec real = FirewallExec.in(java.hostNs);
       AtomicBoolean raced = new AtomicBoolean();
       FirewallExec racing = (argv, stdin) -> {
-        if (argv.get(0).equals("iptables-restore") && raced.compareAndSet(false, true)) {
+        if (argv.equals(List.of("iptables", "-w", "-t", "nat", "-N", "CNI-HOSTPORT-DNAT")) && raced.compareAndSet(false, true)) {
           try {
             java.iptables("-N", "CNI-HOSTPORT-DNAT");
             java.iptables("-A", "CNI-HOSTPORT-DNAT", "-d", "10.201.9.9/32", "-j", "RETURN");
@@ -156,6 +160,44 @@ class PortMapGoEquivalenceTest {
       String nat = java.nat(false);
       assertTrue(nat.contains("-A CNI-HOSTPORT-DNAT -d 10.201.9.9/32 -j RETURN"), nat);
       assertTrue(nat.contains("-j CNI-DN-"), nat);
+    }
+  }
+
+  /**
+   * Concurrent first ADDs on a host without the shared chains, rules written by iptables-restore (as where
+   * iptables is not iptables-nft, or the nat table does not exist yet): all succeed with their own forwarding in
+   * place, and the shared chains and entry rules are made once.
+   */
+  @Test
+  void concurrentFirstAddsThroughProgramsAllSucceed() throws Exception {
+    try (PortMapEnv java = new PortMapEnv(pool)) {
+      FirewallExec real = FirewallExec.in(java.hostNs);
+      FirewallExec programsOnly = real::run;
+      PortMapPlugin p = new PortMapPlugin(java.hostNs, programsOnly);
+      int n = 8;
+      ExecutorService pool8 = Executors.newFixedThreadPool(n);
+      try {
+        List<Future<?>> adds = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+          String mapping = "{\"hostPort\":" + (9100 + i) + ",\"containerPort\":80,\"protocol\":\"tcp\"}";
+          String id = "c" + i;
+          adds.add(pool8.submit(() -> p.add(java.args(id, java.conf("", mapping)), PortMapEnv.CTX)));
+        }
+        for (Future<?> f : adds) {
+          f.get();
+        }
+      } finally {
+        pool8.shutdownNow();
+      }
+      for (boolean v6 : new boolean[] {false, true}) {
+        String nat = java.nat(v6);
+        for (int i = 0; i < n; i++) {
+          assertTrue(nat.contains("--dports " + (9100 + i) + " -j CNI-DN-"), nat);
+        }
+        // the shared entry rules once each, as sequential ADDs make them
+        assertEquals(1, nat.lines().filter(l -> l.startsWith("-A PREROUTING ")).count(), nat);
+        assertEquals(1, nat.lines().filter(l -> l.startsWith("-A OUTPUT ")).count(), nat);
+      }
     }
   }
 
