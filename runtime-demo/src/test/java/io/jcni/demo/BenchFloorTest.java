@@ -1,0 +1,209 @@
+package io.jcni.demo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jcni.libcni.testing.RequiresCapabilities;
+import io.jcni.libcni.testing.TestNetns;
+import io.jcni.plugins.internal.linux.NetNs;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code jcni bench --floor} on the bench's own network, run inside a throw-away "node" namespace: the floor's pods
+ * checked with {@code ip -j} and {@code bridge -j} while wired (eth0 up with an address at the top of the subnet, a
+ * default route via the bridge's gateway, the host end a port of the bench's bridge), its figures in the report, and
+ * nothing of it left afterwards ({@code ip -j netns list}, {@code ip -j link show} in the node), also after Ctrl-C
+ * and after a failure during the floor.
+ */
+@RequiresCapabilities
+class BenchFloorTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int PODS = 6;
+
+  // One node for the class, as in BenchRoutedTest: the in-process plugins keep the host's sysctl tree per namespace
+  // inode, and the kernel hands a freed namespace's inode number to the next one.
+  private static TestNetns node;
+  private BenchSite site;
+
+  @BeforeAll
+  static void node() throws IOException {
+    node = TestNetns.createWithLoopback("fbench");
+  }
+
+  @AfterAll
+  static void removeNode() throws IOException {
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  @BeforeEach
+  void site() {
+    String tag = HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
+    site = BenchSite.named("jtfl" + tag);
+  }
+
+  @AfterEach
+  void cleanUp() throws IOException {
+    // only reached with something left when the bench under test failed to clean up
+    for (String ns : benchNamespaces()) {
+      TestNetns.run("ip", "netns", "del", ns);
+    }
+  }
+
+  @Test
+  void floorWiresEveryPodOnTheBenchsBridgeAndReportsItsRatio() throws Exception {
+    List<String> seen = new ArrayList<>();
+    BenchReport report = runInNode(names -> {
+      seen.addAll(names);
+      try {
+        assertWired(names);
+      } catch (IOException e) {
+        throw new AssertionError(e);
+      }
+    });
+    assertEquals(List.of(), report.problems());
+    List<String> want = new ArrayList<>();
+    for (int i = 0; i < PODS; i++) {
+      want.add(site.netnsPrefix() + "f" + i);
+    }
+    assertEquals(want, seen, "the timed pods, each in its own namespace");
+
+    JsonNode f = JSON.readTree(report.toJson()).get("floor");
+    assertEquals(PODS, f.path("pods").asInt(), f.toString());
+    assertEquals(PODS, f.path("ok").asInt(), f.toString());
+    double p50 = f.path("p50_ms").asDouble();
+    assertTrue(p50 > 0, f.toString());
+    assertTrue(f.path("p99_ms").asDouble() >= p50, f.toString());
+    // CPU is counted in 10 ms ticks, so a few pods can show none
+    assertTrue(f.path("cpu_ms").isNumber() && f.path("cpu_ms").asDouble() >= 0, f.toString());
+    // the timed pods wait for three quiet 10 ms polls of the JIT, and never more than 2 s
+    assertTrue(f.path("jit_wait_ms").asDouble() >= 30 && f.path("jit_wait_ms").asDouble() < 2_100, f.toString());
+    double addP50 = report.networks().get(0).modes().get(BenchMode.INLINE).addP50Ms();
+    assertEquals(addP50 / report.floor().p50Ms(), f.at("/add_p50_ratio/inline").asDouble(), 0.001, f.toString());
+    String table = report.toTable();
+    assertTrue(table.contains("\nfloor: " + PODS + "/" + PODS + " pods, p50 "), table);
+    assertTrue(table.contains("; ADD p50 / floor p50: inline "), table);
+    assertNothingLeft();
+  }
+
+  @Test
+  void interruptDuringTheFloorRemovesItsPodsAtOnce() throws Exception {
+    Bench[] bench = new Bench[1];
+    List<String> errors = new ArrayList<>();
+    BenchOptions opts = new BenchOptions(PODS, 1, false, List.of(BenchMode.INLINE), true, 2).withFloor(true);
+    bench[0] = new Bench(opts, site, List.of("/usr/lib/cni"), BenchProgress.none()).onFloorWired(names -> {
+      assertEquals(PODS, names.size());
+      // what the shutdown hook does on Ctrl-C, from another thread, while the floor's pods are wired
+      Thread hook = new Thread(() -> errors.addAll(bench[0].interrupt()));
+      hook.start();
+      try {
+        hook.join();
+        assertNothingLeft();
+      } catch (InterruptedException | IOException e) {
+        throw new AssertionError(e);
+      }
+    });
+    BenchReport report = runInNode(bench[0]);
+    assertEquals(List.of(), errors, "teardown errors");
+    assertEquals(List.of("interrupted"), report.problems());
+    assertFalse(JSON.readTree(report.toJson()).has("floor"), "no figures from an interrupted floor");
+    assertNothingLeft();
+  }
+
+  @Test
+  void failureDuringTheFloorLeavesNothing() throws Exception {
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> runInNode(names -> {
+      throw new IllegalStateException("observer failed");
+    }));
+    assertEquals("observer failed", e.getMessage());
+    assertNothingLeft();
+  }
+
+  // ---- helpers and oracles ---------------------------------------------------------------------------------
+
+  /** Runs an inline bench of {@link #PODS} pods at concurrency 1 with the floor inside the node. */
+  private BenchReport runInNode(Consumer<List<String>> onFloorWired) throws Exception {
+    BenchOptions opts = new BenchOptions(PODS, 1, false, List.of(BenchMode.INLINE), true, 2).withFloor(true);
+    return runInNode(new Bench(opts, site, List.of("/usr/lib/cni"), BenchProgress.none())
+        .onFloorWired(onFloorWired));
+  }
+
+  /** Runs {@code bench} with all its threads and sockets inside the node namespace. */
+  private static BenchReport runInNode(Bench bench) throws Exception {
+    try (NetNs ns = NetNs.open(Path.of(node.path()))) {
+      return ns.runIn(bench::run);
+    }
+  }
+
+  /**
+   * Each pod's eth0 is up with one address from the top of the bench's subnet (10.239.0.0/16) and a default route
+   * via the bridge's gateway 10.239.0.1; its host end is a port of the bench's bridge, and the bridge has no other.
+   */
+  private void assertWired(List<String> names) throws IOException {
+    Set<String> addresses = new java.util.HashSet<>();
+    for (String ns : names) {
+      JsonNode link = JSON.readTree(TestNetns.run("ip", "-n", ns, "-j", "-4", "addr", "show", "dev", "eth0")).get(0);
+      assertTrue(link.path("flags").toString().contains("\"UP\""), ns + " eth0 is not up: " + link);
+      List<String> v4 = new ArrayList<>();
+      link.path("addr_info").forEach(a -> v4.add(a.path("local").asText() + "/" + a.path("prefixlen").asInt()));
+      assertEquals(1, v4.size(), ns + " " + v4);
+      assertTrue(v4.get(0).startsWith("10.239.255.") && v4.get(0).endsWith("/16"), ns + " has " + v4.get(0));
+      addresses.add(v4.get(0));
+      JsonNode routes = JSON.readTree(TestNetns.run("ip", "-n", ns, "-j", "-4", "route", "show", "default"));
+      assertEquals(1, routes.size(), ns + " " + routes);
+      assertEquals("10.239.0.1", routes.get(0).path("gateway").asText(), ns + " " + routes);
+      assertEquals("eth0", routes.get(0).path("dev").asText(), ns + " " + routes);
+    }
+    assertEquals(names.size(), addresses.size(), "distinct addresses " + addresses);
+    int ports = 0;
+    for (JsonNode p : JSON.readTree(node.exec("bridge", "-j", "link", "show"))) {
+      if (site.bridge().equals(p.path("master").asText())) {
+        ports++;
+        assertTrue(p.path("ifname").asText().startsWith("veth"), p.toString());
+        assertTrue(p.path("flags").toString().contains("\"UP\""), p.toString());
+      }
+    }
+    assertEquals(names.size(), ports, "ports of " + site.bridge());
+  }
+
+  /** No namespace of the run ({@code ip -j netns list}), no link in the node but lo, no state directory. */
+  private void assertNothingLeft() throws IOException {
+    assertEquals(List.of(), benchNamespaces(), "namespaces left");
+    List<String> links = new ArrayList<>();
+    JSON.readTree(node.ip("-j", "link", "show")).forEach(l -> links.add(l.path("ifname").asText()));
+    assertEquals(List.of("lo"), links, "links left in the node");
+    assertFalse(Files.exists(site.stateDir()), site.stateDir() + " left");
+  }
+
+  private List<String> benchNamespaces() throws IOException {
+    List<String> out = new ArrayList<>();
+    String raw = TestNetns.run("ip", "-j", "netns", "list");
+    if (raw.isBlank()) {
+      return out;
+    }
+    for (JsonNode n : JSON.readTree(raw)) {
+      if (n.path("name").asText().startsWith(site.netnsPrefix())) {
+        out.add(n.path("name").asText());
+      }
+    }
+    return out;
+  }
+}
