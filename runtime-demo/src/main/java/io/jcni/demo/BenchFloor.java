@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -30,13 +31,18 @@ import java.util.function.Consumer;
  * <p>It runs after the measured passes, in the same process and so on the JIT they warmed, when the measured pods
  * are detached: first {@code warmup} pods not timed, then a wait for the JIT ({@link BenchJit}), then {@code pods}
  * pods timed one by one. Every pod gets a fresh namespace, {@code <prefix>f<i>} ({@code <prefix>fw<i>} warming up),
- * made beforehand and registered with the {@link BenchTeardown}, which removes what is left on failure or Ctrl-C;
- * deleting a namespace takes the pod's veth pair with it. Pod {@code i} is a port of the bench's bridge
+ * made beforehand and registered with the {@link BenchTeardown}, which removes what is left on failure or Ctrl-C.
+ * Deleting a namespace takes the pod's veth pair with it, which the kernel does later; each round waits for that.
+ * Pod {@code i} is a port of the bench's bridge
  * {@code i mod n}, as the measured pods were, with that bridge's gateway, and has an address from the top of the
  * bridge's part of the subnet, which host-local (handing out addresses upwards from the bottom) reaches last; an
  * address host-local still reserves is passed over.
  */
 final class BenchFloor {
+  /** How long the host ends of a round may take to go after their namespaces are deleted: this plus per pod. */
+  private static final long CLEANUP_NANOS = 10_000_000_000L;
+  private static final long CLEANUP_NANOS_PER_POD = 2_000_000L;
+
   private final BenchSite site;
   private final int pods;
   private final int warmup;
@@ -178,6 +184,9 @@ final class BenchFloor {
           teardown.end();
         }
       }
+      if (!teardown.stopping()) {
+        awaitHostEndsGone();
+      }
       progress.done();
       problems.addAll(errors.kept());
       if (errors.count() > errors.kept().size()) {
@@ -190,6 +199,32 @@ final class BenchFloor {
       double cpuMs = cpu < 0 || cpuEnd < 0 || ok.length == 0 ? Double.NaN : (cpuEnd - cpu) / 1e6 / ok.length;
       return new BenchReport.Floor(count, ok.length, BenchStats.percentileMs(ok, 50), BenchStats.percentileMs(ok, 99),
           cpuMs, jitWait / 1e6);
+    }
+
+    /**
+     * Waits until the host ends of this round are gone, counting those that outlive the wait as errors. The kernel
+     * dismantles a deleted namespace, and the veth pair in it, later and in batches (cleanup_net, under the lock
+     * every link change takes): waiting lets the timed round start on a quiet kernel, and checks that nothing of
+     * the floor is left.
+     */
+    private void awaitHostEndsGone() throws IOException, InterruptedException {
+      long deadline = System.nanoTime() + CLEANUP_NANOS + count * CLEANUP_NANOS_PER_POD;
+      Set<String> left = new HashSet<>(hostEnds);
+      while (true) {
+        Set<String> present = new HashSet<>();
+        for (Link l : host.links()) {
+          present.add(l.name());
+        }
+        left.retainAll(present);
+        progress.show(label + " cleanup", count - left.size(), count);
+        if (left.isEmpty() || System.nanoTime() > deadline) {
+          break;
+        }
+        Thread.sleep(10);
+      }
+      for (String l : left) {
+        errors.add("floor: host veth " + l + " still exists after its namespace was deleted");
+      }
     }
 
     /** Scenario P for one pod: what the bridge plugin asks of the kernel, through one socket in each namespace. */
