@@ -33,10 +33,9 @@ import java.util.function.Consumer;
  * pods timed one by one. Every pod gets a fresh namespace, {@code <prefix>f<i>} ({@code <prefix>fw<i>} warming up),
  * made beforehand and registered with the {@link BenchTeardown}, which removes what is left on failure or Ctrl-C.
  * Deleting a namespace takes the pod's veth pair with it, which the kernel does later; each round waits for that.
- * Pod {@code i} is a port of the bench's bridge
- * {@code i mod n}, as the measured pods were, with that bridge's gateway, and has an address from the top of the
- * bridge's part of the subnet, which host-local (handing out addresses upwards from the bottom) reaches last; an
- * address host-local still reserves is passed over.
+ * Pod {@code i} is a port of the bench's bridge {@code i mod n}, as the measured pods were, with that bridge's
+ * gateway, and has an address from the top of the bridge's part of the subnet, which host-local (handing out
+ * addresses upwards from the bottom) reaches last; an address host-local still reserves is passed over.
  */
 final class BenchFloor {
   /** How long the host ends of a round may take to go after their namespaces are deleted: this plus per pod. */

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jcni.libcni.testing.RequiresCapabilities;
 import io.jcni.libcni.testing.TestNetns;
-import io.jcni.plugins.internal.linux.NetNs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,47 +16,42 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code jcni bench --floor} on the bench's own network, run inside a throw-away "node" namespace: the floor's pods
- * checked with {@code ip -j} and {@code bridge -j} while wired (eth0 up with an address at the top of the subnet, a
- * default route via the bridge's gateway, the host end a port of the bench's bridge), its figures in the report, and
- * nothing of it left afterwards ({@code ip -j netns list}, {@code ip -j link show} in the node), also after Ctrl-C
- * and after a failure during the floor.
+ * {@code jcni bench --floor} on the bench's own network with names and a subnet of the test's own, as in
+ * {@link BenchTest}: the floor's pods checked with {@code ip -j} and {@code bridge -j} while wired (eth0 up with an
+ * address at the top of the subnet, a default route via the bridge's gateway, the host end a port of the bench's
+ * bridge), its figures in the report, and nothing of it left afterwards ({@code ip -j netns list},
+ * {@code ip -j link show}), also after Ctrl-C and after a failure during the floor.
+ *
+ * <p>In this namespace rather than a throw-away "node" namespace: the in-process plugins keep the sysctl tree of the
+ * namespace they run in per namespace inode, and the kernel hands a freed node's inode number to the next node,
+ * which another test class (BenchRoutedTest) may then make.
  */
 @RequiresCapabilities
 class BenchFloorTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int PODS = 6;
+  private static final String SUBNET = "10.227.40.0/24";
+  private static final Path IP_FORWARD = Path.of("/proc/sys/net/ipv4/ip_forward");
 
-  // One node for the class, as in BenchRoutedTest: the in-process plugins keep the host's sysctl tree per namespace
-  // inode, and the kernel hands a freed namespace's inode number to the next one.
-  private static TestNetns node;
   private BenchSite site;
-
-  @BeforeAll
-  static void node() throws IOException {
-    node = TestNetns.createWithLoopback("fbench");
-  }
-
-  @AfterAll
-  static void removeNode() throws IOException {
-    if (node != null) {
-      node.close();
-    }
-  }
+  private String ipForwardBefore;
+  // the host ends seen on the bridge while the floor's pods were wired; none may outlive the run
+  private final Set<String> hostVeths = ConcurrentHashMap.newKeySet();
 
   @BeforeEach
-  void site() {
+  void site() throws IOException {
     String tag = HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
-    site = BenchSite.named("jtfl" + tag);
+    site = new BenchSite("jt-floor-" + tag, "jtfloor" + tag, SUBNET, "jt-floor-" + tag + "-",
+        Path.of("/run/jt-floor-" + tag));
+    ipForwardBefore = Files.readAllLines(IP_FORWARD).get(0).trim();
   }
 
   @AfterEach
@@ -66,12 +60,16 @@ class BenchFloorTest {
     for (String ns : benchNamespaces()) {
       TestNetns.run("ip", "netns", "del", ns);
     }
+    if (hostLinks().contains(site.bridge())) {
+      TestNetns.run("ip", "link", "del", site.bridge());
+    }
+    Files.writeString(IP_FORWARD, ipForwardBefore);
   }
 
   @Test
   void floorWiresEveryPodOnTheBenchsBridgeAndReportsItsRatio() throws Exception {
     List<String> seen = new ArrayList<>();
-    BenchReport report = runInNode(names -> {
+    BenchReport report = runBench(names -> {
       seen.addAll(names);
       try {
         assertWired(names);
@@ -111,6 +109,11 @@ class BenchFloorTest {
     BenchOptions opts = new BenchOptions(PODS, 1, false, List.of(BenchMode.INLINE), true, 2).withFloor(true);
     bench[0] = new Bench(opts, site, List.of("/usr/lib/cni"), BenchProgress.none()).onFloorWired(names -> {
       assertEquals(PODS, names.size());
+      try {
+        assertEquals(PODS, bridgePorts().size());
+      } catch (IOException e) {
+        throw new AssertionError(e);
+      }
       // what the shutdown hook does on Ctrl-C, from another thread, while the floor's pods are wired
       Thread hook = new Thread(() -> errors.addAll(bench[0].interrupt()));
       hook.start();
@@ -121,7 +124,7 @@ class BenchFloorTest {
         throw new AssertionError(e);
       }
     });
-    BenchReport report = runInNode(bench[0]);
+    BenchReport report = bench[0].run();
     assertEquals(List.of(), errors, "teardown errors");
     assertEquals(List.of("interrupted"), report.problems());
     assertFalse(JSON.readTree(report.toJson()).has("floor"), "no figures from an interrupted floor");
@@ -130,7 +133,12 @@ class BenchFloorTest {
 
   @Test
   void failureDuringTheFloorLeavesNothing() throws Exception {
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> runInNode(names -> {
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> runBench(names -> {
+      try {
+        assertEquals(PODS, bridgePorts().size());
+      } catch (IOException x) {
+        throw new AssertionError(x);
+      }
       throw new IllegalStateException("observer failed");
     }));
     assertEquals("observer failed", e.getMessage());
@@ -139,23 +147,15 @@ class BenchFloorTest {
 
   // ---- helpers and oracles ---------------------------------------------------------------------------------
 
-  /** Runs an inline bench of {@link #PODS} pods at concurrency 1 with the floor inside the node. */
-  private BenchReport runInNode(Consumer<List<String>> onFloorWired) throws Exception {
+  /** Runs an inline bench of {@link #PODS} pods at concurrency 1 with the floor. */
+  private BenchReport runBench(Consumer<List<String>> onFloorWired) throws Exception {
     BenchOptions opts = new BenchOptions(PODS, 1, false, List.of(BenchMode.INLINE), true, 2).withFloor(true);
-    return runInNode(new Bench(opts, site, List.of("/usr/lib/cni"), BenchProgress.none())
-        .onFloorWired(onFloorWired));
-  }
-
-  /** Runs {@code bench} with all its threads and sockets inside the node namespace. */
-  private static BenchReport runInNode(Bench bench) throws Exception {
-    try (NetNs ns = NetNs.open(Path.of(node.path()))) {
-      return ns.runIn(bench::run);
-    }
+    return new Bench(opts, site, List.of("/usr/lib/cni"), BenchProgress.none()).onFloorWired(onFloorWired).run();
   }
 
   /**
-   * Each pod's eth0 is up with one address from the top of the bench's subnet (10.239.0.0/16) and a default route
-   * via the bridge's gateway 10.239.0.1; its host end is a port of the bench's bridge, and the bridge has no other.
+   * Each pod's eth0 is up with one address from the top of the bench's subnet and a default route via the bridge's
+   * gateway (its first address); its host end is a port of the bench's bridge, and the bridge has no other.
    */
   private void assertWired(List<String> names) throws IOException {
     Set<String> addresses = new java.util.HashSet<>();
@@ -165,30 +165,49 @@ class BenchFloorTest {
       List<String> v4 = new ArrayList<>();
       link.path("addr_info").forEach(a -> v4.add(a.path("local").asText() + "/" + a.path("prefixlen").asInt()));
       assertEquals(1, v4.size(), ns + " " + v4);
-      assertTrue(v4.get(0).startsWith("10.239.255.") && v4.get(0).endsWith("/16"), ns + " has " + v4.get(0));
+      int last = Integer.parseInt(v4.get(0).substring("10.227.40.".length(), v4.get(0).indexOf('/')));
+      assertTrue(v4.get(0).startsWith("10.227.40.") && v4.get(0).endsWith("/24") && last > 254 - PODS,
+          ns + " has " + v4.get(0));
       addresses.add(v4.get(0));
       JsonNode routes = JSON.readTree(TestNetns.run("ip", "-n", ns, "-j", "-4", "route", "show", "default"));
       assertEquals(1, routes.size(), ns + " " + routes);
-      assertEquals("10.239.0.1", routes.get(0).path("gateway").asText(), ns + " " + routes);
+      assertEquals("10.227.40.1", routes.get(0).path("gateway").asText(), ns + " " + routes);
       assertEquals("eth0", routes.get(0).path("dev").asText(), ns + " " + routes);
     }
     assertEquals(names.size(), addresses.size(), "distinct addresses " + addresses);
-    int ports = 0;
-    for (JsonNode p : JSON.readTree(node.exec("bridge", "-j", "link", "show"))) {
-      if (site.bridge().equals(p.path("master").asText())) {
-        ports++;
-        assertTrue(p.path("ifname").asText().startsWith("veth"), p.toString());
-        assertTrue(p.path("flags").toString().contains("\"UP\""), p.toString());
-      }
+    List<JsonNode> ports = bridgePorts();
+    for (JsonNode p : ports) {
+      assertTrue(p.path("ifname").asText().startsWith("veth"), p.toString());
+      assertTrue(p.path("flags").toString().contains("\"UP\""), p.toString());
     }
-    assertEquals(names.size(), ports, "ports of " + site.bridge());
+    assertEquals(names.size(), ports.size(), "ports of " + site.bridge());
   }
 
-  /** No namespace of the run ({@code ip -j netns list}), no link in the node but lo, no state directory. */
+  /** The ports of the bench's bridge ({@code bridge -j link}), each remembered as a host end that must go. */
+  private List<JsonNode> bridgePorts() throws IOException {
+    List<JsonNode> out = new ArrayList<>();
+    for (JsonNode p : JSON.readTree(TestNetns.run("bridge", "-j", "link", "show"))) {
+      if (site.bridge().equals(p.path("master").asText())) {
+        out.add(p);
+        hostVeths.add(p.path("ifname").asText());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * No namespace of the run ({@code ip -j netns list}), neither its bridge nor a host end seen on it
+   * ({@code ip -j link show}), no state directory, and {@code ip_forward} as before.
+   */
   private void assertNothingLeft() throws IOException {
     assertEquals(List.of(), benchNamespaces(), "namespaces left");
-    assertEquals(List.of("lo"), nodeLinks(), "links left in the node");
+    assertEquals(List.of(), linksLeft(), "links left");
     assertFalse(Files.exists(site.stateDir()), site.stateDir() + " left");
+    assertEquals(ipForwardBefore, Files.readAllLines(IP_FORWARD).get(0).trim(), "ip_forward");
+  }
+
+  private List<String> linksLeft() throws IOException {
+    return hostLinks().stream().filter(l -> l.equals(site.bridge()) || hostVeths.contains(l)).toList();
   }
 
   /**
@@ -197,15 +216,15 @@ class BenchFloorTest {
    */
   private void awaitNothingLeft() throws IOException, InterruptedException {
     long deadline = System.nanoTime() + 10_000_000_000L;
-    while (nodeLinks().size() > 1 && System.nanoTime() < deadline) {
+    while (!linksLeft().isEmpty() && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
     assertNothingLeft();
   }
 
-  private static List<String> nodeLinks() throws IOException {
+  private static List<String> hostLinks() throws IOException {
     List<String> links = new ArrayList<>();
-    JSON.readTree(node.ip("-j", "link", "show")).forEach(l -> links.add(l.path("ifname").asText()));
+    JSON.readTree(TestNetns.run("ip", "-j", "link", "show")).forEach(l -> links.add(l.path("ifname").asText()));
     return links;
   }
 
