@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -28,6 +29,10 @@ import java.util.stream.Stream;
  * <p>Each mode first attaches and detaches {@code --warmup} pods per network (class loading, JIT, lazily started
  * helper threads, the bridge itself), so that the gauges measured after it compare like with like and the figures
  * describe a node that has been running for a while.
+ *
+ * <p>With {@code --floor}, the same number of pods are then wired by {@link BenchFloor}, the kernel requests of the
+ * bridge plugin's ADD alone, back to back from one thread, on the same bridge(s) and JIT, for the ratio of an ADD to
+ * its kernel floor.
  *
  * <p>Several networks ({@code --conf} given more than once) are measured side by side: each mode's pass runs in
  * {@link #ROUNDS} rounds of a fifth of the pods, and in each round every network attaches its slice and then every
@@ -44,6 +49,7 @@ final class Bench {
   private final List<String> cniPath;
   private final BenchProgress progress;
   private BiConsumer<BenchMode, List<String>> onAttached = (mode, names) -> {};
+  private Consumer<List<String>> onFloorWired = names -> {};
   private volatile BenchTeardown teardown;
 
   Bench(BenchOptions opts, BenchSite site, List<String> cniPath, BenchProgress progress) {
@@ -72,6 +78,12 @@ final class Bench {
    */
   Bench onAttached(BiConsumer<BenchMode, List<String>> observer) {
     this.onAttached = observer;
+    return this;
+  }
+
+  /** Lets a caller look at the floor's timed pods while they are wired ({@link BenchFloor#onWired}). */
+  Bench onFloorWired(Consumer<List<String>> observer) {
+    this.onFloorWired = observer;
     return this;
   }
 
@@ -155,6 +167,7 @@ final class Bench {
     networks.forEach(n -> stats.add(new LinkedHashMap<>()));
     BenchGauges start = null;
     BenchGauges end = null;
+    BenchReport.Floor floor = null;
     try {
       teardown.claim();
       BenchRunner runner = new BenchRunner(teardown, progress, opts.concurrency(), opts.capArgs());
@@ -180,6 +193,11 @@ final class Bench {
       }
       end = BenchGauges.settle(group, start);
       problems.addAll(teardown.unreleased());
+      if (opts.floor() && !teardown.stopping()) {
+        // after the gauges, so that they describe the passes alone, with or without --floor
+        floor = new BenchFloor(site, opts.pods(), opts.warmup(), teardown, progress).onWired(onFloorWired)
+            .run(problems);
+      }
     } finally {
       problems.addAll(teardown.tearDown());
       removeHook(hook, hooked);
@@ -200,7 +218,7 @@ final class Bench {
       nets.add(new BenchReport.Network(n.name(), n.conf(), n.hostEnd().describe(), stats.get(k)));
     }
     return new BenchReport(opts.pods(), opts.concurrency(), opts.warmup(), opts.ipMasq(), nets, start, end,
-        problems);
+        problems, floor);
   }
 
   /**

@@ -7,8 +7,8 @@ import java.util.Set;
 
 /**
  * The command line of {@code jcni bench}: how many pods, how many at a time, how many warm-up pods, with or without
- * ipMasq or through conflist files, with which capability arguments, which modes, under which names, and whether
- * to print JSON.
+ * ipMasq or through conflist files, with which capability arguments, which modes, under which names, whether to
+ * measure the kernel floor too, and whether to print JSON.
  *
  * @param pods namespaces attached and detached per mode
  * @param concurrency how many ADDs (then DELs) run at the same time
@@ -20,31 +20,42 @@ import java.util.Set;
  *     empty for the bench's own bridge network
  * @param capArgs the capability arguments of every pod ({@code --cap-args}), host ports made unique per pod
  * @param prefix the bench's own names ({@code --prefix}): namespaces {@code <prefix>-…}, its network and bridge
+ * @param floor whether to measure the kernel floor after the passes ({@code --floor}, {@link BenchFloor}); only for
+ *     the bench's own network
  */
 record BenchOptions(int pods, int concurrency, boolean ipMasq, List<BenchMode> modes, boolean json, int warmup,
-    List<Path> confs, BenchCapArgs capArgs, String prefix) {
+    List<Path> confs, BenchCapArgs capArgs, String prefix, boolean floor) {
   static final int MAX_PODS = 60_000;
   static final int DEFAULT_WARMUP = 8;
 
   BenchOptions {
     modes = List.copyOf(modes);
     confs = List.copyOf(confs);
+    if (floor && !confs.isEmpty()) {
+      throw new IllegalArgumentException("the floor is measured on the bench's own network only");
+    }
   }
 
   /** Options for the bench's own bridge network, without capability arguments. */
   BenchOptions(int pods, int concurrency, boolean ipMasq, List<BenchMode> modes, boolean json, int warmup) {
-    this(pods, concurrency, ipMasq, modes, json, warmup, List.of(), BenchCapArgs.NONE, BenchSite.DEFAULT_PREFIX);
+    this(pods, concurrency, ipMasq, modes, json, warmup, List.of(), BenchCapArgs.NONE, BenchSite.DEFAULT_PREFIX,
+        false);
   }
 
   /** Options for a run through the conflists {@code confs}, with the default names. */
   BenchOptions(int pods, int concurrency, List<BenchMode> modes, boolean json, int warmup, List<Path> confs,
       BenchCapArgs capArgs) {
-    this(pods, concurrency, false, modes, json, warmup, confs, capArgs, BenchSite.DEFAULT_PREFIX);
+    this(pods, concurrency, false, modes, json, warmup, confs, capArgs, BenchSite.DEFAULT_PREFIX, false);
+  }
+
+  /** These options with the kernel floor measured or not. */
+  BenchOptions withFloor(boolean measure) {
+    return new BenchOptions(pods, concurrency, ipMasq, modes, json, warmup, confs, capArgs, prefix, measure);
   }
 
   /**
-   * Parses the words after {@code bench}; defaults: 100 pods, concurrency 8, no ipMasq, both modes, a table, and
-   * {@link #DEFAULT_WARMUP} warm-up pods (at least one per concurrent worker).
+   * Parses the words after {@code bench}; defaults: 100 pods, concurrency 8, no ipMasq, both modes, a table,
+   * {@link #DEFAULT_WARMUP} warm-up pods (at least one per concurrent worker) and no floor.
    */
   static BenchOptions parse(List<String> args) throws Main.UsageException {
     int pods = 100;
@@ -57,10 +68,12 @@ record BenchOptions(int pods, int concurrency, boolean ipMasq, List<BenchMode> m
     String prefix = BenchSite.DEFAULT_PREFIX;
     String ipMasqFlag = null;
     BenchCapArgs capArgs = BenchCapArgs.NONE;
+    boolean floor = false;
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       switch (a) {
         case "--json" -> json = true;
+        case "--floor" -> floor = true;
         case "--pods" -> pods = count(a, value(args, ++i, a), MAX_PODS);
         case "--concurrency" -> concurrency = count(a, value(args, ++i, a), 1024);
         case "--ipmasq" -> {
@@ -79,12 +92,15 @@ record BenchOptions(int pods, int concurrency, boolean ipMasq, List<BenchMode> m
       throw new Main.UsageException("bench: --ipmasq is for the bench's own network; with --conf, set ipMasq in the"
           + " file");
     }
+    if (!confs.isEmpty() && floor) {
+      throw new Main.UsageException("bench: --floor is for the bench's own network, not with --conf");
+    }
     int warm = warmup != null ? warmup : Math.max(concurrency, DEFAULT_WARMUP);
     capArgs.requireRoomFor(Math.max(pods, warm));
     if (confs.size() != Set.copyOf(confs).size()) {
       throw new Main.UsageException("bench: --conf names the same file twice");
     }
-    return new BenchOptions(pods, concurrency, ipMasq, modes, json, warm, confs, capArgs, prefix);
+    return new BenchOptions(pods, concurrency, ipMasq, modes, json, warm, confs, capArgs, prefix, floor);
   }
 
   private static String value(List<String> args, int i, String flag) throws Main.UsageException {

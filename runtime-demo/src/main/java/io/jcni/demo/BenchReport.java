@@ -13,20 +13,41 @@ import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The result of {@code jcni bench}: the figures of each network and mode, the leak gauges at start and end, and
- * every problem met (failed operations, addresses or rules left behind); printed as a table or as one JSON object.
+ * The result of {@code jcni bench}: the figures of each network and mode, the kernel floor when measured, the leak
+ * gauges at start and end, and every problem met (failed operations, addresses or rules left behind); printed as a
+ * table or as one JSON object.
  *
  * @param networks the networks measured, in the order given, each with its figures per mode
  * @param problems empty when every pod was attached and detached and nothing was left behind
+ * @param floor the kernel floor ({@code --floor}), or null when it was not measured
  */
 record BenchReport(
     int pods, int concurrency, int warmup, boolean ipMasq, List<Network> networks, BenchGauges start,
-    BenchGauges end, List<String> problems) {
+    BenchGauges end, List<String> problems, Floor floor) {
 
   BenchReport {
     networks = List.copyOf(networks);
     problems = List.copyOf(problems);
   }
+
+  /** A report without the kernel floor. */
+  BenchReport(int pods, int concurrency, int warmup, boolean ipMasq, List<Network> networks, BenchGauges start,
+      BenchGauges end, List<String> problems) {
+    this(pods, concurrency, warmup, ipMasq, networks, start, end, problems, null);
+  }
+
+  /**
+   * The kernel floor of a pod ({@link BenchFloor}): the kernel requests of the bridge plugin's ADD, issued back to
+   * back from one thread.
+   *
+   * @param pods pods the floor wired
+   * @param ok pods wired without an error
+   * @param p50Ms median time per pod
+   * @param p99Ms 99th-percentile time per pod
+   * @param cpuMs CPU time per wired pod ({@link BenchCpu})
+   * @param jitWaitMs how long it waited for the JIT first ({@link BenchJit})
+   */
+  record Floor(int pods, int ok, double p50Ms, double p99Ms, double cpuMs, double jitWaitMs) {}
 
   /**
    * The figures of one network.
@@ -58,7 +79,9 @@ record BenchReport(
   /**
    * {@code {"pods","concurrency","warmup","ipmasq","networks":[{"network","conf","host_end","modes":{"inline":{
    * "add_p50_ms",…,"pods_per_s","add_cpu_ms","del_cpu_ms","jit_wait_ms","adds_ok","dels_ok"},…}},…],
-   * "fds":{"start","end"},"threads":{"start","end"},"rss_kb":{"start","end"},"problems":[…]}}.
+   * "floor":{"pods","ok","p50_ms","p99_ms","cpu_ms","jit_wait_ms","add_p50_ratio":{"inline",…}},
+   * "fds":{"start","end"},"threads":{"start","end"},"rss_kb":{"start","end"},"problems":[…]}}; "floor" only when
+   * measured, its ratios a mode's ADD p50 over the floor's p50.
    */
   String toJson() {
     ObjectMapper m = new ObjectMapper();
@@ -84,6 +107,16 @@ record BenchReport(
           .put("jit_wait_ms", round(s.jitWaitMs()))
           .put("adds_ok", s.addsOk())
           .put("dels_ok", s.delsOk()));
+    }
+    if (floor != null) {
+      ObjectNode f = root.putObject("floor").put("pods", floor.pods()).put("ok", floor.ok())
+          .put("p50_ms", round(floor.p50Ms()))
+          .put("p99_ms", round(floor.p99Ms()))
+          .put("cpu_ms", round(floor.cpuMs()))
+          .put("jit_wait_ms", round(floor.jitWaitMs()));
+      ObjectNode ratios = f.putObject("add_p50_ratio");
+      // the floor is measured with the bench's own network only, so there is one
+      networks.get(0).modes().forEach((mode, s) -> ratios.put(mode.label(), round(s.addP50Ms() / floor.p50Ms())));
     }
     root.putObject("fds").put("start", start.fds()).put("end", end.fds());
     root.putObject("threads").put("start", start.threads()).put("end", end.threads());
@@ -116,11 +149,17 @@ record BenchReport(
         networkColumns(b, mode);
       }
     }
+    if (floor != null) {
+      floorLine(b);
+    }
     StringBuilder waits = new StringBuilder();
     for (Network n : networks) {
       n.modes().forEach((mode, s) -> waits.append(waits.length() == 0 ? "" : ", ")
           .append(String.format(Locale.ROOT, "%s%s %.0f ms", networks.size() == 1 ? "" : n.name() + " ",
               mode.label(), s.jitWaitMs())));
+    }
+    if (floor != null) {
+      waits.append(String.format(Locale.ROOT, "%sfloor %.0f ms", waits.length() == 0 ? "" : ", ", floor.jitWaitMs()));
     }
     b.append("waited for the JIT before ADD: ").append(waits).append('\n');
     b.append(String.format(Locale.ROOT, "fds %d -> %d, threads %d -> %d, RSS %d -> %d KiB%n",
@@ -146,6 +185,19 @@ record BenchReport(
           in.delP99Ms() / ex.delP99Ms(), in.wallMs() / ex.wallMs(), in.podsPerS() / ex.podsPerS(), "",
           in.addCpuMs() / ex.addCpuMs(), in.delCpuMs() / ex.delCpuMs()));
     }
+  }
+
+  /** The floor's figures and each mode's ADD p50 over the floor's p50, under the table. */
+  private void floorLine(StringBuilder b) {
+    b.append(String.format(Locale.ROOT, "floor: %d/%d pods, p50 %.3f ms, p99 %.3f ms, cpu %.2f ms per pod",
+        floor.ok(), floor.pods(), floor.p50Ms(), floor.p99Ms(), floor.cpuMs()));
+    StringBuilder ratios = new StringBuilder();
+    networks.get(0).modes().forEach((mode, s) -> ratios.append(ratios.length() == 0 ? "" : ", ")
+        .append(String.format(Locale.ROOT, "%s %.2fx", mode.label(), s.addP50Ms() / floor.p50Ms())));
+    if (ratios.length() > 0) {
+      b.append("; ADD p50 / floor p50: ").append(ratios);
+    }
+    b.append('\n');
   }
 
   private void networkColumns(StringBuilder b, BenchMode mode) {

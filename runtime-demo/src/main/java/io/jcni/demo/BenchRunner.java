@@ -234,8 +234,8 @@ final class BenchRunner {
     progress.show(phase, done.get(), n);
   }
 
-  /** The first few errors of a pass and how many there were. */
-  private static final class Errors {
+  /** The first few errors of a pass (or of the floor) and how many there were. */
+  static final class Errors {
     private final List<String> kept = new ArrayList<>();
     private int count;
 

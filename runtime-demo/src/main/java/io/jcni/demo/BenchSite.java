@@ -85,22 +85,34 @@ record BenchSite(String network, String bridge, String subnet, String netnsPrefi
 
   /**
    * One conflist per bridge of a run with {@code pods} pods (pod {@code i} attaches through the list
-   * {@code i % size}): with one bridge, {@link #conflist}; with n, bridge k gets the k-th of the subnet split into
-   * the next power of two of n equal parts.
+   * {@code i % size}), bridge k with the k-th of {@link #subnets}.
    */
   List<NetworkConfigList> conflists(boolean ipMasq, int pods) throws CniException {
     List<String> bridges = bridges(pods);
-    if (bridges.size() == 1) {
-      return List.of(conflist(ipMasq));
+    List<String> subnets = subnets(pods);
+    List<NetworkConfigList> out = new ArrayList<>();
+    for (int k = 0; k < bridges.size(); k++) {
+      out.add(conflist(ipMasq, bridges.get(k), subnets.get(k)));
+    }
+    return out;
+  }
+
+  /**
+   * The pod subnet of each bridge of a run with {@code pods} pods ({@link #bridges}): {@link #subnet} itself with
+   * one bridge; with n, the subnet split into the next power of two of n equal parts, bridge k getting the k-th.
+   */
+  List<String> subnets(int pods) {
+    int n = bridges(pods).size();
+    if (n == 1) {
+      return List.of(subnet);
     }
     int slash = subnet.indexOf('/');
     int len = Integer.parseInt(subnet.substring(slash + 1));
-    int bits = 32 - Integer.numberOfLeadingZeros(bridges.size() - 1);
+    int bits = 32 - Integer.numberOfLeadingZeros(n - 1);
     int base = InetAddresses.coerceToInteger(InetAddresses.forString(subnet.substring(0, slash)));
-    List<NetworkConfigList> out = new ArrayList<>();
-    for (int k = 0; k < bridges.size(); k++) {
-      String part = InetAddresses.fromInteger(base + (k << (32 - len - bits))).getHostAddress() + "/" + (len + bits);
-      out.add(conflist(ipMasq, bridges.get(k), part));
+    List<String> out = new ArrayList<>(n);
+    for (int k = 0; k < n; k++) {
+      out.add(InetAddresses.fromInteger(base + (k << (32 - len - bits))).getHostAddress() + "/" + (len + bits));
     }
     return out;
   }

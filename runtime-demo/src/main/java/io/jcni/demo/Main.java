@@ -26,7 +26,7 @@ public final class Main {
       "       jcni install-plugins <dir> [--socket PATH] [--serve-cmd CMD]",
       "       jcni demo [--nodes N]",
       "       jcni bench [--pods N] [--concurrency C] [--warmup N] [--ipmasq true|false] [--mode inline|exec|both]",
-      "                  [--conf FILE.conflist]... [--cap-args JSON] [--prefix NAME] [--json]",
+      "                  [--conf FILE.conflist]... [--cap-args JSON] [--prefix NAME] [--floor] [--json]",
       "environment: NETCONFPATH (/etc/cni/net.d), CNI_PATH (/opt/cni/bin:/usr/lib/cni), CNI_IFNAME (eth0),",
       "             CNI_ARGS, CAP_ARGS (JSON), CNI_CONTAINERID (cnitool's derivation), CNI_CACHE_DIR (/var/lib/cni)",
       "-v: log every plugin operation (network, container, plugin, in-process or exec, duration) on stderr");

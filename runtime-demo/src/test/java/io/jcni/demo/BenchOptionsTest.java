@@ -39,6 +39,18 @@ class BenchOptionsTest {
   }
 
   @Test
+  void floorIsForTheBenchsOwnNetworkOnly() throws Exception {
+    assertFalse(BenchOptions.parse(List.of()).floor());
+    assertTrue(BenchOptions.parse(List.of("--floor", "--pods", "5")).floor());
+    assertEquals(new BenchOptions(5, 1, false, List.of(BenchMode.INLINE), false, 8).withFloor(true),
+        BenchOptions.parse(List.of("--pods", "5", "--concurrency", "1", "--mode", "inline", "--floor")));
+    for (List<String> args : List.of(List.of("--floor", "--conf", "x"), List.of("--conf", "x", "--floor"))) {
+      assertEquals("bench: --floor is for the bench's own network, not with --conf",
+          assertThrows(Main.UsageException.class, () -> BenchOptions.parse(args)).getMessage(), args.toString());
+    }
+  }
+
+  @Test
   void confIsRepeatableInOrder() throws Exception {
     BenchOptions o = BenchOptions.parse(List.of("--conf", "b.conflist", "--conf", "a.conflist", "--pods", "3"));
     assertEquals(List.of(java.nio.file.Path.of("b.conflist"), java.nio.file.Path.of("a.conflist")), o.confs());

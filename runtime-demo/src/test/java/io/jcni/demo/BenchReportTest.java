@@ -44,6 +44,34 @@ class BenchReportTest {
   }
 
   @Test
+  void floorIsAnObjectAndALineUnderTheTableWithEachModesRatio() throws Exception {
+    BenchReport.Floor floor = new BenchReport.Floor(10, 9, 1.5, 2.25, 1.2, 35);
+    Map<BenchMode, BenchStats> modes = new java.util.LinkedHashMap<>();
+    modes.put(BenchMode.INLINE, stats(3));
+    modes.put(BenchMode.EXEC, stats(18.75));
+    BenchReport r = new BenchReport(10, 1, 8, false,
+        List.of(new BenchReport.Network("jcni-bench", "", "bridge jcnib0", modes)), G, G, List.of(), floor);
+    assertTrue(r.toJson().contains(",\"floor\":{\"pods\":10,\"ok\":9,\"p50_ms\":1.500,\"p99_ms\":2.250,"
+        + "\"cpu_ms\":1.200,\"jit_wait_ms\":35.000,\"add_p50_ratio\":{\"inline\":2.000,\"exec\":12.500}},\"fds\":"),
+        r.toJson());
+    String t = r.toTable();
+    assertTrue(t.contains("\nfloor: 9/10 pods, p50 1.500 ms, p99 2.250 ms, cpu 1.20 ms per pod; ADD p50 / floor p50:"
+        + " inline 2.00x, exec 12.50x\nwaited for the JIT before ADD: inline 40 ms, exec 40 ms, floor 35 ms\n"), t);
+    // the line follows the table's rows
+    List<String> lines = t.lines().toList();
+    assertTrue(lines.get(lines.indexOf(lines.stream().filter(l -> l.startsWith("floor: ")).findFirst().get()) - 1)
+        .startsWith("in/ex "), t);
+  }
+
+  @Test
+  void withoutTheFloorThereIsNeitherObjectNorLine() throws Exception {
+    BenchReport r = report(List.of(new BenchReport.Network("jcni-bench", "", "bridge jcnib0",
+        Map.of(BenchMode.INLINE, stats(3)))));
+    assertFalse(new ObjectMapper().readTree(r.toJson()).has("floor"));
+    assertFalse(r.toTable().contains("floor"), r.toTable());
+  }
+
+  @Test
   void oneNetworkKeepsARowPerModeWithoutItsName() {
     String t = report(List.of(new BenchReport.Network("jcni-bench", "", "bridge jcnib0",
         Map.of(BenchMode.INLINE, stats(3))))).toTable();

@@ -105,6 +105,16 @@ class CliStatusTest {
   }
 
   @Test
+  void benchRefusesTheFloorWithAConflist() throws Exception {
+    // refused before it needs root or touches anything: the one error line, then the usage
+    Cli.Run r = cli().run("bench", "--floor", "--conf", "x.conflist");
+    assertEquals(2, r.exit(), r.toString());
+    assertTrue(r.stderr().startsWith("jcni: bench: --floor is for the bench's own network, not with --conf\n"
+        + "usage: jcni"), r.toString());
+    assertEquals("", r.stdout(), r.toString());
+  }
+
+  @Test
   void delWithoutNetnsNeedsTheContainerId() throws Exception {
     // The default container ID derives from the namespace path, so a DEL with neither would silently miss.
     Cli.Run r = cli().run("del", "jtstatus");

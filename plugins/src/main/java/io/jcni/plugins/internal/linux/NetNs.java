@@ -390,8 +390,9 @@ public final class NetNs implements AutoCloseable {
     return result;
   }
 
+  /** Throws {@code t} as it is; E's bound is Throwable so that the erased cast also passes an Error. */
   @SuppressWarnings("unchecked")
-  private static <E extends Exception> E sneaky(Throwable t) throws E {
+  private static <E extends Throwable> E sneaky(Throwable t) throws E {
     throw (E) t;
   }
 

@@ -142,6 +142,11 @@ class NetNsTest {
       assertThrows(IllegalArgumentException.class, () -> ns.runIn(() -> {
         throw new IllegalArgumentException("x");
       }));
+      // an Error too (a test's failed assertion in the body), not turned into another throwable
+      AssertionError e = new AssertionError("y");
+      assertTrue(assertThrows(AssertionError.class, () -> ns.runIn(() -> {
+        throw e;
+      })) == e);
     }
   }
 
