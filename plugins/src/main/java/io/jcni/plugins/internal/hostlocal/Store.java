@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -201,22 +202,16 @@ public final class Store {
 
   /** The addresses whose file holds exactly this owner (no legacy fallback, as upstream's {@code GetByID}). */
   public List<InetAddress> getById(String id, String ifname) throws CniException {
-    String key = ownerKey(id, ifname);
     List<InetAddress> out = new ArrayList<>();
-    for (Map.Entry<String, String> e : contents().entrySet()) {
-      if (e.getValue().equals(key)) {
-        parseIp(e.getKey()).ifPresent(out::add);
-      }
+    for (String name : namesHolding(ownerKey(id, ifname))) {
+      parseIp(name).ifPresent(out::add);
     }
     return out;
   }
 
   /** Whether any file is owned by {@code id}/{@code ifname}, or (legacy) by {@code id} alone. */
   public boolean findById(String id, String ifname) throws CniException {
-    Map<String, String> all = contents();
-    String key = ownerKey(id, ifname);
-    String legacy = goTrimSpace(id);
-    return all.containsValue(key) || all.containsValue(legacy);
+    return !namesHolding(ownerKey(id, ifname)).isEmpty() || !namesHolding(goTrimSpace(id)).isEmpty();
   }
 
   /**
@@ -225,9 +220,8 @@ public final class Store {
    * directory, so a {@code last_reserved_ip.N} whose content happens to match is removed too.
    */
   public void releaseById(String id, String ifname) throws CniException {
-    Map<String, String> all = contents();
-    if (!removeMatching(all, ownerKey(id, ifname))) {
-      removeMatching(all, goTrimSpace(id));
+    if (!removeAll(namesHolding(ownerKey(id, ifname)))) {
+      removeAll(namesHolding(goTrimSpace(id)));
     }
   }
 
@@ -284,16 +278,15 @@ public final class Store {
     return goTrimSpace(id) + LINE_BREAK + ifname;
   }
 
-  private boolean removeMatching(Map<String, String> all, String key) {
+  /** Deletes the files {@code names}; true if any was deleted. */
+  private boolean removeAll(Set<String> names) {
     boolean found = false;
-    for (Map.Entry<String, String> e : all.entrySet()) {
-      if (e.getValue().equals(key)) {
-        try {
-          Files.delete(dir.resolve(e.getKey()));
-          found = true;
-        } catch (IOException ignored) {
-          // Upstream eats removal errors to release as much as possible.
-        }
+    for (String name : List.copyOf(names)) {
+      try {
+        Files.delete(dir.resolve(name));
+        found = true;
+      } catch (IOException ignored) {
+        // Upstream eats removal errors to release as much as possible.
       }
     }
     return found;
@@ -304,7 +297,14 @@ public final class Store {
    * included; symlinks and directories left out). Upstream reads them all on every ADD and DEL; this JVM keeps
    * them in a {@link StoreIndex} and reads only the files that changed since its last look.
    */
+  /** The names of the files whose trimmed text is {@code text}, in name order, the index brought up to date first. */
+  private SortedSet<String> namesHolding(String text) throws CniException {
+    contents();
+    return shared.index().namesWith(text);
+  }
+
   private Map<String, String> contents() throws CniException {
+
     try {
       return shared.index().current();
     } catch (IOException e) {

@@ -8,11 +8,14 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * This JVM's copy of one host-local store directory: every file's trimmed text by name, as Go's walk would read
@@ -29,6 +32,8 @@ final class StoreIndex {
   private final Path dir;
   private final SortedMap<String, String> files = new TreeMap<>();
   private final SortedMap<String, String> view = Collections.unmodifiableSortedMap(files);
+  /** The names of {@link #files} by their text, so that finding an owner's files does not walk every file. */
+  private final Map<String, SortedSet<String>> byText = new HashMap<>();
   private DirectoryWatch watch;
   private boolean watchable = true;
 
@@ -58,15 +63,34 @@ final class StoreIndex {
       watchable = watch != null;
     }
     files.clear();
+    byText.clear();
     put(SmallFiles.readAll(dir));
     return view;
+  }
+
+  /**
+   * The names of the files whose trimmed text is {@code text}, in name order, as of the last {@link #current()}: a
+   * read-only view, valid until the next call of either.
+   */
+  synchronized SortedSet<String> namesWith(String text) {
+    SortedSet<String> names = byText.get(text);
+    return names == null ? Collections.emptySortedSet() : Collections.unmodifiableSortedSet(names);
   }
 
   private void reread(Set<String> names) throws IOException {
     if (names.isEmpty()) {
       return;
     }
-    files.keySet().removeAll(names);
+    for (String name : names) {
+      String old = files.remove(name);
+      if (old != null) {
+        SortedSet<String> same = byText.get(old);
+        same.remove(name);
+        if (same.isEmpty()) {
+          byText.remove(old);
+        }
+      }
+    }
     put(SmallFiles.read(dir, names));
   }
 
@@ -74,7 +98,9 @@ final class StoreIndex {
     read.forEach((name, bytes) -> {
       String text = utf8(bytes);
       if (text != null) {
-        files.put(name, Store.goTrimSpace(text));
+        String trimmed = Store.goTrimSpace(text);
+        files.put(name, trimmed);
+        byText.computeIfAbsent(trimmed, t -> new TreeSet<>()).add(name);
       }
     });
   }

@@ -41,7 +41,16 @@ class StoreIndexTest {
     for (String step : steps) {
       sh(dir, step);
       assertEquals(fresh(dir), index.current(), step);
+      assertOwnersAsRead(index, fresh(dir), step);
     }
+  }
+
+  /** The index's names by text (how an owner's files are found) match the directory as read. */
+  private static void assertOwnersAsRead(StoreIndex index, Map<String, String> read, String step) {
+    Map<String, java.util.SortedSet<String>> expected = new TreeMap<>();
+    read.forEach((name, text) -> expected.computeIfAbsent(text, t -> new java.util.TreeSet<>()).add(name));
+    expected.forEach((text, names) -> assertEquals(names, index.namesWith(text), step + ": " + text));
+    assertEquals(java.util.Set.of(), index.namesWith("c-nobody\r\neth0"), step);
   }
 
   @Test
@@ -52,6 +61,8 @@ class StoreIndexTest {
     assertEquals(fresh(dir), index.current());
     sh(dataDir, "rm -r net && mkdir net && printf 'c9\\r\\neth0' > net/10.2.0.7");
     assertEquals(Map.of("10.2.0.7", "c9\r\neth0"), index.current());
+    assertOwnersAsRead(index, fresh(dir), "replaced");
+    assertEquals(java.util.Set.of(), index.namesWith("c1\r\neth0"));
     sh(dir, "printf 'c1\\r\\neth0' > 10.2.0.2");
     assertEquals(fresh(dir), index.current());
   }
