@@ -30,8 +30,13 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class PodmanNetworkingContract {
   static final ObjectMapper JSON = new ObjectMapper();
-  /** A one-shot TCP server: prints what it is sent, answers "pong". */
-  static final String PONG_SERVER = "echo pong | nc -l -p 7000";
+  /**
+   * A one-shot TCP server that answers one connection's first line with "pong" and prints that line (on stderr, which the
+   * container's log holds). It reads before it answers: with {@code echo pong | nc -l}, nc could close the
+   * connection once its stdin ended, before the client's line arrived, and print nothing.
+   */
+  static final String PONG_SERVER = "mkdir -p /tmp && printf '#!/bin/sh\\nread l; echo \"$l\" >&2; echo pong\\n'"
+      + " > /tmp/pong && chmod +x /tmp/pong && nc -l -p 7000 -e /tmp/pong";
 
   PodmanHarness podman;
 
@@ -79,7 +84,7 @@ abstract class PodmanNetworkingContract {
     podman.podman("wait", "srv");
 
     assertEquals("pong", reply.strip());
-    assertEquals("ping", podman.podman("logs", "srv").strip());
+    assertEquals("ping", logsOf("srv"));
   }
 
   @Test
@@ -92,7 +97,7 @@ abstract class PodmanNetworkingContract {
     podman.podman("wait", "web");
 
     assertEquals("pong", reply.strip());
-    assertEquals("ping", podman.podman("logs", "web").strip());
+    assertEquals("ping", logsOf("web"));
   }
 
   @Test
@@ -150,6 +155,24 @@ abstract class PodmanNetworkingContract {
       }
       Thread.sleep(100);
     }
+  }
+
+  /**
+   * What an exited container wrote on stderr, stripped: conmon may write the last of it after {@code podman wait}
+   * has returned, so an empty log is asked for again for up to five seconds.
+   */
+  String logsOf(String container) throws Exception {
+    String out = stderrLog(container);
+    for (int i = 0; out.isEmpty() && i < 50; i++) {
+      Thread.sleep(100);
+      out = stderrLog(container);
+    }
+    return out;
+  }
+
+  /** What the container wrote on stderr, which {@code podman logs} prints on its own stderr. */
+  private String stderrLog(String container) throws Exception {
+    return podman.podmanOutcome("logs", container).orThrow().err().strip();
   }
 
   /**
