@@ -27,7 +27,8 @@ public final class IptablesNftScript {
    * covered.
    */
   static Optional<NfTablesBatch> of(IptablesFamily family, String table, List<String> lines) {
-    return of(family, table, lines, ChainReader.NONE);
+    NfTablesBatch b = new NfTablesBatch();
+    return add(b, family, table, lines, ChainReader.NONE) ? Optional.of(b) : Optional.empty();
   }
 
   /** Reads one chain's rules with their handles. */
@@ -37,12 +38,6 @@ public final class IptablesNftScript {
     ChainReader NONE = (family, table, chain) -> Optional.empty();
 
     Optional<List<ListedRule>> read(IptablesFamily family, String table, String chain);
-  }
-
-  /** The transaction of {@code lines}, each {@code -D} resolved to a handle through {@code reader}. */
-  static Optional<NfTablesBatch> of(IptablesFamily family, String table, List<String> lines, ChainReader reader) {
-    NfTablesBatch b = new NfTablesBatch();
-    return add(b, family, table, lines, reader) ? Optional.of(b) : Optional.empty();
   }
 
   /**
@@ -120,13 +115,5 @@ public final class IptablesNftScript {
       }
     }
     return true;
-  }
-
-  /**
-   * Applies {@code lines} to {@code table} of {@code family} in one nf_tables transaction through {@code exec} where
-   * covered and possible; false, with nothing applied, when the caller must run iptables-restore instead.
-   */
-  public static boolean commit(FirewallExec exec, IptablesFamily family, String table, List<String> lines) {
-    return of(family, table, lines, exec::readChain).map(exec::commit).orElse(false);
   }
 }

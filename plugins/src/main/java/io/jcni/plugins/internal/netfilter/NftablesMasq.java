@@ -32,6 +32,8 @@ final class NftablesMasq implements MasqRules {
   static final String CHAIN_COMMENT =
       "Masquerade traffic from certain IPs to any (non-multicast) IP outside their subnet";
   private static final String T = "inet " + TABLE;
+  private static final NftRulesByComment.Chain MASQ_CHECKS =
+      new NftRulesByComment.Chain(NfTablesRules.FAMILY_INET, TABLE, CHAIN);
   private static final int ATTEMPTS = 2;
   private static final Pattern VERSION = Pattern.compile("v(\\d+)\\.(\\d+)\\.(\\d+)");
 
@@ -134,7 +136,9 @@ final class NftablesMasq implements MasqRules {
   }
 
   private void deleteWhere(String prefix, CommentFilter filter) throws CniException {
-    if (deleteInProcess(prefix, filter)) {
+    // past the deadline nft is run, and reports it, as before
+    if (!exec.deadline().isExpired() && NftRulesByComment.delete(exec, List.of(MASQ_CHECKS),
+        comment -> comment.startsWith(prefix) && filter.delete(comment))) {
       return;
     }
     for (int attempt = 1; ; attempt++) {
@@ -156,29 +160,6 @@ final class NftablesMasq implements MasqRules {
         }
       }
     }
-  }
-
-  /**
-   * Deletes the selected rules by handle in one transaction from this process; false when the chain cannot be read
-   * or the deletion is refused twice (a rule deleted by someone else meanwhile), and nft is then run instead.
-   */
-  private boolean deleteInProcess(String prefix, CommentFilter filter) {
-    for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-      Optional<List<NfTablesRules.Rule>> rules = listInProcess(prefix);
-      if (rules.isEmpty()) {
-        return false;
-      }
-      NfTablesBatch batch = new NfTablesBatch();
-      for (NfTablesRules.Rule r : rules.get()) {
-        if (filter.delete(r.comment())) {
-          batch.deleteRule(NfTablesRules.FAMILY_INET, TABLE, CHAIN, r.handle());
-        }
-      }
-      if (batch.isEmpty() || exec.commitNft(batch)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** The masq_checks rules whose comment starts with {@code prefix}; none when the chain does not exist yet. */

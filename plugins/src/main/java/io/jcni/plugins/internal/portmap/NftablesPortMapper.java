@@ -9,9 +9,11 @@ import io.jcni.plugins.internal.linux.NfTablesRules;
 import io.jcni.plugins.internal.netfilter.FirewallCommandException;
 import io.jcni.plugins.internal.netfilter.FirewallExec;
 import io.jcni.plugins.internal.netfilter.NftRuleRef;
+import io.jcni.plugins.internal.netfilter.NftRulesByComment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * The nftables backend: the rules of {@link HostPortTable}. An ADD's changes to both address families are one
@@ -27,6 +29,13 @@ final class NftablesPortMapper implements PortMapper {
   private static final List<String> APPLY = List.of("nft", "-f", "-");
   /** A rule deleted by someone else between listing and deleting fails the batch; the second try lists afresh. */
   private static final int DELETE_ATTEMPTS = 2;
+
+  /** The chains of both families that hold containers' rules. */
+  private static final List<NftRulesByComment.Chain> CONTAINER_CHAINS = Stream
+      .of(NfTablesBatch.FAMILY_IPV4, NfTablesBatch.FAMILY_IPV6)
+      .flatMap(f -> HostPortTable.CONTAINER_CHAINS.stream()
+          .map(c -> new NftRulesByComment.Chain(f, HostPortTable.TABLE, c)))
+      .toList();
 
   private final FirewallExec exec;
   private final Deadline deadline;
@@ -100,7 +109,8 @@ final class NftablesPortMapper implements PortMapper {
 
   @Override
   public void unforward(PortMapConf conf, String containerId) throws CniException {
-    if (deleteInProcess(containerId)) {
+    // both families' rules in one transaction; past the deadline nft is run, and reports it, as before
+    if (!deadline.isExpired() && NftRulesByComment.delete(exec, CONTAINER_CHAINS, containerId::equals)) {
       return;
     }
     for (boolean v6 : new boolean[] {false, true}) {
@@ -119,37 +129,6 @@ final class NftablesPortMapper implements PortMapper {
         }
       }
     }
-  }
-
-  /**
-   * Deletes the container's rules of both families by handle in one transaction from this process, the chains read
-   * over netlink (a rule's comment is in its user data); false when they cannot be read there or the deletion is
-   * refused twice (a rule deleted by someone else meanwhile), and nft is then run instead.
-   */
-  private boolean deleteInProcess(String containerId) {
-    if (deadline.isExpired()) {
-      return false; // nft then reports the deadline, as it would have
-    }
-    for (int attempt = 1; attempt <= DELETE_ATTEMPTS; attempt++) {
-      NfTablesBatch batch = new NfTablesBatch();
-      for (int family : new int[] {NfTablesBatch.FAMILY_IPV4, NfTablesBatch.FAMILY_IPV6}) {
-        for (String chain : HostPortTable.CONTAINER_CHAINS) {
-          Optional<List<NfTablesRules.Rule>> rules = exec.listNftRules(family, HostPortTable.TABLE, chain);
-          if (rules.isEmpty()) {
-            return false;
-          }
-          for (NfTablesRules.Rule r : rules.get()) {
-            if (containerId.equals(r.comment())) {
-              batch.deleteRule(family, HostPortTable.TABLE, chain, r.handle());
-            }
-          }
-        }
-      }
-      if (batch.isEmpty() || exec.commitNft(batch)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** The delete commands of the container's rules in one family's table; none when the table or nft is absent. */

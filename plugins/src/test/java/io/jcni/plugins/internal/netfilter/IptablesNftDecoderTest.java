@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jcni.libcni.spi.Deadline;
 import io.jcni.libcni.testing.RequiresCapabilities;
 import io.jcni.libcni.testing.RequiresExecutable;
 import io.jcni.libcni.testing.TestNetns;
@@ -67,7 +68,7 @@ class IptablesNftDecoderTest {
       throws Exception {
     TestNetns t = netns();
     try (NetNs ns = NetNs.open(Path.of(t.path()))) {
-      assertTrue(IptablesNftScript.commit(FirewallExec.in(ns), family, table, lines), "not committed: " + lines);
+      assertTrue(commit(FirewallExec.in(ns), family, table, lines), "not committed: " + lines);
     }
     assertReadsAsSaved(t, family, table, true);
   }
@@ -166,11 +167,11 @@ class IptablesNftDecoderTest {
       new NetnsExec(t.name()).run(List.of("iptables-restore", "-w", "--noflush"), script("filter", setup));
     }
     try (NetNs ns = NetNs.open(Path.of(ours.path()))) {
-      assertTrue(IptablesNftScript.commit(FirewallExec.in(ns), IptablesFamily.V4, "filter", change));
+      assertTrue(commit(FirewallExec.in(ns), IptablesFamily.V4, "filter", change));
       // a rule that is not there (any more) leaves the whole change to iptables-restore, with nothing applied
-      assertFalse(IptablesNftScript.commit(FirewallExec.in(ns), IptablesFamily.V4, "filter",
+      assertFalse(commit(FirewallExec.in(ns), IptablesFamily.V4, "filter",
           List.of("-A CNI-FORWARD -j ACCEPT", "-D CNI-FORWARD -d 10.233.0.2/32 -j ACCEPT")));
-      assertFalse(IptablesNftScript.commit(FirewallExec.in(ns), IptablesFamily.V4, "filter",
+      assertFalse(commit(FirewallExec.in(ns), IptablesFamily.V4, "filter",
           List.of("-D CNI-FORWARD -j LOG")));
     }
     new NetnsExec(theirs.name()).run(List.of("iptables-restore", "-w", "--noflush"), script("filter", change));
@@ -233,5 +234,11 @@ class IptablesNftDecoderTest {
     StringBuilder s = new StringBuilder("*" + table + "\n");
     lines.forEach(l -> s.append(l).append('\n'));
     return s.append("COMMIT\n").toString();
+  }
+
+  /** Commits {@code lines} to {@code table} of {@code family} from this process as one nf_tables transaction. */
+  private static boolean commit(FirewallExec exec, IptablesFamily family, String table, List<String> lines) {
+    return IptablesTable.commitTogether(
+        List.of(new IptablesTable.Change(new IptablesTable(exec, family, table, Deadline.none()), lines)));
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jcni.libcni.spi.Deadline;
 import io.jcni.libcni.testing.RequiresCapabilities;
 import io.jcni.libcni.testing.TestNetns;
 import io.jcni.plugins.internal.linux.NetNs;
@@ -239,7 +240,7 @@ class IptablesNftRuleTest {
   private static void commitIn(TestNetns t, IptablesFamily family, String table, List<String> lines)
       throws Exception {
     try (NetNs ns = NetNs.open(Path.of(t.path()))) {
-      assertTrue(IptablesNftScript.commit(FirewallExec.in(ns), family, table, lines), "not committed: " + lines);
+      assertTrue(commit(FirewallExec.in(ns), family, table, lines), "not committed: " + lines);
     }
   }
 
@@ -257,5 +258,11 @@ class IptablesNftRuleTest {
       }
     }
     return out;
+  }
+
+  /** Commits {@code lines} to {@code table} of {@code family} from this process as one nf_tables transaction. */
+  private static boolean commit(FirewallExec exec, IptablesFamily family, String table, List<String> lines) {
+    return IptablesTable.commitTogether(
+        List.of(new IptablesTable.Change(new IptablesTable(exec, family, table, Deadline.none()), lines)));
   }
 }
