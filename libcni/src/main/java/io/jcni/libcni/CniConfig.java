@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcni.libcni.internal.cache.CacheEntry;
 import io.jcni.libcni.internal.cache.ResultCache;
+import io.jcni.libcni.internal.invoke.DeferredWork;
 import io.jcni.libcni.internal.invoke.DispatchingInvoker;
 import io.jcni.libcni.internal.invoke.ExecInvoker;
 import io.jcni.libcni.internal.invoke.RawExec;
@@ -102,27 +103,43 @@ public final class CniConfig {
     checkNames(list.name(), rt, pluginLabel(plugins.get(0)) + " failed (add): ");
     refuseIfAttached(rt);
     Deadline deadline = Deadline.after(timeout);
+    DeferredWork deferred = dispatcher().map(d -> new DeferredWork()).orElse(null);
     Result prev = null;
     int done = 0;
     try {
       for (PluginConf plugin : plugins) {
-        prev = addOne(list.name(), list.cniVersion(), plugin, prev, rt, deadline);
+        if (deferred != null && !dispatcher().get().runsInline(plugin.type())) {
+          deferred.complete(); // an exec'd plugin must see the earlier plugins' work done
+        }
+        prev = addOne(list.name(), list.cniVersion(), plugin, prev, rt, deadline, deferred);
         done++;
+      }
+      if (deferred != null) {
+        deferred.complete();
       }
       putCache(list.name(), list.cacheBytes(), rt, prev);
       return prev;
     } catch (CniException e) {
+      // what is still deferred is left undone with this call's DeferredWork
       throw rolledBack(list.name(), list.cniVersion(), plugins.subList(0, done), rt, prev, e);
     } catch (RuntimeException e) {
       throw rolledBack(list.name(), list.cniVersion(), plugins.subList(0, done), rt, prev, e);
     }
   }
 
+  /**
+   * The built-in dispatcher, through which in-process plugins of one ADD may defer work to be completed together
+   * ({@link DeferredWork}); empty with an invoker of the caller's.
+   */
+  private Optional<DispatchingInvoker> dispatcher() {
+    return !customInvoker && invoker instanceof DispatchingInvoker d ? Optional.of(d) : Optional.empty();
+  }
+
   /** Runs ADD on a single plugin configuration, using its own name and version; errors are not wrapped. */
   public Result addNetwork(PluginConf net, RuntimeConf rt) throws CniException {
     checkNames(net.name(), rt, "");
     refuseIfAttached(rt);
-    Result result = addPlugin(net.name(), net.cniVersion(), net, null, rt, Deadline.after(timeout));
+    Result result = addPlugin(net.name(), net.cniVersion(), net, null, rt, Deadline.after(timeout), null);
     try {
       putCache(net.name(), net.bytes(), rt, result);
     } catch (CniException e) {
@@ -134,19 +151,25 @@ public final class CniConfig {
   }
 
   private Result addOne(String name, String version, PluginConf plugin, Result prev, RuntimeConf rt,
-      Deadline deadline) throws CniException {
+      Deadline deadline, DeferredWork deferred) throws CniException {
+    String failurePrefix = pluginLabel(plugin) + " failed (add): ";
+    if (deferred != null) {
+      deferred.running(failurePrefix);
+    }
     try {
-      return addPlugin(name, version, plugin, prev, rt, deadline);
+      return addPlugin(name, version, plugin, prev, rt, deadline, deferred);
     } catch (CniException e) {
-      throw e.withPrefix(pluginLabel(plugin) + " failed (add): ");
+      throw e.withPrefix(failurePrefix);
     }
   }
 
   private Result addPlugin(String name, String version, PluginConf plugin, Result prev, RuntimeConf rt,
-      Deadline deadline) throws CniException {
+      Deadline deadline, DeferredWork deferred) throws CniException {
     byte[] stdin = stdin(name, version, plugin, prev, rt);
     CmdArgs args = cmdArgs(rt, stdin);
-    ObjectNode raw = logged(Command.ADD, name, plugin.type(), args, () -> invoker.add(plugin.type(), args, deadline));
+    ObjectNode raw = logged(Command.ADD, name, plugin.type(), args, () -> deferred == null
+        ? invoker.add(plugin.type(), args, deadline)
+        : ((DispatchingInvoker) invoker).add(plugin.type(), args, deadline, deferred));
     return Results.create(raw.get("cniVersion").textValue(), raw);
   }
 

@@ -114,6 +114,212 @@ class RuntimeConflistsTest {
     }
   }
 
+  /**
+   * On a host that has the shared chains already (a pod attached before), the rule changes of a second pod's ADD,
+   * of every plugin of the chain, are one nf_tables transaction made by this process: {@code nft monitor} in the
+   * host namespace, the kernel's own account, sees one new generation, and the rules equal Go's after the same two
+   * ADDs. With {@code leftover}, the second pod's masquerade chain exists before its ADD (left by a crashed
+   * attempt): the combined transaction is refused, each plugin's change is made on its own, and the rules still
+   * equal Go's over the same leftover.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"10-containerd-net.conflist", "87-podman.conflist", "87-podman.conflist leftover"})
+  void aPodsRuleChangesReachTheKernelAsOneTransaction(String param) throws Exception {
+    String file = param.split(" ")[0];
+    boolean leftover = param.endsWith("leftover");
+    Path tmp = Files.createTempDirectory("jt-conflists");
+    try {
+      byte[] conflist = Files.readAllBytes(EXAMPLES.resolve(file));
+      TestNetns goHost = pool.create("rtg");
+      TestNetns jHost = pool.create("rtj");
+      List<TestNetns> goPods = List.of(pool.create("rtg1"), pool.create("rtg2"));
+      List<TestNetns> jPods = List.of(pool.create("rtj1"), pool.create("rtj2"));
+
+      NetworkConfigList goList = withDataDir(conflist, tmp.resolve("go-ipam"));
+      CniConfig go = CniConfig.builder().path(List.of(wrappers(tmp.resolve("go-bin"), goHost).toString()))
+          .cacheDir(tmp.resolve("go-cache")).build();
+      NetworkConfigList list = withDataDir(conflist, tmp.resolve("ipam"));
+      String masqChain = io.jcni.plugins.internal.netfilter.IpMasq.chainName(list.name(), "rt-pod-2");
+      for (int i = 0; i < 2; i++) {
+        if (i == 1 && leftover) {
+          goHost.exec("iptables", "-t", "nat", "-N", masqChain);
+        }
+        go.addNetworkList(goList, RuntimeConf.of("rt-pod-" + (i + 1), goPods.get(i).path(), "eth0")
+            .withCapabilityArgs(PORTS));
+      }
+      State goAdded = State.settled(goHost, goPods.get(1));
+
+      try (NetNs host = NetNs.open(Path.of(jHost.path()))) {
+        PluginRegistry registry = PluginRegistry.empty().register(new BridgePlugin(host))
+            .register(new HostLocalPlugin()).register(new PortMapPlugin(host)).register(new FirewallPlugin(host))
+            .register(new TuningPlugin());
+        CniConfig jcni = CniConfig.builder().path(List.of(tmp.resolve("no-plugins").toString()))
+            .cacheDir(tmp.resolve("cache")).inline(registry, registry::has).build();
+        List<RuntimeConf> rts = List.of(
+            RuntimeConf.of("rt-pod-1", jPods.get(0).path(), "eth0").withCapabilityArgs(PORTS),
+            RuntimeConf.of("rt-pod-2", jPods.get(1).path(), "eth0").withCapabilityArgs(PORTS));
+        jcni.addNetworkList(list, rts.get(0));
+        if (leftover) {
+          jHost.exec("iptables", "-t", "nat", "-N", masqChain);
+        }
+        List<String> generations;
+        try (NftMonitor monitor = NftMonitor.start(jHost)) {
+          jcni.addNetworkList(list, rts.get(1));
+          generations = monitor.generationsUntilMark();
+        }
+        if (leftover) {
+          assertTrue(generations.size() > 1, "the combined transaction should have been refused: " + generations);
+        } else {
+          assertEquals(1, generations.size(), file + ": transactions of the second ADD: " + generations);
+          // the kernel names the thread that committed (15 characters of it): this JVM's thread in the host
+          // namespace, not a program
+          String thread = ("netns-" + jHost.name()).substring(0, 15);
+          assertTrue(generations.get(0).endsWith("(" + thread + ")"), generations.get(0));
+        }
+        assertEquals(goAdded, State.awaiting(goAdded, jHost, jPods.get(1)),
+            file + ": state after the second ADD, Go (expected) and in-process (actual)");
+        jcni.checkNetworkList(list, rts.get(1));
+        for (RuntimeConf rt : rts) {
+          jcni.delNetworkList(list, rt);
+        }
+      }
+    } finally {
+      try (Stream<Path> s = Files.walk(tmp)) {
+        s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  /**
+   * A pod whose ADD fails in its last plugin (tuning, on a sysctl the kernel does not have) after bridge, portmap and
+   * firewall have deferred their rule changes: the ADD fails, what it deferred is never committed, and the host's
+   * rules and links are as the first pod left them; the first pod's attachment still checks.
+   */
+  @org.junit.jupiter.api.Test
+  void anAddFailingAfterTheOthersDeferredLeavesTheHostAsItWas() throws Exception {
+    Path tmp = Files.createTempDirectory("jt-conflists");
+    try {
+      byte[] conflist = Files.readAllBytes(EXAMPLES.resolve("87-podman.conflist"));
+      TestNetns jHost = pool.create("rtf");
+      List<TestNetns> jPods = List.of(pool.create("rtf1"), pool.create("rtf2"));
+      NetworkConfigList list = withDataDir(conflist, tmp.resolve("ipam"));
+      ObjectNode bad = (ObjectNode) JSON.readTree(list.bytes());
+      ((ObjectNode) bad.path("plugins").get(3)).putObject("sysctl").put("net.ipv4.conf.IFNAME.jt_missing", "1");
+      NetworkConfigList failing = ConfLoader.confListFromBytes(JSON.writeValueAsBytes(bad));
+      try (NetNs host = NetNs.open(Path.of(jHost.path()))) {
+        PluginRegistry registry = PluginRegistry.empty().register(new BridgePlugin(host))
+            .register(new HostLocalPlugin()).register(new PortMapPlugin(host)).register(new FirewallPlugin(host))
+            .register(new TuningPlugin());
+        CniConfig jcni = CniConfig.builder().path(List.of(tmp.resolve("no-plugins").toString()))
+            .cacheDir(tmp.resolve("cache")).inline(registry, registry::has).build();
+        RuntimeConf first = RuntimeConf.of("rt-pod-1", jPods.get(0).path(), "eth0").withCapabilityArgs(PORTS);
+        jcni.addNetworkList(list, first);
+        State before = State.settled(jHost, jPods.get(0));
+
+        RuntimeConf second = RuntimeConf.of("rt-pod-2", jPods.get(1).path(), "eth0").withCapabilityArgs(PORTS);
+        CniException e = assertThrows(CniException.class, () -> jcni.addNetworkList(failing, second));
+        assertTrue(e.getMessage().startsWith("plugin type=\"tuning\" failed (add): "), e.getMessage());
+        assertEquals(before, State.awaiting(before, jHost, jPods.get(0)), "the host after the failed ADD");
+        assertEquals(List.of("10.231.0.2", "lock"), files(tmp.resolve("ipam").resolve(list.name())).stream()
+            .filter(f -> !f.startsWith("last_reserved_ip")).toList(), "addresses held");
+        jcni.checkNetworkList(list, first);
+        jcni.delNetworkList(list, first);
+      }
+    } finally {
+      try (Stream<Path> s = Files.walk(tmp)) {
+        s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  /**
+   * {@code nft monitor} in a namespace: the transactions committed there, each as the kernel announces it ("# new
+   * generation N by process P (comm)"), between a first and a last mark of this test's own.
+   */
+  private static final class NftMonitor implements AutoCloseable {
+    private final TestNetns ns;
+    private final Process process;
+    private final java.io.BufferedReader out;
+
+    private NftMonitor(TestNetns ns) throws IOException {
+      this.ns = ns;
+      this.process = new ProcessBuilder("ip", "netns", "exec", ns.name(), "nft", "monitor")
+          .redirectErrorStream(true).start();
+      this.out = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(),
+          java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** Starts the monitor and returns once it has seen a mark, so that it sees every transaction after it. */
+    static NftMonitor start(TestNetns ns) throws IOException {
+      NftMonitor m = new NftMonitor(ns);
+      for (int i = 0; ; i++) {
+        m.mark("jt_mon_start_" + i);
+        if (m.readUntil("jt_mon_start_" + i, 2000) != null) {
+          return m;
+        }
+        if (i >= 20) {
+          throw new IOException("nft monitor shows nothing");
+        }
+      }
+    }
+
+    /** The generation lines from the start until a final mark, not counting the marks' own. */
+    List<String> generationsUntilMark() throws IOException {
+      mark("jt_mon_end");
+      List<String> seen = readUntil("jt_mon_end", 10_000);
+      if (seen == null) {
+        throw new IOException("nft monitor did not show the final mark");
+      }
+      return seen.stream().filter(l -> l.startsWith("# new generation")).toList();
+    }
+
+    private final List<String> marks = new ArrayList<>();
+
+    /** An empty table of this test's, made in a transaction of its own; {@link #close} removes it. */
+    private void mark(String table) throws IOException {
+      ns.exec("nft", "add", "table", "inet", table);
+      marks.add(table);
+    }
+
+    /**
+     * The lines before the first mentioning {@code table} (whose generation line is read too), or null when it
+     * does not come within {@code millis}.
+     */
+    private List<String> readUntil(String table, long millis) throws IOException {
+      List<String> lines = new ArrayList<>();
+      long end = System.nanoTime() + millis * 1_000_000L;
+      while (System.nanoTime() < end) {
+        if (!out.ready()) {
+          try {
+            Thread.sleep(20);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+          }
+          continue;
+        }
+        String line = out.readLine();
+        if (line == null) {
+          return null;
+        }
+        if (line.contains(table)) {
+          out.readLine(); // its generation
+          return lines;
+        }
+        lines.add(line);
+      }
+      return null;
+    }
+
+    @Override
+    public void close() throws IOException {
+      process.destroyForcibly();
+      for (String table : marks) {
+        ns.exec("nft", "delete", "table", "inet", table);
+      }
+    }
+  }
+
   /** The conflist with host-local's dataDir pointed at {@code dir}, so the host's own store is not touched. */
   private static NetworkConfigList withDataDir(byte[] conflist, Path dir) throws Exception {
     JsonNode root = JSON.readTree(conflist);

@@ -40,4 +40,13 @@ public interface PluginContext {
   default PluginContext withDeadline(Deadline other) {
     return this;
   }
+
+  /**
+   * Hands {@code work} to the runtime to be completed after this plugin returns, with the deferred work of the
+   * chain's other in-process plugins ({@link Deferred}); true when taken. False when this call has no chain to
+   * share with (a single plugin, a delegation, a DEL): the plugin then completes the work itself, at once.
+   */
+  default boolean defer(Deferred work) {
+    return false;
+  }
 }

@@ -60,7 +60,7 @@ public final class DispatchingInvoker implements PluginInvoker {
       return exec.invoke(command, type, args, deadline);
     }
     CniPlugin plugin = inline.get();
-    return run(plugin, type, command, args, deadline, context -> switch (command) {
+    return run(plugin, type, command, args, new Context(deadline, null), context -> switch (command) {
       case ADD -> plugin.add(args, context);
       case CHECK -> {
         plugin.check(args, context);
@@ -85,12 +85,22 @@ public final class DispatchingInvoker implements PluginInvoker {
   /** ADD; an in-process plugin's result object reaches the caller as it is, without being printed and parsed. */
   @Override
   public ObjectNode add(String type, CmdArgs args, Deadline deadline) throws CniException {
+    return add(type, args, deadline, null);
+  }
+
+  /**
+   * ADD as {@link #add(String, CmdArgs, Deadline)}, an in-process plugin free to defer work to {@code deferred}
+   * (null: not); the caller completes it ({@link DeferredWork#complete}) before any plugin that does not run
+   * in-process, which cannot see it.
+   */
+  public ObjectNode add(String type, CmdArgs args, Deadline deadline, DeferredWork deferred) throws CniException {
     Optional<CniPlugin> inline = runsInline(type) ? registry.lookup(type) : Optional.empty();
     if (inline.isEmpty()) {
       return exec.add(type, args, deadline);
     }
     CniPlugin plugin = inline.get();
-    ObjectNode result = run(plugin, type, Command.ADD, args, deadline, context -> plugin.addResult(args, context));
+    ObjectNode result = run(plugin, type, Command.ADD, args, new Context(deadline, deferred),
+        context -> plugin.addResult(args, context));
     if (result == null) {
       return ResultDecoder.decode(args.stdinData(), new byte[0]); // as the empty stdout it stands for
     }
@@ -107,13 +117,12 @@ public final class DispatchingInvoker implements PluginInvoker {
    * Runs {@code call} as the binary's skel would: within {@code deadline}, after skel's checks (so what the binary
    * would refuse is refused before the plugin creates anything), with a {@link RuntimeException} as code 999.
    */
-  private <T> T run(CniPlugin plugin, String type, Command command, CmdArgs args, Deadline deadline,
-      Call<T> call)
+  private <T> T run(CniPlugin plugin, String type, Command command, CmdArgs args, Context context, Call<T> call)
       throws CniException {
-    deadline.check("plugin " + type + " to start");
+    context.deadline().check("plugin " + type + " to start");
     SkelChecks.check(command, args, new PluginInfo(Versions.CURRENT, plugin.supportedVersions()));
     try {
-      return call.run(new Context(deadline));
+      return call.run(context);
     } catch (RuntimeException e) {
       String msg = e.getMessage() == null ? e.toString() : e.getMessage();
       throw new CniException(ErrorCode.INTERNAL, msg, "", e);
@@ -125,15 +134,20 @@ public final class DispatchingInvoker implements PluginInvoker {
    * its delegations go through this dispatcher.
    */
   public PluginContext context(Deadline deadline) {
-    return new Context(deadline);
+    return new Context(deadline, null);
   }
 
-  /** What an in-process plugin of one operation sees: delegation through this dispatcher, within its deadline. */
+  /**
+   * What an in-process plugin of one operation sees: delegation through this dispatcher, within its deadline, and
+   * the chain's deferred work where it has one (delegations do not).
+   */
   private final class Context implements PluginContext {
     private final Deadline deadline;
+    private final DeferredWork deferred;
 
-    Context(Deadline deadline) {
+    Context(Deadline deadline, DeferredWork deferred) {
       this.deadline = deadline;
+      this.deferred = deferred;
     }
 
     @Override
@@ -153,7 +167,16 @@ public final class DispatchingInvoker implements PluginInvoker {
 
     @Override
     public PluginContext withDeadline(Deadline other) {
-      return new Context(other);
+      return new Context(other, null); // an undo is done at once
+    }
+
+    @Override
+    public boolean defer(io.jcni.libcni.spi.Deferred work) {
+      if (deferred == null) {
+        return false;
+      }
+      deferred.add(work);
+      return true;
     }
   }
 

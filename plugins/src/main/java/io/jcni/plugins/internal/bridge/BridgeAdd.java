@@ -104,7 +104,7 @@ final class BridgeAdd {
         IpMasqBackend backend = IpMasqBackend.parse(conf.ipMasqBackend());
         List<IpNet> nets = ips.stream().map(IpConfig::address).toList();
         new IpMasq(backend, ns.firewall().within(ctx.deadline())).setup(conf.name(), args.containerId(),
-            args.ifName(), nets);
+            args.ifName(), nets, ctx);
         rollback.add(() -> new IpMasq(backend, ns.firewall().within(ctx.deadline().forUndo()))
             .teardown(conf.name(), args.containerId(), args.ifName(), nets));
       }

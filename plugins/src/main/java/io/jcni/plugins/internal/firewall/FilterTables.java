@@ -6,10 +6,12 @@ import io.jcni.plugins.internal.netfilter.FirewallCommandException;
 import io.jcni.plugins.internal.netfilter.FirewallExec;
 import io.jcni.plugins.internal.netfilter.IptablesFamily;
 import io.jcni.plugins.internal.netfilter.IptablesTable;
+import io.jcni.plugins.internal.netfilter.TableWork;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The filter tables of the address families one call touches, changed by reading each, planning the change
@@ -74,6 +76,20 @@ final class FilterTables {
         }
       }
     }
+  }
+
+  /**
+   * The change of {@link #change} as work a chain may complete together with its other rule changes
+   * ({@link TableWork}): planned from {@code chains} by {@code planner}, made by {@code alone} on its own.
+   */
+  TableWork work(List<IptablesFamily> families, Planner planner, Set<String> chains, TableWork.Alone alone) {
+    return new TableWork(exec, deadline, Set.of("filter"), chains, batch -> {
+      List<IptablesTable.Change> changes = new ArrayList<>();
+      for (IptablesFamily f : families) {
+        changes.add(new IptablesTable.Change(table(f, deadline), plan(f, planner).lines()));
+      }
+      return IptablesTable.addAll(batch, changes);
+    }, alone, () -> {});
   }
 
   /** Removes what {@code applied} added, within {@code undo}'s budget; failures are attached to {@code failure}. */

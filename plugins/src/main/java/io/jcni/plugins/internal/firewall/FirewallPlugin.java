@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -76,19 +77,24 @@ public final class FirewallPlugin implements CniPlugin {
     IngressPolicy policy = policy(conf);
     String bridge = policy == IngressPolicy.OPEN ? null : bridgeName(prev, conf);
     List<IpNet> ips = addresses(prev);
-    Map<IptablesFamily, FilterPlan> applied = new EnumMap<>(IptablesFamily.class);
     FilterTables tables = new FilterTables(exec, ctx.deadline());
-    try {
-      tables.change(familiesOf(ips), (f, plan) -> {
-        forward.add(plan, f.of(ips));
-        if (bridge != null) {
-          IsolationRules.add(plan, bridge, policy);
-        }
-      }, applied);
-    } catch (CniException | RuntimeException e) {
-      tables.undo(applied, ctx.deadline().forUndo(), e);
-      throw unexpected(e);
-    }
+    FilterTables.Planner planner = (f, plan) -> {
+      forward.add(plan, f.of(ips));
+      if (bridge != null) {
+        IsolationRules.add(plan, bridge, policy);
+      }
+    };
+    Set<String> chains = bridge == null ? Set.of(ForwardRules.CHAIN, conf.adminChain())
+        : Set.of(ForwardRules.CHAIN, conf.adminChain(), IsolationRules.STAGE_1, IsolationRules.STAGE_2);
+    tables.work(familiesOf(ips), planner, chains, () -> {
+      Map<IptablesFamily, FilterPlan> applied = new EnumMap<>(IptablesFamily.class);
+      try {
+        tables.change(familiesOf(ips), planner, applied);
+      } catch (CniException | RuntimeException e) {
+        tables.undo(applied, ctx.deadline().forUndo(), e);
+        throw unexpected(e);
+      }
+    }).hand(ctx);
     return prev.convertTo(conf.cniVersion()).toJsonNode();
   }
 

@@ -53,6 +53,11 @@ record BoundedFirewallExec(FirewallExec inner, Deadline deadline) implements Fir
   }
 
   @Override
+  public Object target() {
+    return inner.target();
+  }
+
+  @Override
   public FirewallExec within(Deadline other) {
     return new BoundedFirewallExec(inner, other);
   }

@@ -92,6 +92,14 @@ public interface FirewallExec {
     return false;
   }
 
+  /**
+   * The tables this executor reads and writes, as a value: executors with equal targets work on the same ones, so
+   * their changes may go in one transaction ({@link TableWork}). Itself by default.
+   */
+  default Object target() {
+    return this;
+  }
+
   /** The deadline every command of this executor is bound by ({@link #within}); none by default. */
   default Deadline deadline() {
     return Deadline.none();
@@ -153,6 +161,11 @@ public interface FirewallExec {
       @Override
       public boolean commitNft(NfTablesBatch batch) {
         return HostNfTables.commitNativeIn(ns, batch);
+      }
+
+      @Override
+      public Object target() {
+        return ns;
       }
     };
   }

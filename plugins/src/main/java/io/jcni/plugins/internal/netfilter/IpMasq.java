@@ -1,5 +1,6 @@
 package io.jcni.plugins.internal.netfilter;
 
+import io.jcni.libcni.spi.PluginContext;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.IpNet;
 import java.util.ArrayList;
@@ -103,6 +104,15 @@ public final class IpMasq {
    */
   public void setup(String network, String containerId, String ifName, List<IpNet> ips) throws CniException {
     backend().rules(exec).setup(network, containerId, ifName, List.copyOf(ips));
+  }
+
+  /**
+   * {@link #setup} as a step of a chain's ADD: the iptables rules may be committed together with the chain's other
+   * rule changes ({@link PluginContext#defer}).
+   */
+  public void setup(String network, String containerId, String ifName, List<IpNet> ips, PluginContext ctx)
+      throws CniException {
+    backend().rules(exec).setup(network, containerId, ifName, List.copyOf(ips), ctx);
   }
 
   private static final List<IpNet> BOTH_FAMILIES =

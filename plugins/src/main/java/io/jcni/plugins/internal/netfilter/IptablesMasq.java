@@ -1,6 +1,7 @@
 package io.jcni.plugins.internal.netfilter;
 
 import io.jcni.libcni.internal.types.Ips;
+import io.jcni.libcni.spi.PluginContext;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.IpNet;
 import io.jcni.plugins.internal.linux.NfTablesBatch;
@@ -90,6 +91,21 @@ final class IptablesMasq implements MasqRules {
       }
       done.add(f);
     }
+  }
+
+  /**
+   * The setup of a new container as {@link TableWork}: together with the chain's other rule changes, the fresh
+   * setup's messages (a chain that exists already makes the transaction fail, and each change is then made on its
+   * own); on its own, {@link #setup}.
+   */
+  @Override
+  public void setup(String network, String containerId, String ifName, List<IpNet> ips, PluginContext ctx)
+      throws CniException {
+    String chain = MasqNames.chainName(network, containerId);
+    String comment = MasqNames.iptablesComment(network, containerId);
+    new TableWork(exec, exec.deadline(), Set.of("nat"), Set.of(chain),
+        batch -> IptablesNftBatch.addFreshSetup(batch, chain, comment, ips),
+        () -> setup(network, containerId, ifName, ips), () -> {}).hand(ctx);
   }
 
   /**

@@ -24,6 +24,11 @@ final class IptablesNftBatch {
    */
   static Optional<NfTablesBatch> freshSetup(String chain, String comment, List<IpNet> ips) {
     NfTablesBatch b = new NfTablesBatch();
+    return addFreshSetup(b, chain, comment, ips) ? Optional.of(b) : Optional.empty();
+  }
+
+  /** Adds {@link #freshSetup}'s messages to {@code b}; false when not covered. */
+  static boolean addFreshSetup(NfTablesBatch b, String chain, String comment, List<IpNet> ips) {
     for (IptablesFamily f : IptablesFamily.values()) {
       List<IpNet> mine = f.of(ips);
       if (mine.isEmpty()) {
@@ -32,10 +37,10 @@ final class IptablesNftBatch {
       if (mine.stream().anyMatch(ip -> ip.prefixLength() == 0)
           || !IptablesNftScript.add(b, f, "nat", IptablesMasq.freshSetupLines(chain, comment, mine),
               IptablesNftScript.ChainReader.NONE)) {
-        return Optional.empty();
+        return false;
       }
     }
-    return Optional.of(b);
+    return true;
   }
 
   /**

@@ -137,19 +137,26 @@ public final class IptablesTable {
    */
   public static boolean commitTogether(List<Change> changes) {
     NfTablesBatch batch = new NfTablesBatch();
-    FirewallExec exec = null;
+    return addAll(batch, changes) && (batch.isEmpty() || changes.get(0).table().exec.commit(batch));
+  }
+
+  /**
+   * Adds every change to {@code batch}: true when all are covered (or there is none), false when a line is not
+   * covered, the changes are for different executors or the deadline has passed. Also for a transaction of
+   * several plugins' changes ({@link TableWork}).
+   */
+  public static boolean addAll(NfTablesBatch batch, List<Change> changes) {
     for (Change c : changes) {
+      IptablesTable t = c.table();
       if (c.lines().isEmpty()) {
         continue;
       }
-      IptablesTable t = c.table();
-      if (exec != null && exec != t.exec || t.deadline.isExpired()
+      if (t.exec != changes.get(0).table().exec || t.deadline.isExpired()
           || !IptablesNftScript.add(batch, t.family, t.table, c.lines(), t.exec::readChain)) {
         return false;
       }
-      exec = t.exec;
     }
-    return exec == null || exec.commit(batch);
+    return true;
   }
 
   /** Whether {@code chain} holds a rule matching {@code spec} as {@code iptables -C} decides. */

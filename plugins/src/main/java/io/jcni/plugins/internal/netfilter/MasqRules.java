@@ -1,5 +1,6 @@
 package io.jcni.plugins.internal.netfilter;
 
+import io.jcni.libcni.spi.PluginContext;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.IpNet;
 import java.util.Collection;
@@ -9,6 +10,15 @@ import java.util.List;
 sealed interface MasqRules permits IptablesMasq, NftablesMasq {
   /** Installs rules so traffic from {@code ips} to outside their networks is masqueraded; idempotent. */
   void setup(String network, String containerId, String ifName, List<IpNet> ips) throws CniException;
+
+  /**
+   * {@link #setup} as a step of a chain's ADD, which may complete it together with the chain's other rule changes
+   * ({@link PluginContext#defer}); this default sets up at once.
+   */
+  default void setup(String network, String containerId, String ifName, List<IpNet> ips, PluginContext ctx)
+      throws CniException {
+    setup(network, containerId, ifName, ips);
+  }
 
   /** Removes what {@link #setup} installed for this attachment; succeeds when nothing is there. */
   void teardown(String network, String containerId, String ifName, List<IpNet> ips) throws CniException;

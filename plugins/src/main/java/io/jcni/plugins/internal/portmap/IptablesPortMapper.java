@@ -1,6 +1,7 @@
 package io.jcni.plugins.internal.portmap;
 
 import io.jcni.libcni.spi.Deadline;
+import io.jcni.libcni.spi.PluginContext;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
 import io.jcni.libcni.types.IpNet;
@@ -10,6 +11,7 @@ import io.jcni.plugins.internal.netfilter.IptablesFamily;
 import io.jcni.plugins.internal.netfilter.IptablesRule;
 import io.jcni.plugins.internal.netfilter.IptablesTable;
 import io.jcni.plugins.internal.netfilter.TableDump;
+import io.jcni.plugins.internal.netfilter.TableWork;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -45,20 +47,44 @@ final class IptablesPortMapper implements PortMapper {
     }
   }
 
+  /**
+   * {@link #forward}, handed to {@code ctx} to be committed with the chain's other rule changes ({@link TableWork});
+   * {@code then} runs once the forwarding is in the kernel.
+   */
+  @Override
+  public void forward(PortMapConf conf, String containerId, List<IpNet> containers, Runnable then,
+      PluginContext ctx) throws CniException {
+    String dn = DnatChain.nameFor(conf.name(), containerId);
+    new TableWork(exec, deadline, Set.of("nat"),
+        Set.of(HostPortChains.SETMARK, HostPortChains.MASQ, HostPortChains.DNAT, dn),
+        batch -> IptablesTable.addAll(batch, plan(conf, containerId, containers, dn, new ArrayList<>())),
+        () -> {
+          forward(conf, containerId, containers);
+          then.run();
+        }, then).hand(ctx);
+  }
+
+  /** Each family's setup as planned from its nat table read now; the families without the container's chain go to {@code created}. */
+  private List<IptablesTable.Change> plan(PortMapConf conf, String containerId, List<IpNet> containers, String dn,
+      List<IptablesFamily> created) throws CniException {
+    List<IptablesTable.Change> changes = new ArrayList<>();
+    for (IpNet container : containers) {
+      IptablesTable nat = nat(IptablesFamily.of(container));
+      TableDump table = nat.read();
+      if (!table.hasChain(dn)) {
+        created.add(nat.family());
+      }
+      changes.add(new IptablesTable.Change(nat,
+          forwardLines(table, conf, DnatChain.of(conf, containerId, container))));
+    }
+    return changes;
+  }
+
   private void forwardLocked(PortMapConf conf, String containerId, List<IpNet> containers, String dn)
       throws CniException {
     for (int attempt = 1; ; attempt++) {
-      List<IptablesTable.Change> changes = new ArrayList<>();
       List<IptablesFamily> created = new ArrayList<>();
-      for (IpNet container : containers) {
-        IptablesTable nat = nat(IptablesFamily.of(container));
-        TableDump table = nat.read();
-        if (!table.hasChain(dn)) {
-          created.add(nat.family());
-        }
-        changes.add(new IptablesTable.Change(nat,
-            forwardLines(table, conf, DnatChain.of(conf, containerId, container))));
-      }
+      List<IptablesTable.Change> changes = plan(conf, containerId, containers, dn, created);
       // Go sets up one family after the other; both in one transaction leave nothing when the second fails
       if (IptablesTable.commitTogether(changes)) {
         return;

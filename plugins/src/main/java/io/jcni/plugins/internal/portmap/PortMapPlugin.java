@@ -73,15 +73,17 @@ public final class PortMapPlugin implements CniPlugin {
       if (conf.containerV6() != null) {
         containers.add(conf.containerV6());
       }
-      mapper(conf, ctx.deadline()).forward(conf, args.containerId(), containers);
-      if (conf.containerV4() != null) {
-        StaleUdpFlows.flush(hostNs, conf, Family.IPV4);
-        if (conf.snat()) {
-          LocalnetRouting.enable(hostNs, conf.containerV4().ip());
+      // stale flows go once the new forwarding is in the kernel, else a packet in between would make them again
+      mapper(conf, ctx.deadline()).forward(conf, args.containerId(), containers, () -> {
+        if (conf.containerV4() != null) {
+          StaleUdpFlows.flush(hostNs, conf, Family.IPV4);
         }
-      }
-      if (conf.containerV6() != null) {
-        StaleUdpFlows.flush(hostNs, conf, Family.IPV6);
+        if (conf.containerV6() != null) {
+          StaleUdpFlows.flush(hostNs, conf, Family.IPV6);
+        }
+      }, ctx);
+      if (conf.containerV4() != null && conf.snat()) {
+        LocalnetRouting.enable(hostNs, conf.containerV4().ip());
       }
     }
     return conf.prevResult().convertTo(conf.cniVersion()).toJsonNode();

@@ -1,5 +1,6 @@
 package io.jcni.plugins.internal.portmap;
 
+import io.jcni.libcni.spi.PluginContext;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.IpNet;
 import java.util.List;
@@ -12,6 +13,17 @@ sealed interface PortMapper permits IptablesPortMapper, NftablesPortMapper {
    * one transaction where the backend can.
    */
   void forward(PortMapConf conf, String containerId, List<IpNet> containers) throws CniException;
+
+  /**
+   * {@link #forward(PortMapConf, String, List)} as a step of a chain's ADD, which may complete it together with the
+   * chain's other rule changes ({@link PluginContext#defer}); {@code then} runs once the forwarding is in the
+   * kernel. This default forwards at once.
+   */
+  default void forward(PortMapConf conf, String containerId, List<IpNet> containers, Runnable then,
+      PluginContext ctx) throws CniException {
+    forward(conf, containerId, containers);
+    then.run();
+  }
 
   /** Checks that the forwarding {@link #forward} makes for {@code container} is in place. */
   void check(PortMapConf conf, String containerId, IpNet container) throws CniException;

@@ -1,0 +1,103 @@
+package io.jcni.plugins.internal.netfilter;
+
+import io.jcni.libcni.spi.Deadline;
+import io.jcni.libcni.spi.Deferred;
+import io.jcni.libcni.spi.PluginContext;
+import io.jcni.libcni.types.CniException;
+import io.jcni.plugins.internal.linux.NfTablesBatch;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * One plugin call's change to iptables tables, as work a chain's plugins defer ({@link PluginContext#defer}) so
+ * that the bridge's masquerade, portmap's forwarding and firewall's rules of one ADD reach the kernel as one
+ * nf_tables transaction.
+ *
+ * <p>Together, the changes are planned from the tables as read when the chain completes them, holding this
+ * process's locks of those tables ({@link IptablesTable#locked}), and committed at once; a plan that another's
+ * could change is never combined with it: changes that plan from the same chain ({@link #chains}) go on their own.
+ * On its own ({@link #complete}), each does what the plugin does without a chain, with its fallbacks to programs.
+ *
+ * @param exec where the tables are; changes combine only within one {@link FirewallExec#target()}
+ * @param deadline the operation's
+ * @param tables the tables the change plans from and writes ({@code nat}, {@code filter})
+ * @param chains the chains whose existence and rules, and the rules that jump to them, the plan depends on
+ * @param plan plans the change from the tables as read now and adds it to a batch
+ * @param alone the change as the plugin makes it without a chain
+ * @param committed what must follow the change once it is in the kernel (it cannot fail)
+ */
+public record TableWork(FirewallExec exec, Deadline deadline, Set<String> tables, Set<String> chains, Plan plan,
+    Alone alone, Runnable committed) implements Deferred {
+
+  /** Plans a change and adds it to {@code batch}; false when the encoding does not cover it. */
+  @FunctionalInterface
+  public interface Plan {
+    boolean addTo(NfTablesBatch batch) throws CniException;
+  }
+
+  /** The change made on its own. */
+  @FunctionalInterface
+  public interface Alone {
+    void run() throws CniException;
+  }
+
+  public TableWork {
+    tables = Set.copyOf(tables);
+    chains = Set.copyOf(chains);
+  }
+
+  /** Hands this change to {@code ctx} to complete with the chain's other changes, or makes it now. */
+  public void hand(PluginContext ctx) throws CniException {
+    if (!ctx.defer(this)) {
+      complete();
+    }
+  }
+
+  @Override
+  public void complete() throws CniException {
+    alone.run();
+  }
+
+  @Override
+  public boolean completeWith(List<Deferred> later) {
+    List<TableWork> all = new ArrayList<>(List.of(this));
+    Set<String> planned = new HashSet<>(chains);
+    Set<String> locks = new TreeSet<>(tables); // always taken in the same order
+    for (Deferred d : later) {
+      if (!(d instanceof TableWork w) || !w.exec.target().equals(exec.target())
+          || w.chains.stream().anyMatch(c -> !planned.add(c))) {
+        return false;
+      }
+      all.add(w);
+      locks.addAll(w.tables);
+    }
+    boolean done;
+    try {
+      done = lockedAll(new ArrayList<>(locks), () -> {
+        NfTablesBatch batch = new NfTablesBatch();
+        for (TableWork w : all) {
+          if (w.deadline.isExpired() || !w.plan.addTo(batch)) {
+            return false;
+          }
+        }
+        return exec.commit(batch);
+      });
+    } catch (CniException e) {
+      return false; // nothing was committed; on its own, each meets the failure again and reports it
+    }
+    if (done) {
+      all.forEach(w -> w.committed.run());
+    }
+    return done;
+  }
+
+  private boolean lockedAll(List<String> locks, IptablesTable.Work<Boolean> work) throws CniException {
+    if (locks.isEmpty()) {
+      return work.run();
+    }
+    return IptablesTable.locked(locks.get(0), deadline, () -> lockedAll(locks.subList(1, locks.size()), work));
+  }
+}
