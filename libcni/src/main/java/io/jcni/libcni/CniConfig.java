@@ -91,6 +91,12 @@ public final class CniConfig {
    * what of its state existed before, so it is not asked to delete any (in-process plugins undo their own partial
    * work; an exec'd plugin's leftovers are its own, as with Go libcni, which rolls nothing back).
    *
+   * <p>With the built-in invoker, in-process plugins may {@linkplain io.jcni.libcni.spi.PluginContext#defer defer}
+   * work (their rule changes, to be committed as one transaction): it is completed after the last in-process plugin
+   * and before any exec'd one. A failed completion fails the ADD under the name of the plugin that deferred the
+   * work and rolls back every plugin that returned, that one included; when a plugin fails, what was deferred is
+   * never done.
+   *
    * @throws CniException {@code plugin type="T" failed (add): …} with the plugin's code; {@code failed to set network
    *     "N" cached result: …} when the cache cannot be written; code 4 naming the existing attachment. Errors of the
    *     rollback are attached as suppressed exceptions.

@@ -81,12 +81,7 @@ class RuntimeConflistsTest {
       NetworkConfigList list = withDataDir(conflist, tmp.resolve("ipam"));
       Path cache = tmp.resolve("cache");
       try (NetNs host = NetNs.open(Path.of(jHost.path()))) {
-        PluginRegistry registry = PluginRegistry.empty().register(new BridgePlugin(host))
-            .register(new HostLocalPlugin()).register(new PortMapPlugin(host)).register(new FirewallPlugin(host))
-            .register(new TuningPlugin());
-        // no binary on this path: an exec of any plugin would fail the operation
-        CniConfig jcni = CniConfig.builder().path(List.of(tmp.resolve("no-plugins").toString())).cacheDir(cache)
-            .inline(registry, registry::has).build();
+        CniConfig jcni = inProcess(host, cache, tmp.resolve("no-plugins"));
         RuntimeConf rt = RuntimeConf.of("rc-pod", jPod.path(), "eth0").withCapabilityArgs(PORTS);
 
         jcni.addNetworkList(list, rt);
@@ -108,9 +103,7 @@ class RuntimeConflistsTest {
         assertEquals(List.of(), files(cache.resolve("results")), "cached results left");
       }
     } finally {
-      try (Stream<Path> s = Files.walk(tmp)) {
-        s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      deleteTree(tmp);
     }
   }
 
@@ -150,11 +143,7 @@ class RuntimeConflistsTest {
       State goAdded = State.settled(goHost, goPods.get(1));
 
       try (NetNs host = NetNs.open(Path.of(jHost.path()))) {
-        PluginRegistry registry = PluginRegistry.empty().register(new BridgePlugin(host))
-            .register(new HostLocalPlugin()).register(new PortMapPlugin(host)).register(new FirewallPlugin(host))
-            .register(new TuningPlugin());
-        CniConfig jcni = CniConfig.builder().path(List.of(tmp.resolve("no-plugins").toString()))
-            .cacheDir(tmp.resolve("cache")).inline(registry, registry::has).build();
+        CniConfig jcni = inProcess(host, tmp.resolve("cache"), tmp.resolve("no-plugins"));
         List<RuntimeConf> rts = List.of(
             RuntimeConf.of("rt-pod-1", jPods.get(0).path(), "eth0").withCapabilityArgs(PORTS),
             RuntimeConf.of("rt-pod-2", jPods.get(1).path(), "eth0").withCapabilityArgs(PORTS));
@@ -184,9 +173,7 @@ class RuntimeConflistsTest {
         }
       }
     } finally {
-      try (Stream<Path> s = Files.walk(tmp)) {
-        s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      deleteTree(tmp);
     }
   }
 
@@ -207,11 +194,7 @@ class RuntimeConflistsTest {
       ((ObjectNode) bad.path("plugins").get(3)).putObject("sysctl").put("net.ipv4.conf.IFNAME.jt_missing", "1");
       NetworkConfigList failing = ConfLoader.confListFromBytes(JSON.writeValueAsBytes(bad));
       try (NetNs host = NetNs.open(Path.of(jHost.path()))) {
-        PluginRegistry registry = PluginRegistry.empty().register(new BridgePlugin(host))
-            .register(new HostLocalPlugin()).register(new PortMapPlugin(host)).register(new FirewallPlugin(host))
-            .register(new TuningPlugin());
-        CniConfig jcni = CniConfig.builder().path(List.of(tmp.resolve("no-plugins").toString()))
-            .cacheDir(tmp.resolve("cache")).inline(registry, registry::has).build();
+        CniConfig jcni = inProcess(host, tmp.resolve("cache"), tmp.resolve("no-plugins"));
         RuntimeConf first = RuntimeConf.of("rt-pod-1", jPods.get(0).path(), "eth0").withCapabilityArgs(PORTS);
         jcni.addNetworkList(list, first);
         State before = State.settled(jHost, jPods.get(0));
@@ -226,9 +209,7 @@ class RuntimeConflistsTest {
         jcni.delNetworkList(list, first);
       }
     } finally {
-      try (Stream<Path> s = Files.walk(tmp)) {
-        s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      deleteTree(tmp);
     }
   }
 
@@ -317,6 +298,24 @@ class RuntimeConflistsTest {
       for (String table : marks) {
         ns.exec("nft", "delete", "table", "inet", table);
       }
+    }
+  }
+
+  /**
+   * libcni running the plugins of the conflists in-process with {@code host} as their host namespace, and a plugin
+   * path on which no binary can be found: an exec of any plugin would fail the operation.
+   */
+  private static CniConfig inProcess(NetNs host, Path cache, Path noPlugins) {
+    PluginRegistry registry = PluginRegistry.empty().register(new BridgePlugin(host))
+        .register(new HostLocalPlugin()).register(new PortMapPlugin(host)).register(new FirewallPlugin(host))
+        .register(new TuningPlugin());
+    return CniConfig.builder().path(List.of(noPlugins.toString())).cacheDir(cache).inline(registry, registry::has)
+        .build();
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> s = Files.walk(dir)) {
+      s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
   }
 
