@@ -111,15 +111,18 @@ class RuntimeConflistsTest {
    * On a host that has the shared chains already (a pod attached before), the rule changes of a second pod's ADD,
    * of every plugin of the chain, are one nf_tables transaction made by this process: {@code nft monitor} in the
    * host namespace, the kernel's own account, sees one new generation, and the rules equal Go's after the same two
-   * ADDs. With {@code leftover}, the second pod's masquerade chain exists before its ADD (left by a crashed
-   * attempt): the combined transaction is refused, each plugin's change is made on its own, and the rules still
-   * equal Go's over the same leftover.
+   * ADDs. With {@code first}, the host has empty nat and filter tables and the first pod's ADD, which makes the
+   * shared chains, is watched: one transaction too. With {@code leftover}, the second pod's masquerade chain exists
+   * before its ADD (left by a crashed attempt): the combined transaction is refused, each plugin's change is made
+   * on its own, and the rules still equal Go's over the same leftover.
    */
   @ParameterizedTest
-  @ValueSource(strings = {"10-containerd-net.conflist", "87-podman.conflist", "87-podman.conflist leftover"})
+  @ValueSource(strings = {"10-containerd-net.conflist", "87-podman.conflist", "87-podman.conflist leftover",
+      "10-containerd-net.conflist first", "87-podman.conflist first"})
   void aPodsRuleChangesReachTheKernelAsOneTransaction(String param) throws Exception {
     String file = param.split(" ")[0];
     boolean leftover = param.endsWith("leftover");
+    int watched = param.endsWith("first") ? 0 : 1;
     Path tmp = Files.createTempDirectory("jt-conflists");
     try {
       byte[] conflist = Files.readAllBytes(EXAMPLES.resolve(file));
@@ -133,6 +136,11 @@ class RuntimeConflistsTest {
           .cacheDir(tmp.resolve("go-cache")).build();
       NetworkConfigList list = withDataDir(conflist, tmp.resolve("ipam"));
       String masqChain = io.jcni.plugins.internal.netfilter.IpMasq.chainName(list.name(), "rt-pod-2");
+      if (watched == 0) {
+        for (TestNetns h : List.of(goHost, jHost)) {
+          builtinChains(h, tmp);
+        }
+      }
       for (int i = 0; i < 2; i++) {
         if (i == 1 && leftover) {
           goHost.exec("iptables", "-t", "nat", "-N", masqChain);
@@ -147,19 +155,24 @@ class RuntimeConflistsTest {
         List<RuntimeConf> rts = List.of(
             RuntimeConf.of("rt-pod-1", jPods.get(0).path(), "eth0").withCapabilityArgs(PORTS),
             RuntimeConf.of("rt-pod-2", jPods.get(1).path(), "eth0").withCapabilityArgs(PORTS));
-        jcni.addNetworkList(list, rts.get(0));
-        if (leftover) {
-          jHost.exec("iptables", "-t", "nat", "-N", masqChain);
-        }
-        List<String> generations;
-        try (NftMonitor monitor = NftMonitor.start(jHost)) {
-          jcni.addNetworkList(list, rts.get(1));
-          generations = monitor.generationsUntilMark();
+        List<String> generations = List.of();
+        for (int i = 0; i < 2; i++) {
+          if (i == 1 && leftover) {
+            jHost.exec("iptables", "-t", "nat", "-N", masqChain);
+          }
+          if (i != watched) {
+            jcni.addNetworkList(list, rts.get(i));
+            continue;
+          }
+          try (NftMonitor monitor = NftMonitor.start(jHost)) {
+            jcni.addNetworkList(list, rts.get(i));
+            generations = monitor.generationsUntilMark();
+          }
         }
         if (leftover) {
           assertTrue(generations.size() > 1, "the combined transaction should have been refused: " + generations);
         } else {
-          assertEquals(1, generations.size(), file + ": transactions of the second ADD: " + generations);
+          assertEquals(1, generations.size(), param + ": transactions of the watched ADD: " + generations);
           // the kernel names the thread that committed (15 characters of it): this JVM's thread in the host
           // namespace, not a program
           String thread = ("netns-" + jHost.name()).substring(0, 15);
@@ -169,6 +182,57 @@ class RuntimeConflistsTest {
             file + ": state after the second ADD, Go (expected) and in-process (actual)");
         jcni.checkNetworkList(list, rts.get(1));
         for (RuntimeConf rt : rts) {
+          jcni.delNetworkList(list, rt);
+        }
+      }
+    } finally {
+      deleteTree(tmp);
+    }
+  }
+
+  /**
+   * Eight pods attached at once to a host whose nat and filter tables are empty: every ADD succeeds, and the shared
+   * chains' entry rules exist once each, as iptables-save shows; the chains' changes were planned under this
+   * process's table locks where they made shared state, and without them otherwise.
+   */
+  @org.junit.jupiter.api.Test
+  void concurrentFirstAddsMakeTheSharedChainsOnce() throws Exception {
+    Path tmp = Files.createTempDirectory("jt-conflists");
+    try {
+      TestNetns jHost = pool.create("rtc");
+      builtinChains(jHost, tmp);
+      NetworkConfigList list = withDataDir(Files.readAllBytes(EXAMPLES.resolve("87-podman.conflist")),
+          tmp.resolve("ipam"));
+      List<RuntimeConf> rts = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        rts.add(RuntimeConf.of("rt-pod-" + i, pool.create("rtc" + i).path(), "eth0").withCapabilityArgs(PORTS));
+      }
+      try (NetNs host = NetNs.open(Path.of(jHost.path()))) {
+        CniConfig jcni = inProcess(host, tmp.resolve("cache"), tmp.resolve("no-plugins"));
+        var pool8 = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+          List<java.util.concurrent.Future<?>> adds = new ArrayList<>();
+          for (RuntimeConf rt : rts) {
+            adds.add(pool8.submit(() -> jcni.addNetworkList(list, rt)));
+          }
+          for (var f : adds) {
+            f.get();
+          }
+        } finally {
+          pool8.shutdown();
+        }
+        String save = jHost.exec("iptables-save");
+        for (String rule : List.of("-A PREROUTING -m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT",
+            "-A OUTPUT -m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT",
+            "-A POSTROUTING -m comment --comment \"CNI portfwd requiring masquerade\" -j CNI-HOSTPORT-MASQ",
+            "-A FORWARD -m comment --comment \"CNI firewall plugin rules\" -j CNI-FORWARD",
+            "-A CNI-FORWARD -m comment --comment \"CNI firewall plugin admin overrides\" -j CNI-ADMIN")) {
+          assertEquals(1, save.lines().filter(rule::equals).count(), rule + " in\n" + save);
+        }
+        assertEquals(8, save.lines().filter(l -> l.startsWith(":CNI-DN-")).count(), save);
+        assertEquals(8, save.lines().filter(l -> l.startsWith("-A CNI-HOSTPORT-DNAT ")).count(), save);
+        for (RuntimeConf rt : rts) {
+          jcni.checkNetworkList(list, rt);
           jcni.delNetworkList(list, rt);
         }
       }
@@ -311,6 +375,23 @@ class RuntimeConflistsTest {
         .register(new TuningPlugin());
     return CniConfig.builder().path(List.of(noPlugins.toString())).cacheDir(cache).inline(registry, registry::has)
         .build();
+  }
+
+  /**
+   * Makes the nat and filter tables of both families in {@code ns} with their built-in chains and nothing else, as
+   * a host has them once anything has used iptables: an ADD on it makes only the CNI chains.
+   */
+  private static void builtinChains(TestNetns ns, Path tmp) throws IOException, InterruptedException {
+    Path script = tmp.resolve("builtin-chains");
+    Files.writeString(script, "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+        + ":POSTROUTING ACCEPT [0:0]\nCOMMIT\n*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n"
+        + ":OUTPUT ACCEPT [0:0]\nCOMMIT\n");
+    for (String restore : List.of("iptables-restore", "ip6tables-restore")) {
+      Process p = new ProcessBuilder("ip", "netns", "exec", ns.name(), restore, "--noflush")
+          .redirectInput(script.toFile()).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertEquals(0, p.waitFor(), restore + ": " + out);
+    }
   }
 
   private static void deleteTree(Path dir) throws IOException {

@@ -16,6 +16,7 @@ final class FilterPlan {
   private final List<String> lines = new ArrayList<>();
   private final List<String> undoRules = new ArrayList<>();
   private final List<String> undoChains = new ArrayList<>();
+  private boolean changesShared;
 
   FilterPlan(TableDump table) {
     this.table = table;
@@ -34,7 +35,23 @@ final class FilterPlan {
       lines.add("-N " + chain);
       table.addChain(chain);
       undoChains.add(0, "-X " + chain);
+      changesShared = true;
     }
+  }
+
+  /** {@link #insertUnique}, last in its chain, of a rule of the container's own (its address is in it). */
+  void appendOwn(IptablesRule rule) {
+    boolean shared = changesShared;
+    insertUnique(rule, false);
+    changesShared = shared;
+  }
+
+  /**
+   * Whether the plan makes or changes what other containers' plans depend on too: a chain, or a rule other than
+   * the container's own ({@link #appendOwn}).
+   */
+  boolean changesShared() {
+    return changesShared;
   }
 
   /** Go's {@code InsertUnique}: the rule, first or last in its chain, unless it is there already. */
@@ -50,6 +67,7 @@ final class FilterPlan {
       table.append(rule);
     }
     undoRules.add(0, rule.deleteLine());
+    changesShared = true;
   }
 
   /** Go's {@code Delete} with its error ignored: the first match of the rule goes, if there is one. */

@@ -83,12 +83,16 @@ final class FilterTables {
    * ({@link TableWork}): planned from {@code chains} by {@code planner}, made by {@code alone} on its own.
    */
   TableWork work(List<IptablesFamily> families, Planner planner, Set<String> chains, TableWork.Alone alone) {
-    return new TableWork(exec, deadline, Set.of("filter"), chains, batch -> {
+    return new TableWork(exec, deadline, Set.of("filter"), chains, (batch, shared) -> {
       List<IptablesTable.Change> changes = new ArrayList<>();
       for (IptablesFamily f : families) {
-        changes.add(new IptablesTable.Change(table(f, deadline), plan(f, planner).lines()));
+        FilterPlan plan = plan(f, planner);
+        if (!shared && plan.changesShared()) {
+          return TableWork.Planned.NEEDS_SHARED;
+        }
+        changes.add(new IptablesTable.Change(table(f, deadline), plan.lines()));
       }
-      return IptablesTable.addAll(batch, changes);
+      return TableWork.Planned.covered(IptablesTable.addAll(batch, changes));
     }, alone, () -> {});
   }
 

@@ -51,7 +51,7 @@ record ForwardRules(String adminChain) {
     plan.insertUnique(forwardJump(), true);
     plan.insertUnique(adminJump(), true);
     for (IptablesRule r : containerRules(ips)) {
-      plan.insertUnique(r, false);
+      plan.appendOwn(r);
     }
   }
 

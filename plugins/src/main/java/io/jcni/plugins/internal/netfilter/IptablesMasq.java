@@ -104,7 +104,7 @@ final class IptablesMasq implements MasqRules {
     String chain = MasqNames.chainName(network, containerId);
     String comment = MasqNames.iptablesComment(network, containerId);
     new TableWork(exec, exec.deadline(), Set.of("nat"), Set.of(chain),
-        batch -> IptablesNftBatch.addFreshSetup(batch, chain, comment, ips),
+        (batch, shared) -> TableWork.Planned.covered(IptablesNftBatch.addFreshSetup(batch, chain, comment, ips)),
         () -> setup(network, containerId, ifName, ips), () -> {}).hand(ctx);
   }
 

@@ -16,9 +16,11 @@ import java.util.TreeSet;
  * that the bridge's masquerade, portmap's forwarding and firewall's rules of one ADD reach the kernel as one
  * nf_tables transaction.
  *
- * <p>Together, the changes are planned from the tables as read when the chain completes them, holding this
- * process's locks of those tables ({@link IptablesTable#locked}), and committed at once; a plan that another's
- * could change is never combined with it: changes that plan from the same chain ({@link #chains}) go on their own.
+ * <p>Together, the changes are planned from the tables as read when the chain completes them and committed at
+ * once; where one would make shared state (a chain or entry rule other pods' changes use too), they are planned
+ * again holding this process's locks of those tables ({@link IptablesTable#locked}), so that concurrent ADDs make
+ * it once. A plan that another's could change is never combined with it: changes that plan from the same chain
+ * ({@link #chains}) go on their own.
  * On its own ({@link #complete}), each does what the plugin does without a chain, with its fallbacks to programs.
  *
  * @param exec where the tables are; changes combine only within one {@link FirewallExec#target()}
@@ -32,10 +34,27 @@ import java.util.TreeSet;
 public record TableWork(FirewallExec exec, Deadline deadline, Set<String> tables, Set<String> chains, Plan plan,
     Alone alone, Runnable committed) implements Deferred {
 
-  /** Plans a change and adds it to {@code batch}; false when the encoding does not cover it. */
+  /**
+   * Plans a change from the tables as read now and adds it to {@code batch} ({@link Planned#ADDED}), unless the
+   * encoding does not cover it, or it would make or change what other pods' changes plan from too (a shared chain,
+   * an entry rule) and {@code shared} is false.
+   */
   @FunctionalInterface
   public interface Plan {
-    boolean addTo(NfTablesBatch batch) throws CniException;
+    Planned addTo(NfTablesBatch batch, boolean shared) throws CniException;
+  }
+
+  /** What {@link Plan#addTo} did. */
+  public enum Planned {
+    ADDED,
+    NOT_COVERED,
+    /** Nothing: the change needs to make shared state, and may only under the tables' locks. */
+    NEEDS_SHARED;
+
+    /** {@link #ADDED} when {@code covered}, else {@link #NOT_COVERED}. */
+    public static Planned covered(boolean covered) {
+      return covered ? ADDED : NOT_COVERED;
+    }
   }
 
   /** The change made on its own. */
@@ -76,15 +95,11 @@ public record TableWork(FirewallExec exec, Deadline deadline, Set<String> tables
     }
     boolean done;
     try {
-      done = lockedAll(new ArrayList<>(locks), () -> {
-        NfTablesBatch batch = new NfTablesBatch();
-        for (TableWork w : all) {
-          if (w.deadline.isExpired() || !w.plan.addTo(batch)) {
-            return false;
-          }
-        }
-        return exec.commit(batch);
-      });
+      // Changes of a pod's own chains and rules cannot collide with other pods' changes, so they are planned and
+      // committed without the locks, which only serialise the making of shared chains and entry rules.
+      Planned own = together(all, false);
+      done = own == Planned.ADDED
+          || own == Planned.NEEDS_SHARED && lockedAll(new ArrayList<>(locks), () -> together(all, true) == Planned.ADDED);
     } catch (CniException e) {
       return false; // nothing was committed; on its own, each meets the failure again and reports it
     }
@@ -92,6 +107,21 @@ public record TableWork(FirewallExec exec, Deadline deadline, Set<String> tables
       all.forEach(w -> w.committed.run());
     }
     return done;
+  }
+
+  /** Plans every change and commits them as one transaction: ADDED when committed. */
+  private Planned together(List<TableWork> all, boolean shared) throws CniException {
+    NfTablesBatch batch = new NfTablesBatch();
+    for (TableWork w : all) {
+      if (w.deadline.isExpired()) {
+        return Planned.NOT_COVERED;
+      }
+      Planned p = w.plan.addTo(batch, shared);
+      if (p != Planned.ADDED) {
+        return p;
+      }
+    }
+    return Planned.covered(exec.commit(batch));
   }
 
   private boolean lockedAll(List<String> locks, IptablesTable.Work<Boolean> work) throws CniException {

@@ -12,6 +12,7 @@ import io.jcni.plugins.internal.netfilter.IptablesRule;
 import io.jcni.plugins.internal.netfilter.IptablesTable;
 import io.jcni.plugins.internal.netfilter.TableDump;
 import io.jcni.plugins.internal.netfilter.TableWork;
+import io.jcni.plugins.internal.linux.NfTablesBatch;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -57,11 +58,31 @@ final class IptablesPortMapper implements PortMapper {
     String dn = DnatChain.nameFor(conf.name(), containerId);
     new TableWork(exec, deadline, Set.of("nat"),
         Set.of(HostPortChains.SETMARK, HostPortChains.MASQ, HostPortChains.DNAT, dn),
-        batch -> IptablesTable.addAll(batch, plan(conf, containerId, containers, dn, new ArrayList<>())),
+        (batch, shared) -> plan(batch, shared, conf, containerId, containers),
         () -> {
           forward(conf, containerId, containers);
           then.run();
         }, then).hand(ctx);
+  }
+
+  /**
+   * Plans each family's setup from its nat table read now into {@code batch}; without {@code shared}, only where
+   * the shared chains and entry rules are all there.
+   */
+  private TableWork.Planned plan(NfTablesBatch batch, boolean shared, PortMapConf conf, String containerId,
+      List<IpNet> containers) throws CniException {
+    List<IptablesTable.Change> changes = new ArrayList<>();
+    for (IpNet container : containers) {
+      IptablesTable nat = nat(IptablesFamily.of(container));
+      TableDump table = nat.read();
+      List<String> lines = sharedLines(table, conf);
+      if (!shared && !lines.isEmpty()) {
+        return TableWork.Planned.NEEDS_SHARED;
+      }
+      lines.addAll(containerLines(table, DnatChain.of(conf, containerId, container)));
+      changes.add(new IptablesTable.Change(nat, lines));
+    }
+    return TableWork.Planned.covered(IptablesTable.addAll(batch, changes));
   }
 
   /** Each family's setup as planned from its nat table read now; the families without the container's chain go to {@code created}. */
@@ -133,6 +154,13 @@ final class IptablesPortMapper implements PortMapper {
    * entry first in POSTROUTING), then the container's chain made afresh with its entry rules.
    */
   static List<String> forwardLines(TableDump table, PortMapConf conf, DnatChain dn) {
+    List<String> lines = sharedLines(table, conf);
+    lines.addAll(containerLines(table, dn));
+    return lines;
+  }
+
+  /** The shared chains and their entry rules where missing, masquerade entry first in POSTROUTING. */
+  static List<String> sharedLines(TableDump table, PortMapConf conf) {
     List<String> lines = new ArrayList<>();
     if (conf.snat() && conf.externalSetMarkChain() == null) {
       ensureChain(table, HostPortChains.SETMARK, lines);
@@ -147,6 +175,12 @@ final class IptablesPortMapper implements PortMapper {
     for (String entry : HostPortChains.DNAT_ENTRY_CHAINS) {
       appendUnique(table, entry, HostPortChains.dnatEntry(), lines);
     }
+    return lines;
+  }
+
+  /** The container's chain made afresh, with its entry rules. */
+  static List<String> containerLines(TableDump table, DnatChain dn) {
+    List<String> lines = new ArrayList<>();
     // Go adds what is missing to an existing chain; an ADD over an existing chain here replaces its rules, which
     // gives the same chain unless it held rules of an earlier, different configuration.
     if (table.hasChain(dn.name())) {
