@@ -114,15 +114,13 @@ public final class CniConfig {
     int done = 0;
     try {
       for (PluginConf plugin : plugins) {
-        if (deferred != null && !dispatcher().get().runsInline(plugin.type())) {
-          deferred.complete(); // an exec'd plugin must see the earlier plugins' work done
+        if (!dispatcher().map(d -> d.runsInline(plugin.type())).orElse(true)) {
+          complete(deferred, " failed (add): "); // an exec'd plugin must see the earlier plugins' work done
         }
         prev = addOne(list.name(), list.cniVersion(), plugin, prev, rt, deadline, deferred);
         done++;
       }
-      if (deferred != null) {
-        deferred.complete();
-      }
+      complete(deferred, " failed (add): ");
       putCache(list.name(), list.cacheBytes(), rt, prev);
       return prev;
     } catch (CniException e) {
@@ -158,14 +156,29 @@ public final class CniConfig {
 
   private Result addOne(String name, String version, PluginConf plugin, Result prev, RuntimeConf rt,
       Deadline deadline, DeferredWork deferred) throws CniException {
-    String failurePrefix = pluginLabel(plugin) + " failed (add): ";
+    String label = pluginLabel(plugin);
     if (deferred != null) {
-      deferred.running(failurePrefix);
+      deferred.running(label);
     }
     try {
       return addPlugin(name, version, plugin, prev, rt, deadline, deferred);
     } catch (CniException e) {
-      throw e.withPrefix(failurePrefix);
+      throw e.withPrefix((deferred == null ? label : deferred.blame(label)) + " failed (add): ");
+    }
+  }
+
+  /**
+   * Completes what the plugins deferred ({@code deferred} may be null: nothing); a failure names the plugin whose
+   * work failed, with {@code failed} (" failed (add): ").
+   */
+  private static void complete(DeferredWork deferred, String failed) throws CniException {
+    if (deferred == null) {
+      return;
+    }
+    try {
+      deferred.complete();
+    } catch (CniException e) {
+      throw e.withPrefix(deferred.blame("") + failed);
     }
   }
 
@@ -304,6 +317,11 @@ public final class CniConfig {
    * Runs DEL on every plugin in reverse order, with the cached result as prevResult from 0.4.0 on, then removes the
    * cache file. An unreadable cache file is removed and the DEL goes on without a prevResult.
    *
+   * <p>With the built-in invoker, in-process plugins may defer work as in ADD: it is completed before an exec'd
+   * plugin runs, before an in-process plugin delegates (an IPAM plugin releases an address only once the rules
+   * that use it are gone), and before the cache file is removed. A failed completion fails the DEL under the name
+   * of the plugin that deferred the work.
+   *
    * @throws CniException {@code plugin type="T" failed (delete): …}; the cache file is kept for a retry
    */
   public void delNetworkList(NetworkConfigList list, RuntimeConf rt) throws CniException {
@@ -314,14 +332,23 @@ public final class CniConfig {
     }
     Deadline deadline = Deadline.after(timeout);
     Result cached = cachedResultForDel(list.name(), list.cniVersion(), rt);
+    DeferredWork deferred = dispatcher().map(d -> new DeferredWork()).orElse(null);
     for (int i = plugins.size() - 1; i >= 0; i--) {
       PluginConf p = plugins.get(i);
+      if (!dispatcher().map(d -> d.runsInline(p.type())).orElse(true)) {
+        complete(deferred, " failed (delete): ");
+      }
+      String label = pluginLabel(p);
       try {
-        invokeWithPrev(Command.DEL, list.name(), list.cniVersion(), p, cached, rt, deadline);
+        if (deferred != null) {
+          deferred.running(label);
+        }
+        invokeWithPrev(Command.DEL, list.name(), list.cniVersion(), p, cached, rt, deadline, deferred);
       } catch (CniException e) {
-        throw e.withPrefix(pluginLabel(p) + " failed (delete): ");
+        throw e.withPrefix((deferred == null ? label : deferred.blame(label)) + " failed (delete): ");
       }
     }
+    complete(deferred, " failed (delete): ");
     deleteCacheQuietly(list.name(), rt);
   }
 
@@ -524,8 +551,19 @@ public final class CniConfig {
 
   private void invokeWithPrev(Command cmd, String name, String version, PluginConf plugin, Result prev, RuntimeConf rt,
       Deadline deadline) throws CniException {
-    byte[] stdin = stdin(name, version, plugin, prev, rt);
-    call(cmd, name, plugin.type(), cmdArgs(rt, stdin), deadline);
+    invokeWithPrev(cmd, name, version, plugin, prev, rt, deadline, null);
+  }
+
+  /** As above, an in-process plugin free to defer work to {@code deferred} (null: not; only with the dispatcher). */
+  private void invokeWithPrev(Command cmd, String name, String version, PluginConf plugin, Result prev, RuntimeConf rt,
+      Deadline deadline, DeferredWork deferred) throws CniException {
+    CmdArgs args = cmdArgs(rt, stdin(name, version, plugin, prev, rt));
+    if (deferred == null) {
+      call(cmd, name, plugin.type(), args, deadline);
+    } else {
+      logged(cmd, name, plugin.type(), args,
+          () -> ((DispatchingInvoker) invoker).invoke(cmd, plugin.type(), args, deadline, deferred));
+    }
   }
 
   /**

@@ -43,8 +43,8 @@ class CniConfigDeferredWorkTest {
     // an exec'd plugin that logs its ADD and passes its prevResult on
     Path bin = Files.createDirectories(tmp.resolve("bin"));
     Path x = bin.resolve("jt-exec");
-    Files.writeString(x, "#!/bin/sh\nif [ \"$CNI_COMMAND\" = ADD ]; then echo \"exec $CNI_COMMAND\" >> " + log
-        + "; fi\ncat >/dev/null\nprintf '{\"cniVersion\":\"1.0.0\"}'\n");
+    Files.writeString(x, "#!/bin/sh\nif [ \"$CNI_COMMAND\" != VERSION ]; then echo \"exec $CNI_COMMAND\" >> " + log
+        + "; fi\ncat >/dev/null\nif [ \"$CNI_COMMAND\" = ADD ]; then printf '{\"cniVersion\":\"1.0.0\"}'; fi\n");
     Files.setPosixFilePermissions(x, PosixFilePermissions.fromString("rwxr-xr-x"));
   }
 
@@ -90,12 +90,16 @@ class CniConfigDeferredWorkTest {
     }
   }
 
-  /** A plugin that defers one {@link Work} per ADD (or does it at once where it cannot) and logs its calls. */
+  /**
+   * A plugin that defers one {@link Work} per ADD and DEL (or does it at once where it cannot) and logs its calls;
+   * with {@code ipam}, its DEL then delegates to that type, as the bridge to its IPAM.
+   */
   private final class Deferring implements CniPlugin {
     final String type;
     final boolean workAlone;
     final boolean workFails;
     final boolean addFails;
+    String ipam;
 
     Deferring(String type, boolean workAlone, boolean workFails, boolean addFails) {
       this.type = type;
@@ -132,8 +136,16 @@ class CniConfigDeferredWorkTest {
     public void check(CmdArgs args, PluginContext ctx) {}
 
     @Override
-    public void del(CmdArgs args, PluginContext ctx) {
-      logLine("del " + type + (ctx.defer(new Work(type, true, false)) ? " deferred" : ""));
+    public void del(CmdArgs args, PluginContext ctx) throws CniException {
+      Work w = new Work(type, workAlone, workFails);
+      boolean deferred = ctx.defer(w);
+      logLine("del " + type + (deferred ? " deferred" : ""));
+      if (!deferred && !workAlone) {
+        w.complete();
+      }
+      if (ipam != null) {
+        ctx.delegate(io.jcni.libcni.spi.Command.DEL, ipam, args);
+      }
     }
   }
 
@@ -196,8 +208,8 @@ class CniConfigDeferredWorkTest {
     assertEquals("plugin type=\"jt-b\" failed (add): the work of jt-b was refused", e.getMessage());
     assertEquals(11, e.code());
     // the plugin whose work failed completed its ADD, so it is asked to DEL too; a DEL defers nothing
-    assertEquals(List.of("add jt-a", "add jt-b", "alone jt-a", "alone jt-b fails", "del jt-b", "del jt-a"),
-        events());
+    assertEquals(List.of("add jt-a", "add jt-b", "alone jt-a", "alone jt-b fails", "del jt-b", "alone jt-b fails",
+        "del jt-a"), events());
     assertFalse(cached(), "a failed ADD is not cached");
   }
 
@@ -207,7 +219,43 @@ class CniConfigDeferredWorkTest {
     CniException e = assertThrows(CniException.class,
         () -> cni.addNetworkList(chain("jt-a", "jt-b", "jt-c"), rt()));
     assertEquals("plugin type=\"jt-c\" failed (add): jt-c failed", e.getMessage());
-    assertEquals(List.of("add jt-a", "add jt-b", "add jt-c", "del jt-b", "del jt-a"), events());
+    assertEquals(List.of("add jt-a", "add jt-b", "add jt-c", "del jt-b", "alone jt-b", "del jt-a", "alone jt-a"),
+        events());
+  }
+
+  @Test
+  void aChainsDelCompletesItsPluginsWorkTogetherAfterTheLastOfThem() throws Exception {
+    CniConfig cni = cni(plugin("jt-a"), plugin("jt-b"));
+    cni.addNetworkList(chain("jt-a", "jt-b"), rt());
+    Files.writeString(log, "");
+    cni.delNetworkList(chain("jt-a", "jt-b"), rt());
+    assertEquals(List.of("del jt-b deferred", "del jt-a deferred", "together jt-b jt-a"), events());
+  }
+
+  @Test
+  void aDelegationFirstCompletesWhatWasDeferred() throws Exception {
+    Deferring main = plugin("jt-a");
+    main.ipam = "jt-exec";
+    CniConfig cni = cni(main, plugin("jt-b"));
+    cni.addNetworkList(chain("jt-a", "jt-b"), rt());
+    Files.writeString(log, "");
+    cni.delNetworkList(chain("jt-a", "jt-b"), rt());
+    // the address is released only once the rules that use it are gone
+    assertEquals(List.of("del jt-b deferred", "del jt-a deferred", "together jt-b jt-a", "exec DEL"), events());
+  }
+
+  @Test
+  void aFailedCompletionFailsTheDelWithItsPluginsNameAndKeepsTheCache() throws Exception {
+    CniConfig cni = cni(plugin("jt-a"), new Deferring("jt-b", true, true, false));
+    cni.addNetworkList(chain("jt-a"), rt());
+    Deferring main = plugin("jt-a");
+    main.ipam = "jt-exec";
+    CniConfig failing = cni(main, new Deferring("jt-b", true, true, false));
+    Files.writeString(log, "");
+    CniException e = assertThrows(CniException.class, () -> failing.delNetworkList(chain("jt-a", "jt-b"), rt()));
+    assertEquals("plugin type=\"jt-b\" failed (delete): the work of jt-b was refused", e.getMessage());
+    assertEquals(List.of("del jt-b deferred", "del jt-a deferred", "alone jt-b fails"), events());
+    org.junit.jupiter.api.Assertions.assertTrue(cached(), "the cache stays for a retry");
   }
 
   @Test
@@ -217,7 +265,7 @@ class CniConfigDeferredWorkTest {
         "{\"cniVersion\":\"1.0.0\",\"name\":\"jt-single\",\"type\":\"jt-a\"}".getBytes(StandardCharsets.UTF_8));
     cni.addNetwork(single, rt());
     cni.delNetwork(single, rt());
-    assertEquals(List.of("add jt-a", "not deferred jt-a", "alone jt-a", "del jt-a"), events());
+    assertEquals(List.of("add jt-a", "not deferred jt-a", "alone jt-a", "del jt-a", "alone jt-a"), events());
   }
 
   @Test

@@ -114,7 +114,8 @@ class RuntimeConflistsTest {
    * ADDs. With {@code first}, the host has empty nat and filter tables and the first pod's ADD, which makes the
    * shared chains, is watched: one transaction too. With {@code leftover}, the second pod's masquerade chain exists
    * before its ADD (left by a crashed attempt): the combined transaction is refused, each plugin's change is made
-   * on its own, and the rules still equal Go's over the same leftover.
+   * on its own, and the rules still equal Go's over the same leftover. The second pod's DEL is one transaction
+   * too, and leaves what Go's leaves.
    */
   @ParameterizedTest
   @ValueSource(strings = {"10-containerd-net.conflist", "87-podman.conflist", "87-podman.conflist leftover",
@@ -149,6 +150,8 @@ class RuntimeConflistsTest {
             .withCapabilityArgs(PORTS));
       }
       State goAdded = State.settled(goHost, goPods.get(1));
+      go.delNetworkList(goList, RuntimeConf.of("rt-pod-2", goPods.get(1).path(), "eth0").withCapabilityArgs(PORTS));
+      State goDeleted = State.settled(goHost, goPods.get(0));
 
       try (NetNs host = NetNs.open(Path.of(jHost.path()))) {
         CniConfig jcni = inProcess(host, tmp.resolve("cache"), tmp.resolve("no-plugins"));
@@ -181,9 +184,15 @@ class RuntimeConflistsTest {
         assertEquals(goAdded, State.awaiting(goAdded, jHost, jPods.get(1)),
             file + ": state after the second ADD, Go (expected) and in-process (actual)");
         jcni.checkNetworkList(list, rts.get(1));
-        for (RuntimeConf rt : rts) {
-          jcni.delNetworkList(list, rt);
+        try (NftMonitor monitor = NftMonitor.start(jHost)) {
+          jcni.delNetworkList(list, rts.get(1));
+          generations = monitor.generationsUntilMark();
         }
+        // the second pod's DEL: every plugin's removal in one transaction, the address released after it
+        assertEquals(1, generations.size(), param + ": transactions of the second pod's DEL: " + generations);
+        assertEquals(goDeleted, State.awaiting(goDeleted, jHost, jPods.get(0)),
+            file + ": state after the second pod's DEL, Go (expected) and in-process (actual)");
+        jcni.delNetworkList(list, rts.get(0));
       }
     } finally {
       deleteTree(tmp);

@@ -7,19 +7,23 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The work the in-process plugins of one ADD have {@linkplain io.jcni.libcni.spi.PluginContext#defer deferred} and
- * not yet completed, each item with the plugin it came from, so that a failure names that plugin. An ADD that fails
- * leaves it, undone, with the call.
+ * The work the in-process plugins of one ADD or DEL have {@linkplain io.jcni.libcni.spi.PluginContext#defer
+ * deferred} and not yet completed, each item with the plugin it came from, so that a failure names that plugin
+ * ({@link #blame}). An operation that fails leaves it, undone, with the call.
+ *
+ * <p>It is completed by the caller after the last in-process plugin and before an exec'd one, and by a plugin's
+ * context before a delegation (an IPAM DEL must not release an address before the rules that use it are gone).
  */
 public final class DeferredWork {
-  private record Item(String failurePrefix, Deferred work) {}
+  private record Item(String plugin, Deferred work) {}
 
   private final List<Item> pending = new ArrayList<>();
   private String running = "";
+  private String failed;
 
-  /** Names the plugin that runs next: what it defers fails with {@code failurePrefix} ("plugin type=… failed (add): "). */
-  public synchronized void running(String failurePrefix) {
-    running = failurePrefix;
+  /** Names the plugin that runs next (its failure prefix, "plugin type=… failed (add): "): it owns what it defers. */
+  public synchronized void running(String plugin) {
+    running = plugin;
   }
 
   synchronized void add(Deferred work) {
@@ -27,10 +31,19 @@ public final class DeferredWork {
   }
 
   /**
+   * The plugin to name for a failure: the one whose deferred work failed, if the last completion did, else
+   * {@code current}, the plugin that was running.
+   */
+  public synchronized String blame(String current) {
+    String plugin = failed == null ? current : failed;
+    failed = null;
+    return plugin;
+  }
+
+  /**
    * Completes everything deferred so far: as one step where the first item {@linkplain Deferred#completeWith takes
-   * the rest}, else each on its own, in order, stopping at the first failure. Nothing is pending afterwards.
-   *
-   * @throws CniException the failure, prefixed with its plugin's {@code failurePrefix}
+   * the rest}, else each on its own, in order, stopping at the first failure, whose plugin {@link #blame} then
+   * names. Nothing is pending afterwards.
    */
   public void complete() throws CniException {
     List<Item> items;
@@ -58,15 +71,21 @@ public final class DeferredWork {
     boolean run() throws CniException;
   }
 
-  /** Runs {@code step} of {@code item}; a failure names the item's plugin, a {@link RuntimeException} as code 999. */
-  private static boolean run(Item item, Step step) throws CniException {
+  /** Runs {@code step} of {@code item}; a failure is blamed on the item's plugin, a {@link RuntimeException} as 999. */
+  private boolean run(Item item, Step step) throws CniException {
     try {
       return step.run();
     } catch (CniException e) {
-      throw e.withPrefix(item.failurePrefix());
+      failedIn(item);
+      throw e;
     } catch (RuntimeException e) {
+      failedIn(item);
       String msg = e.getMessage() == null ? e.toString() : e.getMessage();
-      throw new CniException(ErrorCode.INTERNAL, msg, "", e).withPrefix(item.failurePrefix());
+      throw new CniException(ErrorCode.INTERNAL, msg, "", e);
     }
+  }
+
+  private synchronized void failedIn(Item item) {
+    failed = item.plugin();
   }
 }

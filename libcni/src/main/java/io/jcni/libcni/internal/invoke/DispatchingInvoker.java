@@ -55,12 +55,21 @@ public final class DispatchingInvoker implements PluginInvoker {
 
   @Override
   public byte[] invoke(Command command, String type, CmdArgs args, Deadline deadline) throws CniException {
+    return invoke(command, type, args, deadline, null);
+  }
+
+  /**
+   * {@link #invoke(Command, String, CmdArgs, Deadline)}, an in-process plugin free to defer work to {@code deferred}
+   * (null: not); the caller completes it before any plugin that does not run in-process.
+   */
+  public byte[] invoke(Command command, String type, CmdArgs args, Deadline deadline, DeferredWork deferred)
+      throws CniException {
     Optional<CniPlugin> inline = runsInline(type) ? registry.lookup(type) : Optional.empty();
     if (inline.isEmpty()) {
       return exec.invoke(command, type, args, deadline);
     }
     CniPlugin plugin = inline.get();
-    return run(plugin, type, command, args, new Context(deadline, null), context -> switch (command) {
+    return run(plugin, type, command, args, new Context(deadline, deferred), context -> switch (command) {
       case ADD -> plugin.add(args, context);
       case CHECK -> {
         plugin.check(args, context);
@@ -152,12 +161,21 @@ public final class DispatchingInvoker implements PluginInvoker {
 
     @Override
     public byte[] delegate(Command command, String type, CmdArgs args) throws CniException {
+      completeDeferred();
       return invoke(command, type, args, deadline);
     }
 
     @Override
     public ObjectNode delegateAdd(String type, CmdArgs args) throws CniException {
+      completeDeferred();
       return add(type, args, deadline);
+    }
+
+    /** A delegation (IPAM) sees what the chain deferred done: an address is released only after its rules go. */
+    private void completeDeferred() throws CniException {
+      if (deferred != null) {
+        deferred.complete();
+      }
     }
 
     @Override

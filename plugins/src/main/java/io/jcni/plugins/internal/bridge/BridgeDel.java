@@ -17,9 +17,10 @@ import io.jcni.plugins.internal.netfilter.MacSpoofCheck;
 import java.util.List;
 
 /**
- * One DEL of the bridge plugin, in Go's order: the container interface (its peer goes with it), then IPAM, then the
- * spoof-check rules, then the masquerade rules. Anything already gone is fine. Unlike Go, the masquerade rules are
- * also removed when CNI_NETNS is empty or gone, using the prevResult addresses (plugins#810).
+ * One DEL of the bridge plugin: the container interface (its peer goes with it), then the masquerade rules, then
+ * IPAM, then the spoof-check rules. Anything already gone is fine. Unlike Go, the masquerade rules go before the
+ * address is released (Go removes them after IPAM), and also when CNI_NETNS is empty or gone, using the prevResult
+ * addresses (plugins#810).
  */
 final class BridgeDel {
   private final BridgeConf conf;
@@ -36,6 +37,12 @@ final class BridgeDel {
 
   void run() throws CniException {
     List<IpNet> removed = args.netns().isEmpty() ? List.of() : ContainerLink.delete(args.netns(), args.ifName());
+    if (conf.isLayer3() && conf.ipMasq()) {
+      // before IPAM (Go tears them down after it): an address is released only once no rule uses it, and the
+      // removal can join the chain's other rule changes, which the delegation below completes
+      List<IpNet> addrs = removed.isEmpty() ? PrevResultAddresses.of(conf.prevResult(), conf.cniVersion()) : removed;
+      new IpMasq(null, firewall).teardown(conf.name(), args.containerId(), args.ifName(), addrs, ctx);
+    }
     if (conf.isLayer3()) {
       ctx.delegate(Command.DEL, conf.ipamType(), args);
     }
@@ -46,10 +53,6 @@ final class BridgeDel {
         // Go only prints this one to stderr and carries on
         System.err.println(e.getMessage());
       }
-    }
-    if (conf.isLayer3() && conf.ipMasq()) {
-      List<IpNet> addrs = removed.isEmpty() ? PrevResultAddresses.of(conf.prevResult(), conf.cniVersion()) : removed;
-      new IpMasq(null, firewall).teardown(conf.name(), args.containerId(), args.ifName(), addrs);
     }
   }
 }

@@ -120,12 +120,15 @@ public final class FirewallPlugin implements CniPlugin {
     iptablesBackend(conf);
     // Without a prevResult there are no addresses, so nothing to remove (as upstream).
     List<IpNet> ips = conf.prevResult() == null ? List.of() : addresses(conf.prevResult());
-    try {
-      new FilterTables(exec, ctx.deadline()).change(familiesOf(ips), (f, plan) -> ForwardRules.del(plan, f.of(ips)),
-          new EnumMap<>(IptablesFamily.class));
-    } catch (RuntimeException e) {
-      throw unexpected(e);
-    }
+    FilterTables tables = new FilterTables(exec, ctx.deadline());
+    FilterTables.Planner planner = (f, plan) -> ForwardRules.del(plan, f.of(ips));
+    tables.work(familiesOf(ips), planner, Set.of(ForwardRules.CHAIN, conf.adminChain()), () -> {
+      try {
+        tables.change(familiesOf(ips), planner, new EnumMap<>(IptablesFamily.class));
+      } catch (RuntimeException e) {
+        throw unexpected(e);
+      }
+    }).hand(ctx);
     // The isolation rules are per bridge and may serve other containers, so DEL leaves them (as upstream).
     policy(conf);
   }

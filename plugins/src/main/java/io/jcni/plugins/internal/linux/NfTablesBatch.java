@@ -207,6 +207,11 @@ public final class NfTablesBatch {
   }
 
   /** Whether the batch changes nothing. */
+  /** Adds {@code other}'s messages after this batch's, so that both go in one transaction. */
+  public void addAll(NfTablesBatch other) {
+    messages.addAll(other.messages);
+  }
+
   public boolean isEmpty() {
     return messages.isEmpty();
   }

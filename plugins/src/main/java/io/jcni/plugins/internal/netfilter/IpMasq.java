@@ -130,6 +130,16 @@ public final class IpMasq {
   }
 
   /**
+   * {@link #teardown} as a step of a chain's DEL: the iptables rules' removal may be committed together with the
+   * chain's other rule changes ({@link PluginContext#defer}), its failure then reported when they are.
+   */
+  public void teardown(String network, String containerId, String ifName, List<IpNet> ips, PluginContext ctx)
+      throws CniException {
+    List<IpNet> addrs = ips.isEmpty() ? BOTH_FAMILIES : List.copyOf(ips);
+    forBothBackends(r -> r.teardown(network, containerId, ifName, addrs, ctx));
+  }
+
+  /**
    * Removes the nftables rules of {@code network} whose attachment is not in {@code keep} (iptables rules cannot
    * be attributed to a network, as in Go).
    */

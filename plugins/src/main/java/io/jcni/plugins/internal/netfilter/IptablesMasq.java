@@ -171,6 +171,31 @@ final class IptablesMasq implements MasqRules {
     return lines;
   }
 
+  /**
+   * The teardown as {@link TableWork}: together with the chain's other rule changes, exactly what setup made, else
+   * what the nat tables as read show; on its own, {@link #teardown}, whose failure counts only where iptables works.
+   */
+  @Override
+  public void teardown(String network, String containerId, String ifName, List<IpNet> ips, PluginContext ctx)
+      throws CniException {
+    String chain = MasqNames.chainName(network, containerId);
+    String comment = MasqNames.iptablesComment(network, containerId);
+    new TableWork(exec, exec.deadline(), Set.of("nat"), Set.of(chain), (batch, shared) -> {
+      Optional<NfTablesBatch> own = IptablesNftBatch.exactTeardown(exec, chain, comment, ips)
+          .or(() -> IptablesNftBatch.teardown(exec, chain, ips));
+      own.ifPresent(batch::addAll);
+      return TableWork.Planned.covered(own.isPresent());
+    }, () -> {
+      try {
+        teardown(network, containerId, ifName, ips);
+      } catch (CniException e) {
+        if (isSupported()) {
+          throw e;
+        }
+      }
+    }, () -> {}).hand(ctx);
+  }
+
   @Override
   public void teardown(String network, String containerId, String ifName, List<IpNet> ips) throws CniException {
     String chain = MasqNames.chainName(network, containerId);

@@ -23,6 +23,16 @@ sealed interface MasqRules permits IptablesMasq, NftablesMasq {
   /** Removes what {@link #setup} installed for this attachment; succeeds when nothing is there. */
   void teardown(String network, String containerId, String ifName, List<IpNet> ips) throws CniException;
 
+  /**
+   * {@link #teardown} as a step of a chain's DEL, which may complete it together with the chain's other rule
+   * changes ({@link PluginContext#defer}); a failure counts only where this backend {@linkplain #isSupported can
+   * run here}. This default tears down at once.
+   */
+  default void teardown(String network, String containerId, String ifName, List<IpNet> ips, PluginContext ctx)
+      throws CniException {
+    teardown(network, containerId, ifName, ips);
+  }
+
   /** Removes rules of {@code network} that belong to none of {@code keep}. */
   void gc(String network, Collection<IpMasq.Attachment> keep) throws CniException;
 

@@ -260,6 +260,42 @@ final class IptablesPortMapper implements PortMapper {
     });
   }
 
+  /**
+   * {@link #unforward(PortMapConf, String)} as {@link TableWork}: together with the chain's other rule changes, the
+   * container's chains and the jumps to them as the nat tables read show them, in the families of the addresses of
+   * the prevResult, those ADD used. Without a prevResult, or where a table cannot be read from the kernel, the
+   * removal is made on its own, in both families.
+   */
+  @Override
+  public void unforward(PortMapConf conf, String containerId, PluginContext ctx) throws CniException {
+    String dn = DnatChain.nameFor(conf.name(), containerId);
+    String oldSnat = DnatChain.oldSnatNameFor(conf.name(), containerId);
+    List<IptablesFamily> families = new ArrayList<>();
+    if (conf.containerV4() != null) {
+      families.add(IptablesFamily.V4);
+    }
+    if (conf.containerV6() != null) {
+      families.add(IptablesFamily.V6);
+    }
+    new TableWork(exec, deadline, Set.of("nat"), Set.of(dn, oldSnat), (batch, shared) -> {
+      if (families.isEmpty()) {
+        return TableWork.Planned.NOT_COVERED;
+      }
+      List<IptablesTable.Change> changes = new ArrayList<>();
+      for (IptablesFamily f : families) {
+        IptablesTable nat = nat(f);
+        java.util.Optional<TableDump> table = exec.readTable(f, "nat");
+        if (table.isEmpty()) {
+          return TableWork.Planned.NOT_COVERED;
+        }
+        List<String> lines = teardownLines(table.get(), HostPortChains.DNAT, dn);
+        lines.addAll(teardownLines(table.get(), HostPortChains.OLD_SNAT, oldSnat));
+        changes.add(new IptablesTable.Change(nat, lines));
+      }
+      return TableWork.Planned.covered(IptablesTable.addAll(batch, changes));
+    }, () -> unforward(conf, containerId), () -> {}).hand(ctx);
+  }
+
   private void unforwardLocked(PortMapConf conf, String containerId) throws CniException {
     String dn = DnatChain.nameFor(conf.name(), containerId);
     String oldSnat = DnatChain.oldSnatNameFor(conf.name(), containerId);

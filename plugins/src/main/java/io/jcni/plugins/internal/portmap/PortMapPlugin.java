@@ -114,7 +114,7 @@ public final class PortMapPlugin implements CniPlugin {
       return;
     }
     // which families ADD used is not known here; removal is idempotent, so both are cleaned
-    mapper(conf, ctx.deadline()).unforward(conf, args.containerId());
+    mapper(conf, ctx.deadline()).unforward(conf, args.containerId(), ctx);
   }
 
   private PortMapConf parse(CmdArgs args) throws CniException {

@@ -30,4 +30,12 @@ sealed interface PortMapper permits IptablesPortMapper, NftablesPortMapper {
 
   /** Removes the container's forwarding in both families; succeeds when it is already gone. */
   void unforward(PortMapConf conf, String containerId) throws CniException;
+
+  /**
+   * {@link #unforward(PortMapConf, String)} as a step of a chain's DEL, which may complete it together with the
+   * chain's other rule changes ({@link PluginContext#defer}). This default removes at once.
+   */
+  default void unforward(PortMapConf conf, String containerId, PluginContext ctx) throws CniException {
+    unforward(conf, containerId);
+  }
 }
