@@ -200,6 +200,74 @@ class RuntimeConflistsTest {
   }
 
   /**
+   * The nftables backends (the bridge's masquerade and portmap, `"backend":"nftables"`), which Debian's 1.1.1 lacks:
+   * a second pod's ADD and its DEL are one transaction each, and the ruleset after each equals what the same
+   * plugins leave called one by one (each plugin's own transaction, through a caller's invoker, which defers
+   * nothing), read with {@code nft list ruleset}.
+   */
+  @org.junit.jupiter.api.Test
+  void theNftablesBackendsOfAChainAreOneTransactionToo() throws Exception {
+    Path tmp = Files.createTempDirectory("jt-conflists");
+    try {
+      ObjectNode root = (ObjectNode) JSON.readTree(Files.readAllBytes(EXAMPLES.resolve("10-containerd-net.conflist")));
+      ((ObjectNode) root.path("plugins").get(0)).put("ipMasqBackend", "nftables");
+      ((ObjectNode) root.path("plugins").get(1)).put("backend", "nftables");
+      byte[] conflist = JSON.writeValueAsBytes(root);
+      TestNetns joint = pool.create("rtn");
+      TestNetns single = pool.create("rts");
+      List<TestNetns> jointPods = List.of(pool.create("rtn1"), pool.create("rtn2"));
+      List<TestNetns> singlePods = List.of(pool.create("rts1"), pool.create("rts2"));
+      try (NetNs jointNs = NetNs.open(Path.of(joint.path())); NetNs singleNs = NetNs.open(Path.of(single.path()))) {
+        NetworkConfigList jointList = withDataDir(conflist, tmp.resolve("ipam-joint"));
+        NetworkConfigList singleList = withDataDir(conflist, tmp.resolve("ipam-single"));
+        CniConfig together = inProcess(jointNs, tmp.resolve("cache-joint"), tmp.resolve("no-plugins"));
+        PluginRegistry registry = registry(singleNs);
+        CniConfig oneByOne = CniConfig.builder().path(List.of()).cacheDir(tmp.resolve("cache-single"))
+            .invoker(new io.jcni.libcni.internal.invoke.DispatchingInvoker(registry, registry::has,
+                (command, type, args) -> {
+                  throw new AssertionError("exec'd " + type);
+                }))
+            .build();
+        List<String> generations = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+          RuntimeConf rt = RuntimeConf.of("rt-pod-" + i, jointPods.get(i).path(), "eth0").withCapabilityArgs(PORTS);
+          oneByOne.addNetworkList(singleList,
+              RuntimeConf.of("rt-pod-" + i, singlePods.get(i).path(), "eth0").withCapabilityArgs(PORTS));
+          if (i == 0) {
+            together.addNetworkList(jointList, rt);
+            continue;
+          }
+          try (NftMonitor monitor = NftMonitor.start(joint)) {
+            together.addNetworkList(jointList, rt);
+            generations.addAll(monitor.generationsUntilMark());
+          }
+        }
+        assertEquals(1, generations.size(), "transactions of the second ADD: " + generations);
+        assertEquals(single.exec("nft", "list", "ruleset"), joint.exec("nft", "list", "ruleset"), "after ADD");
+
+        generations.clear();
+        oneByOne.delNetworkList(singleList,
+            RuntimeConf.of("rt-pod-1", singlePods.get(1).path(), "eth0").withCapabilityArgs(PORTS));
+        try (NftMonitor monitor = NftMonitor.start(joint)) {
+          together.delNetworkList(jointList,
+              RuntimeConf.of("rt-pod-1", jointPods.get(1).path(), "eth0").withCapabilityArgs(PORTS));
+          generations.addAll(monitor.generationsUntilMark());
+        }
+        assertEquals(1, generations.size(), "transactions of the second pod's DEL: " + generations);
+        String afterDel = joint.exec("nft", "list", "ruleset");
+        assertEquals(single.exec("nft", "list", "ruleset"), afterDel, "after DEL");
+        assertTrue(afterDel.contains("rt-pod-0") && !afterDel.contains("rt-pod-1"), afterDel);
+        together.delNetworkList(jointList,
+            RuntimeConf.of("rt-pod-0", jointPods.get(0).path(), "eth0").withCapabilityArgs(PORTS));
+        oneByOne.delNetworkList(singleList,
+            RuntimeConf.of("rt-pod-0", singlePods.get(0).path(), "eth0").withCapabilityArgs(PORTS));
+      }
+    } finally {
+      deleteTree(tmp);
+    }
+  }
+
+  /**
    * Eight pods attached at once to a host whose nat and filter tables are empty: every ADD succeeds, and the shared
    * chains' entry rules exist once each, as iptables-save shows; the chains' changes were planned under this
    * process's table locks where they made shared state, and without them otherwise.
@@ -379,11 +447,15 @@ class RuntimeConflistsTest {
    * path on which no binary can be found: an exec of any plugin would fail the operation.
    */
   private static CniConfig inProcess(NetNs host, Path cache, Path noPlugins) {
-    PluginRegistry registry = PluginRegistry.empty().register(new BridgePlugin(host))
-        .register(new HostLocalPlugin()).register(new PortMapPlugin(host)).register(new FirewallPlugin(host))
-        .register(new TuningPlugin());
+    PluginRegistry registry = registry(host);
     return CniConfig.builder().path(List.of(noPlugins.toString())).cacheDir(cache).inline(registry, registry::has)
         .build();
+  }
+
+  /** The plugins of the conflists, in-process with {@code host} as their host namespace. */
+  private static PluginRegistry registry(NetNs host) {
+    return PluginRegistry.empty().register(new BridgePlugin(host)).register(new HostLocalPlugin())
+        .register(new PortMapPlugin(host)).register(new FirewallPlugin(host)).register(new TuningPlugin());
   }
 
   /**

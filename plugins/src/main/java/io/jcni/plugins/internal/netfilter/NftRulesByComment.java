@@ -28,21 +28,33 @@ public final class NftRulesByComment {
   public static boolean delete(FirewallExec exec, List<Chain> chains, Predicate<String> wanted) {
     for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
       NfTablesBatch batch = new NfTablesBatch();
-      for (Chain c : chains) {
-        Optional<List<NfTablesRules.Rule>> rules = exec.listNftRules(c.family(), c.table(), c.name());
-        if (rules.isEmpty()) {
-          return false;
-        }
-        for (NfTablesRules.Rule r : rules.get()) {
-          if (r.comment() != null && wanted.test(r.comment())) {
-            batch.deleteRule(c.family(), c.table(), c.name(), r.handle());
-          }
-        }
+      if (!addDeletes(exec, chains, wanted, batch)) {
+        return false;
       }
       if (batch.isEmpty() || exec.commitNft(batch)) {
         return true;
       }
     }
     return false;
+  }
+
+  /**
+   * Adds to {@code batch} the deletion of the rules of {@code chains} whose comment {@code wanted} accepts, as read
+   * now; false when a chain cannot be read here.
+   */
+  public static boolean addDeletes(FirewallExec exec, List<Chain> chains, Predicate<String> wanted,
+      NfTablesBatch batch) {
+    for (Chain c : chains) {
+      Optional<List<NfTablesRules.Rule>> rules = exec.listNftRules(c.family(), c.table(), c.name());
+      if (rules.isEmpty()) {
+        return false;
+      }
+      for (NfTablesRules.Rule r : rules.get()) {
+        if (r.comment() != null && wanted.test(r.comment())) {
+          batch.deleteRule(c.family(), c.table(), c.name(), r.handle());
+        }
+      }
+    }
+    return true;
   }
 }

@@ -1,6 +1,7 @@
 package io.jcni.plugins.internal.netfilter;
 
 import io.jcni.libcni.internal.types.Ips;
+import io.jcni.libcni.spi.PluginContext;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.IpNet;
 import io.jcni.plugins.internal.linux.NfTablesBatch;
@@ -66,6 +67,45 @@ final class NftablesMasq implements MasqRules {
       b.append("add rule ").append(T).append(' ').append(CHAIN).append(' ').append(ruleFor(ip, comment)).append('\n');
     }
     return b.toString();
+  }
+
+  /**
+   * The setup as {@link TableWork}: together with the chain's other rule changes, the attachment's stale rules
+   * (as read now) replaced by its new ones; on its own, {@link #setup}.
+   */
+  @Override
+  public void setup(String network, String containerId, String ifName, List<IpNet> ips, PluginContext ctx)
+      throws CniException {
+    String prefix = MasqNames.instanceHash(network, ifName, containerId);
+    String comment = MasqNames.nftComment(network, ifName, containerId);
+    TableWork.nft(exec, exec.deadline(), "masq " + prefix, (batch, shared) -> {
+      Optional<List<NfTablesRules.Rule>> stale = listInProcess(prefix);
+      stale.ifPresent(rules -> batch.addAll(
+          NftablesMasqBatch.setup(rules.stream().map(NfTablesRules.Rule::handle).toList(), comment, ips)));
+      return TableWork.Planned.covered(stale.isPresent());
+    }, () -> setup(network, containerId, ifName, ips), () -> {}).hand(ctx);
+  }
+
+  /**
+   * The teardown as {@link TableWork}: together with the chain's other rule changes, the attachment's rules as
+   * read now; on its own, {@link #teardown}, whose failure counts only where nftables works here.
+   */
+  @Override
+  public void teardown(String network, String containerId, String ifName, List<IpNet> ips, PluginContext ctx)
+      throws CniException {
+    String prefix = MasqNames.instanceHash(network, ifName, containerId);
+    TableWork.nft(exec, exec.deadline(), "masq " + prefix,
+        (batch, shared) -> TableWork.Planned.covered(NftRulesByComment.addDeletes(exec, List.of(MASQ_CHECKS),
+            comment -> comment.startsWith(prefix), batch)),
+        () -> {
+          try {
+            teardown(network, containerId, ifName, ips);
+          } catch (CniException e) {
+            if (isSupported()) {
+              throw e;
+            }
+          }
+        }, () -> {}).hand(ctx);
   }
 
   @Override

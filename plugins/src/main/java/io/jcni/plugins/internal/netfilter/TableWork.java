@@ -30,9 +30,10 @@ import java.util.TreeSet;
  * @param plan plans the change from the tables as read now and adds it to a batch
  * @param alone the change as the plugin makes it without a chain
  * @param committed what must follow the change once it is in the kernel (it cannot fail)
+ * @param nft whether the change is to nft's own tables rather than to iptables'
  */
 public record TableWork(FirewallExec exec, Deadline deadline, Set<String> tables, Set<String> chains, Plan plan,
-    Alone alone, Runnable committed) implements Deferred {
+    Alone alone, Runnable committed, boolean nft) implements Deferred {
 
   /**
    * Plans a change from the tables as read now and adds it to {@code batch} ({@link Planned#ADDED}), unless the
@@ -66,6 +67,22 @@ public record TableWork(FirewallExec exec, Deadline deadline, Set<String> tables
   public TableWork {
     tables = Set.copyOf(tables);
     chains = Set.copyOf(chains);
+  }
+
+  /** A change to iptables tables (iptables-nft's encoding). */
+  public TableWork(FirewallExec exec, Deadline deadline, Set<String> tables, Set<String> chains, Plan plan,
+      Alone alone, Runnable committed) {
+    this(exec, deadline, tables, chains, plan, alone, committed, false);
+  }
+
+  /**
+   * A change to nft's own tables (the nftables backends'): no iptables table to lock, and its plan never makes
+   * shared state a concurrent ADD could make too (nft's table and chain creation is idempotent). {@code owner}
+   * names what the plan depends on, as {@link #chains} does.
+   */
+  public static TableWork nft(FirewallExec exec, Deadline deadline, String owner, Plan plan, Alone alone,
+      Runnable committed) {
+    return new TableWork(exec, deadline, Set.of(), Set.of("nft " + owner), plan, alone, committed, true);
   }
 
   /** Hands this change to {@code ctx} to complete with the chain's other changes, or makes it now. */
@@ -121,7 +138,8 @@ public record TableWork(FirewallExec exec, Deadline deadline, Set<String> tables
         return p;
       }
     }
-    return Planned.covered(exec.commit(batch));
+    // iptables-nft's encoding needs the checked iptables-nft (commit); nft's own tables alone do not (commitNft)
+    return Planned.covered(all.stream().allMatch(TableWork::nft) ? exec.commitNft(batch) : exec.commit(batch));
   }
 
   private boolean lockedAll(List<String> locks, IptablesTable.Work<Boolean> work) throws CniException {

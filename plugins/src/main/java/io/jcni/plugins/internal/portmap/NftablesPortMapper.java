@@ -1,6 +1,7 @@
 package io.jcni.plugins.internal.portmap;
 
 import io.jcni.libcni.spi.Deadline;
+import io.jcni.libcni.spi.PluginContext;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.ErrorCode;
 import io.jcni.libcni.types.IpNet;
@@ -10,6 +11,7 @@ import io.jcni.plugins.internal.netfilter.FirewallCommandException;
 import io.jcni.plugins.internal.netfilter.FirewallExec;
 import io.jcni.plugins.internal.netfilter.NftRuleRef;
 import io.jcni.plugins.internal.netfilter.NftRulesByComment;
+import io.jcni.plugins.internal.netfilter.TableWork;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -43,6 +45,32 @@ final class NftablesPortMapper implements PortMapper {
   NftablesPortMapper(FirewallExec exec, Deadline deadline) {
     this.exec = exec;
     this.deadline = deadline;
+  }
+
+  /**
+   * {@link #forward(PortMapConf, String, List)} as {@link TableWork}: together with the chain's other rule changes
+   * where its messages are covered; {@code then} runs once the forwarding is in the kernel.
+   */
+  @Override
+  public void forward(PortMapConf conf, String containerId, List<IpNet> containers, Runnable then,
+      PluginContext ctx) throws CniException {
+    TableWork.nft(exec, deadline, "hostport " + containerId, (batch, shared) -> {
+      Optional<NfTablesBatch> own = HostPortBatch.forward(conf, containerId, containers);
+      own.ifPresent(batch::addAll);
+      return TableWork.Planned.covered(own.isPresent());
+    }, () -> {
+      forward(conf, containerId, containers);
+      then.run();
+    }, then).hand(ctx);
+  }
+
+  /** {@link #unforward(PortMapConf, String)} as {@link TableWork}: the container's rules as read now. */
+  @Override
+  public void unforward(PortMapConf conf, String containerId, PluginContext ctx) throws CniException {
+    TableWork.nft(exec, deadline, "hostport " + containerId,
+        (batch, shared) -> TableWork.Planned.covered(
+            NftRulesByComment.addDeletes(exec, CONTAINER_CHAINS, containerId::equals, batch)),
+        () -> unforward(conf, containerId), () -> {}).hand(ctx);
   }
 
   @Override
