@@ -185,15 +185,7 @@ final class IptablesMasq implements MasqRules {
           .or(() -> IptablesNftBatch.teardown(exec, chain, ips));
       own.ifPresent(batch::addAll);
       return TableWork.Planned.covered(own.isPresent());
-    }, () -> {
-      try {
-        teardown(network, containerId, ifName, ips);
-      } catch (CniException e) {
-        if (isSupported()) {
-          throw e;
-        }
-      }
-    }, () -> {}).hand(ctx);
+    }, () -> teardownWhereSupported(network, containerId, ifName, ips), () -> {}).hand(ctx);
   }
 
   @Override

@@ -33,6 +33,18 @@ sealed interface MasqRules permits IptablesMasq, NftablesMasq {
     teardown(network, containerId, ifName, ips);
   }
 
+  /** {@link #teardown}, whose failure counts only where this backend {@linkplain #isSupported can run here}. */
+  default void teardownWhereSupported(String network, String containerId, String ifName, List<IpNet> ips)
+      throws CniException {
+    try {
+      teardown(network, containerId, ifName, ips);
+    } catch (CniException e) {
+      if (isSupported()) {
+        throw e;
+      }
+    }
+  }
+
   /** Removes rules of {@code network} that belong to none of {@code keep}. */
   void gc(String network, Collection<IpMasq.Attachment> keep) throws CniException;
 

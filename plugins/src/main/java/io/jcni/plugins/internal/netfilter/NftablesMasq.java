@@ -97,15 +97,7 @@ final class NftablesMasq implements MasqRules {
     TableWork.nft(exec, exec.deadline(), "masq " + prefix,
         (batch, shared) -> TableWork.Planned.covered(NftRulesByComment.addDeletes(exec, List.of(MASQ_CHECKS),
             comment -> comment.startsWith(prefix), batch)),
-        () -> {
-          try {
-            teardown(network, containerId, ifName, ips);
-          } catch (CniException e) {
-            if (isSupported()) {
-              throw e;
-            }
-          }
-        }, () -> {}).hand(ctx);
+        () -> teardownWhereSupported(network, containerId, ifName, ips), () -> {}).hand(ctx);
   }
 
   @Override
