@@ -206,12 +206,12 @@ public final class NfTablesBatch {
     return messages.size();
   }
 
-  /** Whether the batch changes nothing. */
   /** Adds {@code other}'s messages after this batch's, so that both go in one transaction. */
   public void addAll(NfTablesBatch other) {
     messages.addAll(other.messages);
   }
 
+  /** Whether the batch changes nothing. */
   public boolean isEmpty() {
     return messages.isEmpty();
   }

@@ -113,7 +113,8 @@ public final class PortMapPlugin implements CniPlugin {
     if (conf.mappings().isEmpty()) {
       return;
     }
-    // which families ADD used is not known here; removal is idempotent, so both are cleaned
+    // with a prevResult, the families of its addresses (those ADD used) in a chain's joint transaction; without
+    // one, or on its own, both families are cleaned (removal is idempotent)
     mapper(conf, ctx.deadline()).unforward(conf, args.containerId(), ctx);
   }
 
