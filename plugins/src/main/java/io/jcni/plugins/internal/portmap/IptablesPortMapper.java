@@ -12,10 +12,10 @@ import io.jcni.plugins.internal.netfilter.IptablesRule;
 import io.jcni.plugins.internal.netfilter.IptablesTable;
 import io.jcni.plugins.internal.netfilter.TableDump;
 import io.jcni.plugins.internal.netfilter.TableWork;
-import io.jcni.plugins.internal.linux.NfTablesBatch;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -58,7 +58,9 @@ final class IptablesPortMapper implements PortMapper {
     String dn = DnatChain.nameFor(conf.name(), containerId);
     new TableWork(exec, deadline, Set.of("nat"),
         Set.of(HostPortChains.SETMARK, HostPortChains.MASQ, HostPortChains.DNAT, dn),
-        (batch, shared) -> plan(batch, shared, conf, containerId, containers),
+        (batch, shared) -> plan(conf, containerId, containers, shared, new ArrayList<>())
+            .map(changes -> TableWork.Planned.covered(IptablesTable.addAll(batch, changes)))
+            .orElse(TableWork.Planned.NEEDS_SHARED),
         () -> {
           forward(conf, containerId, containers);
           then.run();
@@ -66,46 +68,35 @@ final class IptablesPortMapper implements PortMapper {
   }
 
   /**
-   * Plans each family's setup from its nat table read now into {@code batch}; without {@code shared}, only where
-   * the shared chains and entry rules are all there.
+   * Each family's setup as planned from its nat table read now, or empty when {@code shared} is false and the
+   * shared chains or entry rules are not all there; the families without the container's chain go to
+   * {@code created}.
    */
-  private TableWork.Planned plan(NfTablesBatch batch, boolean shared, PortMapConf conf, String containerId,
-      List<IpNet> containers) throws CniException {
+  private Optional<List<IptablesTable.Change>> plan(PortMapConf conf, String containerId, List<IpNet> containers,
+      boolean shared, List<IptablesFamily> created) throws CniException {
     List<IptablesTable.Change> changes = new ArrayList<>();
     for (IpNet container : containers) {
       IptablesTable nat = nat(IptablesFamily.of(container));
       TableDump table = nat.read();
+      DnatChain dn = DnatChain.of(conf, containerId, container);
       List<String> lines = sharedLines(table, conf);
       if (!shared && !lines.isEmpty()) {
-        return TableWork.Planned.NEEDS_SHARED;
+        return Optional.empty();
       }
-      lines.addAll(containerLines(table, DnatChain.of(conf, containerId, container)));
-      changes.add(new IptablesTable.Change(nat, lines));
-    }
-    return TableWork.Planned.covered(IptablesTable.addAll(batch, changes));
-  }
-
-  /** Each family's setup as planned from its nat table read now; the families without the container's chain go to {@code created}. */
-  private List<IptablesTable.Change> plan(PortMapConf conf, String containerId, List<IpNet> containers, String dn,
-      List<IptablesFamily> created) throws CniException {
-    List<IptablesTable.Change> changes = new ArrayList<>();
-    for (IpNet container : containers) {
-      IptablesTable nat = nat(IptablesFamily.of(container));
-      TableDump table = nat.read();
-      if (!table.hasChain(dn)) {
+      if (!table.hasChain(dn.name())) {
         created.add(nat.family());
       }
-      changes.add(new IptablesTable.Change(nat,
-          forwardLines(table, conf, DnatChain.of(conf, containerId, container))));
+      lines.addAll(containerLines(table, dn));
+      changes.add(new IptablesTable.Change(nat, lines));
     }
-    return changes;
+    return Optional.of(changes);
   }
 
   private void forwardLocked(PortMapConf conf, String containerId, List<IpNet> containers, String dn)
       throws CniException {
     for (int attempt = 1; ; attempt++) {
       List<IptablesFamily> created = new ArrayList<>();
-      List<IptablesTable.Change> changes = plan(conf, containerId, containers, dn, created);
+      List<IptablesTable.Change> changes = plan(conf, containerId, containers, true, created).orElseThrow();
       // Go sets up one family after the other; both in one transaction leave nothing when the second fails
       if (IptablesTable.commitTogether(changes)) {
         return;
@@ -147,16 +138,6 @@ final class IptablesPortMapper implements PortMapper {
         throw e;
       }
     }
-  }
-
-  /**
-   * The restore lines of one family's setup: the shared chains and their entry rules where missing (masquerade
-   * entry first in POSTROUTING), then the container's chain made afresh with its entry rules.
-   */
-  static List<String> forwardLines(TableDump table, PortMapConf conf, DnatChain dn) {
-    List<String> lines = sharedLines(table, conf);
-    lines.addAll(containerLines(table, dn));
-    return lines;
   }
 
   /** The shared chains and their entry rules where missing, masquerade entry first in POSTROUTING. */
