@@ -163,7 +163,7 @@ public final class CniConfig {
     try {
       return addPlugin(name, version, plugin, prev, rt, deadline, deferred);
     } catch (CniException e) {
-      throw e.withPrefix((deferred == null ? label : deferred.blame(label)) + " failed (add): ");
+      throw e.withPrefix((deferred == null ? label : deferred.blame(label, e)) + " failed (add): ");
     }
   }
 
@@ -178,7 +178,7 @@ public final class CniConfig {
     try {
       deferred.complete();
     } catch (CniException e) {
-      throw e.withPrefix(deferred.blame("") + failed);
+      throw e.withPrefix(deferred.blame("", e) + failed);
     }
   }
 
@@ -345,7 +345,7 @@ public final class CniConfig {
         }
         invokeWithPrev(Command.DEL, list.name(), list.cniVersion(), p, cached, rt, deadline, deferred);
       } catch (CniException e) {
-        throw e.withPrefix((deferred == null ? label : deferred.blame(label)) + " failed (delete): ");
+        throw e.withPrefix((deferred == null ? label : deferred.blame(label, e)) + " failed (delete): ");
       }
     }
     complete(deferred, " failed (delete): ");

@@ -60,16 +60,31 @@ class CniConfigDeferredWorkTest {
     return Files.readAllLines(log).stream().filter(l -> !l.isBlank()).collect(Collectors.toList());
   }
 
-  /** Work that logs how it was completed; combines with other such work unless {@code alone}. */
+  /**
+   * Work that logs how it was completed; combines with other such work unless {@code alone}; {@code finish} (null,
+   * "ok" or "fails") says whether what follows it logs and whether it fails.
+   */
   private final class Work implements Deferred {
     final String name;
     final boolean alone;
     final boolean fails;
+    final String finish;
 
-    Work(String name, boolean alone, boolean fails) {
+    Work(String name, boolean alone, boolean fails, String finish) {
       this.name = name;
       this.alone = alone;
       this.fails = fails;
+      this.finish = finish;
+    }
+
+    @Override
+    public void finish() throws CniException {
+      if (finish != null) {
+        logLine("finish " + name + (finish.equals("fails") ? " fails" : ""));
+        if (finish.equals("fails")) {
+          throw new CniException(11, "what follows the work of " + name + " was refused");
+        }
+      }
     }
 
     @Override
@@ -92,7 +107,8 @@ class CniConfigDeferredWorkTest {
 
   /**
    * A plugin that defers one {@link Work} per ADD and DEL (or does it at once where it cannot) and logs its calls;
-   * with {@code ipam}, its DEL then delegates to that type, as the bridge to its IPAM.
+   * with {@code ipam}, its DEL then delegates to that type, as the bridge to its IPAM, and where it {@code swallows}
+   * the delegation's failure, it fails with its own error.
    */
   private final class Deferring implements CniPlugin {
     final String type;
@@ -100,6 +116,8 @@ class CniConfigDeferredWorkTest {
     final boolean workFails;
     final boolean addFails;
     String ipam;
+    String finish;
+    boolean swallows;
 
     Deferring(String type, boolean workAlone, boolean workFails, boolean addFails) {
       this.type = type;
@@ -124,10 +142,11 @@ class CniConfigDeferredWorkTest {
       if (addFails) {
         throw new CniException(11, type + " failed");
       }
-      Work w = new Work(type, workAlone, workFails);
+      Work w = new Work(type, workAlone, workFails, finish);
       if (!ctx.defer(w)) {
         logLine("not deferred " + type);
         w.complete();
+        w.finish();
       }
       return GoJson.mapper().createObjectNode().put("cniVersion", "1.0.0");
     }
@@ -137,14 +156,22 @@ class CniConfigDeferredWorkTest {
 
     @Override
     public void del(CmdArgs args, PluginContext ctx) throws CniException {
-      Work w = new Work(type, workAlone, workFails);
+      Work w = new Work(type, workAlone, workFails, null);
       boolean deferred = ctx.defer(w);
       logLine("del " + type + (deferred ? " deferred" : ""));
       if (!deferred && !workAlone) {
         w.complete();
       }
       if (ipam != null) {
-        ctx.delegate(io.jcni.libcni.spi.Command.DEL, ipam, args);
+        try {
+          ctx.delegate(io.jcni.libcni.spi.Command.DEL, ipam, args);
+        } catch (CniException e) {
+          if (!swallows) {
+            throw e;
+          }
+          logLine("swallowed " + type);
+          throw new CniException(11, type + " failed on its own");
+        }
       }
     }
   }
@@ -221,6 +248,45 @@ class CniConfigDeferredWorkTest {
     assertEquals("plugin type=\"jt-c\" failed (add): jt-c failed", e.getMessage());
     assertEquals(List.of("add jt-a", "add jt-b", "add jt-c", "del jt-b", "alone jt-b", "del jt-a", "alone jt-a"),
         events());
+  }
+
+  @Test
+  void whatFollowsTheWorkRunsOnceAllOfItIsDone() throws Exception {
+    Deferring a = plugin("jt-a");
+    a.finish = "ok";
+    Deferring b = new Deferring("jt-b", true, false, false);
+    b.finish = "ok";
+    cni(a, b).addNetworkList(chain("jt-a", "jt-b"), rt());
+    assertEquals(List.of("add jt-a", "add jt-b", "alone jt-a", "alone jt-b", "finish jt-a", "finish jt-b"),
+        events());
+  }
+
+  @Test
+  void aFailingFinishFailsTheAddWithItsPluginsNameStopsThereAndRollsBack() throws Exception {
+    Deferring a = plugin("jt-a");
+    a.finish = "fails";
+    Deferring b = plugin("jt-b");
+    b.finish = "ok";
+    CniException e = assertThrows(CniException.class, () -> cni(a, b).addNetworkList(chain("jt-a", "jt-b"), rt()));
+    assertEquals("plugin type=\"jt-a\" failed (add): what follows the work of jt-a was refused", e.getMessage());
+    assertEquals(List.of("add jt-a", "add jt-b", "together jt-a jt-b", "finish jt-a fails", "del jt-b", "alone jt-b",
+        "del jt-a", "alone jt-a"), events());
+    assertFalse(cached(), "a failed ADD is not cached");
+  }
+
+  @Test
+  void aPluginsOwnFailureIsNotBlamedOnWorkWhoseFailureItSwallowed() throws Exception {
+    Deferring a = plugin("jt-a");
+    CniConfig cni = cni(a, plugin("jt-b"));
+    cni.addNetworkList(chain("jt-a", "jt-b"), rt());
+    Deferring main = plugin("jt-a");
+    main.ipam = "jt-exec";
+    main.swallows = true;
+    Files.writeString(log, "");
+    CniException e = assertThrows(CniException.class,
+        () -> cni(main, new Deferring("jt-b", true, true, false)).delNetworkList(chain("jt-a", "jt-b"), rt()));
+    assertEquals("plugin type=\"jt-a\" failed (delete): jt-a failed on its own", e.getMessage());
+    assertEquals(List.of("del jt-b deferred", "del jt-a deferred", "alone jt-b fails", "swallowed jt-a"), events());
   }
 
   @Test

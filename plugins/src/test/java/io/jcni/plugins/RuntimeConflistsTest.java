@@ -355,6 +355,46 @@ class RuntimeConflistsTest {
   }
 
   /**
+   * portmap's {@code route_localnet} (which no DEL resets, as in Go) is set only once the chain's rules are in the
+   * kernel: a pod on a bridge that no port mapping has used yet, whose ADD fails after portmap returned, leaves the
+   * bridge's {@code route_localnet} at 0 (the kernel's value, read in /proc); the next pod's ADD that succeeds sets it.
+   */
+  @org.junit.jupiter.api.Test
+  void anAddThatFailsLeavesRouteLocalnetAsItWas() throws Exception {
+    Path tmp = Files.createTempDirectory("jt-conflists");
+    try {
+      TestNetns jHost = pool.create("rlh");
+      List<TestNetns> jPods = List.of(pool.create("rlh1"), pool.create("rlh2"), pool.create("rlh3"));
+      NetworkConfigList list = withDataDir(Files.readAllBytes(EXAMPLES.resolve("87-podman.conflist")),
+          tmp.resolve("ipam"));
+      ObjectNode noPorts = (ObjectNode) JSON.readTree(list.bytes());
+      ((com.fasterxml.jackson.databind.node.ArrayNode) noPorts.path("plugins")).remove(1);
+      ObjectNode bad = (ObjectNode) JSON.readTree(list.bytes());
+      ((ObjectNode) bad.path("plugins").get(3)).putObject("sysctl").put("net.ipv4.conf.IFNAME.jt_missing", "1");
+      String routeLocalnet = "/proc/sys/net/ipv4/conf/jcnipod0/route_localnet";
+      try (NetNs host = NetNs.open(Path.of(jHost.path()))) {
+        CniConfig jcni = inProcess(host, tmp.resolve("cache"), tmp.resolve("no-plugins"));
+        jcni.addNetworkList(ConfLoader.confListFromBytes(JSON.writeValueAsBytes(noPorts)),
+            RuntimeConf.of("rl-pod-1", jPods.get(0).path(), "eth0"));
+        assertEquals("0", TestNetns.run("ip", "netns", "exec", jHost.name(), "cat", routeLocalnet).trim());
+
+        RuntimeConf second = RuntimeConf.of("rl-pod-2", jPods.get(1).path(), "eth0").withCapabilityArgs(PORTS);
+        CniException e = assertThrows(CniException.class,
+            () -> jcni.addNetworkList(ConfLoader.confListFromBytes(JSON.writeValueAsBytes(bad)), second));
+        assertTrue(e.getMessage().startsWith("plugin type=\"tuning\" failed (add): "), e.getMessage());
+        assertEquals("0", TestNetns.run("ip", "netns", "exec", jHost.name(), "cat", routeLocalnet).trim(),
+            "route_localnet after the failed ADD");
+
+        jcni.addNetworkList(list, RuntimeConf.of("rl-pod-3", jPods.get(2).path(), "eth0").withCapabilityArgs(PORTS));
+        assertEquals("1", TestNetns.run("ip", "netns", "exec", jHost.name(), "cat", routeLocalnet).trim(),
+            "route_localnet after an ADD with port mappings");
+      }
+    } finally {
+      deleteTree(tmp);
+    }
+  }
+
+  /**
    * {@code nft monitor} in a namespace: the transactions committed there, each as the kernel announces it ("# new
    * generation N by process P (comm)"), between a first and a last mark of this test's own.
    */

@@ -9,8 +9,10 @@ import java.util.List;
  * plugins can then reach the kernel as one transaction.
  *
  * <p>The runtime completes what was deferred before it runs a plugin that is not in-process and before the ADD
- * returns; a failure there fails the ADD, which is then rolled back as when a plugin fails, the plugin whose work
- * failed included. When a plugin of the chain fails, the work deferred so far is dropped, never done.
+ * returns: first the work itself ({@link #completeWith} or {@link #complete}), then, once all of it is done, what
+ * follows each ({@link #finish}). A failure there fails the ADD, which is then rolled back as when a plugin fails,
+ * the plugin whose work failed included. When a plugin of the chain fails, the work deferred so far is dropped,
+ * never done.
  */
 public interface Deferred {
 
@@ -25,4 +27,11 @@ public interface Deferred {
   default boolean completeWith(List<Deferred> later) {
     return false;
   }
+
+  /**
+   * What follows this work once it and all the work completed with it are done (e.g. a setting that only the
+   * completed work makes safe): run in the order the work was deferred, stopping at the first failure, which fails
+   * the operation. Work that is not deferred is finished right after it is done. The default does nothing.
+   */
+  default void finish() throws CniException {}
 }

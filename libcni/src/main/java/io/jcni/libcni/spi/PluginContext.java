@@ -44,7 +44,8 @@ public interface PluginContext {
   /**
    * Hands {@code work} to the runtime to be completed after this plugin returns, with the deferred work of the
    * chain's other in-process plugins ({@link Deferred}); true when taken. False when this call has no chain to
-   * share with (a single plugin, a delegation, a DEL): the plugin then completes the work itself, at once.
+   * share with (a single plugin, a delegation, a rollback's DEL): the plugin then does the work itself, at once
+   * ({@link Deferred#complete}, then {@link Deferred#finish}).
    */
   default boolean defer(Deferred work) {
     return false;

@@ -19,7 +19,8 @@ public final class DeferredWork {
 
   private final List<Item> pending = new ArrayList<>();
   private String running = "";
-  private String failed;
+  private String failedPlugin;
+  private CniException failure;
 
   /** Names the plugin that runs next (its failure prefix, "plugin type=… failed (add): "): it owns what it defers. */
   public synchronized void running(String plugin) {
@@ -31,19 +32,22 @@ public final class DeferredWork {
   }
 
   /**
-   * The plugin to name for a failure: the one whose deferred work failed, if the last completion did, else
-   * {@code current}, the plugin that was running.
+   * The plugin to name for {@code e}: the one whose deferred work failed, where {@code e} is (or wraps) that
+   * failure, else {@code current}, the plugin that was running.
    */
-  public synchronized String blame(String current) {
-    String plugin = failed == null ? current : failed;
-    failed = null;
-    return plugin;
+  public synchronized String blame(String current, CniException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t == failure) {
+        return failedPlugin;
+      }
+    }
+    return current;
   }
 
   /**
    * Completes everything deferred so far: as one step where the first item {@linkplain Deferred#completeWith takes
-   * the rest}, else each on its own, in order, stopping at the first failure, whose plugin {@link #blame} then
-   * names. Nothing is pending afterwards.
+   * the rest}, else each on its own, in order; then {@linkplain Deferred#finish finishes} each, in order. It stops at
+   * the first failure, whose plugin {@link #blame} then names. Nothing is pending afterwards.
    */
   public void complete() throws CniException {
     List<Item> items;
@@ -55,12 +59,17 @@ public final class DeferredWork {
       return;
     }
     List<Deferred> later = items.subList(1, items.size()).stream().map(Item::work).toList();
-    if (!later.isEmpty() && run(items.get(0), () -> items.get(0).work().completeWith(later))) {
-      return;
+    if (later.isEmpty() || !run(items.get(0), () -> items.get(0).work().completeWith(later))) {
+      for (Item item : items) {
+        run(item, () -> {
+          item.work().complete();
+          return true;
+        });
+      }
     }
     for (Item item : items) {
       run(item, () -> {
-        item.work().complete();
+        item.work().finish();
         return true;
       });
     }
@@ -76,16 +85,16 @@ public final class DeferredWork {
     try {
       return step.run();
     } catch (CniException e) {
-      failedIn(item);
-      throw e;
+      throw failedIn(item, e);
     } catch (RuntimeException e) {
-      failedIn(item);
       String msg = e.getMessage() == null ? e.toString() : e.getMessage();
-      throw new CniException(ErrorCode.INTERNAL, msg, "", e);
+      throw failedIn(item, new CniException(ErrorCode.INTERNAL, msg, "", e));
     }
   }
 
-  private synchronized void failedIn(Item item) {
-    failed = item.plugin();
+  private synchronized CniException failedIn(Item item, CniException e) {
+    failedPlugin = item.plugin();
+    failure = e;
+    return e;
   }
 }

@@ -82,7 +82,7 @@ final class FilterTables {
    * The change of {@link #change} as work a chain may complete together with its other rule changes
    * ({@link TableWork}): planned from {@code chains} by {@code planner}, made by {@code alone} on its own.
    */
-  TableWork work(List<IptablesFamily> families, Planner planner, Set<String> chains, TableWork.Alone alone) {
+  TableWork work(List<IptablesFamily> families, Planner planner, Set<String> chains, TableWork.Step alone) {
     return new TableWork(exec, deadline, Set.of("filter"), chains, (batch, shared) -> {
       List<IptablesTable.Change> changes = new ArrayList<>();
       for (IptablesFamily f : families) {

@@ -29,11 +29,12 @@ import java.util.TreeSet;
  * @param chains the chains whose existence and rules, and the rules that jump to them, the plan depends on
  * @param plan plans the change from the tables as read now and adds it to a batch
  * @param alone the change as the plugin makes it without a chain
- * @param committed what must follow the change once it is in the kernel (it cannot fail)
+ * @param then what follows the change once it and the chain's other changes are in the kernel ({@link #finish}):
+ *     what would be wrong to leave behind if they were not
  * @param nft whether the change is to nft's own tables rather than to iptables'
  */
 public record TableWork(FirewallExec exec, Deadline deadline, Set<String> tables, Set<String> chains, Plan plan,
-    Alone alone, Runnable committed, boolean nft) implements Deferred {
+    Step alone, Step then, boolean nft) implements Deferred {
 
   /**
    * Plans a change from the tables as read now and adds it to {@code batch} ({@link Planned#ADDED}), unless the
@@ -58,9 +59,9 @@ public record TableWork(FirewallExec exec, Deadline deadline, Set<String> tables
     }
   }
 
-  /** The change made on its own. */
+  /** A step of the work that may fail: the change made on its own, or what follows it. */
   @FunctionalInterface
-  public interface Alone {
+  public interface Step {
     void run() throws CniException;
   }
 
@@ -71,8 +72,8 @@ public record TableWork(FirewallExec exec, Deadline deadline, Set<String> tables
 
   /** A change to iptables tables (iptables-nft's encoding). */
   public TableWork(FirewallExec exec, Deadline deadline, Set<String> tables, Set<String> chains, Plan plan,
-      Alone alone, Runnable committed) {
-    this(exec, deadline, tables, chains, plan, alone, committed, false);
+      Step alone, Step then) {
+    this(exec, deadline, tables, chains, plan, alone, then, false);
   }
 
   /**
@@ -80,21 +81,27 @@ public record TableWork(FirewallExec exec, Deadline deadline, Set<String> tables
    * shared state a concurrent ADD could make too (nft's table and chain creation is idempotent). {@code owner}
    * names what the plan depends on, as {@link #chains} does.
    */
-  public static TableWork nft(FirewallExec exec, Deadline deadline, String owner, Plan plan, Alone alone,
-      Runnable committed) {
-    return new TableWork(exec, deadline, Set.of(), Set.of("nft " + owner), plan, alone, committed, true);
+  public static TableWork nft(FirewallExec exec, Deadline deadline, String owner, Plan plan, Step alone,
+      Step then) {
+    return new TableWork(exec, deadline, Set.of(), Set.of("nft " + owner), plan, alone, then, true);
   }
 
   /** Hands this change to {@code ctx} to complete with the chain's other changes, or makes it now. */
   public void hand(PluginContext ctx) throws CniException {
     if (!ctx.defer(this)) {
       complete();
+      finish();
     }
   }
 
   @Override
   public void complete() throws CniException {
     alone.run();
+  }
+
+  @Override
+  public void finish() throws CniException {
+    then.run();
   }
 
   @Override
@@ -110,20 +117,15 @@ public record TableWork(FirewallExec exec, Deadline deadline, Set<String> tables
       all.add(w);
       locks.addAll(w.tables);
     }
-    boolean done;
     try {
       // Changes of a pod's own chains and rules cannot collide with other pods' changes, so they are planned and
       // committed without the locks, which only serialise the making of shared chains and entry rules.
       Planned own = together(all, false);
-      done = own == Planned.ADDED
+      return own == Planned.ADDED
           || own == Planned.NEEDS_SHARED && lockedAll(new ArrayList<>(locks), () -> together(all, true) == Planned.ADDED);
     } catch (CniException e) {
       return false; // nothing was committed; on its own, each meets the failure again and reports it
     }
-    if (done) {
-      all.forEach(w -> w.committed.run());
-    }
-    return done;
   }
 
   /** Plans every change and commits them as one transaction: ADDED when committed. */
@@ -133,7 +135,13 @@ public record TableWork(FirewallExec exec, Deadline deadline, Set<String> tables
       if (w.deadline.isExpired()) {
         return Planned.NOT_COVERED;
       }
-      Planned p = w.plan.addTo(batch, shared);
+      Planned p;
+      try {
+        p = w.plan.addTo(batch, shared);
+      } catch (RuntimeException e) {
+        // a fault of one plugin's plan: on its own, that plugin's change meets it again, under the plugin's name
+        return Planned.NOT_COVERED;
+      }
       if (p != Planned.ADDED) {
         return p;
       }

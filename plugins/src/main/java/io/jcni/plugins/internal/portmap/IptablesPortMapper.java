@@ -50,10 +50,10 @@ final class IptablesPortMapper implements PortMapper {
 
   /**
    * {@link #forward}, handed to {@code ctx} to be committed with the chain's other rule changes ({@link TableWork});
-   * {@code then} runs once the forwarding is in the kernel.
+   * {@code then} follows once the chain's changes are in the kernel.
    */
   @Override
-  public void forward(PortMapConf conf, String containerId, List<IpNet> containers, Runnable then,
+  public void forward(PortMapConf conf, String containerId, List<IpNet> containers, TableWork.Step then,
       PluginContext ctx) throws CniException {
     String dn = DnatChain.nameFor(conf.name(), containerId);
     new TableWork(exec, deadline, Set.of("nat"),
@@ -61,10 +61,7 @@ final class IptablesPortMapper implements PortMapper {
         (batch, shared) -> plan(conf, containerId, containers, shared, new ArrayList<>())
             .map(changes -> TableWork.Planned.covered(IptablesTable.addAll(batch, changes)))
             .orElse(TableWork.Planned.NEEDS_SHARED),
-        () -> {
-          forward(conf, containerId, containers);
-          then.run();
-        }, then).hand(ctx);
+        () -> forward(conf, containerId, containers), then).hand(ctx);
   }
 
   /**

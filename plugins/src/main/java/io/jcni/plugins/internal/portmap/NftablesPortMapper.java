@@ -49,19 +49,16 @@ final class NftablesPortMapper implements PortMapper {
 
   /**
    * {@link #forward(PortMapConf, String, List)} as {@link TableWork}: together with the chain's other rule changes
-   * where its messages are covered; {@code then} runs once the forwarding is in the kernel.
+   * where its messages are covered; {@code then} follows once the chain's changes are in the kernel.
    */
   @Override
-  public void forward(PortMapConf conf, String containerId, List<IpNet> containers, Runnable then,
+  public void forward(PortMapConf conf, String containerId, List<IpNet> containers, TableWork.Step then,
       PluginContext ctx) throws CniException {
     TableWork.nft(exec, deadline, "hostport " + containerId, (batch, shared) -> {
       Optional<NfTablesBatch> own = HostPortBatch.forward(conf, containerId, containers);
       own.ifPresent(batch::addAll);
       return TableWork.Planned.covered(own.isPresent());
-    }, () -> {
-      forward(conf, containerId, containers);
-      then.run();
-    }, then).hand(ctx);
+    }, () -> forward(conf, containerId, containers), then).hand(ctx);
   }
 
   /** {@link #unforward(PortMapConf, String)} as {@link TableWork}: the container's rules as read now. */

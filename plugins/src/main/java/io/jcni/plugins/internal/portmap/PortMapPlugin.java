@@ -73,7 +73,8 @@ public final class PortMapPlugin implements CniPlugin {
       if (conf.containerV6() != null) {
         containers.add(conf.containerV6());
       }
-      // stale flows go once the new forwarding is in the kernel, else a packet in between would make them again
+      // Stale flows go once the new forwarding is in the kernel, else a packet in between would make them again;
+      // route_localnet (never reset, as in Go) is set only once the chain's rules are in: a failed ADD leaves it.
       mapper(conf, ctx.deadline()).forward(conf, args.containerId(), containers, () -> {
         if (conf.containerV4() != null) {
           StaleUdpFlows.flush(hostNs, conf, Family.IPV4);
@@ -81,10 +82,10 @@ public final class PortMapPlugin implements CniPlugin {
         if (conf.containerV6() != null) {
           StaleUdpFlows.flush(hostNs, conf, Family.IPV6);
         }
+        if (conf.containerV4() != null && conf.snat()) {
+          LocalnetRouting.enable(hostNs, conf.containerV4().ip());
+        }
       }, ctx);
-      if (conf.containerV4() != null && conf.snat()) {
-        LocalnetRouting.enable(hostNs, conf.containerV4().ip());
-      }
     }
     return conf.prevResult().convertTo(conf.cniVersion()).toJsonNode();
   }

@@ -3,6 +3,7 @@ package io.jcni.plugins.internal.portmap;
 import io.jcni.libcni.spi.PluginContext;
 import io.jcni.libcni.types.CniException;
 import io.jcni.libcni.types.IpNet;
+import io.jcni.plugins.internal.netfilter.TableWork;
 import java.util.List;
 
 /** A firewall backend of the portmap plugin: makes, checks and removes one container's port forwarding. */
@@ -16,10 +17,10 @@ sealed interface PortMapper permits IptablesPortMapper, NftablesPortMapper {
 
   /**
    * {@link #forward(PortMapConf, String, List)} as a step of a chain's ADD, which may complete it together with the
-   * chain's other rule changes ({@link PluginContext#defer}); {@code then} runs once the forwarding is in the
-   * kernel. This default forwards at once.
+   * chain's other rule changes ({@link PluginContext#defer}); {@code then} runs once the forwarding and the chain's
+   * other changes are in the kernel ({@link TableWork#finish}). This default forwards at once.
    */
-  default void forward(PortMapConf conf, String containerId, List<IpNet> containers, Runnable then,
+  default void forward(PortMapConf conf, String containerId, List<IpNet> containers, TableWork.Step then,
       PluginContext ctx) throws CniException {
     forward(conf, containerId, containers);
     then.run();
