@@ -31,4 +31,5 @@ module io.jcni.libcni {
   opens io.jcni.libcni.types to com.fasterxml.jackson.databind;
 
   uses io.jcni.libcni.spi.CniPlugin;  // PluginRegistry.discover()
+  uses io.jcni.libcni.internal.cache.DirectoryChanges.Provider;  // the result cache's watch (jcni-plugins: inotify)
 }

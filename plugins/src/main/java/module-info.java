@@ -40,4 +40,6 @@ module io.jcni.plugins {
       io.jcni.plugins.internal.loopback.LoopbackPlugin,
       io.jcni.plugins.internal.ptp.PtpPlugin,
       io.jcni.plugins.internal.routed.RoutedPlugin;
+  provides io.jcni.libcni.internal.cache.DirectoryChanges.Provider with
+      io.jcni.plugins.internal.linux.DirectoryWatch.Opener;
 }

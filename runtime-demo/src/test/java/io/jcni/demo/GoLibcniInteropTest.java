@@ -380,6 +380,36 @@ class GoLibcniInteropTest {
     assertEquals(0, hostVeths());
   }
 
+  /**
+   * A CniConfig that lives across operations keeps the result cache's names in memory between them, brought up to
+   * date by a watch on the directory: what Go libcni (another process) adds and deletes in between is seen by its
+   * next call, and an ADD of the same container is refused before any plugin runs. Two rounds: the first from a
+   * fresh listing, the second from the watch's events alone.
+   */
+  @Test
+  void aLongLivedConfigSeesWhatGoLibcniAddsAndDeletesInBetween() throws Exception {
+    CniConfig lib = jcniLibrary();
+    NetworkConfigList list = ConfLoader.loadConfList(checkConfDir, NET);
+    Files.createDirectories(cacheDir.resolve("results"));
+    String id = "jt-gl-live";
+    assertEquals(List.of(), lib.getCachedAttachments(id));
+    TestNetns ctr = container();
+    for (int round = 1; round <= 2; round++) {
+      Run add = go("add", checkConfDir, ctr, id, null);
+      assertEquals(0, add.exit(), add.toString());
+      assertEquals(List.of(NET), lib.getCachedAttachments(id).stream().map(NetworkAttachment::network).toList(),
+          "round " + round + ", after Go's ADD");
+      io.jcni.libcni.types.CniException refused = org.junit.jupiter.api.Assertions.assertThrows(
+          io.jcni.libcni.types.CniException.class, () -> lib.addNetworkList(list, RuntimeConf.of(id, ctr.path(),
+              "eth0")));
+      assertTrue(refused.getMessage().contains("already has interface \"eth0\" attached"), refused.getMessage());
+      Run del = go("del", checkConfDir, ctr, id, null);
+      assertEquals(0, del.exit(), del.toString());
+      assertEquals(List.of(), lib.getCachedAttachments(id), "round " + round + ", after Go's DEL");
+    }
+    assertGone(id, ctr, 0);
+  }
+
   @Test
   void anAttachmentGoLibcniMadeIsNeverHarmedByAFailedJcniAdd() throws Exception {
     TestNetns ctr = container();

@@ -193,7 +193,7 @@ public final class ResultCache {
     // for one container's files, and sorting every other container's names cost more with each attachment.
     String part = "-" + cid + "-";
     List<String> names = new ArrayList<>();
-    for (String name : names(results)) {
+    for (String name : DirectoryNames.of(results).current()) {
       if (!name.startsWith(TEMP_PREFIX) && (cid.isEmpty() || namesContainer(name, part))) {
         names.add(name);
       }
@@ -222,26 +222,6 @@ public final class ResultCache {
     return out;
   }
 
-  /**
-   * The names in {@code dir}, none when it does not exist. Every ADD lists every attachment on the node, so the
-   * names come as strings from {@link java.io.File#list()}: {@code Files.list} made two paths per entry, the
-   * larger part of this listing's cost in a profile at 2000 attachments. NIO is asked only to say why a listing
-   * failed.
-   */
-  private static String[] names(Path dir) throws CniException {
-    String[] names = dir.toFile().list();
-    if (names != null) {
-      return names;
-    }
-    try (Stream<Path> s = Files.list(dir)) {
-      return s.map(p -> p.getFileName().toString()).toArray(String[]::new);
-    } catch (NoSuchFileException e) {
-      return new String[0];
-    } catch (IOException e) {
-      throw ioFailure("failed to list cache directory " + dir, e);
-    }
-  }
-
   /** Whether {@code -<containerId>-} occurs in the name after its first character and before its last. */
   private static boolean namesContainer(String name, String part) {
     int pos = name.indexOf(part);
@@ -252,7 +232,7 @@ public final class ResultCache {
     return java.util.Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
   }
 
-  private static CniException ioFailure(String what, IOException e) {
+  static CniException ioFailure(String what, IOException e) {
     String why = e instanceof FileSystemException f ? ErrorText.reason(f) : ErrorText.of(e);
     return new CniException(ErrorCode.IO_FAILURE, what + ": " + why, "", e);
   }

@@ -2,6 +2,7 @@ package io.jcni.plugins.internal.linux;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
+import io.jcni.libcni.internal.cache.DirectoryChanges;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -22,7 +23,7 @@ import java.util.Set;
  * this costs one file descriptor however many directories are watched. A watch is only offered where inotify sees
  * every change: on local filesystems, not on network or FUSE ones, whose other clients it cannot see.
  */
-public final class DirectoryWatch implements AutoCloseable {
+public final class DirectoryWatch implements DirectoryChanges {
   /** Fail with EEXIST instead of sharing the watch when the directory is already watched under another path. */
   private static final int IN_MASK_CREATE = 0x10000000;
   private static final int MASK = Kernel.IN_CREATE | Kernel.IN_DELETE | Kernel.IN_MODIFY | Kernel.IN_CLOSE_WRITE
@@ -58,6 +59,14 @@ public final class DirectoryWatch implements AutoCloseable {
     return inotify.isPresent() ? inotify.get().add(dir) : Optional.empty();
   }
 
+  /** Opens watches for libcni's result cache ({@link DirectoryChanges.Provider} service). */
+  public static final class Opener implements DirectoryChanges.Provider {
+    @Override
+    public Optional<DirectoryChanges> watch(Path dir) throws IOException {
+      return open(dir).map(w -> w);
+    }
+  }
+
   /** The directory watched. */
   public Path dir() {
     return dir;
@@ -68,6 +77,7 @@ public final class DirectoryWatch implements AutoCloseable {
    * — the kernel's queue overflowed, or the directory was removed or moved — and the directory must be read again
    * under a new watch.
    */
+  @Override
   public Optional<Set<String>> drain() {
     Instance inotify = Instance.get().orElseThrow();
     synchronized (inotify) {

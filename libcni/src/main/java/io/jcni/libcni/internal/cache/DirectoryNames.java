@@ -1,0 +1,114 @@
+package io.jcni.libcni.internal.cache;
+
+import io.jcni.libcni.types.CniException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * The names in one directory, as this JVM last saw them: listed once, then brought up to date from a
+ * {@link DirectoryChanges} watch, which reports every change completed before it is asked, by any process. Every
+ * ADD's duplicate-attachment check looks at every attachment on the node, so a listing per ADD cost more with each
+ * attachment (getdents of the whole result cache). Where no watch is possible (no provider, a network filesystem)
+ * every call lists the directory, as Go's libcni does.
+ */
+final class DirectoryNames {
+  private static final Map<Path, DirectoryNames> SHARED = new ConcurrentHashMap<>();
+  private static final Optional<DirectoryChanges.Provider> PROVIDER =
+      ServiceLoader.load(DirectoryChanges.Provider.class, DirectoryChanges.class.getClassLoader()).findFirst();
+
+  private final Path dir;
+  private final Optional<DirectoryChanges.Provider> provider;
+  private final Set<String> names = new HashSet<>();
+  private DirectoryChanges watch;
+  /** The device and inode of the directory {@link #watch} watches. */
+  private Object watched;
+  private boolean watchable = true;
+
+  DirectoryNames(Path dir, Optional<DirectoryChanges.Provider> provider) {
+    this.dir = dir;
+    this.provider = provider;
+  }
+
+  /** The names of {@code dir}, shared by every cache of that directory in this JVM (a directory takes one watch). */
+  static DirectoryNames of(Path dir) {
+    return SHARED.computeIfAbsent(dir.toAbsolutePath().normalize(), d -> new DirectoryNames(d, PROVIDER));
+  }
+
+  /**
+   * The names in the directory now, none when it does not exist.
+   *
+   * @throws CniException code 5 when the directory exists but cannot be listed
+   */
+  synchronized List<String> current() throws CniException {
+    if (watch != null) {
+      // the path may lead to another directory by now (one mounted over it, a parent replaced), whose changes the
+      // watch does not see
+      Optional<Set<String>> changed = identity().equals(watched) ? watch.drain() : Optional.empty();
+      if (changed.isPresent()) {
+        for (String name : changed.get()) {
+          if (Files.exists(dir.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
+            names.add(name);
+          } else {
+            names.remove(name);
+          }
+        }
+        return List.copyOf(names);
+      }
+      watch.close();
+      watch = null;
+    }
+    if (watchable && provider.isPresent() && Files.isDirectory(dir)) {
+      // Watch first, then list: a change made between the two shows up in the next drain instead of being missed.
+      try {
+        watched = identity();
+        watch = provider.get().watch(dir).orElse(null);
+      } catch (IOException e) {
+        watch = null; // the listing reports a directory that is really unusable
+      }
+      watchable = watch != null;
+    }
+    names.clear();
+    names.addAll(Arrays.asList(list(dir)));
+    return List.copyOf(names);
+  }
+
+  /** The device and inode of the directory the path leads to now; none when there is none. */
+  private Object identity() {
+    try {
+      return Optional.ofNullable(Files.readAttributes(dir, BasicFileAttributes.class).fileKey());
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * The names in {@code dir}, none when it does not exist; as strings from {@link java.io.File#list()}
+   * ({@code Files.list} made two paths per entry); NIO is asked only to say why a listing failed.
+   */
+  private static String[] list(Path dir) throws CniException {
+    String[] names = dir.toFile().list();
+    if (names != null) {
+      return names;
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString()).toArray(String[]::new);
+    } catch (NoSuchFileException e) {
+      return new String[0];
+    } catch (IOException e) {
+      throw ResultCache.ioFailure("failed to list cache directory " + dir, e);
+    }
+  }
+}
