@@ -7,7 +7,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -15,10 +15,12 @@ import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
- * The names in one directory, as this JVM last saw them: listed once, then brought up to date from a
+ * The names in one directory that a caller keeps track of (the result cache: its files, not its temporary ones), as
+ * this JVM last saw them: listed once, then brought up to date from a
  * {@link DirectoryChanges} watch, which reports every change completed before it is asked, by any process. Every
  * ADD's duplicate-attachment check looks at every attachment on the node, so a listing per ADD cost more with each
  * attachment (getdents of the whole result cache). Where no watch is possible (no provider, a network filesystem)
@@ -30,6 +32,7 @@ final class DirectoryNames {
       ServiceLoader.load(DirectoryChanges.Provider.class, DirectoryChanges.class.getClassLoader()).findFirst();
 
   private final Path dir;
+  private final Predicate<String> kept;
   private final Optional<DirectoryChanges.Provider> provider;
   private final Set<String> names = new HashSet<>();
   private DirectoryChanges watch;
@@ -37,35 +40,55 @@ final class DirectoryNames {
   private Object watched;
   private boolean watchable = true;
 
-  DirectoryNames(Path dir, Optional<DirectoryChanges.Provider> provider) {
+  /** The names in {@code dir} that pass {@code kept}, watched through {@code provider} where it can. */
+  DirectoryNames(Path dir, Predicate<String> kept, Optional<DirectoryChanges.Provider> provider) {
     this.dir = dir;
+    this.kept = kept;
     this.provider = provider;
   }
 
-  /** The names of {@code dir}, shared by every cache of that directory in this JVM (a directory takes one watch). */
-  static DirectoryNames of(Path dir) {
-    return SHARED.computeIfAbsent(dir.toAbsolutePath().normalize(), d -> new DirectoryNames(d, PROVIDER));
+  /**
+   * The names of the result cache's files in {@code dir}, shared by every cache of that directory in this JVM (a
+   * directory takes one watch).
+   */
+  static DirectoryNames results(Path dir) {
+    return SHARED.computeIfAbsent(dir.toAbsolutePath().normalize(),
+        d -> new DirectoryNames(d, name -> !name.startsWith(ResultCache.TEMP_PREFIX), PROVIDER));
   }
 
   /**
-   * The names in the directory now, none when it does not exist.
+   * The names in the directory now that pass {@code wanted}, none when it does not exist.
    *
    * @throws CniException code 5 when the directory exists but cannot be listed
    */
-  synchronized List<String> current() throws CniException {
+  synchronized List<String> current(Predicate<String> wanted) throws CniException {
+    refresh();
+    List<String> out = new ArrayList<>();
+    for (String name : names) {
+      if (wanted.test(name)) {
+        out.add(name);
+      }
+    }
+    return out;
+  }
+
+  private void refresh() throws CniException {
     if (watch != null) {
       // the path may lead to another directory by now (one mounted over it, a parent replaced), whose changes the
       // watch does not see
       Optional<Set<String>> changed = identity().equals(watched) ? watch.drain() : Optional.empty();
       if (changed.isPresent()) {
         for (String name : changed.get()) {
+          if (!kept.test(name)) {
+            continue;
+          }
           if (Files.exists(dir.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
             names.add(name);
           } else {
             names.remove(name);
           }
         }
-        return List.copyOf(names);
+        return;
       }
       watch.close();
       watch = null;
@@ -81,8 +104,11 @@ final class DirectoryNames {
       watchable = watch != null;
     }
     names.clear();
-    names.addAll(Arrays.asList(list(dir)));
-    return List.copyOf(names);
+    for (String name : list(dir)) {
+      if (kept.test(name)) {
+        names.add(name);
+      }
+    }
   }
 
   /** The device and inode of the directory the path leads to now; none when there is none. */

@@ -192,12 +192,7 @@ public final class ResultCache {
     // The names are filtered before they are sorted (in Go's order, by the bytes of their UTF-8 form): an ADD asks
     // for one container's files, and sorting every other container's names cost more with each attachment.
     String part = "-" + cid + "-";
-    List<String> names = new ArrayList<>();
-    for (String name : DirectoryNames.of(results).current()) {
-      if (!name.startsWith(TEMP_PREFIX) && (cid.isEmpty() || namesContainer(name, part))) {
-        names.add(name);
-      }
-    }
+    List<String> names = DirectoryNames.results(results).current(name -> cid.isEmpty() || namesContainer(name, part));
     names.sort((a, b) -> compareUtf8(a, b));
     List<CacheEntry> out = new ArrayList<>();
     for (String name : names) {

@@ -40,6 +40,11 @@ public final class ResultDecoder {
    * printed: the same object, its {@code cniVersion} filled in from {@code stdin} where missing.
    */
   public static ObjectNode decode(byte[] stdin, JsonNode result) throws CniException {
+    JsonNode v = result.get("cniVersion");
+    if (result.isObject() && v != null && v.isTextual() && !v.textValue().isEmpty()) {
+      // the result names its version, so stdin need not be parsed again (skel's checks read it before the plugin)
+      return (ObjectNode) result;
+    }
     return withVersion(result, configVersion(stdin));
   }
 

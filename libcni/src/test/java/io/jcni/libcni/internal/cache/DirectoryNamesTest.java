@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The names of a directory between listings: brought up to date from what the watch reports (each reported name
- * looked up again), listed anew under a new watch when the watch lost track or the path leads to another
+ * looked up again, those the caller keeps), listed anew under a new watch when the watch lost track or the path leads to another
  * directory, and watched only once the directory exists. The watch here is a stand-in whose reports the test chooses.
  */
 class DirectoryNamesTest {
@@ -41,7 +41,7 @@ class DirectoryNamesTest {
   private final List<Watch> watches = new ArrayList<>();
 
   private DirectoryNames names(Path dir) {
-    return new DirectoryNames(dir, Optional.of(d -> {
+    return new DirectoryNames(dir, n -> !n.startsWith("."), Optional.of(d -> {
       Watch w = new Watch();
       watches.add(w);
       return Optional.of(w);
@@ -56,11 +56,11 @@ class DirectoryNamesTest {
   void aDirectoryThatDoesNotExistYetIsWatchedOnceItDoes() throws Exception {
     Path dir = tmp.resolve("results");
     DirectoryNames names = names(dir);
-    assertEquals(List.of(), names.current());
+    assertEquals(List.of(), names.current(n -> true));
     assertEquals(0, watches.size());
     Files.createDirectories(dir);
     Files.writeString(dir.resolve("net-a-eth0"), "{}");
-    assertEquals(List.of("net-a-eth0"), names.current());
+    assertEquals(List.of("net-a-eth0"), names.current(n -> true));
     assertEquals(1, watches.size());
   }
 
@@ -69,13 +69,13 @@ class DirectoryNamesTest {
     Path dir = Files.createDirectories(tmp.resolve("results"));
     Files.writeString(dir.resolve("net-a-eth0"), "{}");
     DirectoryNames names = names(dir);
-    assertEquals(List.of("net-a-eth0"), names.current());
+    assertEquals(List.of("net-a-eth0"), names.current(n -> true));
 
     Files.writeString(dir.resolve("net-b-eth0"), "{}");
     Files.writeString(dir.resolve("net-c-eth0"), "{}"); // not reported: a name the watch missed stays unseen
     Files.delete(dir.resolve("net-a-eth0"));
     watches.get(0).next = new HashSet<>(Set.of("net-a-eth0", "net-b-eth0"));
-    assertEquals(List.of("net-b-eth0"), sorted(names.current()));
+    assertEquals(List.of("net-b-eth0"), sorted(names.current(n -> true)));
     assertEquals(1, watches.size(), "no new watch, no listing");
   }
 
@@ -83,11 +83,11 @@ class DirectoryNamesTest {
   void aWatchThatLostTrackIsReplacedAndTheDirectoryListedAgain() throws Exception {
     Path dir = Files.createDirectories(tmp.resolve("results"));
     DirectoryNames names = names(dir);
-    assertEquals(List.of(), names.current());
+    assertEquals(List.of(), names.current(n -> true));
     Files.writeString(dir.resolve("net-a-eth0"), "{}");
     Files.writeString(dir.resolve("net-b-eth0"), "{}");
     watches.get(0).next = null;
-    assertEquals(List.of("net-a-eth0", "net-b-eth0"), sorted(names.current()));
+    assertEquals(List.of("net-a-eth0", "net-b-eth0"), sorted(names.current(n -> true)));
     assertEquals(2, watches.size());
     assertEquals(true, watches.get(0).closed);
   }
@@ -97,21 +97,35 @@ class DirectoryNamesTest {
     Path dir = Files.createDirectories(tmp.resolve("results"));
     Files.writeString(dir.resolve("net-a-eth0"), "{}");
     DirectoryNames names = names(dir);
-    assertEquals(List.of("net-a-eth0"), names.current());
+    assertEquals(List.of("net-a-eth0"), names.current(n -> true));
     // as when a filesystem is mounted over the path: the watched directory sees nothing, the path another one
     Files.move(dir, tmp.resolve("old"));
     Files.createDirectories(dir);
     Files.writeString(dir.resolve("net-b-eth0"), "{}");
-    assertEquals(List.of("net-b-eth0"), names.current());
+    assertEquals(List.of("net-b-eth0"), names.current(n -> true));
     assertEquals(2, watches.size());
+  }
+
+  @Test
+  void namesTheCallerDoesNotKeepAreLeftOutAndOnlyTheWantedReturned() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("results"));
+    Files.writeString(dir.resolve(".tmp-1"), "");
+    Files.writeString(dir.resolve("net-a-eth0"), "{}");
+    DirectoryNames names = names(dir);
+    assertEquals(List.of("net-a-eth0"), names.current(n -> true));
+    Files.writeString(dir.resolve(".tmp-2"), "");
+    Files.writeString(dir.resolve("net-b-eth0"), "{}");
+    watches.get(0).next = new HashSet<>(Set.of(".tmp-2", "net-b-eth0"));
+    assertEquals(List.of("net-b-eth0"), names.current(n -> n.contains("-b-")));
+    assertEquals(List.of("net-a-eth0", "net-b-eth0"), sorted(names.current(n -> true)));
   }
 
   @Test
   void withoutAWatchEveryCallLists() throws Exception {
     Path dir = Files.createDirectories(tmp.resolve("results"));
-    DirectoryNames names = new DirectoryNames(dir, Optional.empty());
-    assertEquals(List.of(), names.current());
+    DirectoryNames names = new DirectoryNames(dir, n -> true, Optional.empty());
+    assertEquals(List.of(), names.current(n -> true));
     Files.writeString(dir.resolve("net-a-eth0"), "{}");
-    assertEquals(List.of("net-a-eth0"), names.current());
+    assertEquals(List.of("net-a-eth0"), names.current(n -> true));
   }
 }
