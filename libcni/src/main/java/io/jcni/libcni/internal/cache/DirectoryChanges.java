@@ -14,8 +14,8 @@ public interface DirectoryChanges extends AutoCloseable {
 
   /**
    * The names whose entries changed since the last call, every change that completed before this call included;
-   * empty when the watch lost track (its queue overflowed, the directory was removed or moved) and the directory
-   * must be read again under a new watch.
+   * empty when the watch lost track (its queue overflowed, the directory was removed or moved, or its path leads
+   * to another directory now, e.g. one mounted over it) and the directory must be read again under a new watch.
    */
   Optional<Set<String>> drain();
 

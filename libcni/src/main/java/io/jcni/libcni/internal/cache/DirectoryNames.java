@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -36,8 +35,6 @@ final class DirectoryNames {
   private final Optional<DirectoryChanges.Provider> provider;
   private final Set<String> names = new HashSet<>();
   private DirectoryChanges watch;
-  /** The device and inode of the directory {@link #watch} watches. */
-  private Object watched;
   private boolean watchable = true;
 
   /** The names in {@code dir} that pass {@code kept}, watched through {@code provider} where it can. */
@@ -74,9 +71,7 @@ final class DirectoryNames {
 
   private void refresh() throws CniException {
     if (watch != null) {
-      // the path may lead to another directory by now (one mounted over it, a parent replaced), whose changes the
-      // watch does not see
-      Optional<Set<String>> changed = identity().equals(watched) ? watch.drain() : Optional.empty();
+      Optional<Set<String>> changed = watch.drain();
       if (changed.isPresent()) {
         for (String name : changed.get()) {
           if (!kept.test(name)) {
@@ -96,7 +91,6 @@ final class DirectoryNames {
     if (watchable && provider.isPresent() && Files.isDirectory(dir)) {
       // Watch first, then list: a change made between the two shows up in the next drain instead of being missed.
       try {
-        watched = identity();
         watch = provider.get().watch(dir).orElse(null);
       } catch (IOException e) {
         watch = null; // the listing reports a directory that is really unusable
@@ -108,15 +102,6 @@ final class DirectoryNames {
       if (kept.test(name)) {
         names.add(name);
       }
-    }
-  }
-
-  /** The device and inode of the directory the path leads to now; none when there is none. */
-  private Object identity() {
-    try {
-      return Optional.ofNullable(Files.readAttributes(dir, BasicFileAttributes.class).fileKey());
-    } catch (IOException e) {
-      return Optional.empty();
     }
   }
 

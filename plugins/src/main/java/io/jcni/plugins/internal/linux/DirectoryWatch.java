@@ -5,7 +5,9 @@ import com.sun.jna.Memory;
 import io.jcni.libcni.internal.cache.DirectoryChanges;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -35,13 +37,16 @@ public final class DirectoryWatch implements DirectoryChanges {
   private static final int BUFFER = 64 * 1024;
 
   private final Path dir;
+  /** The device and inode {@link #dir} led to before the watch was added. */
+  private final Object identity;
   private final int wd;
   private final Set<String> changed = new HashSet<>();
   private boolean lost;
   private boolean closed;
 
-  private DirectoryWatch(Path dir, int wd) {
+  private DirectoryWatch(Path dir, Object identity, int wd) {
     this.dir = dir;
+    this.identity = identity;
     this.wd = wd;
   }
 
@@ -74,15 +79,17 @@ public final class DirectoryWatch implements DirectoryChanges {
 
   /**
    * The names whose entries changed since the last call (or since {@link #open}); empty when the watch lost track
-   * — the kernel's queue overflowed, or the directory was removed or moved — and the directory must be read again
-   * under a new watch.
+   * — the kernel's queue overflowed, the directory was removed or moved, or its path leads to another directory now
+   * (one mounted over it, a parent replaced), whose changes the watch does not see — and the directory must be read
+   * again under a new watch.
    */
   @Override
   public Optional<Set<String>> drain() {
     Instance inotify = Instance.get().orElseThrow();
+    boolean moved = !identityOf(dir).equals(identity);
     synchronized (inotify) {
       inotify.pump();
-      if (lost || closed) {
+      if (lost || closed || moved) {
         return Optional.empty();
       }
       Set<String> out = Set.copyOf(changed);
@@ -100,6 +107,15 @@ public final class DirectoryWatch implements DirectoryChanges {
         closed = true;
         inotify.remove(this);
       }
+    }
+  }
+
+  /** The device and inode {@code dir} leads to now; none when it leads nowhere. */
+  private static Object identityOf(Path dir) {
+    try {
+      return Optional.ofNullable(Files.readAttributes(dir, BasicFileAttributes.class).fileKey());
+    } catch (IOException e) {
+      return Optional.empty();
     }
   }
 
@@ -148,6 +164,8 @@ public final class DirectoryWatch implements DirectoryChanges {
 
     synchronized Optional<DirectoryWatch> add(Path dir) {
       pump(); // events of a removed watch with a reused number must not reach the new one
+      // before the watch: a directory put in its place in between then counts as another one, and is read again
+      Object identity = identityOf(dir);
       int wd;
       try {
         wd = LibC.inotify_add_watch(fd, dir.toString(), MASK);
@@ -157,7 +175,7 @@ public final class DirectoryWatch implements DirectoryChanges {
         // directory that is really unusable.
         return Optional.empty();
       }
-      DirectoryWatch w = new DirectoryWatch(dir, wd);
+      DirectoryWatch w = new DirectoryWatch(dir, identity, wd);
       watches.put(wd, w);
       return Optional.of(w);
     }

@@ -68,6 +68,19 @@ class StoreIndexTest {
   }
 
   @Test
+  void readsEverythingAgainWhenThePathLeadsToAnotherDirectory() throws Exception {
+    // a parent renamed away and made again, as when a filesystem is mounted over the path: the watched directory
+    // itself sees no event
+    Path dir = Files.createDirectories(dataDir.resolve("p").resolve("net"));
+    StoreIndex index = new StoreIndex(dir);
+    sh(dir, "printf 'c1\\r\\neth0' > 10.2.0.2");
+    assertEquals(fresh(dir), index.current());
+    sh(dataDir, "mv p p.old && mkdir -p p/net && printf 'c9\\r\\neth0' > p/net/10.2.0.7");
+    assertEquals(Map.of("10.2.0.7", "c9\r\neth0"), index.current());
+    assertOwnersAsRead(index, fresh(dir), "another directory");
+  }
+
+  @Test
   void seesTheChangesOfTheStoreItServes() throws Exception {
     Store store = Store.open(dataDir, "net", null);
     StoreIndex index = new StoreIndex(store.dir());

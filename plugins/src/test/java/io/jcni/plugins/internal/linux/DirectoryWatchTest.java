@@ -60,6 +60,19 @@ class DirectoryWatchTest {
   }
 
   @Test
+  void losesTrackWhenItsPathLeadsToAnotherDirectory() throws Exception {
+    // a parent renamed away and made again, as when a filesystem is mounted over the path: the watched directory
+    // itself sees no event
+    Path sub = Files.createDirectories(dir.resolve("p").resolve("store"));
+    try (DirectoryWatch w = DirectoryWatch.open(sub).orElseThrow()) {
+      assertEquals(Optional.of(Set.of()), w.drain());
+      Files.move(dir.resolve("p"), dir.resolve("p.old"));
+      Files.createDirectories(sub);
+      assertEquals(Optional.empty(), w.drain());
+    }
+  }
+
+  @Test
   void losesTrackWhenTheKernelQueueOverflows() throws Exception {
     // Files.readString of a /proc file returns only its first byte on this JDK; read it by lines.
     int max = Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/fs/inotify/max_queued_events")).get(0).trim());
