@@ -93,9 +93,10 @@ public final class CniConfig {
    *
    * <p>With the built-in invoker, in-process plugins may {@linkplain io.jcni.libcni.spi.PluginContext#defer defer}
    * work (their rule changes, to be committed as one transaction): it is completed after the last in-process plugin
-   * and before any exec'd one. A failed completion fails the ADD under the name of the plugin that deferred the
-   * work and rolls back every plugin that returned, that one included; when a plugin fails, what was deferred is
-   * never done.
+   * and before any exec'd one; what follows it ({@link io.jcni.libcni.spi.Deferred#finish}) once the result is
+   * cached. A failed completion fails the ADD under the name of the plugin that deferred the work and rolls back
+   * every plugin that returned, that one included (a cached result is removed); when a plugin fails, what was
+   * deferred is never done.
    *
    * @throws CniException {@code plugin type="T" failed (add): …} with the plugin's code; {@code failed to set network
    *     "N" cached result: …} when the cache cannot be written; code 4 naming the existing attachment. Errors of the
@@ -112,6 +113,7 @@ public final class CniConfig {
     DeferredWork deferred = dispatcher().map(d -> new DeferredWork()).orElse(null);
     Result prev = null;
     int done = 0;
+    boolean cached = false;
     try {
       for (PluginConf plugin : plugins) {
         if (!dispatcher().map(d -> d.runsInline(plugin.type())).orElse(true)) {
@@ -122,12 +124,16 @@ public final class CniConfig {
       }
       complete(deferred, " failed (add): ");
       putCache(list.name(), list.cacheBytes(), rt, prev);
+      cached = true;
+      finish(deferred, " failed (add): ");
       return prev;
     } catch (CniException e) {
-      // what is still deferred is left undone with this call's DeferredWork
-      throw rolledBack(list.name(), list.cniVersion(), plugins.subList(0, done), rt, prev, e);
+      // what is still deferred is left undone, and what is still to finish unfinished, with this call's DeferredWork
+      throw rolledBack(list.name(), list.cniVersion(), plugins.subList(0, done), rt, prev, uncached(list, rt, cached,
+          e));
     } catch (RuntimeException e) {
-      throw rolledBack(list.name(), list.cniVersion(), plugins.subList(0, done), rt, prev, e);
+      throw rolledBack(list.name(), list.cniVersion(), plugins.subList(0, done), rt, prev, uncached(list, rt, cached,
+          e));
     }
   }
 
@@ -172,14 +178,37 @@ public final class CniConfig {
    * work failed, with {@code failed} (" failed (add): ").
    */
   private static void complete(DeferredWork deferred, String failed) throws CniException {
-    if (deferred == null) {
-      return;
+    if (deferred != null) {
+      blamed(deferred, failed, deferred::complete);
     }
+  }
+
+  /** Finishes what was completed ({@link DeferredWork#finish}); a failure is named as by {@link #complete}. */
+  private static void finish(DeferredWork deferred, String failed) throws CniException {
+    if (deferred != null) {
+      blamed(deferred, failed, deferred::finish);
+    }
+  }
+
+  @FunctionalInterface
+  private interface DeferredStep {
+    void run() throws CniException;
+  }
+
+  private static void blamed(DeferredWork deferred, String failed, DeferredStep step) throws CniException {
     try {
-      deferred.complete();
+      step.run();
     } catch (CniException e) {
       throw e.withPrefix(deferred.blame("", e) + failed);
     }
+  }
+
+  /** {@code failure}, after removing the cache file a failed ADD wrote ({@code cached}) before it failed. */
+  private <T extends Exception> T uncached(NetworkConfigList list, RuntimeConf rt, boolean cached, T failure) {
+    if (cached) {
+      deleteCacheQuietly(list.name(), rt);
+    }
+    return failure;
   }
 
   private Result addPlugin(String name, String version, PluginConf plugin, Result prev, RuntimeConf rt,
@@ -349,6 +378,7 @@ public final class CniConfig {
       }
     }
     complete(deferred, " failed (delete): ");
+    finish(deferred, " failed (delete): ");
     deleteCacheQuietly(list.name(), rt);
   }
 

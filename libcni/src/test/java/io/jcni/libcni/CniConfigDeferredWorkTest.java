@@ -262,6 +262,15 @@ class CniConfigDeferredWorkTest {
   }
 
   @Test
+  void whatFollowsTheWorkWaitsForTheExecdPluginsAfterIt() throws Exception {
+    Deferring a = plugin("jt-a");
+    a.finish = "ok";
+    cni(a).addNetworkList(chain("jt-a", "jt-exec"), rt());
+    // the exec'd plugin sees the work done, and could still fail: what follows comes after it
+    assertEquals(List.of("add jt-a", "alone jt-a", "exec ADD", "finish jt-a"), events());
+  }
+
+  @Test
   void aFailingFinishFailsTheAddWithItsPluginsNameStopsThereAndRollsBack() throws Exception {
     Deferring a = plugin("jt-a");
     a.finish = "fails";

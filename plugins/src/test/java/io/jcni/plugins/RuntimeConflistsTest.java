@@ -355,25 +355,33 @@ class RuntimeConflistsTest {
   }
 
   /**
-   * portmap's {@code route_localnet} (which no DEL resets, as in Go) is set only once the chain's rules are in the
-   * kernel: a pod on a bridge that no port mapping has used yet, whose ADD fails after portmap returned, leaves the
-   * bridge's {@code route_localnet} at 0 (the kernel's value, read in /proc); the next pod's ADD that succeeds sets it.
+   * portmap's {@code route_localnet} (which no DEL resets, as in Go) is set only when the ADD has nothing else left
+   * that can fail: a pod on a bridge that no port mapping has used yet, whose ADD fails after portmap returned (in
+   * tuning, in-process; in an exec'd plugin after the chain's rules were committed), leaves the bridge's
+   * {@code route_localnet} at 0 (the kernel's value, read in /proc); the next pod's ADD that succeeds sets it.
    */
   @org.junit.jupiter.api.Test
   void anAddThatFailsLeavesRouteLocalnetAsItWas() throws Exception {
     Path tmp = Files.createTempDirectory("jt-conflists");
     try {
       TestNetns jHost = pool.create("rlh");
-      List<TestNetns> jPods = List.of(pool.create("rlh1"), pool.create("rlh2"), pool.create("rlh3"));
+      List<TestNetns> jPods = List.of(pool.create("rlh1"), pool.create("rlh2"), pool.create("rlh3"),
+          pool.create("rlh4"));
       NetworkConfigList list = withDataDir(Files.readAllBytes(EXAMPLES.resolve("87-podman.conflist")),
           tmp.resolve("ipam"));
       ObjectNode noPorts = (ObjectNode) JSON.readTree(list.bytes());
       ((com.fasterxml.jackson.databind.node.ArrayNode) noPorts.path("plugins")).remove(1);
       ObjectNode bad = (ObjectNode) JSON.readTree(list.bytes());
       ((ObjectNode) bad.path("plugins").get(3)).putObject("sysctl").put("net.ipv4.conf.IFNAME.jt_missing", "1");
+      ObjectNode execFails = (ObjectNode) JSON.readTree(list.bytes());
+      ((com.fasterxml.jackson.databind.node.ArrayNode) execFails.path("plugins")).addObject().put("type", "jt-fails");
+      Path bin = Files.createDirectories(tmp.resolve("bin"));
+      Files.writeString(bin.resolve("jt-fails"), "#!/bin/sh\ncat >/dev/null\nif [ \"$CNI_COMMAND\" = ADD ]; then"
+          + " printf '{\"cniVersion\":\"0.4.0\",\"code\":11,\"msg\":\"jt refuses\"}'; exit 1; fi\n");
+      Files.setPosixFilePermissions(bin.resolve("jt-fails"), PosixFilePermissions.fromString("rwxr-xr-x"));
       String routeLocalnet = "/proc/sys/net/ipv4/conf/jcnipod0/route_localnet";
       try (NetNs host = NetNs.open(Path.of(jHost.path()))) {
-        CniConfig jcni = inProcess(host, tmp.resolve("cache"), tmp.resolve("no-plugins"));
+        CniConfig jcni = inProcess(host, tmp.resolve("cache"), bin);
         jcni.addNetworkList(ConfLoader.confListFromBytes(JSON.writeValueAsBytes(noPorts)),
             RuntimeConf.of("rl-pod-1", jPods.get(0).path(), "eth0"));
         assertEquals("0", TestNetns.run("ip", "netns", "exec", jHost.name(), "cat", routeLocalnet).trim());
@@ -384,6 +392,12 @@ class RuntimeConflistsTest {
         assertTrue(e.getMessage().startsWith("plugin type=\"tuning\" failed (add): "), e.getMessage());
         assertEquals("0", TestNetns.run("ip", "netns", "exec", jHost.name(), "cat", routeLocalnet).trim(),
             "route_localnet after the failed ADD");
+        RuntimeConf fourth = RuntimeConf.of("rl-pod-4", jPods.get(3).path(), "eth0").withCapabilityArgs(PORTS);
+        e = assertThrows(CniException.class,
+            () -> jcni.addNetworkList(ConfLoader.confListFromBytes(JSON.writeValueAsBytes(execFails)), fourth));
+        assertTrue(e.getMessage().startsWith("plugin type=\"jt-fails\" failed (add): jt refuses"), e.getMessage());
+        assertEquals("0", TestNetns.run("ip", "netns", "exec", jHost.name(), "cat", routeLocalnet).trim(),
+            "route_localnet after an ADD that failed in an exec'd plugin");
 
         jcni.addNetworkList(list, RuntimeConf.of("rl-pod-3", jPods.get(2).path(), "eth0").withCapabilityArgs(PORTS));
         assertEquals("1", TestNetns.run("ip", "netns", "exec", jHost.name(), "cat", routeLocalnet).trim(),

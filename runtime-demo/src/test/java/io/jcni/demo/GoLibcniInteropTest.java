@@ -383,8 +383,9 @@ class GoLibcniInteropTest {
   /**
    * A CniConfig that lives across operations keeps the result cache's names in memory between them, brought up to
    * date by a watch on the directory: what Go libcni (another process) adds and deletes in between is seen by its
-   * next call, and an ADD of the same container is refused before any plugin runs. Two rounds: the first from a
-   * fresh listing, the second from the watch's events alone.
+   * next call, and an ADD of the same container is refused before any plugin runs. The first call lists the
+   * directory and starts the watch (jcni-plugins' inotify, found as a service); two rounds of Go's ADD and DEL are
+   * then seen from its events alone.
    */
   @Test
   void aLongLivedConfigSeesWhatGoLibcniAddsAndDeletesInBetween() throws Exception {
@@ -393,6 +394,7 @@ class GoLibcniInteropTest {
     Files.createDirectories(cacheDir.resolve("results"));
     String id = "jt-gl-live";
     assertEquals(List.of(), lib.getCachedAttachments(id));
+    assertTrue(new io.jcni.libcni.internal.cache.ResultCache(cacheDir).namesWatched(), "the cache's names are watched");
     TestNetns ctr = container();
     for (int round = 1; round <= 2; round++) {
       Run add = go("add", checkConfDir, ctr, id, null);

@@ -9,9 +9,9 @@ import java.util.List;
  * plugins can then reach the kernel as one transaction.
  *
  * <p>The runtime completes what was deferred before it runs a plugin that is not in-process and before the ADD
- * returns: first the work itself ({@link #completeWith} or {@link #complete}), then, once all of it is done, what
- * follows each ({@link #finish}). A failure there fails the ADD, which is then rolled back as when a plugin fails,
- * the plugin whose work failed included. When a plugin of the chain fails, the work deferred so far is dropped,
+ * returns: the work itself ({@link #completeWith} or {@link #complete}), and, once the operation has nothing else
+ * left that can fail (every plugin has run, the result is cached), what follows each ({@link #finish}). A failure
+ * there fails the ADD, which is then rolled back as when a plugin fails, the plugin whose work failed included. When a plugin of the chain fails, the work deferred so far is dropped,
  * never done.
  */
 public interface Deferred {
@@ -29,9 +29,10 @@ public interface Deferred {
   }
 
   /**
-   * What follows this work once it and all the work completed with it are done (e.g. a setting that only the
-   * completed work makes safe): run in the order the work was deferred, stopping at the first failure, which fails
-   * the operation. Work that is not deferred is finished right after it is done. The default does nothing.
+   * What follows this work once the operation is done but for this (every plugin has run, all deferred work is
+   * complete, an ADD's result is cached): a change that must not outlive a failed operation, as no DEL undoes it.
+   * Run in the order the work was deferred, stopping at the first failure, which fails the operation. Work that is
+   * not deferred is finished right after it is completed. The default does nothing.
    */
   default void finish() throws CniException {}
 }

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,8 +28,7 @@ import java.util.stream.Stream;
  */
 final class DirectoryNames {
   private static final Map<Path, DirectoryNames> SHARED = new ConcurrentHashMap<>();
-  private static final Optional<DirectoryChanges.Provider> PROVIDER =
-      ServiceLoader.load(DirectoryChanges.Provider.class, DirectoryChanges.class.getClassLoader()).findFirst();
+  private static final Optional<DirectoryChanges.Provider> PROVIDER = provider();
 
   private final Path dir;
   private final Predicate<String> kept;
@@ -42,6 +42,15 @@ final class DirectoryNames {
     this.dir = dir;
     this.kept = kept;
     this.provider = provider;
+  }
+
+  /** The watch provider on the class or module path (jcni-plugins'), if any; a broken one counts as none. */
+  private static Optional<DirectoryChanges.Provider> provider() {
+    try {
+      return ServiceLoader.load(DirectoryChanges.Provider.class, DirectoryChanges.class.getClassLoader()).findFirst();
+    } catch (ServiceConfigurationError | LinkageError e) {
+      return Optional.empty();
+    }
   }
 
   /**
@@ -69,8 +78,53 @@ final class DirectoryNames {
     return out;
   }
 
+  /** Whether the names are kept up to date by a watch now, rather than listed on each call. */
+  synchronized boolean watched() {
+    return watch != null;
+  }
+
   private void refresh() throws CniException {
-    if (watch != null) {
+    if (watch != null && caughtUp()) {
+      return;
+    }
+    DirectoryChanges fresh = null;
+    if (watchable && provider.isPresent() && Files.isDirectory(dir)) {
+      // Watch first, then list: a change made between the two shows up in the next drain instead of being missed.
+      try {
+        fresh = provider.get().watch(dir).orElse(null);
+      } catch (IOException | RuntimeException | LinkageError e) {
+        fresh = null; // the listing reports a directory that is really unusable; no watch library: list each time
+      }
+      watchable = fresh != null;
+    }
+    Set<String> listed = new HashSet<>();
+    try {
+      for (String name : list(dir)) {
+        if (kept.test(name)) {
+          listed.add(name);
+        }
+      }
+    } catch (CniException | RuntimeException e) {
+      if (fresh != null) {
+        fresh.close(); // without its listing the watch's events mean nothing: the next call starts over
+      }
+      throw e;
+    }
+    names.clear();
+    names.addAll(listed);
+    watch = fresh;
+    if (watch == null && !Files.isDirectory(dir)) {
+      SHARED.remove(dir, this); // a cache directory that is gone holds nothing of this JVM's
+    }
+  }
+
+  /**
+   * Brings {@link #names} up to date from the watch's events; false, with the watch closed, where it lost track or
+   * an event's name cannot be looked up (e.g. a name the JVM's file name encoding cannot express), and the
+   * directory must be listed again.
+   */
+  private boolean caughtUp() {
+    try {
       Optional<Set<String>> changed = watch.drain();
       if (changed.isPresent()) {
         for (String name : changed.get()) {
@@ -83,26 +137,14 @@ final class DirectoryNames {
             names.remove(name);
           }
         }
-        return;
+        return true;
       }
-      watch.close();
-      watch = null;
+    } catch (RuntimeException e) {
+      // the events drained are gone with it: only a new listing knows the names now
     }
-    if (watchable && provider.isPresent() && Files.isDirectory(dir)) {
-      // Watch first, then list: a change made between the two shows up in the next drain instead of being missed.
-      try {
-        watch = provider.get().watch(dir).orElse(null);
-      } catch (IOException e) {
-        watch = null; // the listing reports a directory that is really unusable
-      }
-      watchable = watch != null;
-    }
-    names.clear();
-    for (String name : list(dir)) {
-      if (kept.test(name)) {
-        names.add(name);
-      }
-    }
+    watch.close();
+    watch = null;
+    return false;
   }
 
   /**

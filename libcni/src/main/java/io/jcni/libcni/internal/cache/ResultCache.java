@@ -217,6 +217,14 @@ public final class ResultCache {
     return out;
   }
 
+  /**
+   * Whether this JVM keeps the names of the cache's files up to date from a watch on its directory (jcni-plugins on
+   * the class path, a local filesystem) rather than listing them for each {@link #attachments} call.
+   */
+  public boolean namesWatched() {
+    return DirectoryNames.results(cacheDir.resolve("results")).watched();
+  }
+
   /** Whether {@code -<containerId>-} occurs in the name after its first character and before its last. */
   private static boolean namesContainer(String name, String part) {
     int pos = name.indexOf(part);

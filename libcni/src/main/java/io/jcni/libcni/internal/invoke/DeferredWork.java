@@ -12,12 +12,15 @@ import java.util.List;
  * ({@link #blame}). An operation that fails leaves it, undone, with the call.
  *
  * <p>It is completed by the caller after the last in-process plugin and before an exec'd one, and by a plugin's
- * context before a delegation (an IPAM DEL must not release an address before the rules that use it are gone).
+ * context before a delegation (an IPAM DEL must not release an address before the rules that use it are gone);
+ * what follows each item ({@link Deferred#finish}) waits until the operation has nothing else left that can fail.
  */
 public final class DeferredWork {
   private record Item(String plugin, Deferred work) {}
 
   private final List<Item> pending = new ArrayList<>();
+  /** Completed work whose {@link Deferred#finish} is still to run. */
+  private final List<Item> completed = new ArrayList<>();
   private String running = "";
   private String failedPlugin;
   private CniException failure;
@@ -46,8 +49,8 @@ public final class DeferredWork {
 
   /**
    * Completes everything deferred so far: as one step where the first item {@linkplain Deferred#completeWith takes
-   * the rest}, else each on its own, in order; then {@linkplain Deferred#finish finishes} each, in order. It stops at
-   * the first failure, whose plugin {@link #blame} then names. Nothing is pending afterwards.
+   * the rest}, else each on its own, in order, stopping at the first failure, whose plugin {@link #blame} then
+   * names. Nothing is pending afterwards; what completed waits for {@link #finish}.
    */
   public void complete() throws CniException {
     List<Item> items;
@@ -66,6 +69,21 @@ public final class DeferredWork {
           return true;
         });
       }
+    }
+    synchronized (this) {
+      completed.addAll(items);
+    }
+  }
+
+  /**
+   * {@linkplain Deferred#finish Finishes} what was completed, in the order it was deferred, once nothing of the
+   * operation can fail any more but this; stops at the first failure, whose plugin {@link #blame} then names.
+   */
+  public void finish() throws CniException {
+    List<Item> items;
+    synchronized (this) {
+      items = List.copyOf(completed);
+      completed.clear();
     }
     for (Item item : items) {
       run(item, () -> {

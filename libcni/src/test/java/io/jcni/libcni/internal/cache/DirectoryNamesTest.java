@@ -24,9 +24,13 @@ class DirectoryNamesTest {
   private final class Watch implements DirectoryChanges {
     Set<String> next = new HashSet<>();
     boolean closed;
+    boolean fails;
 
     @Override
     public Optional<Set<String>> drain() {
+      if (fails) {
+        throw new IllegalStateException("the watch broke");
+      }
       Optional<Set<String>> out = Optional.ofNullable(next).map(Set::copyOf);
       next = new HashSet<>();
       return out;
@@ -104,6 +108,34 @@ class DirectoryNamesTest {
     watches.get(0).next = new HashSet<>(Set.of(".tmp-2", "net-b-eth0"));
     assertEquals(List.of("net-b-eth0"), names.current(n -> n.contains("-b-")));
     assertEquals(List.of("net-a-eth0", "net-b-eth0"), sorted(names.current(n -> true)));
+  }
+
+  @Test
+  void aWatchThatFailsOrReportsANameThatCannotBeLookedUpIsReplacedAndTheDirectoryListedAgain() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("results"));
+    DirectoryNames names = names(dir);
+    assertEquals(List.of(), names.current(n -> true));
+    Files.writeString(dir.resolve("net-a-eth0"), "{}");
+    watches.get(0).fails = true;
+    assertEquals(List.of("net-a-eth0"), names.current(n -> true));
+    assertEquals(true, watches.get(0).closed);
+
+    Files.writeString(dir.resolve("net-b-eth0"), "{}");
+    watches.get(1).next = new HashSet<>(Set.of("net-b-eth0", "bad\0name")); // a name no path can hold
+    assertEquals(List.of("net-a-eth0", "net-b-eth0"), sorted(names.current(n -> true)));
+    assertEquals(true, watches.get(1).closed);
+    assertEquals(3, watches.size());
+  }
+
+  @Test
+  void aProviderThatCannotWatchMeansAListingEachTime() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("results"));
+    DirectoryNames names = new DirectoryNames(dir, n -> true, Optional.of(d -> {
+      throw new UnsatisfiedLinkError("no native library");
+    }));
+    assertEquals(List.of(), names.current(n -> true));
+    Files.writeString(dir.resolve("net-a-eth0"), "{}");
+    assertEquals(List.of("net-a-eth0"), names.current(n -> true));
   }
 
   @Test

@@ -29,8 +29,8 @@ import java.util.TreeSet;
  * @param chains the chains whose existence and rules, and the rules that jump to them, the plan depends on
  * @param plan plans the change from the tables as read now and adds it to a batch
  * @param alone the change as the plugin makes it without a chain
- * @param then what follows the change once it and the chain's other changes are in the kernel ({@link #finish}):
- *     what would be wrong to leave behind if they were not
+ * @param then what follows the change once the operation has nothing else left that can fail ({@link #finish}):
+ *     what must not outlive a failed operation
  * @param nft whether the change is to nft's own tables rather than to iptables'
  */
 public record TableWork(FirewallExec exec, Deadline deadline, Set<String> tables, Set<String> chains, Plan plan,

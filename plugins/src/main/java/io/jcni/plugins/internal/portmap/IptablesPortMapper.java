@@ -50,7 +50,7 @@ final class IptablesPortMapper implements PortMapper {
 
   /**
    * {@link #forward}, handed to {@code ctx} to be committed with the chain's other rule changes ({@link TableWork});
-   * {@code then} follows once the chain's changes are in the kernel.
+   * {@code then} follows when the ADD has nothing else left that can fail.
    */
   @Override
   public void forward(PortMapConf conf, String containerId, List<IpNet> containers, TableWork.Step then,

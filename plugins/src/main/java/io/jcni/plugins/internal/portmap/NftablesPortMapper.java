@@ -49,7 +49,7 @@ final class NftablesPortMapper implements PortMapper {
 
   /**
    * {@link #forward(PortMapConf, String, List)} as {@link TableWork}: together with the chain's other rule changes
-   * where its messages are covered; {@code then} follows once the chain's changes are in the kernel.
+   * where its messages are covered; {@code then} follows when the ADD has nothing else left that can fail.
    */
   @Override
   public void forward(PortMapConf conf, String containerId, List<IpNet> containers, TableWork.Step then,

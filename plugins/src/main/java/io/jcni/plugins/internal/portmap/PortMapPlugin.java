@@ -74,7 +74,7 @@ public final class PortMapPlugin implements CniPlugin {
         containers.add(conf.containerV6());
       }
       // Stale flows go once the new forwarding is in the kernel, else a packet in between would make them again;
-      // route_localnet (never reset, as in Go) is set only once the chain's rules are in: a failed ADD leaves it.
+      // route_localnet (never reset, as in Go) is set only when the ADD has nothing else left that can fail.
       mapper(conf, ctx.deadline()).forward(conf, args.containerId(), containers, () -> {
         if (conf.containerV4() != null) {
           StaleUdpFlows.flush(hostNs, conf, Family.IPV4);

@@ -17,8 +17,8 @@ sealed interface PortMapper permits IptablesPortMapper, NftablesPortMapper {
 
   /**
    * {@link #forward(PortMapConf, String, List)} as a step of a chain's ADD, which may complete it together with the
-   * chain's other rule changes ({@link PluginContext#defer}); {@code then} runs once the forwarding and the chain's
-   * other changes are in the kernel ({@link TableWork#finish}). This default forwards at once.
+   * chain's other rule changes ({@link PluginContext#defer}); {@code then} runs once the forwarding is in the kernel
+   * and the ADD has nothing else left that can fail ({@link TableWork#finish}). This default forwards at once.
    */
   default void forward(PortMapConf conf, String containerId, List<IpNet> containers, TableWork.Step then,
       PluginContext ctx) throws CniException {

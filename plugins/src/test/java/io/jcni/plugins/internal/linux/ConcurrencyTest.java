@@ -134,11 +134,6 @@ class ConcurrencyTest {
     return ((Number) Files.getAttribute(Path.of(path), "unix:ino")).longValue();
   }
 
-  /**
-   * Open descriptors of the kinds this package opens: sockets, namespace files and /proc files. Other kinds are
-   * left out because the JDK closes them asynchronously (a finished child's pipes, streams other tests dropped and
-   * a cleaner closes after a GC), which would make the count move for reasons unrelated to this package.
-   */
   /** The threads of this JVM outside the host namespace, each as "tid comm net:[inode]". */
   private static Set<String> foreignThreads(long hostInode) throws IOException {
     Set<String> foreign = new java.util.TreeSet<>();
@@ -158,6 +153,11 @@ class ConcurrencyTest {
     return foreign;
   }
 
+  /**
+   * Open descriptors of the kinds this package opens: sockets, namespace files and /proc files. Other kinds are
+   * left out because the JDK closes them asynchronously (a finished child's pipes, streams other tests dropped and
+   * a cleaner closes after a GC), which would make the count move for reasons unrelated to this package.
+   */
   private static int countFds() throws IOException {
     int n = 0;
     try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
