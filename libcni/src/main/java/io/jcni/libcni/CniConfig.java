@@ -95,8 +95,8 @@ public final class CniConfig {
    * work (their rule changes, to be committed as one transaction): it is completed after the last in-process plugin
    * and before any exec'd one; what follows it ({@link io.jcni.libcni.spi.Deferred#finish}) once the result is
    * cached. A failed completion fails the ADD under the name of the plugin that deferred the work and rolls back
-   * every plugin that returned, that one included (a cached result is removed); when a plugin fails, what was
-   * deferred is never done.
+   * every plugin that returned, that one included (the cache file is put back as it was); when a plugin fails, what
+   * was deferred is never done.
    *
    * @throws CniException {@code plugin type="T" failed (add): …} with the plugin's code; {@code failed to set network
    *     "N" cached result: …} when the cache cannot be written; code 4 naming the existing attachment. Errors of the
@@ -113,7 +113,7 @@ public final class CniConfig {
     DeferredWork deferred = dispatcher().map(d -> new DeferredWork()).orElse(null);
     Result prev = null;
     int done = 0;
-    boolean cached = false;
+    Optional<byte[]> cachedBefore = null; // what the cache held for this attachment before this ADD wrote it
     try {
       for (PluginConf plugin : plugins) {
         if (!dispatcher().map(d -> d.runsInline(plugin.type())).orElse(true)) {
@@ -123,17 +123,18 @@ public final class CniConfig {
         done++;
       }
       complete(deferred, " failed (add): ");
+      Optional<byte[]> before = deferred == null ? null : snapshot(list, rt);
       putCache(list.name(), list.cacheBytes(), rt, prev);
-      cached = true;
+      cachedBefore = before;
       finish(deferred, " failed (add): ");
       return prev;
     } catch (CniException e) {
       // what is still deferred is left undone, and what is still to finish unfinished, with this call's DeferredWork
-      throw rolledBack(list.name(), list.cniVersion(), plugins.subList(0, done), rt, prev, uncached(list, rt, cached,
-          e));
+      throw rolledBack(list.name(), list.cniVersion(), plugins.subList(0, done), rt, prev,
+          uncached(list, rt, cachedBefore, e));
     } catch (RuntimeException e) {
-      throw rolledBack(list.name(), list.cniVersion(), plugins.subList(0, done), rt, prev, uncached(list, rt, cached,
-          e));
+      throw rolledBack(list.name(), list.cniVersion(), plugins.subList(0, done), rt, prev,
+          uncached(list, rt, cachedBefore, e));
     }
   }
 
@@ -203,10 +204,27 @@ public final class CniConfig {
     }
   }
 
-  /** {@code failure}, after removing the cache file a failed ADD wrote ({@code cached}) before it failed. */
-  private <T extends Exception> T uncached(NetworkConfigList list, RuntimeConf rt, boolean cached, T failure) {
-    if (cached) {
-      deleteCacheQuietly(list.name(), rt);
+  /**
+   * What the cache holds for {@code rt}'s attachment before an ADD writes it ({@link #uncached} puts it back); null
+   * when it cannot be read, and the write reports what is wrong with it.
+   */
+  private Optional<byte[]> snapshot(NetworkConfigList list, RuntimeConf rt) {
+    try {
+      return cache(rt).snapshot(list.name(), rt.containerId(), rt.ifName());
+    } catch (CniException e) {
+      return null;
+    }
+  }
+
+  /**
+   * {@code failure}, after putting back the cache file that a failed ADD wrote before it failed as it was before
+   * ({@code before}: its bytes, or none; null when the ADD wrote none or the earlier file could not be read), for
+   * another record of the same name (a stale one, which GC needs) is not this ADD's to lose.
+   */
+  private <T extends Exception> T uncached(NetworkConfigList list, RuntimeConf rt, Optional<byte[]> before,
+      T failure) {
+    if (before != null) {
+      bestEffort(() -> cache(rt).restore(list.name(), rt.containerId(), rt.ifName(), before));
     }
     return failure;
   }

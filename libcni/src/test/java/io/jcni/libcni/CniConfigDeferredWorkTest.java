@@ -284,6 +284,19 @@ class CniConfigDeferredWorkTest {
   }
 
   @Test
+  void aFailedFinishPutsBackTheRecordItsCacheWriteReplaced() throws Exception {
+    // the first ADD leaves a record whose namespace does not exist: stale, so it does not block the second
+    cni(plugin("jt-a")).addNetworkList(chain("jt-a"), rt());
+    Path file = tmp.resolve("cache").resolve("results").resolve("jt-deferred-ctr-deferred-eth0");
+    byte[] before = Files.readAllBytes(file);
+    Deferring b = plugin("jt-b");
+    b.finish = "fails";
+    assertThrows(CniException.class, () -> cni(plugin("jt-a"), b).addNetworkList(chain("jt-a", "jt-b"), rt()));
+    org.junit.jupiter.api.Assertions.assertArrayEquals(before, Files.readAllBytes(file),
+        "the stale record, which GC needs, as it was");
+  }
+
+  @Test
   void aPluginsOwnFailureIsNotBlamedOnWorkWhoseFailureItSwallowed() throws Exception {
     Deferring a = plugin("jt-a");
     CniConfig cni = cni(a, plugin("jt-b"));

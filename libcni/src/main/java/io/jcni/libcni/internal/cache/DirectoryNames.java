@@ -113,9 +113,6 @@ final class DirectoryNames {
     names.clear();
     names.addAll(listed);
     watch = fresh;
-    if (watch == null && !Files.isDirectory(dir)) {
-      SHARED.remove(dir, this); // a cache directory that is gone holds nothing of this JVM's
-    }
   }
 
   /**

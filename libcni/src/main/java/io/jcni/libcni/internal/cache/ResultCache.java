@@ -96,9 +96,41 @@ public final class ResultCache {
    * @throws CniException code 4 for a missing name part, code 5 when the directory or file cannot be written
    */
   public void put(CacheEntry entry) throws CniException {
-    Path target = path(entry.networkName(), entry.containerId(), entry.ifName());
+    write(path(entry.networkName(), entry.containerId(), entry.ifName()), encode(entry));
+  }
+
+  /**
+   * The bytes of an attachment's file as they are now, for {@link #restore} to put back; empty when there is none.
+   *
+   * @throws CniException code 5 when it exists but cannot be read
+   */
+  public Optional<byte[]> snapshot(String networkName, String containerId, String ifName) throws CniException {
+    Path target = path(networkName, containerId, ifName);
+    if (!target.toFile().exists()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Files.readAllBytes(target));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw ioFailure("failed to read cache file " + target, e);
+    }
+  }
+
+  /** Puts an attachment's file back as {@link #snapshot} read it: those bytes, written atomically, or no file. */
+  public void restore(String networkName, String containerId, String ifName, Optional<byte[]> before)
+      throws CniException {
+    if (before.isPresent()) {
+      write(path(networkName, containerId, ifName), before.get());
+    } else {
+      delete(networkName, containerId, ifName);
+    }
+  }
+
+  /** Writes {@code bytes} to {@code target} atomically (a temporary file in the same directory, then a rename). */
+  private void write(Path target, byte[] bytes) throws CniException {
     Path results = target.getParent();
-    byte[] bytes = encode(entry);
     try {
       createDirectories(results);
     } catch (IOException e) {

@@ -51,20 +51,38 @@ final class StoreIndex {
     if (watch != null) {
       Optional<Set<String>> changed = watch.drain();
       if (changed.isPresent()) {
-        reread(changed.get());
-        return view;
+        try {
+          reread(changed.get());
+          return view;
+        } catch (IOException | RuntimeException e) {
+          // the drained names are gone with the failure: only a whole read knows the store now
+          watch.close();
+          watch = null;
+          throw e;
+        }
       }
       watch.close();
       watch = null;
     }
+    DirectoryWatch fresh = null;
     if (watchable) {
       // Watch first, then read: a change made between the two shows up in the next drain instead of being missed.
-      watch = DirectoryWatch.open(dir).orElse(null);
-      watchable = watch != null;
+      fresh = DirectoryWatch.open(dir).orElse(null);
+      watchable = fresh != null;
+    }
+    Map<String, byte[]> read;
+    try {
+      read = SmallFiles.readAll(dir);
+    } catch (IOException | RuntimeException e) {
+      if (fresh != null) {
+        fresh.close(); // a watch is kept only with the whole store read
+      }
+      throw e;
     }
     files.clear();
     byText.clear();
-    put(SmallFiles.readAll(dir));
+    put(read);
+    watch = fresh;
     return view;
   }
 
