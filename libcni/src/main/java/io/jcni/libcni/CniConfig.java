@@ -191,12 +191,7 @@ public final class CniConfig {
     }
   }
 
-  @FunctionalInterface
-  private interface DeferredStep {
-    void run() throws CniException;
-  }
-
-  private static void blamed(DeferredWork deferred, String failed, DeferredStep step) throws CniException {
+  private static void blamed(DeferredWork deferred, String failed, Step step) throws CniException {
     try {
       step.run();
     } catch (CniException e) {

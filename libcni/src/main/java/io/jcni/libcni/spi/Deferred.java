@@ -11,8 +11,8 @@ import java.util.List;
  * <p>The runtime completes what was deferred before it runs a plugin that is not in-process and before the ADD
  * returns: the work itself ({@link #completeWith} or {@link #complete}), and, once the operation has nothing else
  * left that can fail (every plugin has run, the result is cached), what follows each ({@link #finish}). A failure
- * there fails the ADD, which is then rolled back as when a plugin fails, the plugin whose work failed included. When a plugin of the chain fails, the work deferred so far is dropped,
- * never done.
+ * there fails the ADD, which is then rolled back as when a plugin fails, the plugin whose work failed included.
+ * When a plugin of the chain fails, the work deferred so far is dropped, never done.
  */
 public interface Deferred {
 

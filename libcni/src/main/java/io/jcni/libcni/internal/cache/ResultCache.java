@@ -24,7 +24,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * The libcni result cache: one file per attachment under {@code <cacheDir>/results/}, byte-compatible with Go
